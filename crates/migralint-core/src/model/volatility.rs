@@ -1,0 +1,147 @@
+//! Whether a default expression is volatile (evaluated per row, so adding a
+//! column with it rewrites the table) or evaluated once.
+
+use pg_query::protobuf::Node;
+use pg_query::NodeEnum;
+
+use super::names::string_list;
+
+/// Functions known to be stable or immutable: a default calling only these
+/// is evaluated once when the column is added (PostgreSQL 11+).
+const NON_VOLATILE: &[&str] = &[
+    "now",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_database",
+    "current_schema",
+    "current_user",
+    "lower",
+    "upper",
+    "trim",
+    "btrim",
+    "concat",
+    "coalesce",
+    "to_timestamp",
+    "to_date",
+    "to_char",
+    "make_interval",
+    "make_date",
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "json_build_object",
+    "json_build_array",
+    "array_fill",
+    "length",
+    "abs",
+    "greatest",
+    "least",
+];
+
+/// Functions known to be volatile.
+const VOLATILE: &[&str] = &[
+    "random",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "uuidv4",
+    "uuidv7",
+    "clock_timestamp",
+    "timeofday",
+    "nextval",
+    "txid_current",
+    "setseed",
+];
+
+/// The first volatile (or unknown) function an expression calls, if any.
+pub fn volatile_call(expr: &Node) -> Option<String> {
+    let mut found = None;
+    walk(expr, &mut |n| {
+        if found.is_some() {
+            return;
+        }
+        if let NodeEnum::FuncCall(f) = n {
+            let name = string_list(&f.funcname).pop().unwrap_or_default();
+            if VOLATILE.contains(&name.as_str()) || !NON_VOLATILE.contains(&name.as_str()) {
+                found = Some(name);
+            }
+        }
+    });
+    found
+}
+
+pub fn is_volatile(expr: &Node) -> bool {
+    volatile_call(expr).is_some()
+}
+
+/// Visits the expression nodes a default can contain.
+fn walk(node: &Node, f: &mut dyn FnMut(&NodeEnum)) {
+    let Some(n) = node.node.as_ref() else { return };
+    f(n);
+    match n {
+        NodeEnum::FuncCall(c) => c.args.iter().for_each(|a| walk(a, f)),
+        NodeEnum::TypeCast(c) => {
+            if let Some(a) = c.arg.as_deref() {
+                walk(a, f)
+            }
+        }
+        NodeEnum::AExpr(e) => {
+            for side in [e.lexpr.as_deref(), e.rexpr.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                walk(side, f)
+            }
+        }
+        NodeEnum::BoolExpr(e) => e.args.iter().for_each(|a| walk(a, f)),
+        NodeEnum::CoalesceExpr(e) => e.args.iter().for_each(|a| walk(a, f)),
+        NodeEnum::MinMaxExpr(e) => e.args.iter().for_each(|a| walk(a, f)),
+        NodeEnum::AArrayExpr(e) => e.elements.iter().for_each(|a| walk(a, f)),
+        NodeEnum::RowExpr(e) => e.args.iter().for_each(|a| walk(a, f)),
+        NodeEnum::CaseExpr(e) => {
+            e.args.iter().for_each(|a| walk(a, f));
+            if let Some(d) = e.defresult.as_deref() {
+                walk(d, f)
+            }
+        }
+        NodeEnum::CaseWhen(w) => {
+            for side in [w.expr.as_deref(), w.result.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                walk(side, f)
+            }
+        }
+        NodeEnum::SubLink(_) => f(n),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_file;
+
+    fn default_of(sql: &str) -> Node {
+        let f = parse_file("x.sql", &format!("SELECT {sql}"));
+        let NodeEnum::SelectStmt(s) = &f.statements[0].node else {
+            panic!()
+        };
+        let NodeEnum::ResTarget(t) = s.target_list[0].node.as_ref().unwrap() else {
+            panic!()
+        };
+        *t.val.clone().unwrap()
+    }
+
+    #[test]
+    fn volatility() {
+        assert!(is_volatile(&default_of("gen_random_uuid()")));
+        assert!(is_volatile(&default_of("(random() * 10)::int")));
+        assert!(is_volatile(&default_of("my_function()")));
+        assert!(!is_volatile(&default_of("now()")));
+        assert!(!is_volatile(&default_of("CURRENT_TIMESTAMP")));
+        assert!(!is_volatile(&default_of("'{}'::jsonb")));
+        assert!(!is_volatile(&default_of("0")));
+        assert!(!is_volatile(&default_of("pg_catalog.now()")));
+    }
+}

@@ -1,0 +1,436 @@
+//! Parsing: one call into libpg_query per file, statements with byte spans,
+//! syntax errors at the offending token, and suppression comments.
+//!
+//! The `pg_query` crate drops libpg_query's error cursor position, so the
+//! parse call itself goes through the C function directly (the library is
+//! linked by `pg_query`) and the tree is decoded with `prost` as the crate does.
+
+use std::ffi::{c_char, c_int, CStr, CString};
+
+use pg_query::protobuf::{self, Token};
+use pg_query::NodeEnum;
+use prost::Message;
+
+use crate::source::{char_to_byte, LineIndex, Span};
+
+/// One top-level SQL statement.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub node: NodeEnum,
+    /// From the first token (past leading comments) to the end of the
+    /// statement, without the terminating semicolon.
+    pub span: Span,
+    /// Rules suppressed for this statement by `-- migralint-ignore`.
+    pub ignored: Vec<String>,
+}
+
+/// A statement the parser rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// The offending token (or an empty span where it ends).
+    pub span: Span,
+    pub message: String,
+}
+
+/// A `migralint-ignore` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The comment.
+    pub span: Span,
+    /// `migralint-ignore-file` (whole file) rather than next statement.
+    pub whole_file: bool,
+    /// Rule names, each with its span in the comment.
+    pub rules: Vec<(String, Span)>,
+}
+
+/// A file after parsing. Keeps its text so renderers can show excerpts.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub path: String,
+    pub text: String,
+    pub line_index: LineIndex,
+    pub statements: Vec<Statement>,
+    pub syntax_errors: Vec<SyntaxError>,
+    pub suppressions: Vec<Suppression>,
+}
+
+impl ParsedFile {
+    /// 1-based (line, column) of a byte offset in this file.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.line_index.line_col(&self.text, offset)
+    }
+
+    /// The text of a span.
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.start.min(self.text.len())..span.end.min(self.text.len())]
+    }
+}
+
+/// Parses a file. Never fails: problems become `syntax_errors`.
+pub fn parse_file(path: &str, text: &str) -> ParsedFile {
+    let mut file = ParsedFile {
+        path: path.to_string(),
+        text: text.to_string(),
+        line_index: LineIndex::new(text),
+        statements: Vec::new(),
+        syntax_errors: Vec::new(),
+        suppressions: Vec::new(),
+    };
+    if let Some(nul) = text.find('\0') {
+        file.syntax_errors.push(SyntaxError {
+            span: Span::new(nul, nul + 1),
+            message: "file contains a NUL byte".into(),
+        });
+        return file;
+    }
+    match parse_raw(text) {
+        Ok(stmts) => file.statements = stmts,
+        Err(whole) => recover(&mut file, whole),
+    }
+    file.suppressions = find_suppressions(text);
+    attach_suppressions(&mut file);
+    file
+}
+
+/// Whole-file parse failed: split with the scanner and parse statement by
+/// statement, so the good statements are still linted and every bad one is
+/// reported at its own token.
+fn recover(file: &mut ParsedFile, whole: RawError) {
+    let text = file.text.as_str();
+    let pieces = split_statements(text);
+    let mut blank = String::with_capacity(text.len());
+    for piece in pieces {
+        // Parse the piece in place: everything else blanked to spaces, so
+        // node locations and the error cursor stay absolute byte offsets.
+        blank.clear();
+        blank.extend(std::iter::repeat_n(' ', piece.start));
+        blank.push_str(&text[piece.start..piece.end]);
+        match parse_raw(&blank) {
+            Ok(stmts) => file.statements.extend(stmts),
+            Err(e) => file.syntax_errors.push(e.into_syntax_error(&blank)),
+        }
+    }
+    if file.syntax_errors.is_empty() {
+        // The pieces parse one by one but not together (or the scanner
+        // could not split): report the whole-file error.
+        file.syntax_errors.push(whole.into_syntax_error(text));
+    }
+}
+
+/// Splits text into statements at top-level semicolons, using the scanner
+/// (so semicolons in strings, comments and `BEGIN ATOMIC ... END` bodies do
+/// not split). Empty pieces are dropped. A scanner error (an unterminated
+/// literal) yields no pieces.
+fn split_statements(text: &str) -> Vec<Span> {
+    let Ok(tokens) = pg_query::scan_tokens(text) else {
+        return Vec::new();
+    };
+    let mut pieces = Vec::new();
+    let mut start = 0usize;
+    let mut atomic_depth = 0usize;
+    let mut prev = 0;
+    let mut has_token = false;
+    for t in &tokens {
+        let tok = t.token;
+        if tok == Token::SqlComment as i32 || tok == Token::CComment as i32 {
+            continue;
+        }
+        let opens_atomic = tok == Token::Atomic as i32 && prev == Token::BeginP as i32;
+        if opens_atomic || (atomic_depth > 0 && tok == Token::Case as i32) {
+            atomic_depth += 1;
+        } else if atomic_depth > 0 && tok == Token::EndP as i32 {
+            atomic_depth -= 1;
+        } else if tok == Token::Ascii59 as i32 && atomic_depth == 0 {
+            if has_token {
+                pieces.push(Span::new(start, t.start as usize));
+            }
+            start = t.end as usize;
+            has_token = false;
+            prev = tok;
+            continue;
+        }
+        has_token = true;
+        prev = tok;
+    }
+    if has_token {
+        pieces.push(Span::new(start, text.len()));
+    }
+    pieces
+}
+
+struct RawError {
+    message: String,
+    /// 1-based character position, 0 when unknown.
+    cursor: usize,
+}
+
+impl RawError {
+    fn into_syntax_error(self, text: &str) -> SyntaxError {
+        let span = if self.cursor == 0 {
+            Span::empty(first_token(text, 0))
+        } else {
+            let start = char_to_byte(text, self.cursor - 1);
+            Span::new(start, token_end(text, start))
+        };
+        SyntaxError {
+            span,
+            message: self.message,
+        }
+    }
+}
+
+/// The end of the token starting at `start` (for underlining it).
+fn token_end(text: &str, start: usize) -> usize {
+    if start >= text.len() {
+        return start;
+    }
+    match pg_query::scan_tokens(&text[start..]) {
+        Ok(tokens) => tokens
+            .first()
+            .map_or(text.len(), |t| start + t.end as usize),
+        // An unterminated literal or comment: underline to the end of the line.
+        Err(_) => text[start..].find('\n').map_or(text.len(), |i| start + i),
+    }
+}
+
+#[repr(C)]
+struct PgQueryProtobuf {
+    len: usize,
+    data: *mut c_char,
+}
+
+#[repr(C)]
+struct PgQueryError {
+    message: *mut c_char,
+    funcname: *mut c_char,
+    filename: *mut c_char,
+    lineno: c_int,
+    cursorpos: c_int,
+    context: *mut c_char,
+}
+
+#[repr(C)]
+struct PgQueryProtobufParseResult {
+    parse_tree: PgQueryProtobuf,
+    stderr_buffer: *mut c_char,
+    error: *mut PgQueryError,
+}
+
+extern "C" {
+    fn pg_query_parse_protobuf_opts(
+        input: *const c_char,
+        parser_options: c_int,
+    ) -> PgQueryProtobufParseResult;
+    fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
+}
+
+fn parse_raw(text: &str) -> Result<Vec<Statement>, RawError> {
+    let input = CString::new(text).map_err(|_| RawError {
+        message: "NUL byte in input".into(),
+        cursor: 0,
+    })?;
+    // SAFETY: `input` outlives the call; the result is freed exactly once below.
+    let result = unsafe { pg_query_parse_protobuf_opts(input.as_ptr(), 0) };
+    let decoded = if !result.error.is_null() {
+        // SAFETY: a non-null error points to a valid PgQueryError with a C string message.
+        let err = unsafe { &*result.error };
+        let message = unsafe { CStr::from_ptr(err.message) }
+            .to_string_lossy()
+            .into_owned();
+        Err(RawError {
+            message,
+            cursor: err.cursorpos.max(0) as usize,
+        })
+    } else {
+        // SAFETY: on success `parse_tree` holds `len` bytes of protobuf.
+        let data = unsafe {
+            std::slice::from_raw_parts(result.parse_tree.data as *const u8, result.parse_tree.len)
+        };
+        protobuf::ParseResult::decode(data).map_err(|e| RawError {
+            message: format!("internal error decoding the parse tree: {e}"),
+            cursor: 0,
+        })
+    };
+    // SAFETY: `result` came from pg_query_parse_protobuf_opts and is freed once.
+    unsafe { pg_query_free_protobuf_parse_result(result) };
+    let tree = decoded?;
+    Ok(tree
+        .stmts
+        .into_iter()
+        .filter_map(|raw| {
+            let node = raw.stmt?.node?;
+            let start = raw.stmt_location.max(0) as usize;
+            let end = if raw.stmt_len == 0 {
+                text.len()
+            } else {
+                start + raw.stmt_len as usize
+            };
+            let start = first_token(text, start).min(end);
+            let end = text[..end].trim_end().len().max(start);
+            Some(Statement {
+                node,
+                span: Span::new(start, end),
+                ignored: Vec::new(),
+            })
+        })
+        .collect())
+}
+
+/// Skips whitespace and comments (`--` and nested `/* */`) from `pos`.
+pub fn first_token(text: &str, mut pos: usize) -> usize {
+    let b = text.as_bytes();
+    loop {
+        while pos < b.len() && b[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if b[pos..].starts_with(b"--") {
+            pos = text[pos..].find('\n').map_or(b.len(), |i| pos + i + 1);
+        } else if b[pos..].starts_with(b"/*") {
+            let mut depth = 0usize;
+            while pos < b.len() {
+                if b[pos..].starts_with(b"/*") {
+                    depth += 1;
+                    pos += 2;
+                } else if b[pos..].starts_with(b"*/") {
+                    depth -= 1;
+                    pos += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    pos += 1;
+                }
+            }
+        } else {
+            return pos.min(b.len());
+        }
+    }
+}
+
+const IGNORE: &str = "migralint-ignore";
+
+/// Finds `-- migralint-ignore rule-a, rule-b` and `-- migralint-ignore-file
+/// rule` comments. Only real comments count (not string literals).
+fn find_suppressions(text: &str) -> Vec<Suppression> {
+    if !text.contains(IGNORE) {
+        return Vec::new();
+    }
+    let tokens = match pg_query::scan_tokens(text) {
+        Ok(tokens) => tokens,
+        Err(_) => return Vec::new(),
+    };
+    tokens
+        .iter()
+        .filter(|t| t.token == Token::SqlComment as i32 || t.token == Token::CComment as i32)
+        .filter_map(|t| parse_suppression(text, Span::new(t.start as usize, t.end as usize)))
+        .collect()
+}
+
+fn parse_suppression(text: &str, span: Span) -> Option<Suppression> {
+    let comment = &text[span.start..span.end];
+    let body_start = 2; // past `--` or `/*`
+    let body = comment.get(body_start..)?;
+    let body = body.strip_suffix("*/").unwrap_or(body);
+    let lead = body.len() - body.trim_start().len();
+    let rest = body.trim_start().strip_prefix(IGNORE)?;
+    let (whole_file, rest, skip) = match rest.strip_prefix("-file") {
+        Some(r) => (true, r, IGNORE.len() + 5),
+        None => (false, rest, IGNORE.len()),
+    };
+    if !(rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace() || c == ':')) {
+        return None;
+    }
+    let offset = span.start + body_start + lead + skip;
+    let mut rules = Vec::new();
+    // Names run until the end of the comment or a `--` that starts a reason.
+    let names = rest.split(" --").next().unwrap_or("");
+    let mut cursor = 0;
+    for part in names.split(|c: char| c == ',' || c == ':' || c.is_whitespace()) {
+        let at = offset + cursor;
+        cursor += part.len() + 1;
+        if !part.is_empty() {
+            rules.push((part.to_string(), Span::new(at, at + part.len())));
+        }
+    }
+    Some(Suppression {
+        span,
+        whole_file,
+        rules,
+    })
+}
+
+/// A next-statement suppression applies to the first statement that starts
+/// after the comment.
+fn attach_suppressions(file: &mut ParsedFile) {
+    for sup in file.suppressions.iter().filter(|s| !s.whole_file) {
+        if let Some(stmt) = file
+            .statements
+            .iter_mut()
+            .find(|s| s.span.start >= sup.span.end)
+        {
+            stmt.ignored
+                .extend(sup.rules.iter().map(|(name, _)| name.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_start_past_comments() {
+        let text = "-- header\n/* block /* nested */ */\nCREATE TABLE a (id int);\n\n  SELECT 1;";
+        let f = parse_file("x.sql", text);
+        assert!(f.syntax_errors.is_empty());
+        assert_eq!(f.statements.len(), 2);
+        assert_eq!(f.slice(f.statements[0].span), "CREATE TABLE a (id int)");
+        assert_eq!(f.slice(f.statements[1].span), "SELECT 1");
+    }
+
+    #[test]
+    fn syntax_error_at_token() {
+        let text = "CREATE TABLE a (id int);\nALTER TABLE a ADD COLUMN b int NOT NUL;\nSELECT 1;\nSELEC 2;";
+        let f = parse_file("x.sql", text);
+        assert_eq!(f.syntax_errors.len(), 2, "{:?}", f.syntax_errors);
+        let e = &f.syntax_errors[0];
+        assert_eq!(f.slice(e.span), "NUL");
+        assert_eq!(f.line_col(e.span.start), (2, 36));
+        assert!(e.message.contains("syntax error"), "{}", e.message);
+        assert_eq!(f.slice(f.syntax_errors[1].span), "SELEC");
+        // The good statements are still there.
+        assert_eq!(f.statements.len(), 2);
+    }
+
+    #[test]
+    fn syntax_error_after_multibyte_text() {
+        let text = "COMMENT ON TABLE a IS 'héllo wörld';\nSELEC 1;";
+        let f = parse_file("x.sql", text);
+        assert_eq!(f.slice(f.syntax_errors[0].span), "SELEC");
+    }
+
+    #[test]
+    fn unterminated_string() {
+        let f = parse_file("x.sql", "SELECT 1;\nSELECT 'abc;\n");
+        assert_eq!(f.syntax_errors.len(), 1);
+        assert_eq!(f.line_col(f.syntax_errors[0].span.start).0, 2);
+    }
+
+    #[test]
+    fn suppressions_parse() {
+        let text = "-- migralint-ignore-file rule-a\n-- migralint-ignore rule-b, rule-c -- reason\nSELECT 1;\nSELECT '-- migralint-ignore x';";
+        let f = parse_file("x.sql", text);
+        assert_eq!(f.suppressions.len(), 2);
+        assert!(f.suppressions[0].whole_file);
+        let names: Vec<_> = f.suppressions[1]
+            .rules
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(names, ["rule-b", "rule-c"]);
+        let (_, span) = &f.suppressions[1].rules[1];
+        assert_eq!(f.slice(*span), "rule-c");
+        assert_eq!(f.statements[0].ignored, ["rule-b", "rule-c"]);
+        assert!(f.statements[1].ignored.is_empty());
+    }
+}
