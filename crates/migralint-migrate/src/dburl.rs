@@ -109,6 +109,9 @@ pub struct DbUrl {
 
 pub const DEFAULT_MIGRATIONS_TABLE: &str = "schema_migrations";
 
+/// Connection timeout when the URL sets no `connect_timeout`.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Go's `strconv.ParseBool`.
 fn parse_go_bool(name: &str, value: &str) -> Result<bool, UrlError> {
     match value {
@@ -357,9 +360,9 @@ impl DbUrl {
             config.password(p);
         }
         config.application_name(self.application_name.as_deref().unwrap_or("migralint"));
-        if let Some(t) = self.connect_timeout {
-            config.connect_timeout(t);
-        }
+        // lib/pq waits forever by default; an unreachable host should
+        // rather fail with a message.
+        config.connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT));
         if let Some(options) = self.startup_options() {
             config.options(&options);
         }
