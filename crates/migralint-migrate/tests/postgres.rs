@@ -248,7 +248,7 @@ fn non_transactional_failure_is_dirty_and_force_recovers() {
         .has("sqlstate: 42703")
         .has("dirty")
         .has(&format!(
-            "--path {p} --database postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable force 2",
+            "--path {p} --database 'postgres://postgres@127.0.0.1:{}/{db}?sslmode=disable' force 2",
             s.port
         ))
         .has("force 1");
