@@ -121,7 +121,6 @@ pub(crate) fn database_url(args: &MigrateArgs, io: &mut Io<'_>) -> Result<DbUrl,
         .or_else(|| io.database_url_env.clone())
         .ok_or_else(|| error("no database: pass --database URL or set DATABASE_URL"))?;
     let url = DbUrl::parse(&raw).map_err(|e| error(format!("bad database URL: {e}")))?;
-    crate::tls::check_supported(&url).map_err(error)?;
     for p in &url.unknown_x_params {
         let _ = writeln!(io.err, "warning: ignoring unknown URL parameter {p}");
     }

@@ -106,10 +106,16 @@ impl Db {
     /// Connects and learns the schema, table and lock id (as golang-migrate's
     /// `WithConnection`); creates nothing.
     pub fn connect(url: &DbUrl) -> Result<Db, DbError> {
-        let mut client = ctx(
-            crate::tls::connect(url),
-            format!("cannot connect to {}", url.target()),
-        )?;
+        let mut client = crate::tls::connect(url).map_err(|e| {
+            let context = format!("cannot connect to {}", url.target());
+            match e {
+                crate::tls::ConnectError::Pg(source) => DbError {
+                    context,
+                    source: Some(source),
+                },
+                crate::tls::ConnectError::Setup(msg) => DbError::msg(format!("{context}: {msg}")),
+            }
+        })?;
         let mut database_name = url.lock_database_name.clone();
         if database_name.is_empty() {
             let row = ctx(

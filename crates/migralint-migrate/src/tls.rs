@@ -1,27 +1,208 @@
-//! Opening the connection.
+//! Opening the connection, with TLS as `sslmode` asks (libpq's meanings):
 //!
-//! `sslmode=disable`, `allow` and `prefer` connect without TLS (`prefer` and
-//! `allow` fall back to plain TCP, as libpq does when TLS is not available).
-//! `require`, `verify-ca` and `verify-full` need TLS; this build has no TLS
-//! library, so they are refused with a clear message before anything is sent.
+//! - `disable`: plain TCP (or the Unix socket).
+//! - `allow`, `prefer` (migralint's default): TLS when the server offers it,
+//!   certificate not verified; plain otherwise.
+//! - `require`: TLS or fail; certificate not verified (unless `sslrootcert`
+//!   is given, then as `verify-ca`, like libpq).
+//! - `verify-ca`: TLS, certificate chain verified against `sslrootcert` or
+//!   the system's CA certificates; the host name is not checked.
+//! - `verify-full`: as `verify-ca`, and the certificate must name the host.
+//!
+//! TLS is rustls with the ring provider; no OpenSSL is needed.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, DigitallySignedStruct, Error as TlsError, RootCertStore, SignatureScheme,
+};
 
 use crate::dburl::{DbUrl, SslMode};
 
-pub fn connect(url: &DbUrl) -> Result<postgres::Client, postgres::Error> {
-    url.pg_config().connect(postgres::NoTls)
+/// Why a connection could not be opened.
+#[derive(Debug)]
+pub enum ConnectError {
+    Pg(postgres::Error),
+    Setup(String),
 }
 
-/// Refuses what this build cannot do, before connecting.
-pub fn check_supported(url: &DbUrl) -> Result<(), String> {
-    match url.sslmode {
-        SslMode::Disable | SslMode::Allow | SslMode::Prefer => Ok(()),
-        mode => Err(format!(
-            "sslmode={} needs TLS, which this build of migralint migrate does not support yet; use sslmode=disable or prefer, or connect through a Unix socket",
-            match mode {
-                SslMode::Require => "require",
-                SslMode::VerifyCa => "verify-ca",
-                _ => "verify-full",
+pub fn connect(url: &DbUrl) -> Result<postgres::Client, ConnectError> {
+    let config = url.pg_config();
+    if url.sslmode == SslMode::Disable {
+        return config.connect(postgres::NoTls).map_err(ConnectError::Pg);
+    }
+    let tls = tls_config(url).map_err(ConnectError::Setup)?;
+    config
+        .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        .map_err(ConnectError::Pg)
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn roots(url: &DbUrl) -> Result<RootCertStore, String> {
+    let mut store = RootCertStore::empty();
+    match &url.sslrootcert {
+        Some(path) => {
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .map_err(|e| format!("cannot read sslrootcert {path}: {e}"))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("cannot read sslrootcert {path}: {e}"))?;
+            if certs.is_empty() {
+                return Err(format!("sslrootcert {path} holds no PEM certificate"));
             }
-        )),
+            for c in certs {
+                store
+                    .add(c)
+                    .map_err(|e| format!("sslrootcert {path}: unusable certificate: {e}"))?;
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            for c in found.certs {
+                let _ = store.add(c);
+            }
+            if store.is_empty() {
+                return Err(
+                    "no CA certificates found on this system to verify the server; give sslrootcert=FILE".into(),
+                );
+            }
+        }
+    }
+    Ok(store)
+}
+
+fn tls_config(url: &DbUrl) -> Result<rustls::ClientConfig, String> {
+    let provider = provider();
+    let mode = match (url.sslmode, &url.sslrootcert) {
+        (SslMode::Require, Some(_)) => SslMode::VerifyCa,
+        (m, _) => m,
+    };
+    let verifier: Arc<dyn ServerCertVerifier> = match mode {
+        SslMode::VerifyCa | SslMode::VerifyFull => {
+            let webpki = WebPkiServerVerifier::builder_with_provider(
+                Arc::new(roots(url)?),
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| format!("TLS setup: {e}"))?;
+            if mode == SslMode::VerifyFull {
+                webpki
+            } else {
+                Arc::new(ChainOnly(webpki))
+            }
+        }
+        _ => Arc::new(NoVerify(provider.clone())),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+/// `sslmode=prefer`/`require`: encrypted, server not authenticated (libpq's
+/// meaning of these modes). Handshake signatures are still checked.
+#[derive(Debug)]
+struct NoVerify(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerify {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, TlsError> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `sslmode=verify-ca`: the chain must lead to a trusted CA; the name is not
+/// checked.
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, TlsError> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
+            Err(TlsError::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
     }
 }

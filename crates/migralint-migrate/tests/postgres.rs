@@ -1041,3 +1041,112 @@ fn create_follows_the_directory_style() {
     .ok()
     .has("_second.down.sql");
 }
+
+#[test]
+fn tls_modes() {
+    let s = server_or_skip!();
+    let Some(ca) = &s.ca_file else {
+        eprintln!("SKIP: the test server has no TLS (openssl missing)");
+        return;
+    };
+    let db = s.fresh_db("tls");
+    let ca = ca.display().to_string();
+    // A migration that fails unless its own connection is encrypted.
+    let dir = TempDir::with_files(
+        "tls",
+        &[(
+            "1_check_tls.up.sql",
+            "DO $$ BEGIN IF NOT (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) THEN RAISE EXCEPTION 'connection is not encrypted'; END IF; END $$;",
+        )],
+    );
+    let p = dir.path().to_str().unwrap();
+    let at =
+        |host: &str, query: &str| format!("postgres://postgres@{host}:{}/{db}?{query}", s.port);
+    // Plain: the check fails, proving the check works.
+    migrate(&[
+        "--path",
+        p,
+        "--database",
+        &at("127.0.0.1", "sslmode=disable"),
+        "up",
+        "--no-lint",
+    ])
+    .code(1)
+    .has("connection is not encrypted");
+    for url in [
+        at("127.0.0.1", "sslmode=require"),
+        at("127.0.0.1", ""),
+        at("127.0.0.1", &format!("sslmode=verify-ca&sslrootcert={ca}")),
+        at(
+            "localhost",
+            &format!("sslmode=verify-full&sslrootcert={ca}"),
+        ),
+    ] {
+        migrate(&["--path", p, "--database", &url, "up", "--no-lint"])
+            .ok()
+            .has("applied 1");
+        migrate(&["--path", p, "--database", &url, "force", "-1"]).ok();
+    }
+    // The certificate names localhost, not 127.0.0.1.
+    migrate(&[
+        "--path",
+        p,
+        "--database",
+        &at(
+            "127.0.0.1",
+            &format!("sslmode=verify-full&sslrootcert={ca}"),
+        ),
+        "up",
+    ])
+    .code(2)
+    .has("cannot connect")
+    .has("nothing was changed");
+    // Not signed by a CA we trust.
+    let other = TempDir::with_files("tls_other_ca", &[]);
+    let other_ca = other.path().join("other.crt");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=other CA",
+        ])
+        .arg("-keyout")
+        .arg(other.path().join("other.key"))
+        .arg("-out")
+        .arg(&other_ca)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    migrate(&[
+        "--path",
+        p,
+        "--database",
+        &at(
+            "localhost",
+            &format!("sslmode=verify-ca&sslrootcert={}", other_ca.display()),
+        ),
+        "up",
+    ])
+    .code(2)
+    .has("cannot connect");
+    migrate(&[
+        "--path",
+        p,
+        "--database",
+        &at(
+            "localhost",
+            "sslmode=verify-full&sslrootcert=/nonexistent.crt",
+        ),
+        "up",
+    ])
+    .code(2)
+    .has("cannot read sslrootcert");
+    let mut c = s.client(&db);
+    assert_eq!(rows(&mut c, "schema_migrations"), []);
+}

@@ -28,6 +28,9 @@ pub struct Server {
     pub as_postgres_user: bool,
     /// `server_version_num`.
     pub version_num: u32,
+    /// The CA that signed the server's certificate (for `DNS:localhost`),
+    /// when `openssl` was there to make one; the server then has `ssl=on`.
+    pub ca_file: Option<PathBuf>,
 }
 
 static SERVER: OnceLock<Option<Server>> = OnceLock::new();
@@ -138,10 +141,17 @@ fn start() -> Option<Server> {
         ));
     }
     let port = free_port();
-    let opts = format!(
+    let mut opts = format!(
         "-k {} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50",
         dir.display()
     );
+    let ca_file = make_certs(&dir, as_pg);
+    if ca_file.is_some() {
+        opts.push_str(&format!(
+            " -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key",
+            d = dir.display()
+        ));
+    }
     let log = dir.join("server.log");
     let out = pg_cmd(&bin, "pg_ctl", as_pg)
         .arg("-D")
@@ -172,6 +182,7 @@ fn start() -> Option<Server> {
         bin,
         as_postgres_user: as_pg,
         version_num: 0,
+        ca_file,
     };
     let mut c = server.admin();
     server.version_num = c
@@ -179,6 +190,79 @@ fn start() -> Option<Server> {
         .unwrap()
         .get::<_, i32>(0) as u32;
     Some(server)
+}
+
+/// A CA and a server certificate for `DNS:localhost` signed by it, with
+/// the `openssl` command; `None` (no TLS on the test server) without it.
+fn make_certs(dir: &Path, as_pg: bool) -> Option<PathBuf> {
+    let run = |args: &[&str]| -> bool {
+        Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    let ext = dir.join("server.ext");
+    std::fs::write(&ext, "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n").ok()?;
+    let ok = run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=migralint test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    ]) && run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]) && run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.crt",
+    ]);
+    if !ok {
+        eprintln!("note: openssl could not make test certificates; TLS tests will skip");
+        return None;
+    }
+    let key = dir.join("server.key");
+    let _ = Command::new("chmod").arg("600").arg(&key).status();
+    if as_pg {
+        let _ = Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&key)
+            .arg(dir.join("server.crt"))
+            .status();
+    }
+    Some(dir.join("ca.crt"))
 }
 
 /// Stops the server and removes its directory if this process dies without
