@@ -100,18 +100,53 @@ fn tx_control(node: &NodeEnum) -> Option<TxControl> {
     })
 }
 
-/// A short name for a statement that cannot run in a transaction.
+/// A short name for a statement: its leading keywords (`CREATE INDEX
+/// CONCURRENTLY`, `VACUUM`, `BEGIN`).
 fn describe_no_tx(text: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "CREATE",
+        "DROP",
+        "UNIQUE",
+        "INDEX",
+        "CONCURRENTLY",
+        "REINDEX",
+        "TABLE",
+        "VACUUM",
+        "FULL",
+        "ANALYZE",
+        "ALTER",
+        "TYPE",
+        "SYSTEM",
+        "DATABASE",
+        "TABLESPACE",
+        "CLUSTER",
+        "BEGIN",
+        "START",
+        "TRANSACTION",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "PREPARE",
+        "ABORT",
+        "WORK",
+        "DETACH",
+        "PARTITION",
+    ];
     let words: Vec<String> = text
         .split_whitespace()
-        .take(4)
         .map(|w| w.trim_end_matches(';').to_uppercase())
+        .take_while(|w| KEYWORDS.contains(&w.as_str()))
+        .take(4)
         .collect();
-    let mut s = words.join(" ");
-    if s.len() > 40 {
-        s.truncate(40);
+    if words.is_empty() {
+        text.split_whitespace().next().unwrap_or("").to_uppercase()
+    } else if words == ["ALTER", "TYPE"] {
+        "ALTER TYPE ... ADD VALUE".to_string()
+    } else if words == ["ALTER", "TABLE"] {
+        "ALTER TABLE ... DETACH PARTITION CONCURRENTLY".to_string()
+    } else {
+        words.join(" ")
     }
-    s
 }
 
 /// Plans one file. `pg_major` is the server's major version (for `ALTER
@@ -268,10 +303,18 @@ mod tests {
             "{:?}",
             p.mode
         );
-        let p = plan_file("1_a.up.sql", "VACUUM a;", 15);
-        assert!(matches!(p.mode, Mode::NoTransaction(_)));
+        let p = plan_file("1_a.up.sql", "-- x\nvacuum full a;", 15);
+        assert_eq!(
+            p.mode,
+            Mode::NoTransaction("VACUUM FULL (line 2) cannot run inside a transaction".into())
+        );
         let p = plan_file("1_a.up.sql", "ALTER TYPE t ADD VALUE 'x';", 11);
-        assert!(matches!(p.mode, Mode::NoTransaction(_)));
+        assert_eq!(
+            p.mode,
+            Mode::NoTransaction(
+                "ALTER TYPE ... ADD VALUE (line 1) cannot run inside a transaction".into()
+            )
+        );
         let p = plan_file("1_a.up.sql", "ALTER TYPE t ADD VALUE 'x';", 15);
         assert_eq!(p.mode, Mode::Transaction);
     }

@@ -1150,3 +1150,45 @@ fn tls_modes() {
     let mut c = s.client(&db);
     assert_eq!(rows(&mut c, "schema_migrations"), []);
 }
+
+#[test]
+fn verbose_prints_statements_and_missing_up_file_sets_version_only() {
+    let s = server_or_skip!();
+    let db = s.fresh_db("verbose");
+    let url = s.url(&db);
+    let dir = TempDir::with_files(
+        "verbose",
+        &[
+            (
+                "1_a.up.sql",
+                "CREATE TABLE a (id int);\n\nINSERT INTO a\nVALUES (1);\n",
+            ),
+            // Only a down file for version 2: golang-migrate sets the version without running anything.
+            ("2_b.down.sql", "SELECT 1;\n"),
+            ("3_c.up.sql", "CREATE TABLE c (id int);\n"),
+        ],
+    );
+    let p = dir.path().to_str().unwrap();
+    let r = migrate(&[
+        "--path",
+        p,
+        "--database",
+        &url,
+        "--verbose",
+        "up",
+        "--no-lint",
+    ]);
+    r.ok()
+        .has("  line 1: CREATE TABLE a (id int)\n")
+        .has("  line 3: INSERT INTO a ...\n")
+        .has("applied 2 (no up file: version only)")
+        .has("applied 3 3_c.up.sql");
+    let mut c = s.client(&db);
+    assert_eq!(rows(&mut c, "schema_migrations"), [(3, false)]);
+    assert_eq!(
+        c.query_one("SELECT count(*) FROM a", &[])
+            .unwrap()
+            .get::<_, i64>(0),
+        1
+    );
+}
