@@ -317,7 +317,15 @@ fn run_steps_locked(
     }
 
     let total = prepared.len();
+    crate::interrupt::arm();
     for (i, p) in prepared.iter().enumerate() {
+        if crate::interrupt::stop_requested() {
+            let now = db.version().map_err(db_error)?;
+            return Err(failed(format!(
+                "stopped on request after {i} of {total} migration(s); database at {}",
+                describe_version(now)
+            )));
+        }
         let step = &p.step;
         let name = step.file.as_ref().map_or_else(
             || format!("{} (no {} file)", step.version, step.direction.as_str()),

@@ -15,6 +15,7 @@ pub mod create;
 pub mod db;
 pub mod dburl;
 pub mod exec;
+mod interrupt;
 pub mod lockid;
 pub mod plan;
 pub mod source;
@@ -154,6 +155,7 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs `migralint migrate` with the process's stdin/stdout/stderr and
 /// `$DATABASE_URL`.
 pub fn run(args: MigrateArgs, cx: &MigrateContext) -> ExitCode {
+    interrupt::enable();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
