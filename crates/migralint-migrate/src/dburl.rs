@@ -140,8 +140,20 @@ impl DbUrl {
         if raw.is_empty() {
             return Err(UrlError("the database URL is empty".into()));
         }
-        let url = url::Url::parse(raw)
-            .map_err(|e| UrlError(format!("invalid database URL {}: {e}", redact_raw(raw))))?;
+        let url = match url::Url::parse(raw) {
+            Ok(u) => u,
+            // `postgres://user@/db?host=/socket`: Go's net/url takes an empty
+            // host after user info; the url crate does not. Put a stand-in
+            // there and treat it as no host.
+            Err(url::ParseError::EmptyHost) => url::Url::parse(&with_placeholder_host(raw))
+                .map_err(|e| UrlError(format!("invalid database URL {}: {e}", redact_raw(raw))))?,
+            Err(e) => {
+                return Err(UrlError(format!(
+                    "invalid database URL {}: {e}",
+                    redact_raw(raw)
+                )))
+            }
+        };
         match url.scheme() {
             "postgres" | "postgresql" => {}
             other => {
@@ -153,7 +165,7 @@ impl DbUrl {
 
         let mut host: Option<String> = url
             .host_str()
-            .filter(|h| !h.is_empty())
+            .filter(|h| !h.is_empty() && *h != PLACEHOLDER_HOST)
             .map(|h| decode(h.trim_start_matches('[').trim_end_matches(']')));
         let mut port: Option<u16> = url.port();
         let mut user = Some(decode(url.username())).filter(|u| !u.is_empty());
@@ -415,6 +427,30 @@ impl DbUrl {
     }
 }
 
+const PLACEHOLDER_HOST: &str = "migralint-empty-host.invalid";
+
+/// `scheme://user@/path` -> `scheme://user@<placeholder>/path`.
+fn with_placeholder_host(raw: &str) -> String {
+    let Some(start) = raw.find("://").map(|i| i + 3) else {
+        return raw.to_string();
+    };
+    let end = raw[start..]
+        .find(['/', '?', '#'])
+        .map_or(raw.len(), |i| start + i);
+    let authority = &raw[start..end];
+    let host_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let host_and_port = &authority[host_start..];
+    if !host_and_port.is_empty() && !host_and_port.starts_with(':') {
+        return raw.to_string();
+    }
+    format!(
+        "{}{}{}",
+        &raw[..start + host_start],
+        PLACEHOLDER_HOST,
+        &raw[start + host_start..]
+    )
+}
+
 fn redact(url: &url::Url) -> String {
     let mut shown = url.clone();
     if shown.password().is_some() {
@@ -434,7 +470,7 @@ fn redact(url: &url::Url) -> String {
     if pairs.iter().any(|(k, _)| k == "password") {
         shown.query_pairs_mut().clear().extend_pairs(pairs);
     }
-    shown.to_string()
+    shown.to_string().replace(PLACEHOLDER_HOST, "")
 }
 
 /// Hides what looks like a password in a URL that did not parse.
@@ -497,6 +533,30 @@ mod tests {
         assert_eq!(u.lock_database_name, "/mydb");
         assert_eq!(u.migrations_table, DEFAULT_MIGRATIONS_TABLE);
         assert_eq!(u.sslmode, SslMode::Prefer);
+    }
+
+    #[test]
+    fn other_socket_spellings() {
+        let u = DbUrl::parse("postgres://%2Fvar%2Frun%2Fpostgresql/mydb").unwrap();
+        assert_eq!(u.host, Host::Socket("/var/run/postgresql".into()));
+        assert_eq!(u.dbname, "mydb");
+        let u = DbUrl::parse("postgres://bob:pw@/mydb?host=/tmp/pg").unwrap();
+        assert_eq!(u.host, Host::Socket("/tmp/pg".into()));
+        assert_eq!(
+            (u.user.as_str(), u.password.as_deref()),
+            ("bob", Some("pw"))
+        );
+        let u = DbUrl::parse("postgres://bob@localhost/mydb?host=%2Ftmp%2Fpg&port=5433").unwrap();
+        assert_eq!(u.host, Host::Socket("/tmp/pg".into()));
+        assert_eq!(u.port, 5433);
+        assert_eq!(u.target(), "socket /tmp/pg/.s.PGSQL.5433 database mydb");
+    }
+
+    #[test]
+    fn no_path_means_current_database_for_the_lock() {
+        let u = DbUrl::parse("postgres://bob@db.internal:5432?sslmode=disable&dbname=app").unwrap();
+        assert_eq!(u.lock_database_name, "");
+        assert_eq!(u.dbname, "app");
     }
 
     #[test]
