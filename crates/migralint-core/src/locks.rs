@@ -8,6 +8,7 @@ use pg_query::NodeEnum;
 
 use crate::model::names::QualName;
 use crate::model::schema::column_constraints;
+use crate::model::Schema;
 use crate::parse::Statement;
 
 /// Table-level lock modes, weakest first.
@@ -127,11 +128,18 @@ pub struct LockTaken {
     pub rewrite: bool,
     /// The table is read in full while the lock is held.
     pub scan: bool,
+    /// `relation` names an index whose table is not known: the lock is on
+    /// that table.
+    pub on_index: bool,
 }
 
 impl fmt::Display for LockTaken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} on {}", self.mode, self.relation)
+        if self.on_index {
+            write!(f, "{} on the table of index {}", self.mode, self.relation)
+        } else {
+            write!(f, "{} on {}", self.mode, self.relation)
+        }
     }
 }
 
@@ -142,6 +150,7 @@ impl LockTaken {
             relation: relation.clone(),
             rewrite: false,
             scan: false,
+            on_index: false,
         }
     }
     fn rewrite(mut self) -> Self {
@@ -165,6 +174,24 @@ impl LockTaken {
         };
         format!("{self} ({}{effect})", self.mode.blocks())
     }
+}
+
+/// The locks a statement takes, with indexes resolved to their tables
+/// where the schema model knows them.
+pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTaken> {
+    let locks = node_locks(node, pg_version)
+        .into_iter()
+        .map(|mut l| {
+            if l.on_index {
+                if let Some(index) = schema.index(&l.relation) {
+                    l.relation = index.table.clone();
+                    l.on_index = false;
+                }
+            }
+            l
+        })
+        .collect();
+    merge(locks)
 }
 
 /// The table-level locks a statement takes, strongest per relation.
@@ -225,7 +252,9 @@ pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
                             } else {
                                 AccessExclusive
                             };
-                            out.push(LockTaken::new(mode, &name));
+                            let mut lock = LockTaken::new(mode, &name);
+                            lock.on_index = kind == ObjectType::ObjectIndex as i32;
+                            out.push(lock);
                         }
                     }
                 }

@@ -1,5 +1,5 @@
 use crate::context::{Findings, StmtCx};
-use crate::locks::{node_locks, LockMode};
+use crate::locks::{locks_in, LockMode, LockTaken};
 use crate::rules::Check;
 
 declare_rule!(
@@ -14,22 +14,42 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if cx.tx.lock_timeout_set {
         return;
     }
-    let locks = node_locks(&cx.stmt.node, cx.config.pg_version);
-    let Some(lock) = locks
-        .iter()
-        .find(|l| l.mode == LockMode::AccessExclusive && !cx.table_state(&l.relation).is_new())
-    else {
+    let Some(lock) = exclusive_lock(cx, &cx.stmt.node) else {
         return;
+    };
+    // One finding per file: the first such statement (one SET fixes all).
+    if cx.statements()[..cx.stmt_index]
+        .iter()
+        .any(|s| exclusive_lock(cx, &s.node).is_some())
+    {
+        return;
+    }
+    let later = cx
+        .later_statements()
+        .iter()
+        .filter(|s| exclusive_lock(cx, &s.node).is_some())
+        .count();
+    let more = match later {
+        0 => String::new(),
+        1 => " (and so does 1 later statement in this file)".to_string(),
+        n => format!(" (and so do {n} later statements in this file)"),
     };
     out.report(
         cx.stmt.span,
         format!(
-            "takes {} with no lock_timeout: while it waits behind a long-running query, every later query on {} queues behind it",
+            "takes {}{more} with no lock_timeout: while it waits behind a long-running query, every later query on {} queues behind it",
             lock.describe(),
             lock.relation
         ),
     )
     .help("start the file with `SET lock_timeout = '2s';` (and retry the migration if it times out)");
+}
+
+/// An ACCESS EXCLUSIVE lock the statement takes on a table that holds data.
+fn exclusive_lock(cx: &StmtCx, node: &pg_query::NodeEnum) -> Option<LockTaken> {
+    locks_in(node, cx.config.pg_version, cx.schema)
+        .into_iter()
+        .find(|l| l.mode == LockMode::AccessExclusive && !cx.table_state(&l.relation).is_new())
 }
 
 #[cfg(test)]
@@ -64,6 +84,13 @@ mod tests {
             RULE,
             "SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN bio text;",
         );
+    }
+
+    #[test]
+    fn one_finding_per_file() {
+        let out = assert_err(RULE, "ALTER TABLE users ADD COLUMN a text;\nALTER TABLE users ADD COLUMN b text;\nALTER TABLE users DROP COLUMN c;");
+        assert_eq!(out.matches("[require-lock-timeout]").count(), 1, "{out}");
+        assert!(out.contains("and so do 2 later statements"), "{out}");
     }
 
     #[test]
