@@ -55,10 +55,19 @@ rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
 # shellcheck source=scripts/wasm/env.sh
 . "$TOOLS_DIR/env.sh"
 
+# One build at a time per target dir: several people (the Action, the
+# playground) call this script in the same tree, and a concurrent run would
+# overwrite pkg/ or the .wasm between our cargo and wasm-bindgen steps.
+mkdir -p "$MLW_TARGET_DIR"
+exec 9>"$MLW_TARGET_DIR/.build-wasm.lock"
+if ! flock -n 9; then
+  echo "build-wasm: waiting for another scripts/build-wasm.sh run to finish..." >&2
+  flock 9
+fi
+
 step "cargo build -p migralint-wasm (wasm32-unknown-unknown, profile release-wasm)"
 cargo build -p migralint-wasm --target wasm32-unknown-unknown --profile release-wasm ${MIGRALINT_CARGO_FLAGS:-}
-TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
-RAW_WASM="$TARGET_DIR/wasm32-unknown-unknown/release-wasm/migralint_wasm.wasm"
+RAW_WASM="$MLW_TARGET_DIR/wasm32-unknown-unknown/release-wasm/migralint_wasm.wasm"
 [ -f "$RAW_WASM" ] || die "cargo did not produce $RAW_WASM"
 
 # The module must import nothing but wasm-bindgen's glue: no WASI, no env.
@@ -83,33 +92,50 @@ fi
 
 crate_version="$(awk -F'"' '/^version = / { print $2; exit }' "$REPO_ROOT/Cargo.toml")"
 
-build_target() { # $1 = nodejs|web, $2 = output dir name
+bindgen_target() { # $1 = nodejs|web, $2 = output dir name
   local target="$1" out="$PKG_DIR/$2"
   step "wasm-bindgen --target $target -> ${out#"$REPO_ROOT"/}"
   rm -rf "$out"
   wasm-bindgen --target "$target" --out-dir "$out" --out-name migralint_wasm "$RAW_WASM"
-  if [ "$optimize" = 1 ]; then
-    step "wasm-opt -Oz (${out#"$REPO_ROOT"/}/migralint_wasm_bg.wasm)"
-    # libpg_query's error handling uses Wasm exception handling (legacy
-    # try/catch encoding): the feature must stay enabled. The other features
-    # are the ones rustc and clang 19 emit by default.
-    "$WASM_OPT" -Oz \
-      --enable-exception-handling --enable-bulk-memory --enable-sign-ext \
-      --enable-mutable-globals --enable-nontrapping-float-to-int \
-      --enable-reference-types --enable-multivalue \
-      -o "$out/migralint_wasm_bg.opt.wasm" "$out/migralint_wasm_bg.wasm"
-    mv "$out/migralint_wasm_bg.opt.wasm" "$out/migralint_wasm_bg.wasm"
-  fi
   node "$TOOLS_DIR/write-package-json.mjs" "$out" "$target" "$crate_version"
 }
 
-[ "$want_node" = 1 ] && build_target nodejs node
-[ "$want_web" = 1 ] && build_target web web
+optimize_wasm() { # $1 = .wasm to optimize in place
+  step "wasm-opt -Oz ${1#"$REPO_ROOT"/}"
+  # libpg_query's error handling uses Wasm exception handling (legacy
+  # try/catch encoding): the feature must stay enabled. The other features
+  # are the ones rustc and clang 19 emit by default.
+  "$WASM_OPT" -Oz \
+    --enable-exception-handling --enable-bulk-memory --enable-sign-ext \
+    --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-reference-types --enable-multivalue \
+    -o "$1.opt" "$1"
+  mv "$1.opt" "$1"
+}
+
+dirs=()
+[ "$want_node" = 1 ] && { bindgen_target nodejs node; dirs+=(node); }
+[ "$want_web" = 1 ] && { bindgen_target web web; dirs+=(web); }
+
+if [ "$optimize" = 1 ]; then
+  first="$PKG_DIR/${dirs[0]}/migralint_wasm_bg.wasm"
+  first_sum="$(sha256sum <"$first")"
+  optimize_wasm "$first"
+  for dir in "${dirs[@]:1}"; do
+    wasm="$PKG_DIR/$dir/migralint_wasm_bg.wasm"
+    # wasm-bindgen emits the same module for both targets (only the JS glue
+    # differs): optimize once.
+    if [ "$(sha256sum <"$wasm")" = "$first_sum" ]; then
+      cp "$first" "$wasm"
+    else
+      optimize_wasm "$wasm"
+    fi
+  done
+fi
 
 step "sizes"
-for dir in node web; do
+for dir in "${dirs[@]}"; do
   wasm="$PKG_DIR/$dir/migralint_wasm_bg.wasm"
-  [ -f "$wasm" ] || continue
   raw=$(wc -c <"$wasm")
   gz=$(gzip -9 -n -c "$wasm" | wc -c)
   awk -v d="$dir" -v r="$raw" -v g="$gz" 'BEGIN {

@@ -3,9 +3,10 @@
 //! Native builds (cargo test, clippy): nothing to do.
 //!
 //! wasm32 builds (through `scripts/build-wasm.sh`, which sets the clang/wasi
-//! environment for `cc` and `bindgen`): compile the setjmp/longjmp runtime and
-//! the WASI import stubs in `csrc/`, and link wasi-libc's static libraries
-//! (libpg_query's C code needs malloc, stdio, string functions, ...).
+//! environment for `cc` and `bindgen`): compile `csrc/` (the setjmp/longjmp
+//! runtime, the WASI import stubs, an sbrk that grows memory in large steps)
+//! and link wasi-libc's static libraries after it (libpg_query's C code needs
+//! malloc, stdio, string functions, ...).
 
 use std::env;
 use std::path::PathBuf;
@@ -35,6 +36,7 @@ fn main() {
     cc::Build::new()
         .file(csrc.join("sjlj_rt.c"))
         .file(csrc.join("wasi_stubs.c"))
+        .file(csrc.join("sbrk.c"))
         .warnings(true)
         .compile("migralint_wasm_rt");
 

@@ -30,20 +30,16 @@ export MIGRALINT_WASI_LIBDIR="${MIGRALINT_WASI_LIBDIR:-/usr/lib/wasm32-wasi}"
 
 MLW_CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
 MLW_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
+case "$MLW_TARGET_DIR" in /*) ;; *) MLW_TARGET_DIR="$REPO_ROOT/$MLW_TARGET_DIR" ;; esac
 MLW_RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 
 # Paths that would otherwise end up in the .wasm (panic locations, __FILE__ in
 # PostgreSQL's ereport): map them to fixed names so a rebuild in another
-# folder gives the same bytes. Longest/most specific prefixes last: both
-# rustc and clang apply the last matching mapping.
-MLW_REMAP_C="-ffile-prefix-map=$MLW_CARGO_HOME=/cargo -ffile-prefix-map=$MLW_RUSTUP_HOME=/rustup -ffile-prefix-map=$REPO_ROOT=/migralint"
-MLW_REMAP_RS="--remap-path-prefix=$MLW_CARGO_HOME=/cargo --remap-path-prefix=$MLW_RUSTUP_HOME=/rustup --remap-path-prefix=$REPO_ROOT=/migralint"
-case "$MLW_TARGET_DIR" in
-  "$REPO_ROOT"/*) ;;
-  *)
-    MLW_REMAP_C="-ffile-prefix-map=$MLW_TARGET_DIR=/target $MLW_REMAP_C"
-    MLW_REMAP_RS="--remap-path-prefix=$MLW_TARGET_DIR=/target $MLW_REMAP_RS" ;;
-esac
+# folder (or with another CARGO_TARGET_DIR) gives the same bytes. clang
+# applies the longest matching prefix, rustc the last matching flag: the
+# target dir (possibly inside the checkout) comes last.
+MLW_REMAP_C="-ffile-prefix-map=$MLW_CARGO_HOME=/cargo -ffile-prefix-map=$MLW_RUSTUP_HOME=/rustup -ffile-prefix-map=$REPO_ROOT=/migralint -ffile-prefix-map=$MLW_TARGET_DIR=/migralint/target"
+MLW_REMAP_RS="--remap-path-prefix=$MLW_CARGO_HOME=/cargo --remap-path-prefix=$MLW_RUSTUP_HOME=/rustup --remap-path-prefix=$REPO_ROOT=/migralint --remap-path-prefix=$MLW_TARGET_DIR=/migralint/target"
 
 export CC_wasm32_unknown_unknown="$MLW_CLANG"
 export AR_wasm32_unknown_unknown="$MLW_AR"
