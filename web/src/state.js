@@ -1,0 +1,71 @@
+// The playground's files and settings: defaults and migration file names.
+import { DEFAULT_FILE } from './examples.js';
+
+/** migralint's default target (crates/migralint-core/src/config.rs,
+ *  DEFAULT_PG_VERSION; a unit test keeps the two equal). */
+export const DEFAULT_PG_VERSION = 15;
+export const PG_VERSIONS = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+
+const UP = /^(.*)\.up\.([A-Za-z0-9]+)$/;
+
+export function isUpName(name) {
+  return UP.test(name);
+}
+
+/** `000001_x.up.sql` -> `000001_x.down.sql`. */
+export function downNameFor(upName) {
+  const m = UP.exec(upName);
+  return m ? `${m[1]}.down.${m[2]}` : upName.replace(/(\.sql)?$/, '.down.sql');
+}
+
+/** A new up file named after the highest version among `names`, plus one,
+ *  with the same number of digits (`000002_next.up.sql`). */
+export function nextUpName(names) {
+  let width = 6;
+  let max = 0n;
+  for (const n of names) {
+    const m = /^(\d+)_/.exec(n);
+    if (!m) continue;
+    width = m[1].length;
+    const v = BigInt(m[1]);
+    if (v > max) max = v;
+  }
+  let version = max + 1n;
+  let name;
+  for (;;) {
+    name = `${String(version).padStart(width, '0')}_next.up.sql`;
+    if (!names.includes(name)) return name;
+    version++;
+  }
+}
+
+export const DEFAULT_UP = `-- Paste or write a migration: migralint lints it as you type.
+CREATE TABLE accounts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email text NOT NULL
+);
+-- Fine: accounts is new and empty.
+CREATE INDEX accounts_email_idx ON accounts (email);
+
+-- users was created by an earlier migration and holds data.
+ALTER TABLE users ADD COLUMN nickname text;
+CREATE INDEX users_nickname_idx ON users (nickname);
+`;
+
+export const DEFAULT_DOWN = `DROP INDEX users_nickname_idx;
+ALTER TABLE users DROP COLUMN nickname;
+DROP TABLE accounts;
+`;
+
+export function defaultState() {
+  return {
+    files: [
+      { name: DEFAULT_FILE, text: DEFAULT_UP },
+      { name: downNameFor(DEFAULT_FILE), text: DEFAULT_DOWN },
+    ],
+    active: 0,
+    pg: null,
+    rules: {},
+    multiStatement: false,
+  };
+}
