@@ -81,11 +81,18 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     else if (args[i] === '--host') host = args[++i];
     else dir = args[i];
   }
-  startServer(dir, { port, host }).then(
-    ({ url }) => console.log(`migralint playground: ${url}  (Ctrl+C stops)`),
-    (e) => {
-      console.error(String(e.message || e));
-      process.exit(1);
-    },
-  );
+  const portGiven = args.includes('--port');
+  startServer(dir, { port, host })
+    .catch((e) => {
+      // The default port is taken: any free one will do.
+      if (e.code === 'EADDRINUSE' && !portGiven) return startServer(dir, { port: 0, host });
+      throw e;
+    })
+    .then(
+      ({ url }) => console.log(`migralint playground: ${url}  (Ctrl+C stops)`),
+      (e) => {
+        console.error(String(e.message || e));
+        process.exit(1);
+      },
+    );
 }

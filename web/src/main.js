@@ -197,8 +197,6 @@ function onReady(info) {
   renderRulesList();
   updateRulesBadge();
   if (app.shownRule == null) showRulePage(null);
-  // The editors were set up while the wasm compiled: lint them now.
-  if (app.files.length) runLint();
 }
 
 async function initialState() {
@@ -250,7 +248,7 @@ function loadState(state, { persist = true } = {}) {
   app.pg = state.pg ?? null;
   app.multiStatement = !!state.multiStatement;
   // Rules this build does not know (a link from another version) are
-  // left out of the config (lintConfig).
+  // left out of the config (worker.js).
   app.rules = { ...(state.rules || {}) };
   el.pg.value = app.pg == null ? '' : String(app.pg);
   el.multi.checked = app.multiStatement;
@@ -463,17 +461,10 @@ el.fileName.addEventListener('keydown', (e) => {
 
 // ---------------------------------------------------------------- lint
 
-function lintConfig() {
-  const config = {};
-  if (app.pg != null) config['pg-version'] = app.pg;
-  if (app.multiStatement) config['multi-statement'] = true;
-  const rules = {};
-  for (const [name, v] of Object.entries(app.rules)) {
-    const rule = app.ruleByName.get(name);
-    if (rule) rules[name] = v === 'off' ? 'off' : rule.severity;
-  }
-  if (Object.keys(rules).length) config.rules = rules;
-  return Object.keys(config).length ? config : null;
+/** The settings the worker turns into a migralint config (rule changes
+ *  as on/off: the worker knows each rule's severity). */
+function lintSettings() {
+  return { pg: app.pg, multiStatement: app.multiStatement, rules: { ...app.rules } };
 }
 
 /** The files as the CLI reads them: sorted by path. */
@@ -486,14 +477,14 @@ function lintFiles() {
 function runLint() {
   clearTimeout(app.lintTimer);
   app.lintTimer = 0;
-  if (!app.info) return;
+  // Before the worker is ready too: it lints as soon as the wasm is.
   if (app.inFlight) {
     app.lintAgain = true;
     return;
   }
   const id = ++app.lintId;
   app.inFlight = { id, version: app.docVersion, posted: performance.now() };
-  app.worker.postMessage({ type: 'lint', id, files: lintFiles(), config: lintConfig() });
+  app.worker.postMessage({ type: 'lint', id, files: lintFiles(), settings: lintSettings() });
 }
 
 function onLintResult(msg) {
@@ -539,7 +530,10 @@ function applyReport(report, ms, roundTripMs) {
   renderProblems();
   renderSummary(report);
   app.lintCount++;
-  el.statusLint.textContent = `Linted ${report.summary.files} file${report.summary.files === 1 ? '' : 's'} in ${formatMs(ms)}`;
+  // The first run includes the engine compiling the wasm code it uses.
+  el.statusLint.textContent =
+    `Linted ${report.summary.files} file${report.summary.files === 1 ? '' : 's'} in ${formatMs(ms)}` +
+    (app.lintCount === 1 ? ' (first run)' : '');
   el.statusLint.dataset.ms = ms.toFixed(3);
   el.statusLint.dataset.roundTripMs = roundTripMs.toFixed(3);
   el.statusLint.dataset.seq = String(app.lintCount);
@@ -549,7 +543,7 @@ function applyReport(report, ms, roundTripMs) {
     const ready = performance.now();
     el.statusLoad.dataset.readyMs = ready.toFixed(1);
     el.statusLoad.dataset.workerReadyMs = app.readyAt.toFixed(1);
-    el.statusLoad.dataset.warmUpMs = app.info.warmUpMs.toFixed(1);
+    el.statusLoad.dataset.firstLintMs = ms.toFixed(1);
     el.statusLoad.textContent = `Ready in ${Math.round(ready)} ms (wasm ${Math.round(app.info.initMs)} ms)`;
   }
   if (app.selectRuleAfterLint) {
@@ -721,7 +715,7 @@ function refreshCliOutput() {
     return;
   }
   const id = ++app.formatId;
-  app.worker.postMessage({ type: 'format', id, format, files: lintFiles(), config: lintConfig() });
+  app.worker.postMessage({ type: 'format', id, format, files: lintFiles(), settings: lintSettings() });
 }
 
 // ---------------------------------------------------------------- rule page
@@ -863,6 +857,9 @@ function filterRules() {
   const q = el.rulesFilter.value.trim().toLowerCase();
   el.rulesList.querySelectorAll('.rule-row').forEach((row) => {
     row.hidden = q !== '' && !q.split(/\s+/).every((w) => row.dataset.search.includes(w));
+  });
+  el.rulesList.querySelectorAll('.rule-group').forEach((group) => {
+    group.hidden = !group.querySelector('.rule-row:not([hidden])');
   });
 }
 

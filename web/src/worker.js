@@ -9,19 +9,30 @@ const ready = (async () => {
   const t0 = performance.now();
   await init({ module_or_path: wasmUrl });
   const initMs = performance.now() - t0;
-  // The engine compiles wasm functions on first use: lint a tiny migration
-  // now, while the page is still loading, rather than on the first edit.
-  const t1 = performance.now();
-  lint([{ path: '000001_warm_up.up.sql', text: 'CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN c int NOT NUL;\n' }], null, null);
-  const warmUpMs = performance.now() - t1;
   const list = JSON.parse(rules());
   const docs = {};
   for (const r of list) {
     docs[r.name] = explain(r.name);
     r.enabled = enabledByDefault(r, docs[r.name]);
   }
-  return { version: version(), rules: list, docs, initMs, warmUpMs };
+  return { version: version(), rules: list, docs, initMs };
 })();
+
+/** The migralint config (the keys of migralint.toml) for the page's
+ *  settings; rules this build does not know are left out. */
+function configFor(settings, info) {
+  if (!settings) return null;
+  const config = {};
+  if (settings.pg != null) config['pg-version'] = settings.pg;
+  if (settings.multiStatement) config['multi-statement'] = true;
+  const levels = {};
+  for (const [name, v] of Object.entries(settings.rules || {})) {
+    const rule = info.rules.find((r) => r.name === name);
+    if (rule) levels[name] = v === 'off' ? 'off' : rule.severity;
+  }
+  if (Object.keys(levels).length) config.rules = levels;
+  return Object.keys(config).length ? config : null;
+}
 
 self.onmessage = async (event) => {
   const msg = event.data;
@@ -39,14 +50,14 @@ self.onmessage = async (event) => {
         break;
       case 'lint': {
         const t0 = performance.now();
-        const json = lint(msg.files, msg.config, null);
+        const json = lint(msg.files, configFor(msg.settings, info), null);
         const report = JSON.parse(json);
         const ms = performance.now() - t0;
         self.postMessage({ type: 'result', id: msg.id, report, json, ms });
         break;
       }
       case 'format': {
-        const text = lintFormat(msg.files, msg.config, null, msg.format);
+        const text = lintFormat(msg.files, configFor(msg.settings, info), null, msg.format);
         self.postMessage({ type: 'formatted', id: msg.id, format: msg.format, text });
         break;
       }

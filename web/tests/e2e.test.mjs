@@ -67,7 +67,7 @@ describe('playground', () => {
     metrics.firstLoad = {
       navigationToFirstDiagnosticsMs: Number(load.readyMs),
       wasmCompileInstantiateMs: Number(load.wasmMs),
-      warmUpLintMs: Number(load.warmUpMs),
+      firstLintMs: Number(load.firstLintMs),
       wallClockMs: wall,
       shown: load.text,
     };
