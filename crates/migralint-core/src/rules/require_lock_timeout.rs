@@ -46,7 +46,14 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 }
 
 /// An ACCESS EXCLUSIVE lock the statement takes on a table that holds data.
+/// `DROP TABLE` is left out: the table is going away, so queries queued
+/// behind it would fail a moment later anyway.
 fn exclusive_lock(cx: &StmtCx, node: &pg_query::NodeEnum) -> Option<LockTaken> {
+    if let pg_query::NodeEnum::DropStmt(d) = node {
+        if d.remove_type == pg_query::protobuf::ObjectType::ObjectTable as i32 {
+            return None;
+        }
+    }
     locks_in(node, cx.config.pg_version, cx.schema)
         .into_iter()
         .find(|l| l.mode == LockMode::AccessExclusive && !cx.table_state(&l.relation).is_new())
@@ -91,6 +98,11 @@ mod tests {
         let out = assert_err(RULE, "ALTER TABLE users ADD COLUMN a text;\nALTER TABLE users ADD COLUMN b text;\nALTER TABLE users DROP COLUMN c;");
         assert_eq!(out.matches("[require-lock-timeout]").count(), 1, "{out}");
         assert!(out.contains("and so do 2 later statements"), "{out}");
+    }
+
+    #[test]
+    fn drop_table_ok() {
+        assert_ok(RULE, "DROP TABLE IF EXISTS users;");
     }
 
     #[test]

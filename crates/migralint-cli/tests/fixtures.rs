@@ -1,0 +1,76 @@
+//! End-to-end: every directory under `tests/fixtures/` linted by the real
+//! binary; the JSON report is snapshotted (`tests/snapshots/`).
+
+mod common;
+
+use common::{repo_root, run};
+
+#[test]
+fn every_fixture_matches_its_snapshot() {
+    let root = repo_root().join("tests/fixtures");
+    let mut names: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "fixtures missing: {names:?}");
+    for name in names {
+        let path = format!("tests/fixtures/{name}");
+        let out = run(&["check", "--format", "json", &path]);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "{name}: exit {} {}",
+            out.code,
+            out.stderr
+        );
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
+        let errors = report["summary"]["errors"].as_u64().unwrap();
+        assert_eq!(
+            out.code == 1,
+            errors > 0,
+            "{name}: exit code and error count disagree"
+        );
+        insta::with_settings!({snapshot_path => repo_root().join("tests/snapshots"), prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("fixture-{name}"), out.stdout);
+        });
+    }
+}
+
+#[test]
+fn seed_has_no_errors() {
+    let out = run(&["check", "--format", "json", "tests/fixtures/seed"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["errors"], 0, "{}", out.stdout);
+    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(out.code, 0);
+}
+
+#[test]
+fn hazards_are_all_found() {
+    let out = run(&["check", "--format", "compact", "tests/fixtures/hazards"]);
+    for rule in [
+        "require-concurrent-index-creation",
+        "ban-concurrently-in-transaction",
+        "require-lock-timeout",
+    ] {
+        assert!(
+            out.stdout.contains(&format!("[{rule}]")),
+            "missing {rule} in\n{}",
+            out.stdout
+        );
+    }
+    assert_eq!(out.code, 1);
+}
+
+#[test]
+fn near_misses_raise_no_locking_errors() {
+    let out = run(&["check", "--format", "compact", "tests/fixtures/near-misses"]);
+    let errors: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains(": error ["))
+        .collect();
+    assert!(errors.is_empty(), "{}", out.stdout);
+}
