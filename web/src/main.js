@@ -7,11 +7,20 @@ import { DEFAULT_FILE, examplesMenu } from './examples.js';
 import { escapeHtml, renderRulePage } from './markdown.js';
 import { rangeOf } from './positions.js';
 import { decodeState, encodeState } from './share.js';
-import { DEFAULT_PG_VERSION, PG_VERSIONS, defaultState, downNameFor, isUpName, nextUpName } from './state.js';
+import {
+  DEFAULT_PG_VERSION,
+  PG_VERSIONS,
+  STORAGE_KEY,
+  downNameFor,
+  filesForLint,
+  initialState,
+  isUpName,
+  nextUpName,
+  settingsOf,
+} from './state.js';
 
 const LINT_DEBOUNCE_MS = 150;
 const PERSIST_DEBOUNCE_MS = 400;
-const STORAGE_KEY = 'migralint-playground-state';
 const THEME_KEY = 'migralint-theme';
 
 const $ = (id) => document.getElementById(id);
@@ -115,17 +124,17 @@ applyTheme();
 
 // ---------------------------------------------------------------- worker
 
-function startWorker() {
-  // The first worker was started by boot.js before this module loaded.
-  const boot = window.__migralintBoot;
-  window.__migralintBoot = null;
+/** The linter worker: boot.js's (still buffering its messages until the
+ *  page has loaded its state), or a new one after a crash. */
+function startWorker(boot = null) {
   const worker = boot ? boot.worker : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = (e) => onWorkerMessage(e.data);
   worker.onerror = (e) => {
     showFatal(`could not start migralint: ${e.message || 'the worker failed to load'}`);
   };
-  if (boot) boot.messages.forEach((m) => queueMicrotask(() => onWorkerMessage(m)));
-  else worker.postMessage({ type: 'hello' });
+  if (!boot) {
+    worker.onmessage = (e) => onWorkerMessage(e.data);
+    worker.postMessage({ type: 'hello' });
+  }
   return worker;
 }
 
@@ -186,34 +195,15 @@ function onReady(info) {
     return;
   }
   app.info = info;
-  app.readyAt = performance.now();
   for (const r of info.rules) {
     app.ruleByName.set(r.name, r);
     app.enabledByDefault[r.name] = r.enabled !== false;
   }
   el.statusVersion.textContent = `migralint ${info.version} (WebAssembly)`;
-  el.statusLoad.dataset.wasmMs = info.initMs.toFixed(1);
   buildExamplesMenu();
   renderRulesList();
   updateRulesBadge();
-  if (app.shownRule == null) showRulePage(null);
-}
-
-async function initialState() {
-  if (location.hash.length > 1) {
-    try {
-      return await decodeState(location.hash);
-    } catch (e) {
-      console.warn('ignoring the URL fragment:', e);
-    }
-  }
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved) return await decodeState(saved);
-  } catch (e) {
-    console.warn('ignoring the saved state:', e);
-  }
-  return defaultState();
+  showRulePage(app.shownRule);
 }
 
 window.addEventListener('hashchange', async () => {
@@ -238,7 +228,9 @@ function currentState() {
   };
 }
 
-function loadState(state, { persist = true } = {}) {
+/** Shows `state`. `firstLint`: the boot lint of this very state is on its
+ *  way (boot.js): wait for it rather than lint again. */
+function loadState(state, { persist = true, firstLint = null } = {}) {
   for (const f of app.files) {
     f.view.destroy();
     f.panel.remove();
@@ -259,7 +251,12 @@ function loadState(state, { persist = true } = {}) {
   updateRulesBadge();
   setActive(Math.min(state.active || 0, app.files.length - 1), { focus: false });
   if (app.shownRule == null) showRulePage(null);
-  changed({ lintNow: true, persist });
+  if (firstLint) {
+    app.docVersion++;
+    app.inFlight = { id: firstLint.id, version: app.docVersion, posted: firstLint.posted };
+  } else {
+    changed({ lintNow: true, persist });
+  }
 }
 
 /** Something the lint depends on changed. */
@@ -464,14 +461,12 @@ el.fileName.addEventListener('keydown', (e) => {
 /** The settings the worker turns into a migralint config (rule changes
  *  as on/off: the worker knows each rule's severity). */
 function lintSettings() {
-  return { pg: app.pg, multiStatement: app.multiStatement, rules: { ...app.rules } };
+  return settingsOf(app);
 }
 
 /** The files as the CLI reads them: sorted by path. */
 function lintFiles() {
-  return app.files
-    .map((f) => ({ path: f.name, text: f.view.state.doc.toString() }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return filesForLint(app.files.map((f) => ({ name: f.name, text: f.view.state.doc.toString() })));
 }
 
 function runLint() {
@@ -500,10 +495,10 @@ function onLintResult(msg) {
   app.crashed = false;
   app.appliedVersion = request.version;
   app.reportJson = msg.json;
-  applyReport(msg.report, msg.ms, performance.now() - request.posted);
+  applyReport(msg.report, msg.ms, performance.now() - request.posted, msg);
 }
 
-function applyReport(report, ms, roundTripMs) {
+function applyReport(report, ms, roundTripMs, load) {
   const previous = app.diagnostics[app.selected];
   app.report = report;
   const byName = new Map(app.files.map((f, i) => [f.name, i]));
@@ -541,10 +536,16 @@ function applyReport(report, ms, roundTripMs) {
   if (!app.firstResultShown) {
     app.firstResultShown = true;
     const ready = performance.now();
-    el.statusLoad.dataset.readyMs = ready.toFixed(1);
-    el.statusLoad.dataset.workerReadyMs = app.readyAt.toFixed(1);
-    el.statusLoad.dataset.firstLintMs = ms.toFixed(1);
-    el.statusLoad.textContent = `Ready in ${Math.round(ready)} ms (wasm ${Math.round(app.info.initMs)} ms)`;
+    const d = el.statusLoad.dataset;
+    d.readyMs = ready.toFixed(1);
+    d.wasmMs = load.initMs.toFixed(1);
+    d.firstLintMs = ms.toFixed(1);
+    // When the worker's script started and its wasm was ready, on this
+    // page's clock.
+    for (const [k, t] of Object.entries(load.times || {})) {
+      d[`worker${k[0].toUpperCase()}${k.slice(1)}Ms`] = (t - performance.timeOrigin).toFixed(1);
+    }
+    el.statusLoad.textContent = `Ready in ${Math.round(ready)} ms (wasm ${Math.round(load.initMs)} ms)`;
   }
   if (app.selectRuleAfterLint) {
     const rule = app.selectRuleAfterLint;
@@ -967,10 +968,24 @@ async function registerServiceWorker() {
 
 // ---------------------------------------------------------------- go
 
-app.worker = startWorker();
+const boot = window.__migralintBoot;
+window.__migralintBoot = null;
+app.worker = startWorker(boot);
 showRulePage(null);
-// Set up the editors while the worker compiles the wasm.
-initialState().then((state) => loadState(state, { persist: false }));
+// Set up the editors while the worker compiles the wasm (and, started by
+// boot.js, lints these very files).
+if (boot) {
+  boot.state.then((state) => {
+    loadState(state, { persist: false, firstLint: boot.firstLint });
+    // Now the page can take the worker's messages, those that came already
+    // first.
+    const early = boot.messages.splice(0);
+    boot.worker.onmessage = (e) => onWorkerMessage(e.data);
+    early.forEach(onWorkerMessage);
+  });
+} else {
+  initialState().then((state) => loadState(state, { persist: false }));
+}
 registerServiceWorker();
 // For the end-to-end tests and the curious: the last report, as the CLI's
 // JSON.

@@ -1,5 +1,9 @@
-// The playground's files and settings: defaults and migration file names.
+// The playground's files and settings: defaults, migration file names, the
+// state a page opens with.
 import { DEFAULT_FILE } from './examples.js';
+import { decodeState } from './share.js';
+
+export const STORAGE_KEY = 'migralint-playground-state';
 
 /** migralint's default target (crates/migralint-core/src/config.rs,
  *  DEFAULT_PG_VERSION; a unit test keeps the two equal). */
@@ -68,4 +72,36 @@ export function defaultState() {
     rules: {},
     multiStatement: false,
   };
+}
+
+/** The state the page opens with: the URL fragment's, else the one saved in
+ *  this browser, else the default. */
+export async function initialState() {
+  if (location.hash.length > 1) {
+    try {
+      return await decodeState(location.hash);
+    } catch (e) {
+      console.warn('ignoring the URL fragment:', e);
+    }
+  }
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved) return await decodeState(saved);
+  } catch (e) {
+    console.warn('ignoring the saved state:', e);
+  }
+  return defaultState();
+}
+
+/** The files as the linter gets them: sorted by path, as the CLI reads a
+ *  directory; line breaks as the editor keeps them (\n). */
+export function filesForLint(files) {
+  return files
+    .map((f) => ({ path: f.name, text: f.text.replace(/\r\n?/g, '\n') }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** What the worker turns into a migralint config. */
+export function settingsOf(state) {
+  return { pg: state.pg ?? null, multiStatement: !!state.multiStatement, rules: { ...(state.rules || {}) } };
 }

@@ -1,33 +1,41 @@
 // Runs the wasm build of migralint (crates/migralint-wasm, pkg/web) off the
 // main thread. A Rust panic aborts a wasm instance for good, so linting
 // lives in a worker the page can throw away and start again.
+//
+// Messages in: {type: 'lint', id, files, settings}, {type: 'format', id,
+// format, files, settings}, {type: 'hello'}. Out: 'result', 'formatted',
+// 'ready' (version, rules, their pages), 'error', 'fatal'.
 import init, { lint, lintFormat, rules, explain, version } from 'migralint-wasm/migralint_wasm.js';
 import wasmUrl from 'migralint-wasm/migralint_wasm_bg.wasm?url';
 import { enabledByDefault } from './examples.js';
 
-const ready = (async () => {
+// Wall-clock times (ms since the epoch) for the page's load-time breakdown.
+const times = { scriptStart: performance.timeOrigin + performance.now() };
+let initMs = null;
+
+const wasmReady = (async () => {
   const t0 = performance.now();
   await init({ module_or_path: wasmUrl });
-  const initMs = performance.now() - t0;
-  const list = JSON.parse(rules());
-  const docs = {};
-  for (const r of list) {
-    docs[r.name] = explain(r.name);
-    r.enabled = enabledByDefault(r, docs[r.name]);
-  }
-  return { version: version(), rules: list, docs, initMs };
+  initMs = performance.now() - t0;
+  times.wasmReady = performance.timeOrigin + performance.now();
 })();
+
+let ruleList = null;
+function ruleInfo() {
+  if (!ruleList) ruleList = JSON.parse(rules());
+  return ruleList;
+}
 
 /** The migralint config (the keys of migralint.toml) for the page's
  *  settings; rules this build does not know are left out. */
-function configFor(settings, info) {
+function configFor(settings) {
   if (!settings) return null;
   const config = {};
   if (settings.pg != null) config['pg-version'] = settings.pg;
   if (settings.multiStatement) config['multi-statement'] = true;
   const levels = {};
   for (const [name, v] of Object.entries(settings.rules || {})) {
-    const rule = info.rules.find((r) => r.name === name);
+    const rule = ruleInfo().find((r) => r.name === name);
     if (rule) levels[name] = v === 'off' ? 'off' : rule.severity;
   }
   if (Object.keys(levels).length) config.rules = levels;
@@ -36,28 +44,33 @@ function configFor(settings, info) {
 
 self.onmessage = async (event) => {
   const msg = event.data;
-  let info;
   try {
-    info = await ready;
+    await wasmReady;
   } catch (e) {
     self.postMessage({ type: 'fatal', message: String(e && e.message ? e.message : e) });
     return;
   }
   try {
     switch (msg.type) {
-      case 'hello':
-        self.postMessage({ type: 'ready', ...info });
+      case 'hello': {
+        const docs = {};
+        const list = ruleInfo().map((r) => {
+          docs[r.name] = explain(r.name);
+          return { ...r, enabled: enabledByDefault(r, docs[r.name]) };
+        });
+        self.postMessage({ type: 'ready', version: version(), rules: list, docs, initMs, times });
         break;
+      }
       case 'lint': {
         const t0 = performance.now();
-        const json = lint(msg.files, configFor(msg.settings, info), null);
+        const json = lint(msg.files, configFor(msg.settings), null);
         const report = JSON.parse(json);
         const ms = performance.now() - t0;
-        self.postMessage({ type: 'result', id: msg.id, report, json, ms });
+        self.postMessage({ type: 'result', id: msg.id, report, json, ms, initMs, times });
         break;
       }
       case 'format': {
-        const text = lintFormat(msg.files, configFor(msg.settings, info), null, msg.format);
+        const text = lintFormat(msg.files, configFor(msg.settings), null, msg.format);
         self.postMessage({ type: 'formatted', id: msg.id, format: msg.format, text });
         break;
       }
