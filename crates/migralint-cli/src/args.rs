@@ -80,4 +80,6 @@ pub enum Format {
 pub enum RulesFormat {
     Text,
     Json,
+    /// The README's rule table.
+    Markdown,
 }

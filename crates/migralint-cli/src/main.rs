@@ -129,6 +129,7 @@ fn print_rules(format: RulesFormat) {
                 serde_json::to_string_pretty(&list).expect("serializes")
             );
         }
+        RulesFormat::Markdown => print!("{}", rules_markdown()),
         RulesFormat::Text => {
             let width = rules::REGISTRY
                 .iter()
@@ -159,6 +160,28 @@ fn print_rules(format: RulesFormat) {
             );
         }
     }
+}
+
+/// The rule table in the README (a test keeps the two equal).
+pub fn rules_markdown() -> String {
+    let mut out =
+        String::from("| rule | category | default | what it catches |\n|---|---|---|---|\n");
+    for r in rules::REGISTRY {
+        let severity = if r.default_enabled {
+            r.default_severity.as_str()
+        } else {
+            "off"
+        };
+        out.push_str(&format!(
+            "| [`{}`](rules/{}.md) | {} | {} | {} |\n",
+            r.name,
+            r.name,
+            r.category.as_str(),
+            severity,
+            r.summary.replace('|', "\\|")
+        ));
+    }
+    out
 }
 
 fn explain(name: &str) -> Result<ExitCode, Failure> {

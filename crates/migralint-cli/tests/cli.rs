@@ -326,3 +326,21 @@ fn rules_and_explain() {
         out.stderr
     );
 }
+
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let table = run(&["rules", "--format", "markdown"]).stdout;
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start -->\n")
+        .expect("README rule table start marker")
+        + "<!-- rules:start -->\n".len();
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README rule table end marker");
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README rule table is stale: regenerate it with `cargo run -q -p migralint-cli -- rules --format markdown`"
+    );
+}

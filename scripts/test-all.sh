@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of the project, as CI does:
+#   1. native build dependencies (scripts/setup.sh);
+#   2. cargo fmt --check and clippy (-D warnings) on the native crates;
+#   3. the linter core and CLI tests (unit, rule pages' examples, snapshots,
+#      end-to-end fixtures, CLI, and the ../shared corpus when present);
+#   4. every part's own CI script, in order (scripts/ci/NN-*.sh): migrate
+#      (throwaway PostgreSQL), wasm (build + parity with native), GitHub
+#      Action (bundle check + simulated runs), playground (headless Chromium).
+# Run as root on a fresh Debian machine (apt-get installs what is missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CI="${CI:-true}" INSTA_UPDATE=no CARGO_TERM_COLOR=never
+start=$(date +%s)
+section() { printf '\n=== %s (%ss) ===\n' "$*" "$(($(date +%s) - start))"; }
+
+section "setup"
+bash scripts/setup.sh
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+
+section "cargo fmt --check"
+cargo fmt --all -- --check
+
+section "cargo clippy"
+cargo clippy --all-targets -- -D warnings
+
+section "cargo test -p migralint-core -p migralint-cli"
+cargo test -p migralint-core -p migralint-cli
+
+for script in scripts/ci/[0-9][0-9]-*.sh; do
+  section "$script"
+  bash "$script"
+done
+
+section "all tests passed"
