@@ -1,0 +1,177 @@
+use pg_query::protobuf::AlterTableType;
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::names::quote_ident;
+use crate::model::SqlType;
+use crate::rules::helpers::{alter_table, cmds, column_facts, holds_data, subtype};
+use crate::rules::Check;
+
+declare_rule!(
+    "adding-required-field",
+    Locking,
+    Error,
+    "ADD COLUMN ... NOT NULL (or PRIMARY KEY) without a DEFAULT fails on a table that has rows",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    let Some((s, table)) = alter_table(&cx.stmt.node) else {
+        return;
+    };
+    if !holds_data(cx, &table) {
+        return;
+    }
+    for cmd in cmds(s) {
+        if subtype(cmd) != AlterTableType::AtAddColumn {
+            continue;
+        }
+        let Some(NodeEnum::ColumnDef(c)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
+            continue;
+        };
+        let facts = column_facts(c);
+        if !(facts.not_null || facts.primary_key)
+            || facts.default.is_some()
+            || facts.computed_per_row()
+            || facts.virtual_generated
+        {
+            continue;
+        }
+        let what = if facts.primary_key && !facts.not_null {
+            "PRIMARY KEY (which implies NOT NULL)"
+        } else {
+            "NOT NULL"
+        };
+        let column = quote_ident(&c.colname);
+        let ty = c
+            .type_name
+            .as_ref()
+            .map(|t| SqlType::from_type_name(t).to_string())
+            .unwrap_or_default();
+        let message = format!(
+            "ADD COLUMN {column} {ty} {what} without a DEFAULT: existing rows get NULL, so on a table with rows it fails \
+             with `column \"{}\" of relation \"{}\" contains null values`",
+            c.colname, table.name
+        );
+        let check_name = quote_ident(&format!("{}_{}_not_null", table.name, c.colname));
+        let constant = if cx.config.pg_version >= 11 {
+            "(PostgreSQL 11+: a constant default is stored once, no rewrite)"
+        } else {
+            "(before PostgreSQL 11 this rewrites the table)"
+        };
+        let pk = if facts.primary_key {
+            format!(
+                " For the primary key, then `CREATE UNIQUE INDEX CONCURRENTLY` on ({column}) and \
+                 `ALTER TABLE {table} ADD PRIMARY KEY USING INDEX ...` (see require-unique-index-for-constraint)."
+            )
+        } else {
+            String::new()
+        };
+        out.report(cx.clause_span(c.location), message).help(format!(
+            "either add it with a constant default: `ALTER TABLE {table} ADD COLUMN {column} {ty} NOT NULL DEFAULT <value>;` {constant}; \
+             or: 1. `ALTER TABLE {table} ADD COLUMN {column} {ty};` (nullable); 2. backfill it in batches; \
+             3. `ALTER TABLE {table} ADD CONSTRAINT {check_name} CHECK ({column} IS NOT NULL) NOT VALID;` \
+             4. in a later migration: `ALTER TABLE {table} VALIDATE CONSTRAINT {check_name};` (no long lock); \
+             5. `ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL;` (PostgreSQL 12+ uses the check: no scan); \
+             6. `ALTER TABLE {table} DROP CONSTRAINT {check_name};`.{pk}"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "adding-required-field";
+
+    #[test]
+    fn not_null_without_default_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "ALTER TABLE users ADD COLUMN email varchar(255) NOT NULL;"
+        ));
+    }
+
+    #[test]
+    fn primary_key_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE \"Events\" (payload jsonb);"
+                ),
+                (
+                    "000002_b.up.sql",
+                    "alter table \"Events\"\n  add column id bigint primary key;"
+                ),
+            ]
+        ));
+    }
+
+    #[test]
+    fn default_null_is_no_default() {
+        assert_err(
+            RULE,
+            "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT NULL;",
+        );
+    }
+
+    #[test]
+    fn with_default_ok() {
+        assert_ok(RULE, "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT 0;");
+        assert_ok(
+            RULE,
+            "ALTER TABLE t ADD COLUMN a text DEFAULT 'x' NOT NULL;",
+        );
+        assert_ok(RULE, "ALTER TABLE t ADD COLUMN a int;");
+        assert_ok(RULE, "ALTER TABLE t ADD COLUMN a int NULL;");
+    }
+
+    #[test]
+    fn computed_columns_ok() {
+        assert_ok(RULE, "ALTER TABLE t ADD COLUMN id bigserial PRIMARY KEY;");
+        assert_ok(
+            RULE,
+            "ALTER TABLE t ADD COLUMN id int NOT NULL GENERATED ALWAYS AS IDENTITY;",
+        );
+        assert_ok(
+            RULE,
+            "ALTER TABLE t ADD COLUMN b int NOT NULL GENERATED ALWAYS AS (a * 2) STORED;",
+        );
+    }
+
+    #[test]
+    fn comments_and_several_statements_per_line() {
+        let out = assert_err(
+            RULE,
+            "SELECT 1; ALTER TABLE t ADD COLUMN a int /* required */ NOT NULL; SELECT 2;",
+        );
+        assert_eq!(out.matches("[adding-required-field]").count(), 1, "{out}");
+        assert_ok(
+            RULE,
+            "-- NOT NULL later\nALTER TABLE t ADD COLUMN a int /* NOT NULL */ DEFAULT 1 NOT NULL;",
+        );
+    }
+
+    #[test]
+    fn new_table_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE app.t (a int);\n-- then\nALTER TABLE app.t ADD COLUMN b int NOT NULL;",
+        );
+    }
+
+    #[test]
+    fn several_subcommands_points_at_the_column() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int NOT NULL, ADD COLUMN c int;",
+        );
+        assert!(out.contains("ADD COLUMN b integer NOT NULL"), "{out}");
+        assert!(
+            out.contains("                                 ^^^^^^^^^^^^^^\n"),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,384 @@
+use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, TransactionStmtKind};
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::QualName;
+use crate::parse::Statement;
+use crate::rules::helpers::{alter_table, cmd_span, cmds, describe_lock, holds_data, subtype};
+use crate::rules::Check;
+
+declare_rule!(
+    "constraint-missing-not-valid",
+    Locking,
+    Error,
+    "ADD CONSTRAINT ... CHECK or FOREIGN KEY without NOT VALID checks every row while holding a blocking lock",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    let Some((s, table)) = alter_table(&cx.stmt.node) else {
+        return;
+    };
+    if !holds_data(cx, &table) {
+        return;
+    }
+    for (i, cmd) in cmds(s).enumerate() {
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        match (subtype(cmd), def) {
+            (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c))) => {
+                add_constraint(cx, &table, c, out)
+            }
+            (AlterTableType::AtValidateConstraint, _) => {
+                validate_constraint(cx, &table, &cmd.name, cmd_span(cx, s, i), i, out)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn add_constraint(cx: &StmtCx, table: &QualName, c: &Constraint, out: &mut Findings) {
+    if c.skip_validation {
+        return;
+    }
+    let kind = ConstrType::try_from(c.contype);
+    let (what, locks) = match kind {
+        Ok(ConstrType::ConstrCheck) => ("CHECK", describe_lock(cx, table)),
+        Ok(ConstrType::ConstrForeign) => {
+            let mut locks = describe_lock(cx, table);
+            if let Some(pk) = c.pktable.as_ref().map(QualName::from_range_var) {
+                if pk.key() != table.key() {
+                    locks = format!("{locks} and {}", describe_lock(cx, &pk));
+                }
+            }
+            ("FOREIGN KEY", locks)
+        }
+        _ => return,
+    };
+    let span = cx.clause_span(c.location);
+    let clause = cx
+        .text(span)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = if c.conname.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", crate::model::names::quote_ident(&c.conname))
+    };
+    let add = if c.conname.is_empty() {
+        "ADD".to_string()
+    } else {
+        format!("ADD CONSTRAINT{name}")
+    };
+    let message =
+        format!("{add} {what} without NOT VALID checks every existing row while holding {locks}");
+    let validate = if c.conname.is_empty() {
+        format!(
+            "give the constraint a name (`ADD CONSTRAINT <name> {what} ...`) so that a later migration can run \
+             `ALTER TABLE {table} VALIDATE CONSTRAINT <name>;`"
+        )
+    } else {
+        format!(
+            "in a later migration: `ALTER TABLE {table} VALIDATE CONSTRAINT{name};` (SHARE UPDATE EXCLUSIVE: reads and writes go on \
+             while it scans)"
+        )
+    };
+    out.report(span, message).help(format!(
+        "1. `ALTER TABLE {table} ADD {clause} NOT VALID;` (a brief lock, no scan; new and updated rows are checked from now on); \
+         2. {validate}"
+    ));
+}
+
+/// `VALIDATE CONSTRAINT` in the same transaction as the `NOT VALID` add:
+/// the add's lock is still held, so splitting gained nothing.
+fn validate_constraint(
+    cx: &StmtCx,
+    table: &QualName,
+    name: &str,
+    span: crate::source::Span,
+    cmd_index: usize,
+    out: &mut Findings,
+) {
+    let statements = cx.statements();
+    let tx = transaction_ids(statements, cx.config.multi_statement);
+    let here = tx[cx.stmt_index];
+    for (index, stmt) in statements[..=cx.stmt_index].iter().enumerate().rev() {
+        if tx[index] != here {
+            break;
+        }
+        let Some((s, t)) = alter_table(&stmt.node) else {
+            continue;
+        };
+        if t.key() != table.key() {
+            continue;
+        }
+        let limit = if index == cx.stmt_index {
+            cmd_index
+        } else {
+            usize::MAX
+        };
+        let added = cmds(s).take(limit).find_map(|cmd| {
+            match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::Constraint(c))
+                    if subtype(cmd) == AlterTableType::AtAddConstraint
+                        && c.skip_validation
+                        && c.conname == name =>
+                {
+                    Some(c)
+                }
+                _ => None,
+            }
+        });
+        let Some(c) = added else { continue };
+        let lock = match ConstrType::try_from(c.contype) {
+            Ok(ConstrType::ConstrForeign) => {
+                let mut lock = format!("SHARE ROW EXCLUSIVE on {table}");
+                if let Some(pk) = c.pktable.as_ref().map(QualName::from_range_var) {
+                    if pk.key() != table.key() {
+                        lock.push_str(&format!(" and {pk}"));
+                    }
+                }
+                lock
+            }
+            _ => format!("ACCESS EXCLUSIVE on {table}"),
+        };
+        let line = cx.file.parsed.line_col(stmt.span.start).0;
+        let name = crate::model::names::quote_ident(name);
+        out.report(
+            span,
+            format!(
+                "VALIDATE CONSTRAINT {name} runs in the same transaction as the NOT VALID add on line {line}: the {lock} that the \
+                 add took is held until commit, so the validating scan runs under it and NOT VALID gains nothing"
+            ),
+        )
+        .help(format!(
+            "move `ALTER TABLE {table} VALIDATE CONSTRAINT {name};` to a later migration file, so it runs in its own transaction \
+             with only SHARE UPDATE EXCLUSIVE (reads and writes go on)"
+        ));
+        return;
+    }
+}
+
+/// Which transaction each statement of a file runs in. golang-migrate sends
+/// a file as one query: one implicit transaction, cut by COMMIT/ROLLBACK.
+/// With `multi-statement`, each statement commits on its own unless an
+/// explicit `BEGIN` groups them.
+fn transaction_ids(statements: &[Statement], multi_statement: bool) -> Vec<usize> {
+    let mut ids = Vec::with_capacity(statements.len());
+    let mut id = 0;
+    let mut in_tx = false;
+    for s in statements {
+        if multi_statement && !in_tx {
+            id += 1;
+        }
+        ids.push(id);
+        if let NodeEnum::TransactionStmt(t) = &s.node {
+            match TransactionStmtKind::try_from(t.kind) {
+                Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => {
+                    in_tx = true
+                }
+                Ok(
+                    TransactionStmtKind::TransStmtCommit
+                    | TransactionStmtKind::TransStmtRollback
+                    | TransactionStmtKind::TransStmtPrepare,
+                ) => {
+                    in_tx = false;
+                    if !multi_statement {
+                        id += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "constraint-missing-not-valid";
+
+    #[test]
+    fn check_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "ALTER TABLE orders\n  ADD CONSTRAINT orders_qty_positive CHECK (qty > 0);"
+        ));
+    }
+
+    #[test]
+    fn foreign_key_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE orders (id int, user_id int);"
+                ),
+                (
+                    "000002_fk.up.sql",
+                    "ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;"
+                ),
+            ]
+        ));
+    }
+
+    #[test]
+    fn not_valid_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE orders ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;",
+        );
+        assert_ok(
+            RULE,
+            "ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id) NOT VALID;",
+        );
+    }
+
+    #[test]
+    fn validate_in_later_file_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "ALTER TABLE orders ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;",
+                ),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE orders VALIDATE CONSTRAINT c;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn validate_in_same_file_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_fk;"
+        ));
+    }
+
+    #[test]
+    fn validate_after_commit_ok() {
+        assert_ok(
+            RULE,
+            "BEGIN;\nALTER TABLE orders ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;\nCOMMIT;\nALTER TABLE orders VALIDATE CONSTRAINT c;",
+        );
+    }
+
+    #[test]
+    fn validate_other_constraint_or_table_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE orders ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT d;\nALTER TABLE items VALIDATE CONSTRAINT c;",
+        );
+    }
+
+    #[test]
+    fn add_column_references_ok() {
+        // Documented choice: the new column is all NULL, so the check is cheap.
+        assert_ok(
+            RULE,
+            "ALTER TABLE orders ADD COLUMN user_id int REFERENCES users (id);",
+        );
+    }
+
+    #[test]
+    fn schema_qualified_and_quoted() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE app.\"Orders\" (qty int);"),
+                ("000001_a.down.sql", "DROP TABLE app.\"Orders\";"),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE app.\"Orders\" ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;",
+                ),
+            ],
+        );
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE app.\"Orders\" ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;\n/* now */ ALTER TABLE app.\"Orders\" VALIDATE CONSTRAINT c;",
+        );
+        assert!(
+            out.contains("app.\"Orders\" VALIDATE CONSTRAINT c"),
+            "{out}"
+        );
+        // `Orders` unquoted is another table.
+        assert_ok(
+            RULE,
+            "ALTER TABLE app.\"Orders\" ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;\nALTER TABLE app.orders VALIDATE CONSTRAINT c;",
+        );
+    }
+
+    #[test]
+    fn multi_statement_mode_splits_transactions() {
+        use crate::config::{Config, Level};
+        use crate::lint::{lint, LintOptions, SourceFile};
+        let sql = "ALTER TABLE o ADD CONSTRAINT c CHECK (q > 0) NOT VALID;\nALTER TABLE o VALIDATE CONSTRAINT c;";
+        let run = |multi: bool| {
+            let mut config = Config::default();
+            config.set_level(RULE, Level::Error).unwrap();
+            config.multi_statement = multi;
+            let options = LintOptions {
+                config,
+                report_only: None,
+            };
+            lint(&[SourceFile::new(DEFAULT_FILE, sql)], &options)
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.rule == RULE)
+                .count()
+        };
+        assert_eq!(run(false), 1);
+        assert_eq!(run(true), 0);
+        // An explicit transaction still groups them.
+        let sql2 = format!("BEGIN;\n{sql}\nCOMMIT;");
+        let mut config = Config::default();
+        config.set_level(RULE, Level::Error).unwrap();
+        config.multi_statement = true;
+        let options = LintOptions {
+            config,
+            report_only: None,
+        };
+        let n = lint(&[SourceFile::new(DEFAULT_FILE, sql2)], &options)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .count();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn new_table_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE orders (qty int, user_id int);\nALTER TABLE orders ADD CONSTRAINT c CHECK (qty > 0), ADD FOREIGN KEY (user_id) REFERENCES users (id);",
+        );
+        assert_ok(
+            RULE,
+            "CREATE TABLE orders (qty int);\nALTER TABLE orders ADD CONSTRAINT c CHECK (qty > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT c;",
+        );
+    }
+
+    #[test]
+    fn other_constraints_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE orders ADD CONSTRAINT u UNIQUE (id), ALTER COLUMN qty SET NOT NULL;",
+        );
+    }
+
+    #[test]
+    fn multi_line_mixed_case() {
+        let out = assert_err(
+            RULE,
+            "alter table Orders add constraint C\n  check (Qty > 0), add column x int;",
+        );
+        assert!(out.contains("ADD CONSTRAINT c CHECK"), "{out}");
+    }
+}

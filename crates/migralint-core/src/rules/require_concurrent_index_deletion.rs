@@ -1,0 +1,211 @@
+use pg_query::protobuf::ObjectType;
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::QualName;
+use crate::rules::helpers::{describe_lock, dropped_later_in_file, holds_data};
+use crate::rules::Check;
+
+declare_rule!(
+    "require-concurrent-index-deletion",
+    Locking,
+    Warning,
+    "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on a table that holds data",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    let NodeEnum::DropStmt(s) = &cx.stmt.node else {
+        return;
+    };
+    if s.remove_type != ObjectType::ObjectIndex as i32 || s.concurrent {
+        return;
+    }
+    // Each dropped index with the table it locks (the index name itself
+    // when no migration created it, so its table is unknown).
+    let mut locked: Vec<(QualName, Option<QualName>)> = Vec::new();
+    for obj in &s.objects {
+        let Some(NodeEnum::List(list)) = obj.node.as_ref() else {
+            continue;
+        };
+        let Some(index) = QualName::from_list(&list.items) else {
+            continue;
+        };
+        let table = cx.schema.index(&index).map(|i| i.table.clone());
+        match &table {
+            Some(t) if !holds_data(cx, t) || dropped_later_in_file(cx, t) => continue,
+            // Unknown index in a file that goes on to drop tables: a
+            // teardown (a down file linted alone); the index most likely
+            // belongs to one of them.
+            None if drops_a_table_later(cx) => continue,
+            _ => {}
+        }
+        locked.push((index, table));
+    }
+    if locked.is_empty() {
+        return;
+    }
+    let locks: Vec<String> = locked
+        .iter()
+        .map(|(index, table)| describe_lock(cx, table.as_ref().unwrap_or(index)))
+        .collect();
+    let names: Vec<String> = locked.iter().map(|(i, _)| i.to_string()).collect();
+    let if_exists = if s.missing_ok { "IF EXISTS " } else { "" };
+    let message = format!(
+        "DROP INDEX {} without CONCURRENTLY takes {}: a brief drop, but while it waits for the lock every query on the table queues behind it",
+        names.join(", "),
+        locks.join(" and ")
+    );
+    let statements: Vec<String> = names
+        .iter()
+        .map(|n| format!("`DROP INDEX CONCURRENTLY {if_exists}{n};`"))
+        .collect();
+    let each = if names.len() > 1 {
+        "each in a migration file of its own (CONCURRENTLY drops one index per statement)"
+    } else {
+        "alone in its own migration file"
+    };
+    out.report(cx.stmt.span, message).help(format!(
+        "use {} (SHARE UPDATE EXCLUSIVE: reads and writes go on), {each}: it cannot run in a transaction block",
+        statements.join(" and ")
+    ));
+}
+
+fn drops_a_table_later(cx: &StmtCx) -> bool {
+    cx.later_statements().iter().any(|s| {
+        matches!(&s.node, NodeEnum::DropStmt(d) if d.remove_type == ObjectType::ObjectTable as i32)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "require-concurrent-index-deletion";
+
+    const CREATE: (&str, &str) = (
+        "000001_users.up.sql",
+        "CREATE TABLE users (id int, email text);\nCREATE INDEX idx_users_email ON users (email);",
+    );
+
+    #[test]
+    fn known_index_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                CREATE,
+                (
+                    "000002_drop_email_index.up.sql",
+                    "-- no longer used\nDROP INDEX IF EXISTS idx_users_email;"
+                ),
+            ],
+        ));
+    }
+
+    #[test]
+    fn unknown_index_err() {
+        insta::assert_snapshot!(assert_err(RULE, "drop index\n  app.\"Idx\";"));
+    }
+
+    #[test]
+    fn several_indexes_err() {
+        let out = assert_err(RULE, "DROP INDEX a_idx, b_idx;");
+        assert!(out.contains("each in a migration file of its own"), "{out}");
+    }
+
+    #[test]
+    fn concurrently_ok() {
+        assert_ok(RULE, "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;");
+    }
+
+    #[test]
+    fn other_drops_ok() {
+        assert_ok(RULE, "DROP TABLE users; DROP VIEW v; DROP SEQUENCE s;");
+    }
+
+    #[test]
+    fn seed_down_file_ok() {
+        // The table is dropped right after: the index goes with it.
+        assert_ok_files(
+            RULE,
+            &[
+                CREATE,
+                (
+                    "000001_users.down.sql",
+                    "DROP INDEX IF EXISTS idx_users_email;\nDROP TABLE IF EXISTS users;",
+                ),
+            ],
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                CREATE,
+                (
+                    "000001_users.down.sql",
+                    "DROP INDEX idx_users_email; DROP TABLE public.users CASCADE;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn table_dropped_later_but_other_table_err() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                CREATE,
+                (
+                    "000002_x.down.sql",
+                    "DROP INDEX idx_users_email;\nDROP TABLE IF EXISTS accounts;",
+                ),
+            ],
+        );
+        assert!(out.contains("ACCESS EXCLUSIVE on users"), "{out}");
+    }
+
+    #[test]
+    fn unknown_index_in_teardown_ok() {
+        assert_ok_files(
+            RULE,
+            &[(
+                "000002_create_user_table.down.sql",
+                "DROP INDEX IF EXISTS idx_users_email;\nDROP TABLE IF EXISTS users;",
+            )],
+        );
+        // A table dropped before does not count.
+        assert_err(RULE, "DROP TABLE old; DROP INDEX idx;");
+    }
+
+    #[test]
+    fn table_created_in_same_file_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);\nDROP INDEX t_a;",
+        );
+    }
+
+    #[test]
+    fn schema_qualified_index_matches() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE app.t (a int); CREATE INDEX t_a ON app.t (a);",
+                ),
+                ("000001_a.down.sql", "DROP INDEX app.t_a; DROP TABLE app.t;"),
+            ],
+        );
+        // A different schema is a different index (unknown: report).
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE app.t (a int); CREATE INDEX t_a ON app.t (a);",
+                ),
+                ("000002_a.up.sql", "DROP INDEX t_a;"),
+            ],
+        );
+    }
+}
