@@ -72,6 +72,17 @@ mod tests {
     }
 
     #[test]
+    fn span_is_the_subcommand() {
+        let sql = "ALTER TABLE IF EXISTS ONLY \"App\".cache /* why */ ADD COLUMN x numeric(10, 2),\n  SET LOGGED, ALTER x SET DEFAULT 0;";
+        let diags: Vec<_> = lint_files(RULE, &[(DEFAULT_FILE, sql)])
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .collect();
+        assert_eq!(diags.len(), 1);
+        assert_eq!(&sql[diags[0].span.start..diags[0].span.end], "SET LOGGED");
+    }
+
+    #[test]
     fn new_table_ok() {
         assert_ok(
             RULE,
