@@ -6,9 +6,10 @@
 #      the wasm build crates/migralint-wasm/pkg/web (made by 30-wasm.sh; built
 #      here only when missing);
 #   3. node --test web/tests/: unit tests, then end-to-end tests in headless
-#      Chromium against web/dist/ served on a free loopback port. Screenshots
-#      and the measured times (first load, lint time per edit; reported, not
-#      asserted) land in web/test-artifacts/.
+#      Chromium against web/dist/ served on a free loopback port (and the
+#      page's output compared with the native CLI's, target/release/migralint
+#      from 30-wasm.sh). Screenshots and the measured times (first load, lint
+#      time per edit; reported, not asserted) land in web/test-artifacts/.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
@@ -36,6 +37,14 @@ fi
 npm run build
 
 section "node --test web/tests/ (unit + end-to-end in Chromium)"
+# The native CLI built by 30-wasm.sh from this checkout: the page's output
+# must be byte for byte what it prints.
+cli="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/migralint"
+if [ -x "$cli" ]; then
+  export MIGRALINT_BIN="$cli"
+else
+  echo "no $cli: the page-versus-CLI test will be skipped"
+fi
 rm -rf test-artifacts
 status=0
 node --test --test-concurrency=1 tests/ || status=$?

@@ -689,6 +689,8 @@ function followCursor(file, view) {
   const i = app.files.indexOf(file);
   if (i !== app.active || !view.hasFocus) return;
   const pos = view.state.selection.main.head;
+  const current = app.diagnostics[app.selected];
+  if (current && current.fileIndex === i && current.from <= pos && pos <= current.to) return;
   let best = -1;
   app.diagnostics.forEach((d, k) => {
     if (d.fileIndex === i && d.from <= pos && pos <= d.to) {
@@ -704,6 +706,7 @@ el.output.addEventListener('change', () => {
   const cli = el.output.value !== 'problems';
   el.problems.hidden = cli;
   el.cliOutput.hidden = !cli;
+  el.cliOutput.textContent = '';
   refreshCliOutput();
 });
 
@@ -995,4 +998,10 @@ window.migralintPlayground = {
   /** True when the problems shown are those of the files as they are now. */
   settled: () =>
     app.report != null && !app.inFlight && !app.lintTimer && app.appliedVersion === app.docVersion,
+  /** Makes the worker fail the way a panic in the linter does (tests). */
+  simulateCrash: () => {
+    const id = ++app.lintId;
+    app.inFlight = { id, version: app.docVersion, posted: performance.now() };
+    app.worker.postMessage({ type: 'simulate-crash', id });
+  },
 };

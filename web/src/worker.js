@@ -74,6 +74,9 @@ self.onmessage = async (event) => {
         self.postMessage({ type: 'formatted', id: msg.id, format: msg.format, text });
         break;
       }
+      case 'simulate-crash':
+        // For the tests of the page's recovery: what a Rust panic looks like.
+        throw new WebAssembly.RuntimeError('unreachable executed (simulated)');
       default:
         break;
     }

@@ -3,6 +3,10 @@
 // loopback port. Screenshots and the measured times go to test-artifacts/.
 // Times are reported, never asserted.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encodeState } from '../src/share.js';
 import { launch, lintSeq, problems, screenshot, waitForLint, writeArtifact } from './browser.mjs';
@@ -339,10 +343,15 @@ describe('playground', () => {
     await page.keyboard.press('Control+Home');
     // F8: the next problem; the rule page follows the cursor.
     await page.keyboard.press('F8');
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="rule-page"]')?.dataset.rule === 'require-concurrent-index-creation',
-    );
+    await page.waitForSelector('[data-testid="rule-page"]');
     assert.equal((await page.textContent('.editor-panel:not([hidden]) .cm-activeLineGutter')).trim(), '2');
+    // The rule page shown is that of a problem on that line (several rules
+    // may report the same statement).
+    const shownRule = await page.getAttribute('[data-testid="rule-page"]', 'data-rule');
+    assert.ok(
+      (await problems(page)).some((p) => p.file === UP && p.line === 2 && p.rule === shownRule),
+      `rule page ${shownRule}`,
+    );
     // Esc then Tab leaves the text (CodeMirror's tab-focus escape): to the
     // open hover's buttons first, then out of the editor.
     await page.keyboard.press('Escape');
@@ -464,6 +473,60 @@ describe('playground', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  test('the page shows exactly what migralint check prints (native CLI, when MIGRALINT_BIN is set)', async (t) => {
+    const bin = process.env.MIGRALINT_BIN;
+    if (!bin || !existsSync(bin)) return t.skip('MIGRALINT_BIN (the native migralint of this checkout) not set');
+    const up = "-- é😀 ünïcödé\nCREATE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN \"é😀\" int NOT NUL;\n";
+    const down = 'DROP INDEX users_email_idx;\n';
+    await open({
+      files: [
+        { name: UP, text: up },
+        { name: DOWN, text: down },
+      ],
+      active: 0,
+      pg: 13,
+      rules: { 'require-lock-timeout': 'off' },
+      multiStatement: false,
+    });
+    // The syntax error after multi-byte characters is underlined at its token.
+    assert.deepEqual(
+      await page.$$eval('.cm-lintRange.ml-rule-syntax-error', (els) => els.map((e) => e.textContent)),
+      ['NUL'],
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'migralint-parity-'));
+    try {
+      writeFileSync(join(dir, UP), up);
+      writeFileSync(join(dir, DOWN), down);
+      writeFileSync(join(dir, 'migralint.toml'), 'pg-version = 13\n\n[rules]\nrequire-lock-timeout = "off"\n');
+      for (const format of ['json', 'compact']) {
+        await page.selectOption('[data-testid="output-format"]', format);
+        await page.waitForFunction((f) => {
+          const out = document.querySelector('[data-testid="cli-output"]');
+          return !out.hidden && out.textContent.length > 0 && (f !== 'json' || out.textContent.startsWith('{'));
+        }, format);
+        const shown = await page.textContent('[data-testid="cli-output"]');
+        const cli = spawnSync(bin, ['check', '--format', format, DOWN, UP], { cwd: dir, encoding: 'utf8' });
+        assert.ok(cli.status === 0 || cli.status === 1, cli.stderr);
+        assert.equal(shown, cli.stdout, `--format ${format}`);
+      }
+      await screenshot(page, '12-cli-output');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await page.selectOption('[data-testid="output-format"]', 'problems');
+    }
+  });
+
+  test('a crash of the linter is reported, and the next edit lints again', async () => {
+    await open(oneFile('CREATE INDEX users_email_idx ON users (email);\n'));
+    await page.evaluate(() => window.migralintPlayground.simulateCrash());
+    await page.waitForFunction(() => /crashed/.test(document.querySelector('[data-testid="summary"]').textContent));
+    await focusEditorEnd();
+    await page.keyboard.type('SELECT 1;');
+    await settled();
+    assert.ok((await problems(page)).some((p) => p.rule === 'require-concurrent-index-creation'));
+    assert.doesNotMatch(await page.textContent('[data-testid="summary"]'), /crashed/);
+  });
+
   test('no errors in the browser console', () => {
     assert.deepEqual(b.consoleErrors, []);
   });
@@ -491,7 +554,7 @@ describe('playground', () => {
       await p.waitForFunction(() => window.migralintPlayground?.settled(), null, { timeout: 20000 });
       const found = await problems(p);
       assert.ok(found.some((x) => x.rule === 'require-concurrent-index-creation'), JSON.stringify(found));
-      await screenshot(p, '12-offline');
+      await screenshot(p, '13-offline');
     } finally {
       await b.context.setOffline(false);
       await server.close().catch(() => {});
