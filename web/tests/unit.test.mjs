@@ -9,7 +9,15 @@ import { Text } from '@codemirror/state';
 import { enabledByDefault, examplesMenu, pageExamples, parseBlock } from '../src/examples.js';
 import { codePointToUtf16, rangeOf, utf16ToColumn } from '../src/positions.js';
 import { decodeState, encodeState } from '../src/share.js';
-import { DEFAULT_PG_VERSION, defaultState, downNameFor, isUpName, nextUpName } from '../src/state.js';
+import {
+  DEFAULT_PG_VERSION,
+  defaultState,
+  downNameFor,
+  filesForLint,
+  isUpName,
+  nextUpName,
+  settingsOf,
+} from '../src/state.js';
 import { webDir } from './browser.mjs';
 
 const repoRoot = resolve(webDir, '..');
@@ -145,6 +153,25 @@ describe('file names', () => {
     assert.equal(nextUpName(['000001_example.up.sql', '000001_example.down.sql']), '000002_next.up.sql');
     assert.equal(nextUpName(['20240101120000_a.up.sql']), '20240101120001_next.up.sql');
     assert.equal(nextUpName([]), '000001_next.up.sql');
+  });
+  test('files go to the linter sorted by path, with the editor\'s line breaks', () => {
+    assert.deepEqual(
+      filesForLint([
+        { name: '000002_b.up.sql', text: 'SELECT 2;\r\n' },
+        { name: '000001_a.up.sql', text: 'SELECT 1;\r' },
+        { name: '000001_a.down.sql', text: '' },
+      ]),
+      [
+        { path: '000001_a.down.sql', text: '' },
+        { path: '000001_a.up.sql', text: 'SELECT 1;\n' },
+        { path: '000002_b.up.sql', text: 'SELECT 2;\n' },
+      ],
+    );
+    assert.deepEqual(settingsOf({ pg: 13, multiStatement: true, rules: { a: 'off' }, files: [] }), {
+      pg: 13,
+      multiStatement: true,
+      rules: { a: 'off' },
+    });
   });
   test('the default state is an up file and its down file', () => {
     const s = defaultState();
