@@ -8,7 +8,7 @@ use pg_query::NodeEnum;
 
 use crate::model::names::QualName;
 use crate::model::schema::column_constraints;
-use crate::model::Schema;
+use crate::model::{coercion, Schema};
 use crate::parse::Statement;
 
 /// Table-level lock modes, weakest first.
@@ -178,8 +178,36 @@ impl LockTaken {
 
 /// The locks a statement takes, with indexes resolved to their tables
 /// where the schema model knows them.
+/// A column type change that the schema model shows to be binary-coercible
+/// (a wider `varchar`, say) rewrites nothing.
 pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTaken> {
-    let locks = node_locks(node, pg_version)
+    let mut locks = node_locks(node, pg_version);
+    if let NodeEnum::AlterTableStmt(s) = node {
+        if let Some(table) = s.relation.as_ref().map(QualName::from_range_var) {
+            let rewrites = s.cmds.iter().any(|c| match c.node.as_ref() {
+                Some(NodeEnum::AlterTableCmd(cmd)) => {
+                    alter_cmd_locks(&table, cmd, pg_version).iter().any(|l| {
+                        l.rewrite && !catalog_only_type_change(cmd, &table, schema, pg_version)
+                    })
+                }
+                _ => false,
+            });
+            for l in locks.iter_mut().filter(|l| l.relation.key() == table.key()) {
+                if !rewrites {
+                    l.rewrite = false;
+                    l.scan = s.cmds.iter().any(|c| match c.node.as_ref() {
+                        Some(NodeEnum::AlterTableCmd(cmd)) => {
+                            alter_cmd_locks(&table, cmd, pg_version)
+                                .iter()
+                                .any(|l| l.scan && !l.rewrite)
+                        }
+                        _ => false,
+                    });
+                }
+            }
+        }
+    }
+    let locks = locks
         .into_iter()
         .map(|mut l| {
             if l.on_index {
@@ -473,6 +501,37 @@ fn alter_cmd_locks(table: &QualName, cmd: &AlterTableCmd, pg_version: u32) -> Ve
         | T::AtDisableTrigUser => vec![LockTaken::new(ShareRowExclusive, table)],
         _ => vec![base],
     }
+}
+
+/// `ALTER COLUMN ... TYPE` (no USING, no COLLATE) between types the schema
+/// model knows to be binary-coercible.
+fn catalog_only_type_change(
+    cmd: &AlterTableCmd,
+    table: &QualName,
+    schema: &Schema,
+    pg_version: u32,
+) -> bool {
+    if AlterTableType::try_from(cmd.subtype) != Ok(AlterTableType::AtAlterColumnType) {
+        return false;
+    }
+    let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
+        return false;
+    };
+    if def.raw_default.is_some() || def.coll_clause.is_some() {
+        return false;
+    }
+    let (Some(new), Some(old)) = (
+        def.type_name
+            .as_ref()
+            .map(crate::model::SqlType::from_type_name),
+        schema
+            .table(table)
+            .and_then(|t| t.column(&cmd.name))
+            .map(|c| coercion::storage_type(&c.ty)),
+    ) else {
+        return false;
+    };
+    coercion::judge(&old, &new, pg_version) == coercion::Verdict::Safe
 }
 
 /// `ADD COLUMN` rewrites the table: a volatile default (any default before

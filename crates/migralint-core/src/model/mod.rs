@@ -1,6 +1,7 @@
 //! What rules see instead of raw protobuf: qualified names, SQL types, the
 //! schema replayed from earlier statements, and (in `crate::locks`) locks.
 
+pub mod coercion;
 pub mod names;
 pub mod schema;
 

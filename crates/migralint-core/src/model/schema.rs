@@ -352,8 +352,27 @@ impl Schema {
         let name = QualName::from_range_var(rv);
         if rename_type == ObjectType::ObjectTable as i32 {
             if let Some(mut table) = self.table(&name).cloned() {
+                let new_name = QualName::new(name.schema.as_deref(), &s.newname);
+                // Its indexes move with it.
+                let moved: Vec<(Key, IndexInfo)> = self
+                    .indexes
+                    .iter()
+                    .filter(|(_, i)| i.table.key() == name.key())
+                    .map(|(k, i)| {
+                        (
+                            k.clone(),
+                            IndexInfo {
+                                table: new_name.clone(),
+                                ..i.clone()
+                            },
+                        )
+                    })
+                    .collect();
                 self.remove_table(&name);
-                table.name = QualName::new(name.schema.as_deref(), &s.newname);
+                for (k, i) in moved {
+                    self.set_index(k, Some(i));
+                }
+                table.name = new_name;
                 self.put_table(table);
             }
         } else if rename_type == ObjectType::ObjectColumn as i32 {
@@ -510,5 +529,17 @@ mod tests {
         assert!(s.table(&QualName::new(None, "a")).is_some());
         assert!(s.index(&QualName::new(None, "a_idx")).is_some());
         assert!(s.table(&QualName::new(None, "b")).is_none());
+    }
+
+    #[test]
+    fn renamed_table_keeps_its_indexes() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            "CREATE TABLE a (id int); CREATE INDEX a_idx ON a (id); ALTER TABLE a RENAME TO b;",
+            0,
+        );
+        let index = s.index(&QualName::new(None, "a_idx")).unwrap();
+        assert_eq!(index.table, QualName::new(None, "b"));
     }
 }

@@ -3,6 +3,7 @@ use pg_query::NodeEnum;
 
 use crate::context::{Findings, StmtCx};
 use crate::locks::LockMode;
+use crate::model::coercion::{judge, storage_type, Verdict};
 use crate::model::names::{node_int, quote_ident};
 use crate::model::{SqlType, TableState};
 use crate::rules::helpers::{alter_table, cmd_span, cmds, describe_lock, holds_data, subtype};
@@ -15,18 +16,6 @@ declare_rule!(
     "ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible",
     Check::Statement(check)
 );
-
-/// What PostgreSQL does for a type change, judged on the old and new types.
-#[derive(Debug, PartialEq, Eq)]
-enum Verdict {
-    /// Binary-coercible (or no change): catalog update only.
-    Safe,
-    /// The table is rewritten; the reason, in words.
-    Rewrite(&'static str),
-    /// `timestamp` ↔ `timestamptz` (PostgreSQL 12+): no rewrite only when
-    /// the session TimeZone is UTC.
-    TimeZone,
-}
 
 fn check(cx: &StmtCx, out: &mut Findings) {
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
@@ -162,97 +151,6 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 ));
             }
         }
-    }
-}
-
-/// Judges `old` → `new` without USING or COLLATE.
-fn judge(old: &SqlType, new: &SqlType, pg_version: u32) -> Verdict {
-    use Verdict::*;
-    if old.array != new.array {
-        return Rewrite("array to non-array or back: every value is converted");
-    }
-    if old.name == new.name && normalized(old) == normalized(new) {
-        return Safe;
-    }
-    if old.array {
-        return Rewrite("a different array element type: every value is converted");
-    }
-    // `new` has no limit, or one at least as wide as `old`'s.
-    let widens = |old_mods: &[i64], new_mods: &[i64]| match (old_mods, new_mods) {
-        (_, []) => true,
-        ([o], [n]) => n >= o,
-        _ => false,
-    };
-    match (old.name.as_str(), new.name.as_str()) {
-        ("varchar", "varchar") => {
-            if widens(&old.mods, &new.mods) {
-                Safe
-            } else if old.mods.is_empty() {
-                Rewrite("a length limit is added: every value must be checked")
-            } else {
-                Rewrite("a shorter length limit: every value must be checked")
-            }
-        }
-        ("varchar", "text") => Safe,
-        ("text", "varchar") if new.mods.is_empty() => Safe,
-        ("text", "varchar") => Rewrite("a length limit is added: every value must be checked"),
-        ("numeric", "numeric") => {
-            let (o, n) = (normalized(old), normalized(new));
-            match (o.as_slice(), n.as_slice()) {
-                (_, []) => Safe,
-                ([op, os], [np, ns]) if os == ns && np >= op => Safe,
-                ([_, os], [_, ns]) if os != ns => {
-                    Rewrite("the scale changes: every value is rounded")
-                }
-                _ => Rewrite("a narrower precision: every value must be checked"),
-            }
-        }
-        ("cidr", "inet") => Safe,
-        ("varbit", "varbit") => {
-            if widens(&old.mods, &new.mods) {
-                Safe
-            } else {
-                Rewrite("a shorter length limit: every value must be checked")
-            }
-        }
-        (a, b) if a == b && matches!(a, "timestamp" | "timestamptz" | "time" | "timetz") => {
-            if widens(&old.mods, &new.mods) {
-                Safe
-            } else {
-                Rewrite("a lower fractional-second precision: every value is rounded")
-            }
-        }
-        ("timestamp", "timestamptz") | ("timestamptz", "timestamp")
-            if pg_version >= 12 && widens(&old.mods, &new.mods) =>
-        {
-            TimeZone
-        }
-        ("timestamp", "timestamptz") | ("timestamptz", "timestamp") => {
-            Rewrite("every value is converted through the session time zone")
-        }
-        _ => Rewrite("not binary-coercible: every value is converted"),
-    }
-}
-
-/// A serial column is stored as its integer type (the sequence is apart).
-fn storage_type(t: &SqlType) -> SqlType {
-    let name = match t.name.as_str() {
-        "smallserial" | "serial2" => "int2",
-        "serial" | "serial4" => "int4",
-        "bigserial" | "serial8" => "int8",
-        _ => return t.clone(),
-    };
-    SqlType {
-        name: name.to_string(),
-        ..t.clone()
-    }
-}
-
-/// `numeric(p)` is `numeric(p,0)`.
-fn normalized(t: &SqlType) -> Vec<i64> {
-    match (t.name.as_str(), t.mods.as_slice()) {
-        ("numeric", [p]) => vec![*p, 0],
-        _ => t.mods.clone(),
     }
 }
 
