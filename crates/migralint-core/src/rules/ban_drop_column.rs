@@ -1,0 +1,126 @@
+use pg_query::protobuf::AlterTableType;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::names::quote_ident;
+use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::rules::objects::{alter_cmd_spans, created_earlier, reoccupied_later, Kind, Obj};
+use crate::rules::Check;
+
+declare_rule!(
+    "ban-drop-column",
+    Compatibility,
+    Error,
+    "DROP COLUMN in an up migration breaks application code that still uses the column",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file drops what its up added: the normal case.
+    if cx.file.is_down() {
+        return;
+    }
+    let Some((s, table)) = alter_table(&cx.stmt.node) else {
+        return;
+    };
+    if cx.table_state(&table).is_new() {
+        return;
+    }
+    let spans = alter_cmd_spans(cx);
+    let created = created_earlier(cx);
+    for (i, cmd) in cmds(s).enumerate() {
+        if subtype(cmd) != AlterTableType::AtDropColumn {
+            continue;
+        }
+        // Added earlier in this same file: nothing can use it yet. Added
+        // again (or a column renamed to its name) later: a swap.
+        let obj = Obj::on(Kind::Column, &table, &cmd.name);
+        if created.contains(&obj.key()) || reoccupied_later(cx, &obj) {
+            continue;
+        }
+        let column = quote_ident(&cmd.name);
+        let span = spans.as_ref().map_or(cx.stmt.span, |v| v[i]);
+        out.report(
+            span,
+            format!(
+                "DROP COLUMN {column} breaks the application code still running against {table}: until every \
+                 instance runs a release that no longer reads or writes {table}.{column}, their queries fail \
+                 with `column does not exist` (`SELECT *` and ORM models included), and the data is gone for good"
+            ),
+        )
+        .help(format!(
+            "drop it in two steps: 1. stop using {table}.{column} in the application (queries, ORM models: e.g. \
+             mark it ignored) and deploy that everywhere; 2. then drop the column in a later migration"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "ban-drop-column";
+
+    #[test]
+    fn drop_column_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "ALTER TABLE public.users\n  ADD COLUMN full_name text,\n  DROP COLUMN \"FirstName\" CASCADE,\n  DROP IF EXISTS last_name;"
+        ));
+    }
+
+    #[test]
+    fn table_from_earlier_migration_err() {
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE users (id int, email text);",
+                ),
+                ("000002_b.up.sql", "alter table USERS drop column EMAIL;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn new_in_same_file_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (a int, b int);\nALTER TABLE t DROP COLUMN b;",
+        );
+        assert_ok(
+            RULE,
+            "ALTER TABLE users ADD COLUMN tmp int;\nUPDATE users SET tmp = 1;\nALTER TABLE public.users DROP COLUMN tmp;",
+        );
+    }
+
+    #[test]
+    fn swapped_column_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE paths DROP COLUMN id;\nALTER TABLE paths RENAME COLUMN big_id TO id;",
+        );
+        assert_ok(RULE, "ALTER TABLE t DROP COLUMN a, ADD COLUMN a bigint;");
+    }
+
+    #[test]
+    fn down_file_and_other_changes_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "ALTER TABLE users ADD COLUMN email text;",
+                ),
+                (
+                    "000001_a.down.sql",
+                    "ALTER TABLE users DROP COLUMN IF EXISTS email;",
+                ),
+            ],
+        );
+        assert_ok(
+            RULE,
+            "ALTER TABLE users DROP CONSTRAINT c, ALTER COLUMN a DROP DEFAULT;",
+        );
+    }
+}

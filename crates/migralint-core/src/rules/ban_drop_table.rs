@@ -1,0 +1,122 @@
+use pg_query::protobuf::ObjectType;
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::QualName;
+use crate::rules::objects::{reoccupied_later, Kind, Obj};
+use crate::rules::Check;
+
+declare_rule!(
+    "ban-drop-table",
+    Compatibility,
+    Error,
+    "DROP TABLE in an up migration breaks application code that still uses the table",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file drops what its up created: the normal case.
+    if cx.file.is_down() {
+        return;
+    }
+    let NodeEnum::DropStmt(s) = &cx.stmt.node else {
+        return;
+    };
+    if s.remove_type != ObjectType::ObjectTable as i32 {
+        return;
+    }
+    for obj in &s.objects {
+        let Some(NodeEnum::List(l)) = obj.node.as_ref() else {
+            continue;
+        };
+        let Some(table) = QualName::from_list(&l.items) else {
+            continue;
+        };
+        // Created earlier in this same file: nothing can use it yet.
+        if cx.table_state(&table).is_new() {
+            continue;
+        }
+        // Dropped and created again (or swapped with a renamed table) in
+        // this file: code using the name still finds a table.
+        if reoccupied_later(cx, &Obj::new(Kind::Table, table.clone())) {
+            continue;
+        }
+        out.report(
+            cx.stmt.span,
+            format!(
+                "DROP TABLE {table} breaks the application code still running against it: until every \
+                 instance runs a release that no longer reads or writes {table}, their queries fail with \
+                 `relation does not exist`, and the data is gone for good"
+            ),
+        )
+        .help(format!(
+            "drop it in two steps: 1. stop using {table} in the application (reads, writes, ORM models) and \
+             deploy that everywhere; 2. then drop it in a later migration (keep a backup, and a down that \
+             recreates it)"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "ban-drop-table";
+
+    #[test]
+    fn drop_table_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "-- retire sessions\nDROP TABLE IF EXISTS public.sessions, \"Legacy\" CASCADE;"
+        ));
+    }
+
+    #[test]
+    fn table_from_earlier_migration_err() {
+        assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE users (id int);"),
+                ("000002_b.up.sql", "drop table Users;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn created_in_same_file_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE tmp (id int);\nINSERT INTO tmp VALUES (1);\nDROP TABLE public.tmp;",
+        );
+    }
+
+    #[test]
+    fn recreated_or_swapped_ok() {
+        assert_ok(
+            RULE,
+            "DROP TABLE IF EXISTS users CASCADE;\nCREATE TABLE IF NOT EXISTS users (id uuid PRIMARY KEY);",
+        );
+        assert_ok(
+            RULE,
+            "DROP TABLE documentation;\nALTER TABLE new_documentation RENAME TO documentation;",
+        );
+        // Recreated under another name: still a drop.
+        assert_err(RULE, "DROP TABLE users;\nCREATE TABLE accounts (id int);");
+    }
+
+    #[test]
+    fn down_file_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE users (id int);"),
+                ("000001_a.down.sql", "DROP TABLE IF EXISTS users;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn other_drops_ok() {
+        assert_ok(RULE, "DROP VIEW v; DROP INDEX i; DROP MATERIALIZED VIEW m;");
+    }
+}

@@ -1,0 +1,126 @@
+use pg_query::protobuf::ObjectType;
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::names::quote_ident;
+use crate::model::QualName;
+use crate::rules::objects::{created_earlier, reoccupied_later, Kind, Obj};
+use crate::rules::Check;
+
+declare_rule!(
+    "ban-rename-column",
+    Compatibility,
+    Error,
+    "Renaming a column in an up migration breaks application code that still uses the old name",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file renames back what its up renamed.
+    if cx.file.is_down() {
+        return;
+    }
+    let NodeEnum::RenameStmt(s) = &cx.stmt.node else {
+        return;
+    };
+    if s.rename_type != ObjectType::ObjectColumn as i32
+        || s.relation_type != ObjectType::ObjectTable as i32
+    {
+        return;
+    }
+    let Some(rv) = &s.relation else { return };
+    let table = QualName::from_range_var(rv);
+    // New in this file, or the first half of a swap (the old name is
+    // taken again later in this file).
+    let old_obj = Obj::on(Kind::Column, &table, &s.subname);
+    if cx.table_state(&table).is_new()
+        || created_earlier(cx).contains(&old_obj.key())
+        || reoccupied_later(cx, &old_obj)
+    {
+        return;
+    }
+    let (old, new) = (quote_ident(&s.subname), quote_ident(&s.newname));
+    out.report(
+        cx.stmt.span,
+        format!(
+            "renaming {table}.{old} to {new} breaks the application code still running against {table}: until \
+             every instance runs a release that uses {new}, their queries fail with `column \"{}\" does not exist`",
+            s.subname
+        ),
+    )
+    .help(format!(
+        "rename in steps: 1. add {new} (nullable); 2. write to both {old} and {new} (in the application or with \
+         a trigger); 3. backfill {new} in batches; 4. switch reads to {new} and deploy; 5. stop writing {old}; \
+         6. drop {old} in a later migration"
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "ban-rename-column";
+
+    #[test]
+    fn rename_column_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "-- clearer name\nALTER TABLE users\n  RENAME COLUMN \"eMail\" TO email;"
+        ));
+    }
+
+    #[test]
+    fn table_from_earlier_migration_err() {
+        assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE users (id int, mail text);"),
+                (
+                    "000002_b.up.sql",
+                    "alter table public.users rename mail to email;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn new_in_same_file_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO b;",
+        );
+        assert_ok(
+            RULE,
+            "ALTER TABLE users ADD COLUMN tmp int;\nALTER TABLE users RENAME COLUMN tmp TO score;",
+        );
+    }
+
+    #[test]
+    fn swap_reports_only_the_name_that_goes_away() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN id TO old_id;\nALTER TABLE t RENAME COLUMN new_id TO id;",
+        );
+        assert_eq!(out.matches("[ban-rename-column]").count(), 1, "{out}");
+        assert!(out.contains("renaming t.new_id to id"), "{out}");
+    }
+
+    #[test]
+    fn down_file_and_other_renames_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "SELECT 1;"),
+                (
+                    "000001_a.down.sql",
+                    "ALTER TABLE users RENAME COLUMN email TO mail;",
+                ),
+            ],
+        );
+        // A view's column, a table rename: not this rule.
+        assert_ok(
+            RULE,
+            "ALTER VIEW v RENAME COLUMN a TO b; ALTER TABLE t RENAME TO u;",
+        );
+    }
+}

@@ -1,0 +1,113 @@
+use pg_query::protobuf::ObjectType;
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::QualName;
+use crate::rules::objects::{reoccupied_later, Kind, Obj};
+use crate::rules::Check;
+
+declare_rule!(
+    "ban-rename-table",
+    Compatibility,
+    Error,
+    "Renaming a table in an up migration breaks application code that still uses the old name",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file renames back what its up renamed.
+    if cx.file.is_down() {
+        return;
+    }
+    let NodeEnum::RenameStmt(s) = &cx.stmt.node else {
+        return;
+    };
+    if s.rename_type != ObjectType::ObjectTable as i32 {
+        return;
+    }
+    let Some(rv) = &s.relation else { return };
+    let table = QualName::from_range_var(rv);
+    // A table created in this file, or the first half of a swap (the old
+    // name is taken again later in this file).
+    if cx.table_state(&table).is_new()
+        || reoccupied_later(cx, &Obj::new(Kind::Table, table.clone()))
+    {
+        return;
+    }
+    // The renamed table stays in its schema.
+    let new = QualName::new(table.schema.as_deref(), &s.newname).to_string();
+    out.report(
+        cx.stmt.span,
+        format!(
+            "renaming {table} to {new} breaks the application code still running against {table}: until every \
+             instance runs a release that uses {new}, their queries fail with `relation does not exist`"
+        ),
+    )
+    .help(format!(
+        "keep the old name working while the code moves: 1. create {new} (or rename and add `CREATE VIEW {table} AS \
+         SELECT * FROM {new}`, which simple queries can write through); 2. write to both; 3. backfill; 4. switch \
+         reads to {new} and deploy; 5. drop {table} (or the view) in a later migration"
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "ban-rename-table";
+
+    #[test]
+    fn rename_table_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "ALTER TABLE IF EXISTS public.accounts\n  RENAME TO customers;"
+        ));
+    }
+
+    #[test]
+    fn quoted_and_earlier_err() {
+        assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE \"Users\" (id int);"),
+                ("000002_b.up.sql", "ALTER TABLE \"Users\" RENAME TO users;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn swap_reports_only_the_name_that_goes_away() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE documentation RENAME TO old_documentation;\nALTER TABLE new_documentation RENAME TO documentation;",
+        );
+        assert_eq!(out.matches("[ban-rename-table]").count(), 1, "{out}");
+        assert!(
+            out.contains("renaming new_documentation to documentation"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn new_table_down_file_and_other_renames_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t_new (id int);\nALTER TABLE public.t_new RENAME TO t;",
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "SELECT 1;"),
+                (
+                    "000001_a.down.sql",
+                    "ALTER TABLE customers RENAME TO accounts;",
+                ),
+            ],
+        );
+        // Columns, indexes and constraints: not this rule.
+        assert_ok(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN a TO b; ALTER INDEX i RENAME TO j; ALTER TABLE t RENAME CONSTRAINT c TO d;",
+        );
+    }
+}

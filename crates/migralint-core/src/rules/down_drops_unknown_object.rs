@@ -1,0 +1,234 @@
+use crate::context::{Findings, SetCx};
+use crate::model::QualName;
+use crate::rules::objects::{effects, migrations_by_dir, walk_downs, Effect, History, Kind, Obj};
+use crate::rules::Check;
+
+declare_rule!(
+    "down-drops-unknown-object",
+    Pairing,
+    Warning,
+    "A down migration that drops a table, index, column or type that no migration up to its version created",
+    Check::Set(check)
+);
+
+fn check(cx: &SetCx, out: &mut Findings) {
+    for (_, files) in migrations_by_dir(cx) {
+        walk_downs(&files, |down, up, _, after| {
+            let mut known = after.clone();
+            for stmt in &down.file.parsed.statements {
+                for e in effects(&stmt.node) {
+                    let Effect::Drop { obj, if_exists, .. } = &e else {
+                        continue;
+                    };
+                    if is_known(&known, obj) {
+                        continue;
+                    }
+                    let upto = up.map_or_else(
+                        || format!("up to version {}", down.name.version),
+                        |u| format!("up to `{}`", u.file_name()),
+                    );
+                    let message = if *if_exists {
+                        format!(
+                            "this down drops {}, which never existed in the migration history ({upto}): the IF \
+                             EXISTS hides a mistake? (a typo, or an object of another migration)",
+                            obj.describe()
+                        )
+                    } else {
+                        format!(
+                            "this down drops {}, which neither its up nor any earlier migration creates: rolling \
+                             back fails with `{} does not exist` (a typo, or an object of another migration?)",
+                            obj.describe(),
+                            what_postgres_says(obj)
+                        )
+                    };
+                    out.report_in(down.index, stmt.span, message).help(
+                        "drop what this migration's up file creates; if the object is created outside the \
+                         migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
+                    );
+                }
+                for e in effects(&stmt.node) {
+                    known.apply_effect(&e);
+                }
+            }
+        });
+    }
+}
+
+/// Could the object exist when this down runs, as far as the history can
+/// tell? Unsure means yes: only objects that appear nowhere are unknown.
+fn is_known(h: &History, obj: &Obj) -> bool {
+    let key = obj.key();
+    match obj.kind {
+        Kind::Table => {
+            let name = obj.name.key();
+            h.ever.contains(&key)
+                || [Kind::View, Kind::MatView]
+                    .iter()
+                    .any(|k| h.ever.contains(&Obj::new(*k, obj.name.clone()).key()))
+                || h.named_tables.contains(&name)
+        }
+        Kind::Index => {
+            let name = &obj.name.name;
+            h.ever.contains(&key)
+                || h.index_like_names.contains(name)
+                // Names Postgres generates: `users_pkey`, `users_email_key`, `users_email_idx`.
+                || (["_pkey", "_key", "_idx", "_excl"].iter().any(|s| name.ends_with(s))
+                    && h.named_tables.iter().any(|(_, t)| {
+                        name.strip_prefix(t.as_str()).is_some_and(|r| r.starts_with('_'))
+                    }))
+        }
+        Kind::Column => {
+            let Some(table) = &obj.table else { return true };
+            let table_created = h.ever.contains(&Obj::new(Kind::Table, table.clone()).key());
+            // A table from outside the migrations, or one whose columns
+            // are not all listed: its columns are unknown, not missing.
+            !table_created || h.open_tables.contains(&table.key()) || h.ever.contains(&key)
+        }
+        Kind::Type | Kind::Domain => {
+            let name = obj.name.key();
+            h.ever.contains(&key)
+                || h.named_types.contains(&name)
+                || h.named_types
+                    .contains(&QualName::new(None, &obj.name.name).key())
+                || h.ever
+                    .contains(&Obj::new(Kind::Table, obj.name.clone()).key())
+        }
+        // Other kinds: too often created outside the migrations to tell.
+        _ => true,
+    }
+}
+
+fn what_postgres_says(obj: &Obj) -> String {
+    match (&obj.table, obj.kind) {
+        (Some(t), Kind::Column) => {
+            format!("column \"{}\" of relation \"{}\"", obj.name.name, t.name)
+        }
+        _ => format!("{} \"{}\"", obj.kind.label(), obj.name.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "down-drops-unknown-object";
+
+    #[test]
+    fn unknown_objects_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                ("db/000001_init.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY, email text);"),
+                ("db/000001_init.down.sql", "DROP TABLE users;"),
+                ("db/000002_add_name.up.sql", "ALTER TABLE users ADD COLUMN name text;"),
+                (
+                    "db/000002_add_name.down.sql",
+                    "ALTER TABLE users DROP COLUMN nmae;\nDROP INDEX IF EXISTS users_name_index_typo;\nDROP TABLE IF EXISTS user_names;"
+                ),
+            ]
+        ));
+    }
+
+    #[test]
+    fn later_migrations_objects_err() {
+        // Version 2's down drops what version 3 creates: the wrong down file.
+        assert_err_files(
+            RULE,
+            &[
+                ("2_a.up.sql", "CREATE TABLE a (id int);"),
+                ("2_a.down.sql", "DROP TABLE b;"),
+                ("3_b.up.sql", "CREATE TABLE b (id int);"),
+                ("3_b.down.sql", "DROP TABLE b;"),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TYPE mood AS ENUM ('x');"),
+                ("1_a.down.sql", "DROP TYPE moood;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn normal_downs_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_init_extensions.up.sql", "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";"),
+                ("000001_init_extensions.down.sql", "DROP EXTENSION IF EXISTS \"uuid-ossp\";"),
+                (
+                    "000002_create_user_table.up.sql",
+                    "CREATE TABLE users (id UUID PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE);\nCREATE INDEX idx_users_email ON users(email);",
+                ),
+                (
+                    "000002_create_user_table.down.sql",
+                    "DROP INDEX IF EXISTS idx_users_email;\nDROP TABLE IF EXISTS users;",
+                ),
+                (
+                    "000003_more.up.sql",
+                    "ALTER TABLE users ADD COLUMN status text;\nALTER TABLE Public.Users RENAME COLUMN email TO mail;",
+                ),
+                (
+                    "000003_more.down.sql",
+                    "ALTER TABLE users RENAME COLUMN mail TO email;\nALTER TABLE users DROP COLUMN email;\n\
+                     ALTER TABLE users DROP COLUMN status;\nDROP INDEX users_email_key;\nDROP INDEX IF EXISTS users_pkey;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn objects_from_outside_the_migrations_ok() {
+        // A table no migration creates, but one alters: it exists.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "ALTER TABLE legacy ADD COLUMN x int;"),
+                (
+                    "1_a.down.sql",
+                    "ALTER TABLE legacy DROP COLUMN x; ALTER TABLE legacy DROP COLUMN y;",
+                ),
+            ],
+        );
+        // A type used by a column: it exists.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (m mood);"),
+                ("1_a.down.sql", "DROP TABLE t; DROP TYPE mood;"),
+            ],
+        );
+        // Columns of a table made with AS SELECT or LIKE are not all known.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t AS SELECT * FROM s;"),
+                ("1_a.down.sql", "ALTER TABLE t DROP COLUMN anything;"),
+            ],
+        );
+        // The down recreates, then drops.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "SELECT 1;"),
+                (
+                    "1_a.down.sql",
+                    "CREATE TABLE scratch (id int); DROP TABLE scratch;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn directories_do_not_mix() {
+        assert_err_files(
+            RULE,
+            &[
+                ("a/1_x.up.sql", "CREATE TABLE only_in_a (id int);"),
+                ("b/1_x.up.sql", "SELECT 1;"),
+                ("b/1_x.down.sql", "DROP TABLE only_in_a;"),
+            ],
+        );
+    }
+}

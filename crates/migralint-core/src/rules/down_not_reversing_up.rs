@@ -1,0 +1,361 @@
+use crate::context::{Findings, SetCx};
+use crate::rules::objects::{
+    drop_covers, effects, expected_drops, migrations_by_dir, up_changes, walk_downs, Effect,
+};
+use crate::rules::Check;
+
+declare_rule!(
+    "down-not-reversing-up",
+    Pairing,
+    Warning,
+    "A down migration that does not drop (or rename back) what its up migration creates (or renames)",
+    Check::Set(check)
+);
+
+fn check(cx: &SetCx, out: &mut Findings) {
+    for (_, files) in migrations_by_dir(cx) {
+        walk_downs(&files, |down, up, before, _| {
+            let Some(up) = up else { return };
+            // Statements lost to syntax errors would look like missing drops.
+            if !down.file.parsed.syntax_errors.is_empty() {
+                return;
+            }
+            let changes = up_changes(up.file);
+            let mut pending = expected_drops(&changes, before);
+            let mut renames = changes.renamed.clone();
+            for stmt in &down.file.parsed.statements {
+                for e in effects(&stmt.node) {
+                    match e {
+                        Effect::Drop { obj, cascade, .. } => {
+                            pending.retain(|(o, _)| !drop_covers(&obj, cascade, o));
+                        }
+                        Effect::Rename { from, to } => {
+                            let before_len = renames.len();
+                            renames.retain(|(f, t, _)| {
+                                !(t.key() == from.key() && f.key() == to.key())
+                            });
+                            if renames.len() == before_len {
+                                for (o, _) in &mut pending {
+                                    o.follow_rename(&from, &to);
+                                }
+                            }
+                        }
+                        Effect::Create { .. } | Effect::OwnedBy { .. } => {}
+                    }
+                }
+            }
+            let span = down.first_statement_span();
+            for (obj, at) in pending {
+                out.report_in(
+                    down.index,
+                    span,
+                    format!(
+                        "this down does not drop {}, created at {}: a rollback leaves it behind",
+                        obj.describe(),
+                        up.at(at)
+                    ),
+                )
+                .help(format!("add `{}`", obj.drop_sql()));
+            }
+            for (from, to, at) in renames {
+                out.report_in(
+                    down.index,
+                    span,
+                    format!(
+                        "this down does not rename {} back to {}: {} renames it, so after a rollback the \
+                         previous release of the application looks for {} and does not find it",
+                        to.describe(),
+                        from.name,
+                        up.at(at),
+                        from.name
+                    ),
+                )
+                .help(format!("add `{}`", to.rename_sql(&from)));
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "down-not-reversing-up";
+
+    #[test]
+    fn missing_drops_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                ("db/000001_init.up.sql", "CREATE TABLE users (id bigint PRIMARY KEY);"),
+                ("db/000001_init.down.sql", "DROP TABLE users;"),
+                (
+                    "db/000002_add_email.up.sql",
+                    "ALTER TABLE users ADD COLUMN email text;\nCREATE INDEX users_email_idx ON users (lower(email));\n\
+                     ALTER TABLE users ADD CONSTRAINT users_id_positive CHECK (id > 0);\nCREATE TYPE mood AS ENUM ('ok');"
+                ),
+                (
+                    "db/000002_add_email.down.sql",
+                    "-- undo\nDROP TYPE IF EXISTS mood;\nALTER TABLE users DROP CONSTRAINT IF EXISTS users_id_positive;"
+                ),
+            ]
+        ));
+    }
+
+    #[test]
+    fn rename_not_reversed_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "ALTER TABLE accounts RENAME COLUMN mail TO email;"
+                ),
+                ("1_a.down.sql", "SELECT 1;"),
+            ]
+        ));
+    }
+
+    #[test]
+    fn empty_down_err() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (id int);"),
+                ("1_a.down.sql", ""),
+            ],
+        );
+        assert!(out.contains("1_a.down.sql:1:1:"), "{out}");
+    }
+
+    #[test]
+    fn seed_migrations_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "migrations/000001_init_extensions.up.sql",
+                    "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";",
+                ),
+                (
+                    "migrations/000001_init_extensions.down.sql",
+                    "DROP EXTENSION IF EXISTS \"uuid-ossp\";",
+                ),
+                (
+                    "migrations/000002_create_user_table.up.sql",
+                    "CREATE TABLE users (\n  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),\n  email VARCHAR(100) NOT NULL UNIQUE\n);\n\nCREATE INDEX idx_users_email ON users(email);",
+                ),
+                (
+                    "migrations/000002_create_user_table.down.sql",
+                    "DROP INDEX IF EXISTS idx_users_email;\nDROP TABLE IF EXISTS users;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn implied_drops_ok() {
+        // DROP TABLE takes its indexes, columns, constraints and triggers;
+        // DROP COLUMN the indexes on it; DROP SCHEMA CASCADE its contents.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (id int);"),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX t_c_idx ON t (c);\n\
+                     CREATE TRIGGER t_tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();",
+                ),
+                ("2_b.down.sql", "DROP TRIGGER IF EXISTS t_tr ON public.t;\nALTER TABLE t DROP COLUMN c;"),
+                (
+                    "3_c.up.sql",
+                    "CREATE SCHEMA app;\nCREATE TABLE app.x (id int);\nCREATE VIEW app.v AS SELECT 1;\n\
+                     CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                ),
+                ("3_c.down.sql", "DROP SCHEMA IF EXISTS app CASCADE;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn precise_names_err() {
+        // Another schema, another case: not the same object.
+        assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE app.t (id int);"),
+                ("1_a.down.sql", "DROP TABLE t;"),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE \"T\" (id int);"),
+                ("1_a.down.sql", "DROP TABLE t;"),
+            ],
+        );
+        // Without CASCADE a schema drop takes only the schema.
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE SCHEMA app; CREATE TABLE app.t (id int);",
+                ),
+                ("1_a.down.sql", "DROP SCHEMA app;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn qualified_and_quoted_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "create table Public.Users (id int);"),
+                ("1_a.down.sql", "DROP TABLE IF EXISTS \"users\" CASCADE;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn created_then_dropped_in_up_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE tmp_ids AS SELECT id FROM users;\nUPDATE users SET x = 1 WHERE id IN (SELECT id FROM tmp_ids);\nDROP TABLE tmp_ids;",
+                ),
+                ("1_a.down.sql", "SELECT 1;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn existing_objects_are_not_expected() {
+        // `CREATE OR REPLACE`/`IF NOT EXISTS` of something an earlier up made.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                ),
+                ("1_a.down.sql", "DROP FUNCTION f();"),
+                (
+                    "2_b.up.sql",
+                    "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';",
+                ),
+                (
+                    "2_b.down.sql",
+                    "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn renames_reversed_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "ALTER TABLE a RENAME TO b;\nALTER TABLE b RENAME COLUMN x TO y;\nALTER INDEX a_idx RENAME TO b_idx;",
+                ),
+                (
+                    "1_a.down.sql",
+                    "ALTER INDEX b_idx RENAME TO a_idx;\nALTER TABLE b RENAME COLUMN y TO x;\nALTER TABLE b RENAME TO a;",
+                ),
+            ],
+        );
+        // A table created and renamed in the up is dropped under its new name.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t_new (id int);\nALTER TABLE t_new RENAME TO t;",
+                ),
+                ("1_a.down.sql", "DROP TABLE t;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn implied_by_ownership_and_cascade_ok() {
+        // A sequence OWNED BY a column goes with the column.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "ALTER TABLE d ADD COLUMN id integer;\nCREATE SEQUENCE d_id_seq;\nALTER SEQUENCE d_id_seq OWNED BY d.id;",
+                ),
+                ("1_a.down.sql", "ALTER TABLE d DROP COLUMN id;"),
+            ],
+        );
+        // Dropping a key with CASCADE drops the foreign keys that use it.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "ALTER TABLE docs ADD CONSTRAINT docs_pkg_fkey FOREIGN KEY (pkg_id) REFERENCES pkgs (id);",
+                ),
+                ("1_a.down.sql", "ALTER TABLE pkgs DROP CONSTRAINT IF EXISTS pkgs_pkey CASCADE;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn replaced_objects_are_not_expected() {
+        // The up drops a constraint that existed before and adds it back.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "ALTER TABLE h DROP CONSTRAINT h_fkey;\nALTER TABLE h ADD CONSTRAINT h_fkey FOREIGN KEY (p) REFERENCES p (big_id) NOT VALID;",
+                ),
+                ("1_a.down.sql", "SELECT 1;"),
+            ],
+        );
+        // A table dropped and created again: the down restores it, it does
+        // not drop what is built on it.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "DROP TABLE docs;\nCREATE TABLE docs (id bigint);\nCREATE INDEX docs_id_idx ON docs (id);",
+                ),
+                ("1_a.down.sql", "ALTER TABLE docs ALTER COLUMN id TYPE integer;"),
+            ],
+        );
+        // `DROP ... IF EXISTS` before a CREATE is not a replacement.
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "DROP TABLE IF EXISTS svc CASCADE;\nCREATE TABLE svc (id bigint);",
+                ),
+                ("1_a.down.sql", "SELECT 1;"),
+            ],
+        );
+    }
+
+    #[test]
+    fn down_that_does_not_parse_is_skipped() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "ALTER TABLE t ADD COLUMN c int;"),
+                ("1_a.down.sql", "ALTER TABLE t DROP COLUMN c int;"),
+            ],
+        );
+    }
+}

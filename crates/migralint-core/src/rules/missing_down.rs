@@ -1,0 +1,161 @@
+use crate::context::{Findings, SetCx};
+use crate::rules::objects::migrations_by_dir;
+use crate::rules::Check;
+use crate::source::Span;
+
+declare_rule!(
+    "missing-down",
+    Pairing,
+    Warning,
+    "An up migration without a down migration of the same version, in a directory that has downs",
+    Check::Set(check)
+);
+
+fn check(cx: &SetCx, out: &mut Findings) {
+    for (_, files) in migrations_by_dir(cx) {
+        // A directory without any down file belongs to a team that does not
+        // write downs: nothing is missing.
+        if !files.iter().any(|f| f.is_down()) {
+            continue;
+        }
+        for up in files.iter().filter(|f| f.is_up()) {
+            let version = up.name.version;
+            let downs: Vec<_> = files
+                .iter()
+                .filter(|f| f.is_down() && f.name.version == version)
+                .collect();
+            if downs.iter().any(|d| d.name.title == up.name.title) {
+                continue;
+            }
+            let ups_of_version = files
+                .iter()
+                .filter(|f| f.is_up() && f.name.version == version)
+                .count();
+            match downs.as_slice() {
+                [] => {
+                    let expected = format!(
+                        "{}_{}.down.{}",
+                        up.name.version_text, up.name.title, up.name.extension
+                    );
+                    out.report_in(
+                        up.index,
+                        Span::empty(0),
+                        format!(
+                            "`{}` has no down migration (`{expected}`): `migrate down` past version {version} runs an empty \
+                             migration in its place and records the rollback, leaving this migration's changes in \
+                             the database",
+                            up.file_name()
+                        ),
+                    )
+                    .help(format!(
+                        "add `{expected}` that undoes this migration (drop what it creates, with IF EXISTS); if it \
+                         truly cannot be undone, say so in a comment in the down file"
+                    ));
+                }
+                // A clash of several ups is duplicate-version's to report.
+                [down] if ups_of_version == 1 => {
+                    out.report_in(
+                        up.index,
+                        Span::empty(0),
+                        format!(
+                            "`{}` and `{}` share version {version} but their titles differ (`{}` vs `{}`): \
+                             golang-migrate pairs them by version, but one of the names is probably a typo",
+                            up.file_name(),
+                            down.file_name(),
+                            up.name.title,
+                            down.name.title
+                        ),
+                    )
+                    .help(format!(
+                        "rename one so both read `{}_{}.{{up,down}}.{}` (or the other title)",
+                        up.name.version_text, up.name.title, up.name.extension
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "missing-down";
+
+    #[test]
+    fn no_down_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                ("db/000001_init.up.sql", "CREATE TABLE a (id int);"),
+                ("db/000001_init.down.sql", "DROP TABLE a;"),
+                ("db/000002_add_b.up.sql", "CREATE TABLE b (id int);"),
+            ]
+        ));
+    }
+
+    #[test]
+    fn titles_differ_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_add_email.up.sql",
+                    "ALTER TABLE u ADD COLUMN email text;"
+                ),
+                (
+                    "000001_add_emial.down.sql",
+                    "ALTER TABLE u DROP COLUMN email;"
+                ),
+            ]
+        ));
+    }
+
+    #[test]
+    fn directory_without_downs_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("0001_initial_schema.up.sql", "CREATE TABLE a (id int);"),
+                ("0002_1.7.0_schema.up.sql", "CREATE TABLE b (id int);"),
+            ],
+        );
+    }
+
+    #[test]
+    fn paired_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("m/1_a.up.sql", ""),
+                ("m/001_a.down.sql", ""),
+                ("m/20240101120000_b.up.sql", ""),
+                ("m/20240101120000_b.down.sql", ""),
+            ],
+        );
+    }
+
+    #[test]
+    fn directories_do_not_mix() {
+        // `b/` has no downs at all; `a/`'s down does not pair with `b/`'s up.
+        assert_ok_files(
+            RULE,
+            &[
+                ("a/000001_x.up.sql", ""),
+                ("a/000001_x.down.sql", ""),
+                ("b/000001_x.up.sql", ""),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                ("a/000001_x.down.sql", ""),
+                ("a/000002_y.down.sql", ""),
+                ("a/000002_y.up.sql", ""),
+                ("b/000001_x.up.sql", ""),
+                ("a/000001_z.up.sql", ""),
+            ],
+        );
+    }
+}
