@@ -347,6 +347,7 @@ function renderTabs() {
   for (const d of app.diagnostics) counts.set(d.fileIndex, (counts.get(d.fileIndex) || 0) + 1);
   app.files.forEach((f, i) => {
     const wrap = document.createElement('div');
+    wrap.setAttribute('role', 'presentation');
     wrap.className = 'tab' + (i === app.active ? ' tab-active' : '');
     const tab = document.createElement('button');
     tab.type = 'button';
