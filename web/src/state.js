@@ -44,21 +44,21 @@ export function nextUpName(names) {
 }
 
 export const DEFAULT_UP = `-- Paste or write a migration: migralint lints it as you type.
-CREATE TABLE accounts (
+CREATE TABLE IF NOT EXISTS accounts (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     email text NOT NULL
 );
--- Fine: accounts is new and empty.
-CREATE INDEX accounts_email_idx ON accounts (email);
+-- accounts is new and empty: a plain CREATE INDEX is fine here.
+CREATE INDEX IF NOT EXISTS accounts_email_idx ON accounts (email);
 
 -- users was created by an earlier migration and holds data.
-ALTER TABLE users ADD COLUMN nickname text;
-CREATE INDEX users_nickname_idx ON users (nickname);
+ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;
+CREATE INDEX IF NOT EXISTS users_nickname_idx ON users (nickname);
 `;
 
-export const DEFAULT_DOWN = `DROP INDEX users_nickname_idx;
-ALTER TABLE users DROP COLUMN nickname;
-DROP TABLE accounts;
+export const DEFAULT_DOWN = `DROP INDEX IF EXISTS users_nickname_idx;
+ALTER TABLE users DROP COLUMN IF EXISTS nickname;
+DROP TABLE IF EXISTS accounts;
 `;
 
 export function defaultState() {
