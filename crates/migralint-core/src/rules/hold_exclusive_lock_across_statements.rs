@@ -1,0 +1,566 @@
+use pg_query::protobuf::{AExprKind, BoolExprType, Node, ObjectType, SelectStmt};
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::locks::{locks_in, node_cannot_run_in_transaction, node_locks, LockMode, LockTaken};
+use crate::model::QualName;
+use crate::parse::Statement;
+use crate::rules::helpers::{holds_data, transaction_ids};
+use crate::rules::Check;
+
+declare_rule!(
+    "hold-exclusive-lock-across-statements",
+    Locking,
+    Warning,
+    "slow work (scan, rewrite, backfill) while an earlier statement's ACCESS EXCLUSIVE lock is still held",
+    Check::Statement(check)
+);
+
+/// What a slow statement does, for the message.
+struct Work {
+    what: String,
+    /// The tables the slow work is on.
+    tables: Vec<Key>,
+    /// Tables this statement itself locks in ACCESS EXCLUSIVE mode: an
+    /// earlier lock on them adds nothing to what it blocks.
+    exclusive: Vec<Key>,
+}
+
+type Key = (String, String);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    let Some(work) = slow_work(cx, cx.stmt_index) else {
+        return;
+    };
+    let ids = transaction_ids(cx);
+    let tx = ids[cx.stmt_index];
+    let stmts = cx.statements();
+    let start = (0..cx.stmt_index)
+        .rev()
+        .take_while(|&j| ids[j] == tx)
+        .last()
+        .unwrap_or(cx.stmt_index);
+    // Walk back over the transaction so far, collecting the locks held
+    // that no slow statement has run under yet (those were reported
+    // there). A slow statement that locks the same table exclusively itself
+    // leaves that lock pending: `common` holds the tables every slow
+    // statement seen so far locks exclusively. Once no lock left pending
+    // could name a table this statement does not lock itself, stop.
+    let mut pending: Vec<(usize, LockTaken)> = Vec::new();
+    let mut common: Option<Vec<Key>> = None;
+    for k in (start..cx.stmt_index).rev() {
+        for l in held_locks(cx, k) {
+            if common
+                .as_ref()
+                .is_none_or(|c| c.contains(&l.relation.key()))
+            {
+                pending.push((k, l));
+            }
+        }
+        if let Some(w) = slow_work(cx, k) {
+            let c = match common.take() {
+                None => w.exclusive,
+                Some(c) => c.into_iter().filter(|t| w.exclusive.contains(t)).collect(),
+            };
+            let done = c.iter().all(|t| work.exclusive.contains(t));
+            common = Some(c);
+            if done {
+                break;
+            }
+        }
+    }
+    pending.reverse();
+    let candidates: Vec<(usize, LockTaken)> = pending
+        .into_iter()
+        .filter(|(_, l)| !work.exclusive.contains(&l.relation.key()))
+        .collect();
+    // Name the lock on the table the work is on when there is one, else
+    // the earliest.
+    let Some((j, lock)) = candidates
+        .iter()
+        .find(|(_, l)| work.tables.contains(&l.relation.key()))
+        .or_else(|| candidates.first())
+    else {
+        return;
+    };
+    let (line, _) = cx.file.parsed.line_col(stmts[*j].span.start);
+    let taker = statement_label(cx, &stmts[*j]);
+    out.report(
+        cx.stmt.span,
+        format!(
+            "this statement {} while {lock} (blocks reads and writes), taken by the {taker} on line {line}, is still held: \
+             the lock lasts until the transaction commits, so every query on {} waits for as long as this takes",
+            work.what, lock.relation
+        ),
+    )
+    .help(format!(
+        "1. end the transaction right after the statement that takes ACCESS EXCLUSIVE: put the {taker} (line {line}) in a \
+         migration file of its own, after `SET lock_timeout = '2s'`; 2. do the slow work in a separate migration file, \
+         where it runs without the exclusive lock held; 3. run backfills in batches outside the schema migration"
+    ));
+}
+
+/// ACCESS EXCLUSIVE locks statement `j` of the file takes on tables that
+/// hold data. Left out: tables being dropped (nothing should read them any
+/// more), sequences, indexes whose table is unknown. A renamed table is
+/// named by its new name.
+fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
+    let stmt = &cx.statements()[j];
+    let mut rename_to = None;
+    match &stmt.node {
+        NodeEnum::DropStmt(d) => {
+            let dropped_kinds = [
+                ObjectType::ObjectTable,
+                ObjectType::ObjectView,
+                ObjectType::ObjectMatview,
+                ObjectType::ObjectSequence,
+            ];
+            if dropped_kinds.iter().any(|k| *k as i32 == d.remove_type) {
+                return Vec::new();
+            }
+        }
+        NodeEnum::RenameStmt(r) => {
+            if r.rename_type == ObjectType::ObjectSequence as i32
+                || r.relation_type == ObjectType::ObjectSequence as i32
+            {
+                return Vec::new();
+            }
+            if r.rename_type == ObjectType::ObjectTable as i32 {
+                rename_to = Some(r.newname.as_str());
+            }
+        }
+        NodeEnum::AlterTableStmt(a) if a.objtype == ObjectType::ObjectSequence as i32 => {
+            return Vec::new();
+        }
+        _ => {}
+    }
+    locks_of(cx, j)
+        .into_iter()
+        .map(|mut l| {
+            if let Some(new) = rename_to {
+                l.relation = QualName::new(l.relation.schema.as_deref(), new);
+            }
+            if l.on_index {
+                // The schema as of this statement no longer knows an index
+                // this file dropped: a CREATE INDEX of the same name in the
+                // file tells its table.
+                if let Some(table) = index_table_in_file(cx, &l.relation) {
+                    l.relation = table;
+                    l.on_index = false;
+                }
+            }
+            l
+        })
+        // An index whose table is unknown: the work may well be on that
+        // very table, so stay silent.
+        .filter(|l| !l.on_index)
+        .filter(|l| l.mode == LockMode::AccessExclusive && holds_data(cx, &l.relation))
+        .collect()
+}
+
+/// The table of a `CREATE INDEX name` somewhere in this file.
+fn index_table_in_file(cx: &StmtCx, index: &QualName) -> Option<QualName> {
+    cx.statements().iter().find_map(|s| match &s.node {
+        NodeEnum::IndexStmt(i) if i.idxname == index.name => {
+            let table = QualName::from_range_var(i.relation.as_ref()?);
+            let same_schema = index.schema.is_none() || index.schema == table.schema;
+            same_schema.then_some(table)
+        }
+        _ => None,
+    })
+}
+
+/// The locks statement `k` of the file takes. The schema is the one as of
+/// this statement: right for this statement, but not for an earlier one
+/// whose own change it already holds (a type change judged against the
+/// type it set would look catalog-only), so earlier statements are judged
+/// without it (every type change counted as a rewrite), their dropped
+/// indexes resolved through the schema where it still knows them.
+fn locks_of(cx: &StmtCx, k: usize) -> Vec<LockTaken> {
+    let node = &cx.statements()[k].node;
+    let pg = cx.config.pg_version;
+    if k == cx.stmt_index {
+        return locks_in(node, pg, cx.schema);
+    }
+    node_locks(node, pg)
+        .into_iter()
+        .map(|mut l| {
+            if l.on_index {
+                if let Some(index) = cx.schema.index(&l.relation) {
+                    l.relation = index.table.clone();
+                    l.on_index = false;
+                }
+            }
+            l
+        })
+        .collect()
+}
+
+/// The statement does work that takes time on a table that holds data:
+/// scans or rewrites it, updates or deletes its rows (unless a
+/// `column = constant` condition targets a few), or copies rows out of it.
+fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
+    let stmt = &cx.statements()[k];
+    let pg = cx.config.pg_version;
+    if node_cannot_run_in_transaction(&stmt.node, pg) {
+        return None;
+    }
+    let locks = locks_of(cx, k);
+    let exclusive: Vec<Key> = locks
+        .iter()
+        .filter(|l| l.mode == LockMode::AccessExclusive)
+        .map(|l| l.relation.key())
+        .collect();
+    if let Some(l) = locks
+        .iter()
+        .find(|l| (l.scan || l.rewrite) && holds_data(cx, &l.relation))
+    {
+        let what = if let NodeEnum::IndexStmt(_) = &stmt.node {
+            format!("builds an index on {} (reading all of it)", l.relation)
+        } else if l.rewrite {
+            format!("rewrites {}", l.relation)
+        } else {
+            format!("scans all of {}", l.relation)
+        };
+        let tables = vec![l.relation.key()];
+        return Some(Work {
+            what,
+            tables,
+            exclusive,
+        });
+    }
+    let (what, table) = match &stmt.node {
+        NodeEnum::UpdateStmt(s) => {
+            let t = QualName::from_range_var(s.relation.as_ref()?);
+            if !holds_data(cx, &t) || s.where_clause.as_deref().is_some_and(targeted) {
+                return None;
+            }
+            (format!("updates rows of {t}"), t)
+        }
+        NodeEnum::DeleteStmt(s) => {
+            let t = QualName::from_range_var(s.relation.as_ref()?);
+            if !holds_data(cx, &t) || s.where_clause.as_deref().is_some_and(targeted) {
+                return None;
+            }
+            (format!("deletes rows of {t}"), t)
+        }
+        NodeEnum::InsertStmt(s) => {
+            let source = read_table(cx, s.select_stmt.as_deref()?)?;
+            (format!("copies rows from {source}"), source)
+        }
+        NodeEnum::CreateTableAsStmt(s) if !s.into.as_ref().is_some_and(|i| i.skip_data) => {
+            let source = read_table(cx, s.query.as_deref()?)?;
+            (format!("fills a new relation from {source}"), source)
+        }
+        _ => return None,
+    };
+    Some(Work {
+        what,
+        tables: vec![table.key()],
+        exclusive,
+    })
+}
+
+/// A condition that picks rows by `column = constant` (or `column IN
+/// (constants)`) in one of its top-level `AND` terms: a targeted fix of a
+/// few rows, not a backfill.
+fn targeted(node: &Node) -> bool {
+    match node.node.as_ref() {
+        Some(NodeEnum::BoolExpr(b)) if b.boolop == BoolExprType::AndExpr as i32 => {
+            b.args.iter().any(targeted)
+        }
+        Some(NodeEnum::AExpr(e)) => {
+            let (l, r) = (e.lexpr.as_deref(), e.rexpr.as_deref());
+            if crate::model::names::string_list(&e.name) != ["="] {
+                return false;
+            }
+            match AExprKind::try_from(e.kind) {
+                Ok(AExprKind::AexprOp) => (column(l) && constant(r)) || (constant(l) && column(r)),
+                Ok(AExprKind::AexprIn) => {
+                    column(l)
+                        && matches!(r.and_then(|n| n.node.as_ref()),
+                            Some(NodeEnum::List(list)) if list.items.iter().all(|i| constant(Some(i))))
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+fn column(node: Option<&Node>) -> bool {
+    matches!(
+        node.and_then(|n| n.node.as_ref()),
+        Some(NodeEnum::ColumnRef(_))
+    )
+}
+
+/// A literal or a parameter, possibly cast.
+fn constant(node: Option<&Node>) -> bool {
+    match node.and_then(|n| n.node.as_ref()) {
+        Some(NodeEnum::TypeCast(c)) => constant(c.arg.as_deref()),
+        Some(NodeEnum::AConst(_) | NodeEnum::ParamRef(_)) => true,
+        _ => false,
+    }
+}
+
+/// The first table that holds data a query reads (its FROM clauses).
+fn read_table(cx: &StmtCx, query: &Node) -> Option<QualName> {
+    let NodeEnum::SelectStmt(s) = query.node.as_ref()? else {
+        return None;
+    };
+    select_table(cx, s)
+}
+
+fn select_table(cx: &StmtCx, s: &SelectStmt) -> Option<QualName> {
+    if let Some(t) = [s.larg.as_deref(), s.rarg.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|side| select_table(cx, side))
+    {
+        return Some(t);
+    }
+    s.from_clause.iter().find_map(|f| from_table(cx, f))
+}
+
+fn from_table(cx: &StmtCx, node: &Node) -> Option<QualName> {
+    match node.node.as_ref()? {
+        NodeEnum::RangeVar(rv) => {
+            let t = QualName::from_range_var(rv);
+            holds_data(cx, &t).then_some(t)
+        }
+        NodeEnum::JoinExpr(j) => [j.larg.as_deref(), j.rarg.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|side| from_table(cx, side)),
+        NodeEnum::RangeSubselect(r) => read_table(cx, r.subquery.as_deref()?),
+        _ => None,
+    }
+}
+
+/// A short name for the statement that took the lock.
+fn statement_label(cx: &StmtCx, stmt: &Statement) -> String {
+    let label = match &stmt.node {
+        NodeEnum::AlterTableStmt(_) => "ALTER TABLE",
+        NodeEnum::RenameStmt(_) => "ALTER ... RENAME",
+        NodeEnum::LockStmt(_) => "LOCK TABLE",
+        NodeEnum::DropStmt(_) => "DROP",
+        NodeEnum::TruncateStmt(_) => "TRUNCATE",
+        NodeEnum::RefreshMatViewStmt(_) => "REFRESH MATERIALIZED VIEW",
+        NodeEnum::VacuumStmt(_) => "VACUUM FULL",
+        NodeEnum::ClusterStmt(_) => "CLUSTER",
+        NodeEnum::ReindexStmt(_) => "REINDEX",
+        _ => "",
+    };
+    if !label.is_empty() {
+        return label.to_string();
+    }
+    cx.text(stmt.span)
+        .split_whitespace()
+        .next()
+        .unwrap_or("statement")
+        .to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "hold-exclusive-lock-across-statements";
+
+    #[test]
+    fn backfill_after_alter_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN active boolean;\n-- backfill\nUPDATE users SET active = true WHERE active IS NULL;\nUPDATE users SET active = false WHERE id < 0;"
+        ));
+    }
+
+    #[test]
+    fn index_build_on_other_table_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "BEGIN;\nALTER TABLE public.\"Orders\" RENAME COLUMN a TO b;\nCREATE INDEX i ON events (created_at);\nCOMMIT;"
+        ));
+    }
+
+    #[test]
+    fn copy_rows_err() {
+        assert_err(
+            RULE,
+            "CREATE TABLE new_users (id bigint);\nLOCK TABLE users IN ACCESS EXCLUSIVE MODE;\nINSERT INTO new_users SELECT id FROM users;",
+        );
+    }
+
+    #[test]
+    fn cheap_alters_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b text;\nALTER TABLE users DROP COLUMN c;\nCOMMENT ON COLUMN users.a IS 'x';",
+        );
+        assert_ok(
+            RULE,
+            "ALTER TABLE users ADD COLUMN a int; INSERT INTO audit VALUES (1, 'added a');",
+        );
+    }
+
+    #[test]
+    fn same_table_exclusive_work_ok() {
+        // The rewrite takes ACCESS EXCLUSIVE on users itself: holding it
+        // from the first statement adds nothing.
+        assert_ok(
+            RULE,
+            "ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ALTER COLUMN b TYPE bigint;",
+        );
+    }
+
+    #[test]
+    fn slow_work_before_the_lock_ok() {
+        assert_ok(
+            RULE,
+            "UPDATE users SET a = 1;\nCREATE INDEX i ON users (a);\nALTER TABLE users ADD COLUMN b int;",
+        );
+    }
+
+    #[test]
+    fn new_tables_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX i ON t (a);\nUPDATE t SET a = 1;",
+        );
+        // Work on a new table while an existing one is locked is cheap.
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (id int);\nALTER TABLE users ADD COLUMN a int;\nCREATE INDEX i ON t (id);\nINSERT INTO t SELECT 1;",
+        );
+    }
+
+    #[test]
+    fn dropped_table_ok() {
+        assert_ok(RULE, "DROP TABLE old_users;\nUPDATE users SET a = 1;");
+    }
+
+    #[test]
+    fn separate_transactions_ok() {
+        assert_ok(
+            RULE,
+            "BEGIN; ALTER TABLE users ADD COLUMN a int; COMMIT;\nBEGIN; UPDATE users SET a = 1; COMMIT;",
+        );
+    }
+
+    #[test]
+    fn only_first_slow_statement_err() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;\nCREATE INDEX i ON users (a);",
+        );
+        assert_eq!(out.matches("[hold-exclusive-lock").count(), 1, "{out}");
+        assert!(out.contains(":2:1:"), "{out}");
+    }
+
+    #[test]
+    fn table_from_earlier_migration_err() {
+        assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE users (id int, a int);"),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE users ALTER COLUMN a SET DEFAULT 0;\nALTER TABLE users VALIDATE CONSTRAINT c;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn targeted_fix_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE project ADD COLUMN registry_id int;\nUPDATE role SET name = 'maintainer' WHERE name = 'master';\n\
+             DELETE FROM properties WHERE k = 'scan_all_policy' AND v IS NULL;\nUPDATE t SET a = 1 WHERE id IN (1, 2, 3::bigint);",
+        );
+    }
+
+    #[test]
+    fn backfill_with_where_err() {
+        assert_err(
+            RULE,
+            "ALTER TABLE audit ADD COLUMN org_name text;\nUPDATE audit a SET org_name = o.name FROM orgs o WHERE a.org_id = o.id AND a.org_name IS NULL;",
+        );
+        assert_err(
+            RULE,
+            "ALTER TABLE p ADD COLUMN c int;\nDELETE FROM m WHERE EXISTS (SELECT 1 FROM u WHERE u.id = m.uid);",
+        );
+    }
+
+    #[test]
+    fn lock_named_on_the_worked_table_err() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE admin_job ADD COLUMN a int;\nALTER TABLE artifact ADD COLUMN b int;\nUPDATE artifact SET b = 1;",
+        );
+        assert!(out.contains("ACCESS EXCLUSIVE on artifact (blocks reads and writes), taken by the ALTER TABLE on line 2"), "{out}");
+    }
+
+    #[test]
+    fn renamed_table_ok() {
+        // The same table under its new name: the rewrite locks it anyway.
+        assert_ok(
+            RULE,
+            "ALTER TABLE replication_target RENAME TO registry;\nALTER TABLE registry ALTER COLUMN a TYPE bigint;",
+        );
+        // A table created in this file, then renamed, is still new.
+        assert_ok(
+            RULE,
+            "CREATE TABLE a (id int);\nALTER TABLE a RENAME TO b;\nCREATE INDEX i ON users (id);",
+        );
+    }
+
+    #[test]
+    fn sequence_rename_ok() {
+        assert_ok(
+            RULE,
+            "ALTER SEQUENCE s_id_seq RENAME TO t_id_seq;\nALTER TABLE t ALTER COLUMN id TYPE bigint;",
+        );
+    }
+
+    #[test]
+    fn dropped_index_recreated_ok() {
+        // DROP INDEX locks the index's table, found from the CREATE INDEX
+        // of the same name. Unknown, it may be the rewritten table itself.
+        assert_ok(
+            RULE,
+            "DROP INDEX idx_ps_module;\nALTER TABLE ps ALTER COLUMN module_id TYPE bigint;\n",
+        );
+        let out = assert_err(
+            RULE,
+            "DROP INDEX idx_ps_module;\nCREATE INDEX idx_ps_module ON ps (module_id, x);",
+        );
+        assert!(out.contains("ACCESS EXCLUSIVE on ps"), "{out}");
+    }
+
+    #[test]
+    fn earlier_type_change_judged_without_its_own_result() {
+        // The schema after line 2 holds `timestamp`: line 2 must still count
+        // as a rewrite when line 3 looks back, so the line-1 lock is not
+        // named again at line 3.
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE q (t timestamptz); CREATE TABLE s (t timestamptz); CREATE TABLE e (t timestamptz);"),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE q ALTER COLUMN t TYPE timestamp;\nALTER TABLE s ALTER COLUMN t TYPE timestamp;\nALTER TABLE e ALTER COLUMN t TYPE timestamp;",
+                ),
+            ],
+        );
+        assert!(
+            out.contains(":2:1:") && out.contains("ACCESS EXCLUSIVE on q "),
+            "{out}"
+        );
+        assert!(
+            out.contains(":3:1:") && out.contains("ACCESS EXCLUSIVE on s "),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, CreateStmt};
+use pg_query::NodeEnum;
+
+use crate::context::{Findings, StmtCx};
+use crate::model::names::{node_string, quote_ident};
+use crate::model::schema::column_constraints;
+use crate::model::{QualName, SqlType};
+use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::rules::Check;
+use crate::source::Span;
+
+declare_rule!(
+    "prefer-bigint-over-int",
+    Style,
+    Warning,
+    "integer, smallint or serial primary key: it runs out, and widening it later rewrites the table",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file restores the shape its up changed: not a new choice.
+    if cx.file.is_down() {
+        return;
+    }
+    match &cx.stmt.node {
+        NodeEnum::CreateStmt(s) => {
+            let Some(rv) = s.relation.as_ref() else {
+                return;
+            };
+            if rv.relpersistence == "t" {
+                return;
+            }
+            let table = QualName::from_range_var(rv);
+            for c in columns(s) {
+                let inline = column_constraints(c).any(is_primary_key);
+                let table_level = s.table_elts.iter().any(|e| {
+                    matches!(e.node.as_ref(), Some(NodeEnum::Constraint(k))
+                        if is_primary_key(k) && single_key(k) == Some(c.colname.as_str()))
+                });
+                if inline || table_level {
+                    report(out, &table, c, cx.clause_span(c.location));
+                }
+            }
+        }
+        // pg_dump's form: `CREATE TABLE` then `ALTER TABLE ONLY t ADD
+        // CONSTRAINT t_pkey PRIMARY KEY (id)`, on a table new in this file.
+        node => {
+            let Some((s, table)) = alter_table(node) else {
+                return;
+            };
+            if !cx.table_state(&table).is_new() {
+                return;
+            }
+            for cmd in cmds(s) {
+                if subtype(cmd) != pg_query::protobuf::AlterTableType::AtAddConstraint {
+                    continue;
+                }
+                let Some(NodeEnum::Constraint(k)) =
+                    cmd.def.as_deref().and_then(|d| d.node.as_ref())
+                else {
+                    continue;
+                };
+                if !is_primary_key(k) {
+                    continue;
+                }
+                let Some(key) = single_key(k) else { continue };
+                if let Some((c, span)) = created_column(cx, &table, key) {
+                    report(out, &table, c, span);
+                }
+            }
+        }
+    }
+}
+
+fn report(out: &mut Findings, table: &QualName, c: &ColumnDef, span: Span) {
+    let Some(tn) = c.type_name.as_ref() else {
+        return;
+    };
+    let ty = SqlType::from_type_name(tn);
+    if ty.array {
+        return;
+    }
+    let (limit, written) = match ty.name.as_str() {
+        "int4" => ("2,147,483,647", ty.to_string()),
+        "serial" | "serial4" => ("2,147,483,647", "serial (integer)".to_string()),
+        "int2" => ("32,767", ty.to_string()),
+        "smallserial" | "serial2" => ("32,767", "smallserial (smallint)".to_string()),
+        _ => return,
+    };
+    let column = quote_ident(&c.colname);
+    let serial = ty.is_serial();
+    let fix = if serial {
+        format!("`{column} bigserial PRIMARY KEY` or, better, `{column} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`")
+    } else {
+        format!("`{column} bigint PRIMARY KEY` (or `{column} bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY` for a generated key)")
+    };
+    out.report(
+        span,
+        format!(
+            "primary key {column} of {table} is {written}: it runs out at {limit}, and changing it to bigint later rewrites the table, \
+             its indexes and every referencing foreign key column under ACCESS EXCLUSIVE"
+        ),
+    )
+    .help(format!(
+        "use {fix}: 4 more bytes per row now instead of a blocking migration later (make the foreign key columns that reference it bigint too)"
+    ));
+}
+
+fn columns(s: &CreateStmt) -> impl Iterator<Item = &ColumnDef> {
+    s.table_elts.iter().filter_map(|e| match e.node.as_ref() {
+        Some(NodeEnum::ColumnDef(c)) => Some(&**c),
+        _ => None,
+    })
+}
+
+fn is_primary_key(k: &Constraint) -> bool {
+    ConstrType::try_from(k.contype) == Ok(ConstrType::ConstrPrimary)
+}
+
+/// The one column of a single-column key (composite keys are left alone:
+/// their columns usually follow the types of the tables they join).
+fn single_key(k: &Constraint) -> Option<&str> {
+    match k.keys.as_slice() {
+        [one] => node_string(one),
+        _ => None,
+    }
+}
+
+/// The definition of `column` in the `CREATE TABLE` of `table` earlier in
+/// this file, with its span.
+fn created_column<'a>(
+    cx: &StmtCx<'a>,
+    table: &QualName,
+    column: &str,
+) -> Option<(&'a ColumnDef, Span)> {
+    cx.statements()[..cx.stmt_index]
+        .iter()
+        .rev()
+        .find_map(|st| match &st.node {
+            NodeEnum::CreateStmt(s)
+                if s.relation
+                    .as_ref()
+                    .is_some_and(|rv| QualName::from_range_var(rv).key() == table.key()) =>
+            {
+                columns(s).find(|c| c.colname == column).map(|c| {
+                    let span = crate::spans::clause_span(cx.file.parsed, st.span, c.location);
+                    (c, span)
+                })
+            }
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "prefer-bigint-over-int";
+
+    #[test]
+    fn inline_primary_key_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "CREATE TABLE public.\"Users\" (\n  id SERIAL PRIMARY KEY,\n  email text NOT NULL\n);"
+        ));
+    }
+
+    #[test]
+    fn table_level_primary_key_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "create table teams (\n  team_id integer not null,\n  name text,\n  constraint teams_pkey primary key (team_id)\n);"
+        ));
+    }
+
+    #[test]
+    fn pg_dump_primary_key_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "CREATE TABLE public.modules (\n    id integer NOT NULL,\n    path text\n);\n\nALTER TABLE ONLY public.modules\n    ADD CONSTRAINT modules_pkey PRIMARY KEY (id);"
+        ));
+    }
+
+    #[test]
+    fn other_int_types_err() {
+        assert_err(RULE, "CREATE TABLE t (id smallint PRIMARY KEY);");
+        assert_err(
+            RULE,
+            "CREATE TABLE t (id int4 GENERATED ALWAYS AS IDENTITY PRIMARY KEY);",
+        );
+        assert_err(RULE, "CREATE TABLE t (id smallserial, PRIMARY KEY (id));");
+    }
+
+    #[test]
+    fn bigint_and_other_keys_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE a (id bigint PRIMARY KEY);\n\
+             CREATE TABLE b (id bigserial PRIMARY KEY);\n\
+             CREATE TABLE c (id uuid PRIMARY KEY, n int);\n\
+             CREATE TABLE d (code text PRIMARY KEY);\n\
+             CREATE TABLE e (id int8 GENERATED ALWAYS AS IDENTITY PRIMARY KEY);",
+        );
+    }
+
+    #[test]
+    fn int_not_primary_key_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (id bigint PRIMARY KEY, n int UNIQUE, s serial);\nALTER TABLE t ADD COLUMN m integer;",
+        );
+    }
+
+    #[test]
+    fn composite_key_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE team_users (team_id int, user_id int, PRIMARY KEY (team_id, user_id));",
+        );
+    }
+
+    #[test]
+    fn existing_table_primary_key_ok() {
+        // Adding a key to an existing table: the column's type was chosen earlier.
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE t (id int NOT NULL);"),
+                ("000002_b.up.sql", "ALTER TABLE t ADD PRIMARY KEY (id);"),
+            ],
+        );
+    }
+
+    #[test]
+    fn temporary_and_down_ok() {
+        assert_ok(RULE, "CREATE TEMPORARY TABLE t (id int PRIMARY KEY);");
+        assert_ok_files(
+            RULE,
+            &[
+                ("000002_drop_t.up.sql", "DROP TABLE t;"),
+                (
+                    "000002_drop_t.down.sql",
+                    "CREATE TABLE t (id int PRIMARY KEY);",
+                ),
+            ],
+        );
+    }
+}

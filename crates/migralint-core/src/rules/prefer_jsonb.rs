@@ -1,0 +1,91 @@
+use crate::context::{Findings, StmtCx};
+use crate::model::names::quote_ident;
+use crate::rules::helpers::{column_type_sites, ColumnSiteKind};
+use crate::rules::Check;
+
+declare_rule!(
+    "prefer-jsonb",
+    Style,
+    Warning,
+    "json column: prefer jsonb",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file restores the shape its up changed: not a new choice.
+    if cx.file.is_down() {
+        return;
+    }
+    for site in column_type_sites(cx) {
+        if site.ty.name != "json" {
+            continue;
+        }
+        let column = quote_ident(site.column);
+        let what = match site.kind {
+            ColumnSiteKind::AlterType => format!("changes column {column} of {} to", site.table),
+            _ => format!("column {column} of {} is", site.table),
+        };
+        let array = if site.ty.array { "[]" } else { "" };
+        out.report(
+            site.span,
+            format!(
+                "{what} `{}`: json keeps the input text and parses it again on every access, has no equality operator \
+                 (no DISTINCT, GROUP BY or UNIQUE on it) and cannot be indexed with GIN",
+                site.ty
+            ),
+        )
+        .help(format!(
+            "use `jsonb{array}`, e.g. `{column} jsonb{array}` (binary, indexable, comparable); keep json only if you need the exact input \
+             text back (key order, duplicate keys, whitespace)"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "prefer-jsonb";
+
+    #[test]
+    fn create_table_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "create table app.events (id bigint, payload JSON not null default '{}', tags json[]);"
+        ));
+    }
+
+    #[test]
+    fn alter_table_err() {
+        assert_err(RULE, "ALTER TABLE events ADD COLUMN meta json;");
+        assert_err(
+            RULE,
+            "ALTER TABLE events ALTER COLUMN meta SET DATA TYPE pg_catalog.json USING meta::json;",
+        );
+    }
+
+    #[test]
+    fn jsonb_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE e (a jsonb, b jsonb[], \"json\" text); ALTER TABLE e ADD COLUMN c jsonb; -- json\nSELECT '{}'::json;",
+        );
+    }
+
+    #[test]
+    fn down_file_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_x.up.sql",
+                    "ALTER TABLE e ALTER COLUMN a TYPE jsonb;",
+                ),
+                (
+                    "000001_x.down.sql",
+                    "ALTER TABLE e ALTER COLUMN a TYPE json;",
+                ),
+            ],
+        );
+    }
+}

@@ -1,0 +1,91 @@
+use crate::context::{Findings, StmtCx};
+use crate::model::names::{quote_ident, string_list};
+use crate::rules::helpers::{column_type_sites, ColumnSiteKind};
+use crate::rules::Check;
+
+declare_rule!(
+    "prefer-text-over-char",
+    Style,
+    Warning,
+    "char(n) column: blank-padded, no faster than text",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    // A down file restores the shape its up changed: not a new choice.
+    if cx.file.is_down() {
+        return;
+    }
+    for site in column_type_sites(cx) {
+        // `char(n)`/`character(n)` parse as `pg_catalog.bpchar`; a quoted
+        // `"char"` is PostgreSQL's one-byte internal type: leave it alone.
+        let names = string_list(&site.type_name.names);
+        if names.last().map(String::as_str) != Some("bpchar") {
+            continue;
+        }
+        let column = quote_ident(site.column);
+        let what = match site.kind {
+            ColumnSiteKind::AlterType => format!("changes column {column} of {} to", site.table),
+            _ => format!("column {column} of {} is", site.table),
+        };
+        let n = site.ty.mods.first().copied().unwrap_or(1);
+        let array = if site.ty.array { "[]" } else { "" };
+        out.report(
+            site.span,
+            format!(
+                "{what} `char({n}){array}`: char(n) pads every value with spaces to {n} character{} and ignores trailing spaces when comparing, \
+                 which surprises clients, and it is no faster than text (it is stored the same way)",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .help(format!(
+            "use `text{array}` (e.g. `{column} text{array}`), with `CHECK (char_length({column}) = {n})` if the length must be exact, \
+             or `varchar({n})` for a maximum length"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "prefer-text-over-char";
+
+    #[test]
+    fn create_table_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "CREATE TABLE countries (\n  code CHAR(2) PRIMARY KEY,\n  flag character\n);"
+        ));
+    }
+
+    #[test]
+    fn alter_table_err() {
+        assert_err(RULE, "ALTER TABLE t ADD COLUMN c char(36);");
+        assert_err(RULE, "ALTER TABLE t ALTER COLUMN c TYPE character(10);");
+        assert_err(RULE, "ALTER TABLE t ADD COLUMN c bpchar(3)[];");
+    }
+
+    #[test]
+    fn varchar_text_internal_char_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (a varchar(10), b character varying, c text, d \"char\", \"char\" int);\n\
+             ALTER TABLE t ALTER COLUMN a TYPE varchar(20);",
+        );
+    }
+
+    #[test]
+    fn down_file_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_x.up.sql", "ALTER TABLE t ALTER COLUMN c TYPE text;"),
+                (
+                    "000001_x.down.sql",
+                    "ALTER TABLE t ALTER COLUMN c TYPE char(2);",
+                ),
+            ],
+        );
+    }
+}
