@@ -13,7 +13,10 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
-    if !node_cannot_run_in_transaction(&cx.stmt.node, cx.config.pg_version) {
+    // `ALTER TYPE ... ADD VALUE` has its own rule (ban-alter-enum-add-value-in-transaction).
+    if matches!(cx.stmt.node, NodeEnum::AlterEnumStmt(_))
+        || !node_cannot_run_in_transaction(&cx.stmt.node, cx.config.pg_version)
+    {
         return;
     }
     let what = describe(&cx.stmt.node);
@@ -46,7 +49,6 @@ fn describe(node: &NodeEnum) -> &'static str {
         NodeEnum::CreatedbStmt(_) => "CREATE DATABASE",
         NodeEnum::DropdbStmt(_) => "DROP DATABASE",
         NodeEnum::AlterSystemStmt(_) => "ALTER SYSTEM",
-        NodeEnum::AlterEnumStmt(_) => "ALTER TYPE ... ADD VALUE (before PostgreSQL 12)",
         NodeEnum::AlterTableStmt(_) => "DETACH PARTITION CONCURRENTLY",
         _ => "this statement",
     }
