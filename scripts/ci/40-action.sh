@@ -7,7 +7,7 @@
 #   3. rebuilds action/dist from its sources (copies the fresh
 #      migralint_wasm_bg.wasm, bundles action/src and the wasm-bindgen glue
 #      with esbuild) and fails if that differs from the committed action/dist;
-#   4. node --test action/tests/: the bundle's entry point in a simulated
+#   4. node --test action/tests/*.test.js: the bundle's entry point in a simulated
 #      GitHub Actions step on git fixture repositories, unit tests, and
 #      parity with the native CLI (target/release/migralint, built by 30-wasm).
 set -euo pipefail
@@ -48,12 +48,12 @@ else
   echo "action/dist matches its sources ($(wc -c <action/dist/index.js) bytes of JavaScript, $(wc -c <action/dist/migralint_wasm_bg.wasm) bytes of wasm)"
 fi
 
-section "node --test action/tests/ (on the freshly rebuilt bundle)"
+section "node --test action/tests/*.test.js (on the freshly rebuilt bundle)"
 if [ -z "${MIGRALINT_BIN:-}" ] && [ -x target/release/migralint ]; then
   export MIGRALINT_BIN="$REPO_ROOT/target/release/migralint"
 fi
 echo "CLI for the parity test: ${MIGRALINT_BIN:-none (the parity test is skipped)}"
-node --test action/tests/
+node --test action/tests/*.test.js
 
 section "done in $(($(date +%s) - start)) s"
 if [ "$stale" = 1 ]; then
