@@ -1,6 +1,8 @@
 use crate::context::{Findings, SetCx};
 use crate::model::QualName;
-use crate::rules::objects::{effects, migrations_by_dir, walk_downs, Effect, History, Kind, Obj};
+use crate::rules::objects::{
+    effects, migrations_by_dir, walk_downs, Effect, History, Kind, Obj, When,
+};
 use crate::rules::Check;
 
 declare_rule!(
@@ -13,14 +15,16 @@ declare_rule!(
 
 fn check(cx: &SetCx, out: &mut Findings) {
     for (_, files) in migrations_by_dir(cx) {
-        walk_downs(&files, |down, up, _, after| {
-            let mut known = after.clone();
+        walk_downs(&files, When::AfterItsUp, |down, up, history| {
+            // What this down itself creates or renames before a drop: a
+            // copy of the history, made only for the downs that do.
+            let mut own: Option<History> = None;
             for stmt in &down.file.parsed.statements {
                 for e in effects(&stmt.node) {
                     let Effect::Drop { obj, if_exists, .. } = &e else {
                         continue;
                     };
-                    if is_known(&known, obj) {
+                    if is_known(own.as_ref().unwrap_or(history), obj) {
                         continue;
                     }
                     let upto = up.map_or_else(
@@ -47,7 +51,9 @@ fn check(cx: &SetCx, out: &mut Findings) {
                     );
                 }
                 for e in effects(&stmt.node) {
-                    known.apply_effect(&e);
+                    if own.is_some() || !matches!(e, Effect::Drop { .. }) {
+                        own.get_or_insert_with(|| history.clone()).apply_effect(&e);
+                    }
                 }
             }
         });
@@ -60,12 +66,11 @@ fn is_known(h: &History, obj: &Obj) -> bool {
     let key = obj.key();
     match obj.kind {
         Kind::Table => {
-            let name = obj.name.key();
             h.ever.contains(&key)
                 || [Kind::View, Kind::MatView]
                     .iter()
                     .any(|k| h.ever.contains(&Obj::new(*k, obj.name.clone()).key()))
-                || h.named_tables.contains(&name)
+                || h.named_tables.contains(&obj.name.key())
         }
         Kind::Index => {
             let name = &obj.name.name;
@@ -205,6 +210,17 @@ mod tests {
             &[
                 ("1_a.up.sql", "CREATE TABLE t AS SELECT * FROM s;"),
                 ("1_a.down.sql", "ALTER TABLE t DROP COLUMN anything;"),
+            ],
+        );
+        // The down renames a table, then drops one of its columns.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE a (id int, c int);"),
+                (
+                    "1_a.down.sql",
+                    "ALTER TABLE a RENAME TO b; ALTER TABLE b DROP COLUMN c;",
+                ),
             ],
         );
         // The down recreates, then drops.

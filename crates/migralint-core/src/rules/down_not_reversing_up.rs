@@ -1,6 +1,6 @@
 use crate::context::{Findings, SetCx};
 use crate::rules::objects::{
-    drop_covers, effects, expected_drops, migrations_by_dir, up_changes, walk_downs, Effect,
+    drop_covers, effects, expected_drops, migrations_by_dir, up_changes, walk_downs, Effect, When,
 };
 use crate::rules::Check;
 
@@ -14,7 +14,7 @@ declare_rule!(
 
 fn check(cx: &SetCx, out: &mut Findings) {
     for (_, files) in migrations_by_dir(cx) {
-        walk_downs(&files, |down, up, before, _| {
+        walk_downs(&files, When::BeforeItsUp, |down, up, before| {
             let Some(up) = up else { return };
             // Statements lost to syntax errors would look like missing drops.
             if !down.file.parsed.syntax_errors.is_empty() {

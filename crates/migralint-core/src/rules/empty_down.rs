@@ -1,3 +1,5 @@
+use pg_query::NodeEnum;
+
 use crate::context::{Findings, SetCx};
 use crate::rules::objects::{
     creates_anything, expected_drops, migrations_by_dir, up_changes, up_of, History,
@@ -17,7 +19,12 @@ fn check(cx: &SetCx, out: &mut Findings) {
     for (_, files) in migrations_by_dir(cx) {
         for down in files.iter().filter(|f| f.is_down()) {
             let parsed = down.file.parsed;
-            if !parsed.statements.is_empty() || !parsed.syntax_errors.is_empty() {
+            // `BEGIN; END;` alone does nothing either.
+            let does_something = parsed
+                .statements
+                .iter()
+                .any(|s| !matches!(s.node, NodeEnum::TransactionStmt(_)));
+            if does_something || !parsed.syntax_errors.is_empty() {
                 continue;
             }
             let Some(up) = up_of(&files, down) else {
@@ -49,7 +56,9 @@ fn check(cx: &SetCx, out: &mut Findings) {
                     if rest.len() == 1 { "" } else { "s" }
                 ),
             };
-            let what_empty = if parsed.text.trim().is_empty() {
+            let what_empty = if !parsed.statements.is_empty() {
+                "only opens and closes a transaction"
+            } else if parsed.text.trim().is_empty() {
                 "is empty"
             } else {
                 "has only comments"
@@ -124,6 +133,25 @@ mod tests {
                 ("1_a.up.sql", "CREATE EXTENSION IF NOT EXISTS pg_trgm;"),
                 ("1_a.down.sql", ""),
             ],
+        );
+    }
+
+    #[test]
+    fn transaction_only_down_err() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                (
+                    "000101_a.up.sql",
+                    "BEGIN;\nALTER TABLE t ADD COLUMN c int;\nEND;",
+                ),
+                ("000101_a.down.sql", "-- nothing\nBEGIN;\nEND;"),
+            ],
+        );
+        assert!(out.contains("only opens and closes a transaction"), "{out}");
+        assert!(
+            out.contains("ALTER TABLE t DROP COLUMN IF EXISTS c;"),
+            "{out}"
         );
     }
 

@@ -737,24 +737,23 @@ pub fn range_vars(node: &Node) -> Vec<QualName> {
 
 /// Every table a statement names (anywhere: DDL target, FK target, query).
 pub fn tables_named(node: &NodeEnum) -> Vec<QualName> {
-    let mut out = Vec::new();
+    names_in(node).0
+}
+
+/// The tables and the types a statement names anywhere (DDL targets,
+/// foreign keys, queries; column types, casts, arguments), from one walk.
+pub fn names_in(node: &NodeEnum) -> (Vec<QualName>, Vec<QualName>) {
+    let mut tables = Vec::new();
+    let mut types = Vec::new();
     walk_objects(&serde_json::to_value(node).unwrap_or_default(), &mut |v| {
         // A RangeVar, tagged or as a typed field.
         if v.get("relpersistence").is_some() {
             let s = v.get("schemaname").and_then(|x| x.as_str()).unwrap_or("");
             let r = v.get("relname").and_then(|x| x.as_str()).unwrap_or("");
             if !r.is_empty() {
-                out.push(QualName::new(Some(s), r));
+                tables.push(QualName::new(Some(s), r));
             }
         }
-    });
-    out
-}
-
-/// Every type a statement names (column types, casts, arguments).
-pub fn types_named(node: &NodeEnum) -> Vec<QualName> {
-    let mut out = Vec::new();
-    walk_objects(&serde_json::to_value(node).unwrap_or_default(), &mut |v| {
         // A TypeName, tagged or as a typed field.
         if v.get("typemod").is_some() {
             let names: Vec<&str> = v
@@ -767,13 +766,13 @@ pub fn types_named(node: &NodeEnum) -> Vec<QualName> {
                 })
                 .unwrap_or_default();
             match names.as_slice() {
-                [n] => out.push(QualName::new(None, n)),
-                [.., s, n] => out.push(QualName::new(Some(s), n)),
+                [n] => types.push(QualName::new(None, n)),
+                [.., s, n] => types.push(QualName::new(Some(s), n)),
                 [] => {}
             }
         }
     });
-    out
+    (tables, types)
 }
 
 /// The column names an expression refers to (the last part of each
@@ -921,12 +920,9 @@ impl History {
         for e in effects(node) {
             self.apply_effect(&e);
         }
-        for t in tables_named(node) {
-            self.named_tables.insert(t.key());
-        }
-        for t in types_named(node) {
-            self.named_types.insert(t.key());
-        }
+        let (tables, types) = names_in(node);
+        self.named_tables.extend(tables.iter().map(QualName::key));
+        self.named_types.extend(types.iter().map(QualName::key));
         // Columns a statement alters exist, whatever the model says.
         if let Some((s, table)) = crate::rules::helpers::alter_table(node) {
             for cmd in crate::rules::helpers::cmds(s) {
@@ -1110,28 +1106,40 @@ pub fn up_of<'a>(files: &[MigFile<'a>], down: &MigFile) -> Option<MigFile<'a>> {
         .copied()
 }
 
+/// When `walk_downs` shows a down file the history.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// Before the ups of the down's version: what existed before its up.
+    BeforeItsUp,
+    /// After every up of its version or below.
+    AfterItsUp,
+}
+
 /// Visits each down file of one directory (`files` as grouped by
-/// `migrations_by_dir`) with its up file, the history before that up, and
-/// the history after every up of its version or below.
+/// `migrations_by_dir`) with its up file and the directory's history,
+/// replayed once, in version order.
 pub fn walk_downs<'a>(
     files: &[MigFile<'a>],
-    mut visit: impl FnMut(&MigFile<'a>, Option<MigFile<'a>>, &History, &History),
+    when: When,
+    mut visit: impl FnMut(&MigFile<'a>, Option<MigFile<'a>>, &History),
 ) {
     let mut history = History::default();
     for group in files.chunk_by(|a, b| a.name.version == b.name.version) {
-        let has_down = group.iter().any(MigFile::is_down);
-        let before = if has_down {
-            history.clone()
-        } else {
-            History::default()
+        let mut visit_downs = |history: &History| {
+            for down in group.iter().filter(|f| f.is_down()) {
+                visit(down, up_of(files, down), history);
+            }
         };
+        if when == When::BeforeItsUp {
+            visit_downs(&history);
+        }
         for up in group.iter().filter(|f| f.is_up()) {
             for stmt in &up.file.parsed.statements {
                 history.apply(&stmt.node);
             }
         }
-        for down in group.iter().filter(|f| f.is_down()) {
-            visit(down, up_of(files, down), &before, &history);
+        if when == When::AfterItsUp {
+            visit_downs(&history);
         }
     }
 }

@@ -210,6 +210,18 @@ mod tests {
         );
         let out = assert_err(RULE, "ALTER TABLE t DROP c;");
         assert!(out.contains("write `DROP COLUMN IF EXISTS c`"), "{out}");
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE ONLY public.t /* x */ ADD CONSTRAINT k CHECK (a IN (1, 2)),\n  drop column a, DROP CONSTRAINT c CASCADE;",
+        );
+        assert!(out.contains("write `drop column if exists a`"), "{out}");
+        assert!(
+            out.contains("write `DROP CONSTRAINT IF EXISTS c CASCADE`"),
+            "{out}"
+        );
+        assert!(out.contains("000001_example.up.sql:2:3:"), "{out}");
+        let out = assert_err(RULE, "ALTER TABLE IF EXISTS t * DROP COLUMN a;");
+        assert!(out.contains("1:27:"), "{out}");
         let out = assert_err(RULE, "DROP MATERIALIZED VIEW /* old */ m;");
         assert!(
             out.contains("DROP MATERIALIZED VIEW /* old */ IF EXISTS m"),
