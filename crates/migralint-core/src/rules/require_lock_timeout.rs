@@ -56,7 +56,11 @@ fn exclusive_lock(cx: &StmtCx, node: &pg_query::NodeEnum) -> Option<LockTaken> {
     }
     locks_in(node, cx.config.pg_version, cx.schema)
         .into_iter()
-        .find(|l| l.mode == LockMode::AccessExclusive && !cx.table_state(&l.relation).is_new())
+        .find(|l| {
+            l.mode == LockMode::AccessExclusive
+                && !cx.table_state(&l.relation).is_new()
+                && !crate::rules::helpers::dropped_later_in_file(cx, &l.relation)
+        })
 }
 
 #[cfg(test)]
@@ -103,6 +107,20 @@ mod tests {
     #[test]
     fn drop_table_ok() {
         assert_ok(RULE, "DROP TABLE IF EXISTS users;");
+        // The seed's down file: the index's table is dropped right after.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000002_users.up.sql",
+                    "CREATE TABLE users (id int); CREATE INDEX idx_users_id ON users (id);",
+                ),
+                (
+                    "000002_users.down.sql",
+                    "DROP INDEX IF EXISTS idx_users_id;\nDROP TABLE IF EXISTS users;",
+                ),
+            ],
+        );
     }
 
     #[test]
