@@ -1147,7 +1147,8 @@ pub fn walk_downs<'a>(
 /// The objects a down file is expected to drop: what its up creates that
 /// did not exist before it (per `before`), leaving out the indexes,
 /// columns, constraints and triggers of a relation the up also creates
-/// (dropping the relation drops them).
+/// (dropping the relation drops them), and the indexes and constraints
+/// built on a column the up adds (dropping the column drops them).
 pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)> {
     let new: Vec<&(Obj, usize)> = changes
         .created
@@ -1160,10 +1161,24 @@ pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)
         .map(|(o, _)| o.name.key())
         .collect();
     relations.extend(changes.replaced_relations.iter().cloned());
+    // Columns the up adds: dropping one takes the indexes, constraints
+    // and owned sequences built on it.
+    let columns: HashSet<ObjKey> = new
+        .iter()
+        .filter(|(o, _)| o.kind == Kind::Column)
+        .map(|(o, _)| o.key())
+        .collect();
     new.into_iter()
         .filter(|(o, _)| {
             let child = o.kind.on_table() || o.kind == Kind::Index;
-            !(child && o.table_key().is_some_and(|t| relations.contains(&t)))
+            let on_new_relation = child && o.table_key().is_some_and(|t| relations.contains(&t));
+            let on_new_column = o.kind != Kind::Column
+                && o.table.as_ref().is_some_and(|t| {
+                    o.columns
+                        .iter()
+                        .any(|c| columns.contains(&Obj::on(Kind::Column, t, c).key()))
+                });
+            !on_new_relation && !on_new_column
         })
         .cloned()
         .collect()
