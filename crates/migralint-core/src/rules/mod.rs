@@ -42,11 +42,55 @@ pub mod helpers;
 #[cfg(test)]
 pub(crate) mod testing;
 
+mod adding_field_with_volatile_default;
+mod adding_required_field;
+mod adding_serial_or_generated_column;
+mod ban_alter_enum_add_value_in_transaction;
+mod ban_cluster;
 mod ban_concurrently_in_transaction;
+mod ban_drop_column;
+mod ban_drop_database;
+mod ban_drop_schema_cascade;
+mod ban_drop_table;
+mod ban_lock_table;
+mod ban_rename_column;
+mod ban_rename_table;
+mod ban_set_logged;
+mod ban_set_tablespace;
+mod ban_truncate;
+mod ban_truncate_cascade;
+mod ban_vacuum_full;
+mod changing_column_type;
+mod constraint_missing_not_valid;
+mod down_drops_unknown_object;
+mod down_not_reversing_up;
+mod duplicate_version;
+mod empty_down;
+mod file_name_format;
+mod hold_exclusive_lock_across_statements;
 mod invalid_suppression;
+mod missing_down;
+mod missing_up;
+mod object_name_pattern;
+mod objects;
+mod prefer_bigint_over_int;
+mod prefer_create_if_not_exists;
+mod prefer_drop_if_exists;
+mod prefer_jsonb;
+mod prefer_text_over_char;
+mod prefer_timestamptz;
 mod require_concurrent_index_creation;
+mod require_concurrent_index_deletion;
+mod require_concurrent_refresh;
+mod require_concurrent_reindex;
 mod require_lock_timeout;
+mod require_unique_index_for_constraint;
+mod require_where_in_update_delete;
+mod set_not_null_scan;
 mod syntax_error;
+mod title_pattern;
+mod transaction_nesting;
+mod version_width;
 
 /// Every rule, in documentation order.
 pub static REGISTRY: &[&Rule] = &[
@@ -54,14 +98,57 @@ pub static REGISTRY: &[&Rule] = &[
     &syntax_error::RULE,
     &invalid_suppression::RULE,
     // naming
+    &file_name_format::RULE,
+    &version_width::RULE,
+    &title_pattern::RULE,
+    &duplicate_version::RULE,
+    &object_name_pattern::RULE,
     // pairing
+    &missing_down::RULE,
+    &missing_up::RULE,
+    &empty_down::RULE,
+    &down_not_reversing_up::RULE,
+    &down_drops_unknown_object::RULE,
     // robustness
+    &prefer_drop_if_exists::RULE,
+    &prefer_create_if_not_exists::RULE,
     // locking
     &require_concurrent_index_creation::RULE,
     &ban_concurrently_in_transaction::RULE,
     &require_lock_timeout::RULE,
+    &ban_lock_table::RULE,
+    &ban_truncate::RULE,
+    &require_concurrent_refresh::RULE,
+    &require_where_in_update_delete::RULE,
+    &ban_alter_enum_add_value_in_transaction::RULE,
+    &transaction_nesting::RULE,
+    &hold_exclusive_lock_across_statements::RULE,
+    &require_concurrent_index_deletion::RULE,
+    &require_concurrent_reindex::RULE,
+    &adding_field_with_volatile_default::RULE,
+    &adding_required_field::RULE,
+    &adding_serial_or_generated_column::RULE,
+    &set_not_null_scan::RULE,
+    &constraint_missing_not_valid::RULE,
+    &require_unique_index_for_constraint::RULE,
+    &changing_column_type::RULE,
+    &ban_vacuum_full::RULE,
+    &ban_cluster::RULE,
+    &ban_set_tablespace::RULE,
+    &ban_set_logged::RULE,
     // compatibility
+    &ban_drop_table::RULE,
+    &ban_drop_column::RULE,
+    &ban_rename_table::RULE,
+    &ban_rename_column::RULE,
+    &ban_drop_schema_cascade::RULE,
+    &ban_truncate_cascade::RULE,
+    &ban_drop_database::RULE,
     // style
+    &prefer_timestamptz::RULE,
+    &prefer_text_over_char::RULE,
+    &prefer_jsonb::RULE,
+    &prefer_bigint_over_int::RULE,
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
