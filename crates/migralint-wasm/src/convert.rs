@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use migralint_core::config::Config;
 use migralint_core::{render, rules, LintOptions, SourceFile};
-use serde::Serialize;
 
 /// Where the configuration comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,36 +74,38 @@ pub fn lint_to_string(
     })
 }
 
-#[derive(Serialize)]
-struct RuleInfo {
-    name: &'static str,
-    category: &'static str,
-    severity: &'static str,
-    summary: &'static str,
-}
-
-/// The registry as a JSON array of `{name, category, severity, summary}`.
+/// The registry as `migralint rules --format json` prints it: a
+/// pretty-printed JSON array of `{category, enabled, name, severity,
+/// summary}` (`severity` is the default severity, `enabled` whether the rule
+/// runs without configuration), with a trailing newline.
 pub fn rules_json() -> String {
-    let list: Vec<RuleInfo> = rules::REGISTRY
+    let list: Vec<serde_json::Value> = rules::REGISTRY
         .iter()
-        .map(|r| RuleInfo {
-            name: r.name,
-            category: r.category.as_str(),
-            severity: r.default_severity.as_str(),
-            summary: r.summary,
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name,
+                "category": r.category.as_str(),
+                "severity": r.default_severity.as_str(),
+                "enabled": r.default_enabled,
+                "summary": r.summary,
+            })
         })
         .collect();
-    serde_json::to_string(&list).expect("rule list serializes")
+    let mut out = serde_json::to_string_pretty(&list).expect("rule list serializes");
+    out.push('\n');
+    out
 }
 
 /// A rule's Markdown page.
 pub fn explain_rule(name: &str) -> Result<&'static str, String> {
     match rules::find(name) {
         Some(rule) => Ok(rule.doc),
-        None => Err(match rules::closest(name) {
-            Some(close) => format!("unknown rule `{name}` (did you mean `{}`?)", close.name),
-            None => format!("unknown rule `{name}`"),
-        }),
+        None => {
+            let hint = rules::closest(name)
+                .map(|r| format!("; did you mean `{}`?", r.name))
+                .unwrap_or_default();
+            Err(format!("unknown rule `{name}`{hint}"))
+        }
     }
 }
 
@@ -185,6 +186,7 @@ mod tests {
             assert_eq!(entry["category"], rule.category.as_str());
             assert_eq!(entry["severity"], rule.default_severity.as_str());
             assert_eq!(entry["summary"], rule.summary);
+            assert_eq!(entry["enabled"], rule.default_enabled);
         }
     }
 

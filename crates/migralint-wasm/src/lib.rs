@@ -73,7 +73,8 @@ pub fn lint_format_js(
     lint_to_string(&files, &config, report_only, format).map_err(|e| JsError::new(&e))
 }
 
-/// The rule registry as a JSON array of `{name, category, severity, summary}`.
+/// The rule registry as JSON, exactly as `migralint rules --format json`
+/// prints it: an array of `{category, enabled, name, severity, summary}`.
 #[wasm_bindgen]
 pub fn rules() -> String {
     rules_json()

@@ -63,23 +63,39 @@ function discoveredConfig() {
 }
 const defaultConfig = discoveredConfig();
 
-/** The files `migralint check <dir>` reads: *.sql under dir, recursively,
- *  sorted by path; paths as the CLI prints them (relative to its cwd). */
-function collect(dir) {
+// Mirrors crates/migralint-cli/src/collect.rs: every file with a .sql
+// extension (any case) below the directory, skipping hidden directories and
+// node_modules/target/vendor, sorted as Rust sorts paths (component by
+// component), displayed as the directory argument joined with the rest.
+const SKIP_DIRS = new Set(['node_modules', 'target', 'vendor']);
+const isSql = (name) => /\.sql$/i.test(name) && name.length > 4;
+function comparePaths(a, b) {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return Buffer.compare(Buffer.from(x[i]), Buffer.from(y[i]));
+  }
+  return x.length - y.length;
+}
+
+/** The files `migralint check <dir>` reads, as {path, text: bytes}, with
+ *  the paths the CLI prints (dir relative to the repository root). */
+function collect(absDir) {
+  const rel = relative(repoRoot, absDir).split(sep).join('/');
   const out = [];
-  const walk = (d) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.sql')) out.push(p);
+  const walk = (d, shown) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      const s = `${shown}/${entry.name}`;
+      if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(p).isDirectory())) {
+        if (!entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) walk(p, s);
+      } else if (isSql(entry.name)) {
+        out.push(s);
+      }
     }
   };
-  walk(dir);
-  const rel = (p) => relative(repoRoot, p).split(sep).join('/');
-  return out
-    .map(rel)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((path) => ({ path, text: readFileSync(join(repoRoot, path)) }));
+  walk(absDir, rel);
+  return out.sort(comparePaths).map((path) => ({ path, text: readFileSync(join(repoRoot, path)) }));
 }
 
 function assertSame(actual, expected, what) {
@@ -109,6 +125,21 @@ function checkDir(absDir, formats, config = defaultConfig, cliArgs = []) {
   return files.length;
 }
 
+/** Runs another CLI subcommand; returns stdout. */
+function nativeCmd(args) {
+  const r = spawnSync(cli, args, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, `migralint ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+test('rules() is `migralint rules --format json`; explain(rule) is `migralint explain rule`', () => {
+  assertSame(mlw.rules(), nativeCmd(['rules', '--format', 'json']), 'rules');
+  for (const { name } of JSON.parse(mlw.rules())) {
+    assertSame(mlw.explain(name), nativeCmd(['explain', name]), `explain ${name}`);
+  }
+});
+
 describe('tests/fixtures/*/ (native CLI vs wasm)', () => {
   const root = join(repoRoot, 'tests', 'fixtures');
   const dirs = existsSync(root)
@@ -133,11 +164,15 @@ describe('tests/fixtures/*/ (native CLI vs wasm)', () => {
   }
 });
 
-/** ```sql blocks of a Markdown page. */
+/** ```sql blocks of a Markdown page: {sql, file} where file is the info
+ *  string's `file=NAME` when given. */
 function sqlBlocks(markdown) {
   const blocks = [];
-  const re = /^(`{3,}|~{3,})[ \t]*sql\b[^\n]*\n([\s\S]*?)^\1[ \t]*$/gm;
-  for (let m; (m = re.exec(markdown)); ) blocks.push(m[2]);
+  const re = /^(`{3,}|~{3,})[ \t]*sql\b([^\n]*)\n([\s\S]*?)^\1[ \t]*$/gm;
+  for (let m; (m = re.exec(markdown)); ) {
+    const file = /(?:^|\s)file=(\S+)/.exec(m[2]);
+    blocks.push({ sql: m[3], file: file ? file[1] : null });
+  }
   return blocks;
 }
 
@@ -150,8 +185,9 @@ describe('rules/*.md sql examples (native CLI via stdin vs wasm)', () => {
   for (const page of pages) {
     test(page, () => {
       const blocks = sqlBlocks(readFileSync(join(dir, page), 'utf8'));
-      blocks.forEach((sql, i) => {
-        const path = `000001_example_${i + 1}.up.sql`;
+      assert.ok(blocks.length > 0, `${page} has no sql example`);
+      blocks.forEach(({ sql, file }, i) => {
+        const path = file ?? `000001_example_${i + 1}.up.sql`;
         for (const format of ['json', 'compact']) {
           const expected = native(['--format', format, '--stdin-filename', path, '-'], sql);
           const actual = mlw.lintFormat([{ path, text: sql }], defaultConfig, null, format);

@@ -155,6 +155,7 @@ test('bad input throws a JS Error with a clear message', () => {
   throwsError(() => mlw.lint(files, null, [1]), /reportOnly\[0\]/);
   throwsError(() => mlw.lintFormat(files, null, null, 'xml'), /unknown format `xml`/);
   throwsError(() => mlw.explain('no-such-rule-anywhere'), /^unknown rule `no-such-rule-anywhere`/);
+  throwsError(() => mlw.explain('syntax-erorr'), /^unknown rule `syntax-erorr`; did you mean `syntax-error`\?$/);
   // Still usable after errors.
   assert.equal(JSON.parse(mlw.lint(files)).summary.files, 1);
 });
@@ -163,7 +164,8 @@ test('rules() lists every rule with a docs page reachable through explain()', ()
   const rules = JSON.parse(mlw.rules());
   assert.ok(rules.length > 0);
   for (const rule of rules) {
-    assert.deepEqual(Object.keys(rule).sort(), ['category', 'name', 'severity', 'summary']);
+    assert.deepEqual(Object.keys(rule).sort(), ['category', 'enabled', 'name', 'severity', 'summary']);
+    assert.equal(typeof rule.enabled, 'boolean');
     assert.match(rule.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
     assert.ok(['error', 'warning'].includes(rule.severity), rule.name);
     const page = mlw.explain(rule.name);
