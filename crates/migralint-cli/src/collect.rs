@@ -57,7 +57,9 @@ pub fn collect(
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
-            let name = stdin_name.unwrap_or("stdin.sql").to_string();
+            let name = stdin_name
+                .unwrap_or(migralint_core::migration::STDIN_PATH)
+                .to_string();
             named.push(name.clone());
             seen.insert(name.clone());
             files.push((name, Origin::Stdin(bytes)));

@@ -107,7 +107,7 @@ fn stdin_with_filename() {
             "000007_idx.up.sql",
             "-",
         ],
-        Some(b"CREATE INDEX i ON t (a);\n"),
+        Some(b"CREATE INDEX IF NOT EXISTS i ON t (a);\n"),
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -120,7 +120,22 @@ fn stdin_with_filename() {
     );
     assert_eq!(
         (d["end_line"].as_u64(), d["end_column"].as_u64()),
-        (Some(1), Some(24))
+        (Some(1), Some(38))
+    );
+}
+
+#[test]
+fn stdin_without_filename_is_not_a_naming_error() {
+    let t = TempDir::new("stdin-plain");
+    let out = run_in(
+        &t.0,
+        &["check", "--format", "compact", "-"],
+        Some(b"SELECT 1;\nSELEC 2;\n"),
+    );
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        "<stdin>:2:1: error [syntax-error] syntax error at or near \"SELEC\"\n"
     );
 }
 

@@ -13,7 +13,7 @@ use crate::migration::{file_name, Direction, MigrationName};
 use crate::model::Schema;
 use crate::parse::{parse_file, ParsedFile, SyntaxError};
 use crate::report::{Diagnostic, Report, Severity};
-use crate::rules::{self, Check, Rule, REGISTRY};
+use crate::rules::{self, Category, Check, Rule, REGISTRY};
 use crate::source::Span;
 
 /// A file to lint: its path as given by the user and its text.
@@ -117,6 +117,10 @@ pub fn lint_parsed(parsed: &[ParsedFile], options: &LintOptions) -> Report {
             check(&set_cx, &mut findings);
             for f in findings.0 {
                 let file = f.file.unwrap_or(0);
+                if rule.category == Category::Pairing && pair_unparsable(&files, file) {
+                    // The up (or down) did not parse: what it creates is unknown.
+                    continue;
+                }
                 out.push(resolve(
                     &files, file, rule, *severity, f.span, f.message, f.help,
                 ));
@@ -164,6 +168,22 @@ pub fn lint_parsed(parsed: &[ParsedFile], options: &LintOptions) -> Report {
         diagnostics: out,
         files: parsed.len(),
     }
+}
+
+/// The file, or the other file of its up/down pair (same directory and
+/// version), has syntax errors.
+fn pair_unparsable(files: &[FileCx], index: usize) -> bool {
+    let file = &files[index];
+    let dir = |p: &str| p.len() - file_name(p).len();
+    let Some(name) = file.name else {
+        return !file.parsed.syntax_errors.is_empty();
+    };
+    let path = &file.parsed.path;
+    files.iter().any(|f| {
+        !f.parsed.syntax_errors.is_empty()
+            && f.name.is_some_and(|n| n.version == name.version)
+            && f.parsed.path[..dir(&f.parsed.path)] == path[..dir(path)]
+    })
 }
 
 /// Version order, ups before downs of the same version; files that are not

@@ -56,6 +56,10 @@ impl MigrationName {
     }
 }
 
+/// The path standard input is linted under when the user gives no
+/// `--stdin-filename`: not a file name, so naming rules leave it alone.
+pub const STDIN_PATH: &str = "<stdin>";
+
 /// The file name part of a path (after the last `/` or `\`).
 pub fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)

@@ -15,6 +15,9 @@ declare_rule!(
 fn check(cx: &SetCx, out: &mut Findings) {
     for (index, file) in cx.files.iter().enumerate() {
         let path = &file.parsed.path;
+        if path == crate::migration::STDIN_PATH {
+            continue;
+        }
         let name = file_name(path);
         match &file.name {
             Some(m) if m.extension.eq_ignore_ascii_case("sql") => {}

@@ -1,5 +1,5 @@
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::migrations_by_dir;
+use crate::rules::objects::{migrations_by_dir, of_version};
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -20,16 +20,16 @@ fn check(cx: &SetCx, out: &mut Findings) {
         }
         for up in files.iter().filter(|f| f.is_up()) {
             let version = up.name.version;
-            let downs: Vec<_> = files
+            let downs: Vec<_> = of_version(&files, version)
                 .iter()
-                .filter(|f| f.is_down() && f.name.version == version)
+                .filter(|f| f.is_down())
                 .collect();
             if downs.iter().any(|d| d.name.title == up.name.title) {
                 continue;
             }
-            let ups_of_version = files
+            let ups_of_version = of_version(&files, version)
                 .iter()
-                .filter(|f| f.is_up() && f.name.version == version)
+                .filter(|f| f.is_up())
                 .count();
             match downs.as_slice() {
                 [] => {

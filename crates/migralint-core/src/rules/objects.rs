@@ -1096,13 +1096,22 @@ pub fn up_changes(file: &FileCx) -> UpChanges {
 }
 
 /// The up file a down file reverses: same version, same title preferred.
+/// The files of one version, from files sorted by version
+/// (`migrations_by_dir`), by binary search.
+pub fn of_version<'f, 'a>(files: &'f [MigFile<'a>], version: u64) -> &'f [MigFile<'a>] {
+    let start = files.partition_point(|f| f.name.version < version);
+    let end = start + files[start..].partition_point(|f| f.name.version == version);
+    &files[start..end]
+}
+
 pub fn up_of<'a>(files: &[MigFile<'a>], down: &MigFile) -> Option<MigFile<'a>> {
-    let same = |f: &&MigFile| f.is_up() && f.name.version == down.name.version;
-    files
-        .iter()
-        .filter(same)
+    // `files` is sorted by version (`migrations_by_dir`): look only at the
+    // files of the down's version.
+    let same = of_version(files, down.name.version);
+    same.iter()
+        .filter(|f| f.is_up())
         .find(|f| f.name.title == down.name.title)
-        .or_else(|| files.iter().find(same))
+        .or_else(|| same.iter().find(|f| f.is_up()))
         .copied()
 }
 
