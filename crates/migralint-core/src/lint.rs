@@ -107,6 +107,7 @@ pub fn lint_parsed(parsed: &[ParsedFile], options: &LintOptions) -> Report {
         .collect();
     let mut out = Vec::new();
 
+    let unparsable = unparsable_pairs(&files);
     let set_cx = SetCx {
         files: &files,
         config,
@@ -117,7 +118,12 @@ pub fn lint_parsed(parsed: &[ParsedFile], options: &LintOptions) -> Report {
             check(&set_cx, &mut findings);
             for f in findings.0 {
                 let file = f.file.unwrap_or(0);
-                if rule.category == Category::Pairing && pair_unparsable(&files, file) {
+                let target = &files[file];
+                let unknown = match target.name {
+                    Some(n) => unparsable.contains(&(dir_of(&target.parsed.path), n.version)),
+                    None => !target.parsed.syntax_errors.is_empty(),
+                };
+                if rule.category == Category::Pairing && unknown {
                     // The up (or down) did not parse: what it creates is unknown.
                     continue;
                 }
@@ -170,20 +176,19 @@ pub fn lint_parsed(parsed: &[ParsedFile], options: &LintOptions) -> Report {
     }
 }
 
-/// The file, or the other file of its up/down pair (same directory and
-/// version), has syntax errors.
-fn pair_unparsable(files: &[FileCx], index: usize) -> bool {
-    let file = &files[index];
-    let dir = |p: &str| p.len() - file_name(p).len();
-    let Some(name) = file.name else {
-        return !file.parsed.syntax_errors.is_empty();
-    };
-    let path = &file.parsed.path;
-    files.iter().any(|f| {
-        !f.parsed.syntax_errors.is_empty()
-            && f.name.is_some_and(|n| n.version == name.version)
-            && f.parsed.path[..dir(&f.parsed.path)] == path[..dir(path)]
-    })
+/// The `(directory, version)` pairs whose up or down file has syntax
+/// errors: pairing rules cannot judge those (what the file creates is
+/// unknown).
+fn unparsable_pairs<'a>(files: &[FileCx<'a>]) -> HashSet<(&'a str, u64)> {
+    files
+        .iter()
+        .filter(|f| !f.parsed.syntax_errors.is_empty())
+        .filter_map(|f| f.name.map(|n| (dir_of(&f.parsed.path), n.version)))
+        .collect()
+}
+
+fn dir_of(path: &str) -> &str {
+    &path[..path.len() - file_name(path).len()]
 }
 
 /// Version order, ups before downs of the same version; files that are not
@@ -341,8 +346,13 @@ fn builtin_diagnostics(
 
 /// Drops diagnostics suppressed by `migralint-ignore` comments.
 fn apply_suppressions(files: &[FileCx], out: &mut Vec<Diagnostic>) {
+    if files.iter().all(|f| f.parsed.suppressions.is_empty()) {
+        return;
+    }
+    let by_path: std::collections::HashMap<&str, &FileCx> =
+        files.iter().map(|f| (f.parsed.path.as_str(), f)).collect();
     out.retain(|d| {
-        let Some(f) = files.iter().find(|f| f.parsed.path == d.file) else {
+        let Some(f) = by_path.get(d.file.as_str()) else {
             return true;
         };
         let parsed = f.parsed;

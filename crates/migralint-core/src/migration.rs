@@ -62,7 +62,10 @@ pub const STDIN_PATH: &str = "<stdin>";
 
 /// The file name part of a path (after the last `/` or `\`).
 pub fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
+    match path.bytes().rposition(|b| b == b'/' || b == b'\\') {
+        Some(i) => &path[i + 1..],
+        None => path,
+    }
 }
 
 #[cfg(test)]
