@@ -53,6 +53,12 @@ const VOLATILE: &[&str] = &[
     "setseed",
 ];
 
+/// PostgreSQL marks this function volatile (others that `volatile_call`
+/// reports are merely not known to be stable).
+pub fn is_known_volatile(name: &str) -> bool {
+    VOLATILE.contains(&name)
+}
+
 /// The first volatile (or unknown) function an expression calls, if any.
 pub fn volatile_call(expr: &Node) -> Option<String> {
     let mut found = None;

@@ -17,23 +17,6 @@ declare_rule!(
     Check::Statement(check)
 );
 
-/// Functions PostgreSQL marks volatile; others that `volatile_call` reports
-/// are merely not known to be stable.
-const KNOWN_VOLATILE: &[&str] = &[
-    "random",
-    "gen_random_uuid",
-    "uuid_generate_v1",
-    "uuid_generate_v1mc",
-    "uuid_generate_v4",
-    "uuidv4",
-    "uuidv7",
-    "clock_timestamp",
-    "timeofday",
-    "nextval",
-    "txid_current",
-    "setseed",
-];
-
 fn check(cx: &StmtCx, out: &mut Findings) {
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
         return;
@@ -70,7 +53,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 cx.config.pg_version
             )
         } else if let Some(func) = volatile_call(default) {
-            let why = if KNOWN_VOLATILE.contains(&func.as_str()) {
+            let why = if crate::model::volatility::is_known_volatile(func.as_str()) {
                 format!("{func}() is volatile")
             } else {
                 format!(
