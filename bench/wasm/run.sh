@@ -7,8 +7,9 @@
 # Usage: bench/wasm/run.sh [--runs N] [--corpus DIR] [--no-build]
 #   --corpus DIR  lint DIR instead of the generated corpus
 #   --no-build    use the existing target/release/migralint and pkg/node
-# The corpus comes from the lead's bench/gen_corpus.py when it exists, else
-# from bench/wasm/gen_corpus.mjs; generated under bench/out/ (ignored by git).
+# The corpus is the one bench/run.sh (native) uses, bench/out/corpus from
+# bench/gen_corpus.py (10,000 files, ~1 MB); without that generator,
+# bench/wasm/gen_corpus.mjs makes a similar one. bench/out/ is ignored by git.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
@@ -33,13 +34,14 @@ bin="${MIGRALINT_BIN:-$REPO_ROOT/target/release/migralint}"
 [ -x "$bin" ] || { echo "missing $bin: cargo build --release -p migralint-cli" >&2; exit 1; }
 
 if [ -z "$corpus" ]; then
-  corpus="bench/out/wasm-corpus"
-  if [ ! -d "$corpus" ]; then
-    if [ -f bench/gen_corpus.py ]; then
-      python3 bench/gen_corpus.py "$corpus" >&2
-    else
-      node bench/wasm/gen_corpus.mjs "$corpus"
-    fi
+  # The lead's corpus (bench/run.sh uses the same dir) when its generator
+  # exists, else ours.
+  if [ -f bench/gen_corpus.py ]; then
+    corpus="bench/out/corpus"
+    [ -d "$corpus" ] || python3 bench/gen_corpus.py "$corpus" >&2
+  else
+    corpus="bench/out/wasm-corpus"
+    [ -d "$corpus" ] || node bench/wasm/gen_corpus.mjs "$corpus"
   fi
 fi
 corpus="$(realpath --relative-to="$REPO_ROOT" "$corpus")"

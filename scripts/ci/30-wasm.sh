@@ -60,6 +60,6 @@ section "cargo test -p migralint-wasm (native unit tests of the conversion layer
 cargo test -p migralint-wasm
 
 section "node --test crates/migralint-wasm/tests/ (smoke + parity)"
-MIGRALINT_BIN="$REPO_ROOT/target/release/migralint" node --test crates/migralint-wasm/tests/
+MIGRALINT_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/migralint" node --test crates/migralint-wasm/tests/
 
 section "done in $(($(date +%s) - start)) s"
