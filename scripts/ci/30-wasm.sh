@@ -56,7 +56,8 @@ scripts/build-wasm.sh
 section "build the native CLI for the parity test"
 cargo build --release -p migralint-cli
 
-section "cargo test -p migralint-wasm (native unit tests of the conversion layer)"
+section "cargo clippy + test -p migralint-wasm (native; the conversion layer's unit tests)"
+cargo clippy -p migralint-wasm --all-targets --no-deps -- -D warnings
 cargo test -p migralint-wasm
 
 section "node --test crates/migralint-wasm/tests/ (smoke + parity)"
