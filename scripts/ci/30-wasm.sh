@@ -33,9 +33,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# wasm-bindgen-cli must match the wasm-bindgen crate exactly. Lock the
-# workspace first so Cargo.lock names the version.
-cargo metadata --format-version 1 >/dev/null
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly, as locked in
+# Cargo.lock (committed; generated here if missing).
+[ -f Cargo.lock ] || cargo generate-lockfile
 wb_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 [ -n "$wb_version" ] || { echo "wasm-bindgen is not in Cargo.lock" >&2; exit 1; }
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" = "$wb_version" ]; then
