@@ -796,6 +796,50 @@ pub fn column_refs(node: &Node) -> Vec<String> {
     out
 }
 
+/// The identifiers of a statement's text, qualified ones joined
+/// (`app."Users"` → `app.Users`): unquoted ones folded to lower case, as
+/// PostgreSQL does. Keywords are included (many are valid names).
+pub fn identifiers(text: &str) -> Vec<QualName> {
+    use pg_query::protobuf::{KeywordKind, Token};
+    let Ok(tokens) = pg_query::scan_tokens(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
+    let mut after_dot = false;
+    let flush = |parts: &mut Vec<String>, out: &mut Vec<QualName>| {
+        match parts.as_slice() {
+            [] => {}
+            [name] => out.push(QualName::new(None, name)),
+            [.., schema, name] => out.push(QualName::new(Some(schema), name)),
+        }
+        parts.clear();
+    };
+    for t in &tokens {
+        let word = &text[t.start as usize..t.end as usize];
+        let is_name =
+            t.token == Token::Ident as i32 || t.keyword_kind != KeywordKind::NoKeyword as i32;
+        if is_name {
+            if !after_dot {
+                flush(&mut parts, &mut out);
+            }
+            let name = match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => word.to_lowercase(),
+            };
+            parts.push(name);
+            after_dot = false;
+        } else if t.token == Token::Ascii46 as i32 && !parts.is_empty() {
+            after_dot = true;
+        } else {
+            flush(&mut parts, &mut out);
+            after_dot = false;
+        }
+    }
+    flush(&mut parts, &mut out);
+    out
+}
+
 /// Visits every JSON object of a tree (pg_query's serialisation of a node).
 fn walk_objects(v: &serde_json::Value, f: &mut dyn FnMut(&serde_json::Value)) {
     match v {
@@ -916,13 +960,17 @@ impl History {
     }
 
     /// Replays one statement.
-    pub fn apply(&mut self, node: &NodeEnum) {
+    pub fn apply(&mut self, node: &NodeEnum, text: &str) {
         for e in effects(node) {
             self.apply_effect(&e);
         }
-        let (tables, types) = names_in(node);
-        self.named_tables.extend(tables.iter().map(QualName::key));
-        self.named_types.extend(types.iter().map(QualName::key));
+        // Every (qualified) identifier of the statement counts as a name it
+        // may use: a cheap over-approximation of the tables and types it
+        // names (only used to decide that an object is *known*).
+        for name in identifiers(text) {
+            self.named_tables.insert(name.key());
+            self.named_types.insert(name.key());
+        }
         // Columns a statement alters exist, whatever the model says.
         if let Some((s, table)) = crate::rules::helpers::alter_table(node) {
             for cmd in crate::rules::helpers::cmds(s) {
@@ -1144,7 +1192,7 @@ pub fn walk_downs<'a>(
         }
         for up in group.iter().filter(|f| f.is_up()) {
             for stmt in &up.file.parsed.statements {
-                history.apply(&stmt.node);
+                history.apply(&stmt.node, up.file.parsed.slice(stmt.span));
             }
         }
         if when == When::AfterItsUp {
@@ -1365,6 +1413,29 @@ pub fn snake_case(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn identifiers_of_text() {
+        let names: Vec<String> =
+            identifiers("ALTER TABLE app.\"Users\" ADD COLUMN Mood mood DEFAULT 'x'; -- t")
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+        assert_eq!(
+            names,
+            [
+                "alter",
+                "table",
+                "app.\"Users\"",
+                "add",
+                "column",
+                "mood",
+                "mood",
+                "default"
+            ]
+        );
+    }
+
     use super::*;
     use crate::parse::parse_file;
 
@@ -1582,14 +1653,13 @@ mod tests {
     #[test]
     fn history_tracks() {
         let mut h = History::default();
-        for s in parse_file(
+        let f = parse_file(
             "x",
             "CREATE TABLE a (id int); CREATE INDEX a_idx ON a (id); ALTER TABLE a RENAME TO b; \
              ALTER TABLE b ADD COLUMN c int; ALTER TABLE ext ALTER COLUMN z SET NOT NULL;",
-        )
-        .statements
-        {
-            h.apply(&s.node);
+        );
+        for s in &f.statements {
+            h.apply(&s.node, f.slice(s.span));
         }
         let b = QualName::new(None, "b");
         assert!(h.exists(&Obj::new(Kind::Table, b.clone()).key()));
