@@ -42,6 +42,23 @@ export function lint(files: SourceFile[], config?: Config | null, reportOnly?: s
 export function lintFormat(files: SourceFile[], config?: Config | null, reportOnly?: string[] | null, format?: Format | null): string;
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Runs when the module is instantiated: a Rust panic (a bug in migralint,
+/// never bad input) aborts the wasm instance, so print its message first.
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error(&format!(
+            "migralint-wasm: internal error, please report it with the input that caused it: {info}"
+        ));
+    }));
+}
+
 /// Lints `files` and returns the JSON report, byte for byte what
 /// `migralint check --format json` prints for the same files and config.
 #[wasm_bindgen(js_name = lint, skip_typescript)]
