@@ -491,6 +491,7 @@ fn lint_gate_stops_unless_no_lint_or_allowed() {
     let rule = r
         .err
         .lines()
+        .filter(|l| l.contains(": error ["))
         .find_map(|l| l.split('[').nth(1).and_then(|x| x.split(']').next()))
         .expect("a rule name in the compact output")
         .to_string();
