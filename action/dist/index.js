@@ -793,6 +793,15 @@ var require_migralint_wasm = __commonJS({
       }
     }
     exports2.rules = rules;
+    function start() {
+      __wbg_call_guard();
+      try {
+        wasm.start();
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+    }
+    exports2.start = start;
     function version() {
       let deferred1_0;
       let deferred1_1;
@@ -858,6 +867,11 @@ var require_migralint_wasm = __commonJS({
         __wbg___wbindgen_throw_4c88d8bf264fd984: function() {
           return wrapError(function(arg0, arg1) {
             throw new WebAssembly.Exception(__wbindgen_wrapped_jstag, [new Error(getStringFromWasm0(arg0, arg1))]);
+          }, arguments);
+        },
+        __wbg_error_40f857f0fe4fa107: function() {
+          return wrapError(function(arg0, arg1) {
+            console.error(getStringFromWasm0(arg0, arg1));
           }, arguments);
         },
         __wbg_get_2080c49015e35254: function() {
