@@ -105,7 +105,11 @@ optimize_wasm() { # $1 = .wasm to optimize in place
   # libpg_query's error handling uses Wasm exception handling (legacy
   # try/catch encoding): the feature must stay enabled. The other features
   # are the ones rustc and clang 19 emit by default.
-  "$WASM_OPT" -Oz \
+  # --one-caller-inline-max-function-size 0: binaryen otherwise inlines every
+  # function that has a single caller, however large, into that caller; the
+  # resulting giant functions tier up late in V8, and the first lint() of
+  # 10,000 files took 1.6 s instead of 1.15 s. The size is within 1%.
+  "$WASM_OPT" -Oz --one-caller-inline-max-function-size 0 \
     --enable-exception-handling --enable-bulk-memory --enable-sign-ext \
     --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \
