@@ -304,6 +304,12 @@ describe('playground', () => {
 
   test('the examples menu loads each rule example, which shows its rule', async () => {
     await open(oneFile('SELECT 1;\n'));
+    // The menu is filled from the rule pages once the worker has sent them.
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="examples"] option[value]:not([value=""])').length > 0,
+      null,
+      { timeout: 30000 },
+    );
     const options = await page.$$eval('[data-testid="examples"] option', (os) =>
       os.filter((o) => o.value).map((o) => ({ value: o.value, label: o.textContent })),
     );
