@@ -27,7 +27,7 @@ echo "corpus: $corpus, $files files, $bytes bytes; $(nproc) cores; ${runs} runs"
 "$bin" check --format json "$corpus" > /dev/null || true   # warm the page cache
 best=""
 for i in $(seq "$runs"); do
-  out=$( { /usr/bin/time -f "%e %M %U %S" "$bin" check --format json "$corpus" > /dev/null; } 2>&1 | tail -1 )
+  out=$( { /usr/bin/time -f "%e %M %U %S" "$bin" check --format json "$corpus" > /dev/null || true; } 2>&1 | tail -1 )
   read -r wall kb user sys <<<"$out"
   printf 'run %d: %.3f s wall, %.3f s user, %.3f s sys, %d KB peak\n' "$i" "$wall" "$user" "$sys" "$kb"
   if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; best_kb=$kb; fi

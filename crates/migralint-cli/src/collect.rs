@@ -1,13 +1,12 @@
-//! Turns command-line paths into the files to lint, and reads and parses
-//! them in parallel.
+//! Turns command-line paths into the files to lint, and reads them in
+//! parallel.
 
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use migralint_core::migration::{file_name, MigrationName};
-use migralint_core::parse::ParsedFile;
-use migralint_core::{parse_source, SourceFile};
+use migralint_core::SourceFile;
 use rayon::prelude::*;
 
 use crate::Failure;
@@ -149,9 +148,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads and parses every file, in parallel; the first unreadable file is
-/// an error naming it.
-pub fn read_and_parse(files: &[(String, Origin)]) -> Result<Vec<ParsedFile>, Failure> {
+/// Reads every file, in parallel; the first unreadable file is an error
+/// naming it.
+pub fn read_all(files: &[(String, Origin)]) -> Result<Vec<SourceFile>, Failure> {
     files
         .par_iter()
         .map(|(display, origin)| {
@@ -161,10 +160,7 @@ pub fn read_and_parse(files: &[(String, Origin)]) -> Result<Vec<ParsedFile>, Fai
                 }
                 Origin::Stdin(b) => b.clone(),
             };
-            Ok(parse_source(&SourceFile::from_bytes(
-                display.clone(),
-                bytes,
-            )))
+            Ok(SourceFile::from_bytes(display.clone(), bytes))
         })
         .collect()
 }

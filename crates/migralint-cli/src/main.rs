@@ -10,9 +10,15 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use migralint_core::{lint_parsed, render, rules, LintOptions};
+use migralint_core::{lint, render, rules, LintOptions};
 
 use args::{Cli, Command, Format, RulesFormat};
+
+/// mimalloc: the linter allocates and frees many small parse-tree nodes on
+/// two threads (one parses, one replays and frees); glibc's allocator made
+/// the benchmark ~1.6x slower (`bench/run.sh`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// A failure of the tool itself (exit code 2), phrased for the user.
 pub struct Failure(pub String);
@@ -68,8 +74,8 @@ fn check(
         loaded.migrations_dir.as_deref(),
         args.stdin_filename.as_deref(),
     )?;
-    let files = collect::read_and_parse(&input.files)?;
-    let report = lint_parsed(
+    let files = collect::read_all(&input.files)?;
+    let report = lint(
         &files,
         &LintOptions {
             config,

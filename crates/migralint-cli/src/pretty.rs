@@ -4,7 +4,7 @@
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
-use migralint_core::parse::ParsedFile;
+use migralint_core::SourceFile;
 use migralint_core::{Diagnostic, Report, Severity};
 
 struct Shown<'a> {
@@ -58,7 +58,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 }
 
-pub fn render(report: &Report, files: &[ParsedFile], color: bool) -> String {
+pub fn render(report: &Report, files: &[SourceFile], color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

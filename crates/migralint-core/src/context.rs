@@ -1,11 +1,14 @@
 //! What a rule sees: the statement, its file, the schema as replayed up to
 //! this statement, and the transaction state of the file so far.
 
+use std::cell::OnceCell;
+
 use crate::config::Config;
 use crate::migration::{Direction, MigrationName};
 use crate::model::{QualName, Schema, TableState};
-use crate::parse::{ParsedFile, Statement};
-use crate::source::Span;
+use crate::parse::{ParsedFile, Statement, Suppression, SyntaxError};
+use crate::rules::objects::{MigDir, StmtFacts};
+use crate::source::{LineIndex, Span};
 
 /// A file in the set being linted, with its migration name when it has one.
 pub struct FileCx<'a> {
@@ -44,7 +47,12 @@ pub struct StmtCx<'a> {
     pub schema: &'a Schema,
     pub tx: &'a TxState,
     pub config: &'a Config,
+    /// The statement's tokens, scanned on first use (see `tokens`).
+    pub tokens: OnceCell<Vec<Tok>>,
 }
+
+/// A token: absolute byte range in the file and `pg_query` token kind.
+pub type Tok = (usize, usize, i32);
 
 impl<'a> StmtCx<'a> {
     pub fn text(&self, span: Span) -> &'a str {
@@ -74,13 +82,76 @@ impl<'a> StmtCx<'a> {
     /// A span from a node `location` to the end of the clause it starts
     /// (the next top-level comma or the statement end).
     pub fn clause_span(&self, location: i32) -> Span {
-        crate::spans::clause_span(self.file.parsed, self.stmt.span, location)
+        crate::spans::clause_span_in(self.tokens(), self.stmt.span, location)
+    }
+
+    /// The statement's tokens, comments left out (scanned once, shared by
+    /// every rule that looks at them).
+    pub fn tokens(&self) -> &[Tok] {
+        self.tokens.get_or_init(|| {
+            let start = self.stmt.span.start;
+            crate::rules::objects::tokens(self.text(self.stmt.span))
+                .into_iter()
+                .map(|(s, e, t)| (start + s, start + e, t))
+                .collect()
+        })
+    }
+
+    /// The statement's tokens from byte offset `at` on.
+    pub fn tokens_from(&self, at: usize) -> &[Tok] {
+        let tokens = self.tokens();
+        &tokens[tokens.partition_point(|t| t.0 < at)..]
+    }
+}
+
+/// What the engine keeps of a file once its statements have been linted:
+/// its text (for lines and columns), syntax errors, suppressions, and per
+/// statement the facts the rules over the whole set need. The parse tree
+/// itself is dropped, so memory holds the trees of the files being linted,
+/// not of the whole set.
+pub struct SetFile {
+    pub path: String,
+    pub text: String,
+    pub line_index: LineIndex,
+    pub name: Option<MigrationName>,
+    pub syntax_errors: Vec<SyntaxError>,
+    pub suppressions: Vec<Suppression>,
+    pub statements: Vec<StmtFacts>,
+}
+
+impl SetFile {
+    /// Keeps what the set rules need of a parsed file.
+    pub fn new(
+        parsed: ParsedFile,
+        name: Option<MigrationName>,
+        statements: Vec<StmtFacts>,
+    ) -> Self {
+        SetFile {
+            path: parsed.path,
+            text: parsed.text,
+            line_index: parsed.line_index,
+            name,
+            syntax_errors: parsed.syntax_errors,
+            suppressions: parsed.suppressions,
+            statements,
+        }
+    }
+
+    /// 1-based (line, column) of a byte offset in this file.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.line_index.line_col(&self.text, offset)
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.name.as_ref().map(|n| n.direction) == Some(Direction::Down)
     }
 }
 
 /// Everything a rule over the whole file set may look at.
 pub struct SetCx<'a> {
-    pub files: &'a [FileCx<'a>],
+    pub files: &'a [SetFile],
+    /// The migration files grouped by directory, sorted by version.
+    pub dirs: &'a [MigDir<'a>],
     pub config: &'a Config,
 }
 

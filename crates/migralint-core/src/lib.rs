@@ -1,14 +1,18 @@
 //! migralint's core: parse PostgreSQL migrations with the real parser
 //! (libpg_query), replay them into a schema model, run the rules, and
-//! render the report. No file system, network, threads or clock: the CLI
-//! and the wasm build feed it `(path, text)` pairs.
+//! render the report. No file system, network or clock: the CLI and the
+//! wasm build feed it `(path, text)` pairs. Threads only with the
+//! `parallel` feature (`par`), which the wasm build leaves off.
 //!
-//! How a diagnostic flows:
-//! `parse::parse_file` (statements with spans, syntax errors, suppression
-//! comments) → `lint::lint_parsed` (naming/pairing rules over the set, then
-//! statement rules while replaying the files in version order into
-//! `model::Schema`) → `report::Report` → `render::{json, sarif, github,
-//! compact}` (the CLI adds a miette renderer).
+//! How a diagnostic flows (`lint::lint`): files are taken in version order
+//! a chunk at a time; each chunk is parsed in parallel (`parse::parse_file`:
+//! statements with spans, syntax errors, suppression comments) while the
+//! previous one is replayed: statement rules run on each statement against
+//! `model::Schema`, then the statement changes the schema. A replayed file
+//! keeps only its text and `context::SetFile` facts (the tree is dropped);
+//! the naming and pairing rules then run over those facts of the whole set
+//! → `report::Report` → `render::{json, sarif, github, compact}` (the CLI
+//! adds a miette renderer).
 
 pub mod config;
 pub mod context;
@@ -16,6 +20,7 @@ pub mod lint;
 pub mod locks;
 pub mod migration;
 pub mod model;
+mod par;
 pub mod parse;
 pub mod render;
 pub mod report;
@@ -24,7 +29,7 @@ pub mod source;
 mod spans;
 
 pub use config::Config;
-pub use lint::{lint, lint_parsed, parse_source, LintOptions, SourceFile};
+pub use lint::{lint, parse_source, LintOptions, SourceFile};
 pub use report::{Diagnostic, Report, Severity};
 pub use source::Span;
 

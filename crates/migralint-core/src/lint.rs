@@ -8,12 +8,14 @@ use pg_query::NodeEnum;
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::context::{FileCx, Findings, SetCx, StmtCx, TxState};
+use crate::context::{FileCx, Findings, SetCx, SetFile, StmtCx, TxState};
 use crate::migration::{file_name, Direction, MigrationName};
 use crate::model::Schema;
+use crate::par;
 use crate::parse::{parse_file, ParsedFile, SyntaxError};
 use crate::report::{Diagnostic, Report, Severity};
-use crate::rules::{self, Category, Check, Rule, REGISTRY};
+use crate::rules::objects::{file_facts, migrations_by_dir, StmtFacts};
+use crate::rules::{self, Category, Check, Rule, SetCheck, REGISTRY};
 use crate::source::Span;
 
 /// A file to lint: its path as given by the user and its text.
@@ -80,110 +82,164 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     }
 }
 
+/// Files parsed ahead of the replay at a time. Memory holds the trees of at
+/// most two chunks (the one being replayed and the next, being parsed).
+const CHUNK: usize = 64;
+
 /// Parses and lints a set of files.
 pub fn lint(files: &[SourceFile], options: &LintOptions) -> Report {
-    let parsed: Vec<ParsedFile> = files.iter().map(parse_source).collect();
-    lint_parsed(&parsed, options)
-}
-
-/// Lints files already parsed (the CLI parses in parallel).
-pub fn lint_parsed(parsed: &[ParsedFile], options: &LintOptions) -> Report {
     let config = &options.config;
-    let names: Vec<Option<MigrationName>> = parsed
+    let names: Vec<Option<MigrationName>> = files
         .iter()
         .map(|f| MigrationName::parse(file_name(&f.path)))
-        .collect();
-    let files: Vec<FileCx> = parsed
-        .iter()
-        .zip(&names)
-        .map(|(p, n)| FileCx {
-            parsed: p,
-            name: n.as_ref(),
-        })
         .collect();
     let enabled: Vec<(&'static Rule, Severity)> = REGISTRY
         .iter()
         .filter_map(|r| config.severity(r).map(|s| (*r, s)))
         .collect();
-    let mut out = Vec::new();
-
-    let unparsable = unparsable_pairs(&files);
-    let set_cx = SetCx {
-        files: &files,
-        config,
-    };
-    for (rule, severity) in &enabled {
-        if let Check::Set(check) = rule.check {
-            let mut findings = Findings::default();
-            check(&set_cx, &mut findings);
-            for f in findings.0 {
-                let file = f.file.unwrap_or(0);
-                let target = &files[file];
-                let unknown = match target.name {
-                    Some(n) => unparsable.contains(&(dir_of(&target.parsed.path), n.version)),
-                    None => !target.parsed.syntax_errors.is_empty(),
-                };
-                if rule.category == Category::Pairing && unknown {
-                    // The up (or down) did not parse: what it creates is unknown.
-                    continue;
-                }
-                out.push(resolve(
-                    &files, file, rule, *severity, f.span, f.message, f.help,
-                ));
-            }
-        }
-    }
-
-    let mut schema = Schema::default();
-    for index in replay_order(&names) {
-        let scratch = names[index]
-            .as_ref()
-            .is_none_or(|n| n.direction == Direction::Down);
-        if scratch {
-            schema.begin_recording();
-        }
-        lint_file(&files, index, &mut schema, config, &enabled, &mut out);
-        if scratch {
-            schema.rollback();
-        }
-    }
-
-    builtin_diagnostics(&files, &enabled, &mut out);
-    apply_suppressions(&files, &mut out);
+    // Diagnostics with the index of their file (for sorting).
+    let mut out: Vec<(usize, Diagnostic)> = Vec::new();
+    let kept = replay(files, &names, config, &enabled, &mut out);
+    set_rules(&kept, config, &enabled, &mut out);
+    builtin_diagnostics(&kept, &enabled, &mut out);
+    apply_suppressions(&kept, &mut out);
     if let Some(only) = &options.report_only {
         let only: HashSet<&str> = only.iter().map(String::as_str).collect();
-        out.retain(|d| only.contains(d.file.as_str()));
+        out.retain(|(_, d)| only.contains(d.file.as_str()));
     }
-    let order: std::collections::HashMap<&str, usize> = parsed
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
-    out.sort_by(|a, b| {
-        (order.get(a.file.as_str()), a.span.start, a.rule, a.span.end).cmp(&(
-            order.get(b.file.as_str()),
-            b.span.start,
-            b.rule,
-            b.span.end,
-        ))
+    out.sort_by(|(fa, a), (fb, b)| {
+        (fa, a.span.start, a.rule, a.span.end).cmp(&(fb, b.span.start, b.rule, b.span.end))
     });
-    out.dedup_by(|a, b| {
-        a.rule == b.rule && a.file == b.file && a.span == b.span && a.message == b.message
+    out.dedup_by(|(fa, a), (fb, b)| {
+        fa == fb && a.rule == b.rule && a.span == b.span && a.message == b.message
     });
     Report {
-        diagnostics: out,
-        files: parsed.len(),
+        diagnostics: out.into_iter().map(|(_, d)| d).collect(),
+        files: files.len(),
+    }
+}
+
+/// A file parsed ahead of its turn in the replay.
+struct Parsed {
+    index: usize,
+    file: ParsedFile,
+    facts: Vec<StmtFacts>,
+}
+
+/// Replays the files in version order into a schema model, running the
+/// statement rules on each statement. Files are parsed a chunk at a time,
+/// the next chunk in parallel with the replay of the current one; a
+/// replayed file keeps only what the set rules need (`SetFile`).
+fn replay(
+    files: &[SourceFile],
+    names: &[Option<MigrationName>],
+    config: &Config,
+    enabled: &[(&'static Rule, Severity)],
+    out: &mut Vec<(usize, Diagnostic)>,
+) -> Vec<SetFile> {
+    let parse = |chunk: &[usize]| {
+        par::map(chunk, |&index| {
+            let file = parse_source(&files[index]);
+            let up = names[index]
+                .as_ref()
+                .is_some_and(|n| n.direction == Direction::Up);
+            let facts = file_facts(&file, up);
+            Parsed { index, file, facts }
+        })
+    };
+    let mut kept: Vec<Option<SetFile>> =
+        std::iter::repeat_with(|| None).take(files.len()).collect();
+    let mut schema = Schema::default();
+    let order = replay_order(names);
+    let mut chunks = order.chunks(CHUNK);
+    let mut ready = chunks.next().map(parse).unwrap_or_default();
+    loop {
+        let next = chunks.next();
+        let current = std::mem::take(&mut ready);
+        let ((), parsed) = par::join(
+            || {
+                for p in current {
+                    let name = names[p.index].as_ref();
+                    // Downs and non-migrations leave the schema as it was.
+                    let scratch = name.is_none_or(|n| n.direction == Direction::Down);
+                    if scratch {
+                        schema.begin_recording();
+                    }
+                    let cx = FileCx {
+                        parsed: &p.file,
+                        name,
+                    };
+                    lint_file(&cx, p.index, &mut schema, config, enabled, out);
+                    if scratch {
+                        schema.rollback();
+                    }
+                    kept[p.index] = Some(SetFile::new(p.file, name.cloned(), p.facts));
+                }
+            },
+            || next.map(parse),
+        );
+        match parsed {
+            Some(parsed) => ready = parsed,
+            None => break,
+        }
+    }
+    kept.into_iter()
+        .map(|f| f.expect("the replay visits every file"))
+        .collect()
+}
+
+/// Runs the rules over the whole set (naming, pairing), in parallel.
+fn set_rules(
+    files: &[SetFile],
+    config: &Config,
+    enabled: &[(&'static Rule, Severity)],
+    out: &mut Vec<(usize, Diagnostic)>,
+) {
+    let dirs = migrations_by_dir(files);
+    let cx = SetCx {
+        files,
+        dirs: &dirs,
+        config,
+    };
+    let checks: Vec<(&'static Rule, Severity, SetCheck)> = enabled
+        .iter()
+        .filter_map(|(rule, severity)| match rule.check {
+            Check::Set(check) => Some((*rule, *severity, check)),
+            _ => None,
+        })
+        .collect();
+    let found = par::map(&checks, |(_, _, check)| {
+        let mut findings = Findings::default();
+        check(&cx, &mut findings);
+        findings.0
+    });
+    let unparsable = unparsable_pairs(files);
+    for ((rule, severity, _), findings) in checks.iter().zip(found) {
+        for f in findings {
+            let index = f.file.unwrap_or(0);
+            let target = &files[index];
+            let unknown = match &target.name {
+                Some(n) => unparsable.contains(&(dir_of(&target.path), n.version)),
+                None => !target.syntax_errors.is_empty(),
+            };
+            if rule.category == Category::Pairing && unknown {
+                // The up (or down) did not parse: what it creates is unknown.
+                continue;
+            }
+            let d = diagnostic(target, rule, *severity, f.span, f.message, f.help);
+            out.push((index, d));
+        }
     }
 }
 
 /// The `(directory, version)` pairs whose up or down file has syntax
 /// errors: pairing rules cannot judge those (what the file creates is
 /// unknown).
-fn unparsable_pairs<'a>(files: &[FileCx<'a>]) -> HashSet<(&'a str, u64)> {
+fn unparsable_pairs(files: &[SetFile]) -> HashSet<(&str, u64)> {
     files
         .iter()
-        .filter(|f| !f.parsed.syntax_errors.is_empty())
-        .filter_map(|f| f.name.map(|n| (dir_of(&f.parsed.path), n.version)))
+        .filter(|f| !f.syntax_errors.is_empty())
+        .filter_map(|f| f.name.as_ref().map(|n| (dir_of(&f.path), n.version)))
         .collect()
 }
 
@@ -203,14 +259,13 @@ fn replay_order(names: &[Option<MigrationName>]) -> Vec<usize> {
 }
 
 fn lint_file(
-    files: &[FileCx],
+    file: &FileCx,
     index: usize,
     schema: &mut Schema,
     config: &Config,
     enabled: &[(&'static Rule, Severity)],
-    out: &mut Vec<Diagnostic>,
+    out: &mut Vec<(usize, Diagnostic)>,
 ) {
-    let file = &files[index];
     let mut tx = TxState::default();
     for (stmt_index, stmt) in file.parsed.statements.iter().enumerate() {
         let cx = StmtCx {
@@ -221,16 +276,15 @@ fn lint_file(
             schema,
             tx: &tx,
             config,
+            tokens: Default::default(),
         };
         for (rule, severity) in enabled {
             if let Check::Statement(check) = rule.check {
                 let mut findings = Findings::default();
                 check(&cx, &mut findings);
                 for f in findings.0 {
-                    let target = f.file.unwrap_or(index);
-                    out.push(resolve(
-                        files, target, rule, *severity, f.span, f.message, f.help,
-                    ));
+                    let d = diagnostic(file.parsed, rule, *severity, f.span, f.message, f.help);
+                    out.push((index, d));
                 }
             }
         }
@@ -269,22 +323,44 @@ fn update_tx(tx: &mut TxState, node: &NodeEnum) {
     }
 }
 
-fn resolve(
-    files: &[FileCx],
-    file: usize,
+/// A file a diagnostic can point into: its path and where its lines start.
+trait Located {
+    fn path(&self) -> &str;
+    fn line_col(&self, offset: usize) -> (usize, usize);
+}
+
+impl Located for ParsedFile {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        ParsedFile::line_col(self, offset)
+    }
+}
+
+impl Located for SetFile {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        SetFile::line_col(self, offset)
+    }
+}
+
+fn diagnostic(
+    file: &impl Located,
     rule: &'static Rule,
     severity: Severity,
     span: Span,
     message: String,
     help: Option<String>,
 ) -> Diagnostic {
-    let parsed = files[file].parsed;
-    let (line, column) = parsed.line_col(span.start);
-    let (end_line, end_column) = parsed.line_col(span.end);
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
     Diagnostic {
         rule: rule.name,
         severity,
-        file: parsed.path.clone(),
+        file: file.path().to_string(),
         span,
         line,
         column,
@@ -296,35 +372,28 @@ fn resolve(
 }
 
 fn builtin_diagnostics(
-    files: &[FileCx],
+    files: &[SetFile],
     enabled: &[(&'static Rule, Severity)],
-    out: &mut Vec<Diagnostic>,
+    out: &mut Vec<(usize, Diagnostic)>,
 ) {
     let level = |name: &str| enabled.iter().find(|(r, _)| r.name == name).copied();
     if let Some((rule, severity)) = level("syntax-error") {
         for (i, f) in files.iter().enumerate() {
-            for e in &f.parsed.syntax_errors {
+            for e in &f.syntax_errors {
                 let help = "fix the SQL: PostgreSQL itself will reject this statement".to_string();
-                out.push(resolve(
-                    files,
-                    i,
-                    rule,
-                    severity,
-                    e.span,
-                    e.message.clone(),
-                    Some(help),
-                ));
+                let d = diagnostic(f, rule, severity, e.span, e.message.clone(), Some(help));
+                out.push((i, d));
             }
         }
     }
     if let Some((rule, severity)) = level("invalid-suppression") {
         for (i, f) in files.iter().enumerate() {
-            for sup in &f.parsed.suppressions {
+            for sup in &f.suppressions {
                 if sup.rules.is_empty() {
                     let msg = "suppression comment names no rule".to_string();
                     let help =
                         "write `-- migralint-ignore rule-name` (see `migralint rules`)".to_string();
-                    out.push(resolve(files, i, rule, severity, sup.span, msg, Some(help)));
+                    out.push((i, diagnostic(f, rule, severity, sup.span, msg, Some(help))));
                 }
                 for (name, span) in &sup.rules {
                     if rules::find(name).is_none() {
@@ -336,7 +405,7 @@ fn builtin_diagnostics(
                             ),
                             None => "`migralint rules` lists every rule".to_string(),
                         };
-                        out.push(resolve(files, i, rule, severity, *span, msg, Some(help)));
+                        out.push((i, diagnostic(f, rule, severity, *span, msg, Some(help))));
                     }
                 }
             }
@@ -345,18 +414,13 @@ fn builtin_diagnostics(
 }
 
 /// Drops diagnostics suppressed by `migralint-ignore` comments.
-fn apply_suppressions(files: &[FileCx], out: &mut Vec<Diagnostic>) {
-    if files.iter().all(|f| f.parsed.suppressions.is_empty()) {
-        return;
-    }
-    let by_path: std::collections::HashMap<&str, &FileCx> =
-        files.iter().map(|f| (f.parsed.path.as_str(), f)).collect();
-    out.retain(|d| {
-        let Some(f) = by_path.get(d.file.as_str()) else {
+fn apply_suppressions(files: &[SetFile], out: &mut Vec<(usize, Diagnostic)>) {
+    out.retain(|(i, d)| {
+        let file = &files[*i];
+        if file.suppressions.is_empty() {
             return true;
-        };
-        let parsed = f.parsed;
-        let file_level = parsed
+        }
+        let file_level = file
             .suppressions
             .iter()
             .filter(|s| s.whole_file)
@@ -364,7 +428,7 @@ fn apply_suppressions(files: &[FileCx], out: &mut Vec<Diagnostic>) {
         if file_level {
             return false;
         }
-        !parsed.statements.iter().any(|s| {
+        !file.statements.iter().any(|s| {
             s.span.start <= d.span.start
                 && d.span.start <= s.span.end
                 && s.ignored.iter().any(|n| n == d.rule)

@@ -122,7 +122,7 @@ fn recover(file: &mut ParsedFile, whole: RawError) {
 /// not split). Empty pieces are dropped. A scanner error (an unterminated
 /// literal) yields no pieces.
 fn split_statements(text: &str) -> Vec<Span> {
-    let Ok(tokens) = pg_query::scan_tokens(text) else {
+    let Ok(tokens) = scan(text) else {
         return Vec::new();
     };
     let mut pieces = Vec::new();
@@ -184,7 +184,7 @@ fn token_end(text: &str, start: usize) -> usize {
     if start >= text.len() {
         return start;
     }
-    match pg_query::scan_tokens(&text[start..]) {
+    match scan(&text[start..]) {
         Ok(tokens) => tokens
             .first()
             .map_or(text.len(), |t| start + t.end as usize),
@@ -276,6 +276,19 @@ fn parse_raw(text: &str) -> Result<Vec<Statement>, RawError> {
         .collect())
 }
 
+/// `pg_query::scan_tokens`, safe on text without tokens: for an empty
+/// result the crate builds a slice from a null pointer (undefined
+/// behaviour, a panic in debug builds).
+pub fn scan(text: &str) -> pg_query::Result<Vec<protobuf::ScanToken>> {
+    if text
+        .trim_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+        .is_empty()
+    {
+        return Ok(Vec::new());
+    }
+    pg_query::scan_tokens(text)
+}
+
 /// Skips whitespace and comments (`--` and nested `/* */`) from `pos`.
 pub fn first_token(text: &str, mut pos: usize) -> usize {
     let b = text.as_bytes();
@@ -315,7 +328,7 @@ fn find_suppressions(text: &str) -> Vec<Suppression> {
     if !text.contains(IGNORE) {
         return Vec::new();
     }
-    let tokens = match pg_query::scan_tokens(text) {
+    let tokens = match scan(text) {
         Ok(tokens) => tokens,
         Err(_) => return Vec::new(),
     };

@@ -2,25 +2,32 @@
 
 use pg_query::protobuf::Token;
 
+use crate::context::Tok;
 use crate::parse::ParsedFile;
 use crate::source::Span;
 
 /// From `location` to the end of its clause: the next comma at parenthesis
 /// depth 0, or the statement end. Falls back to the whole statement.
 pub fn clause_span(file: &ParsedFile, stmt: Span, location: i32) -> Span {
+    let tokens: Vec<Tok> = crate::rules::objects::tokens(file.slice(stmt))
+        .into_iter()
+        .map(|(s, e, t)| (stmt.start + s, stmt.start + e, t))
+        .collect();
+    clause_span_in(&tokens, stmt, location)
+}
+
+/// `clause_span` over the statement's tokens (comments left out, absolute
+/// offsets), as `StmtCx::tokens` gives them.
+pub fn clause_span_in(tokens: &[Tok], stmt: Span, location: i32) -> Span {
     let Ok(start) = usize::try_from(location) else {
         return stmt;
     };
     if start < stmt.start || start >= stmt.end {
         return stmt;
     }
-    let Ok(tokens) = pg_query::scan_tokens(&file.text[start..stmt.end]) else {
-        return stmt;
-    };
     let mut depth = 0i32;
     let mut last_end = start;
-    for t in &tokens {
-        let tok = t.token;
+    for &(_, end, tok) in &tokens[tokens.partition_point(|t| t.0 < start)..] {
         if tok == Token::Ascii40 as i32 || tok == Token::Ascii91 as i32 {
             depth += 1;
         } else if tok == Token::Ascii41 as i32 || tok == Token::Ascii93 as i32 {
@@ -31,9 +38,7 @@ pub fn clause_span(file: &ParsedFile, stmt: Span, location: i32) -> Span {
         } else if tok == Token::Ascii44 as i32 && depth == 0 {
             return Span::new(start, last_end);
         }
-        if tok != Token::SqlComment as i32 && tok != Token::CComment as i32 {
-            last_end = start + t.end as usize;
-        }
+        last_end = end;
     }
     Span::new(start, last_end)
 }

@@ -37,6 +37,11 @@ impl QualName {
         }
     }
 
+    /// `self.key() == *key`, without building the key.
+    pub fn has_key(&self, key: &(String, String)) -> bool {
+        self.schema.as_deref().unwrap_or("public") == key.0 && self.name == key.1
+    }
+
     /// The identity used to match objects: `(schema or "public", name)`.
     pub fn key(&self) -> (String, String) {
         (

@@ -3,7 +3,7 @@
 //! statement itself: does this table exist, was it created in this very file
 //! (new and empty) or earlier (holds data), what type is this column.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use pg_query::protobuf::{
     AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, Node, ObjectType,
@@ -169,7 +169,7 @@ impl Schema {
         let dependent: Vec<Key> = self
             .indexes
             .iter()
-            .filter(|(_, i)| i.table.key() == key)
+            .filter(|(_, i)| i.table.has_key(&key))
             .map(|(k, _)| k.clone())
             .collect();
         for k in dependent {

@@ -109,7 +109,7 @@ fn uses_literal(cx: &StmtCx, stmt: &Statement, literal: &str) -> bool {
     };
     let tokens_use = || {
         let text = cx.text(stmt.span);
-        pg_query::scan_tokens(text).is_ok_and(|tokens| {
+        crate::parse::scan(text).is_ok_and(|tokens| {
             tokens.iter().any(|t| {
                 t.token == Token::Sconst as i32
                     && text.get(t.start as usize..t.end as usize) == Some(literal)

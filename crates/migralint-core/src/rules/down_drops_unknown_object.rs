@@ -1,8 +1,5 @@
 use crate::context::{Findings, SetCx};
-use crate::model::QualName;
-use crate::rules::objects::{
-    effects, migrations_by_dir, walk_downs, Effect, History, Kind, Obj, When,
-};
+use crate::rules::objects::{name_key, walk_downs, Effect, History, Kind, Obj, When};
 use crate::rules::Check;
 
 declare_rule!(
@@ -14,14 +11,14 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
-        walk_downs(&files, When::AfterItsUp, |down, up, history| {
+    for (_, files) in cx.dirs {
+        walk_downs(files, When::AfterItsUp, |down, up, history| {
             // What this down itself creates or renames before a drop: a
             // copy of the history, made only for the downs that do.
             let mut own: Option<History> = None;
-            for stmt in &down.file.parsed.statements {
-                for e in effects(&stmt.node) {
-                    let Effect::Drop { obj, if_exists, .. } = &e else {
+            for stmt in &down.file.statements {
+                for e in &stmt.effects {
+                    let Effect::Drop { obj, if_exists, .. } = e else {
                         continue;
                     };
                     if is_known(own.as_ref().unwrap_or(history), obj) {
@@ -50,9 +47,9 @@ fn check(cx: &SetCx, out: &mut Findings) {
                          migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
                     );
                 }
-                for e in effects(&stmt.node) {
+                for e in &stmt.effects {
                     if own.is_some() || !matches!(e, Effect::Drop { .. }) {
-                        own.get_or_insert_with(|| history.clone()).apply_effect(&e);
+                        own.get_or_insert_with(|| history.clone()).apply_effect(e);
                     }
                 }
             }
@@ -70,7 +67,8 @@ fn is_known(h: &History, obj: &Obj) -> bool {
                 || [Kind::View, Kind::MatView]
                     .iter()
                     .any(|k| h.ever.contains(&Obj::new(*k, obj.name.clone()).key()))
-                || h.named_tables.contains(&obj.name.key())
+                || h.named_tables
+                    .contains(&name_key(obj.name.schema.as_deref(), &obj.name.name))
         }
         Kind::Index => {
             let name = &obj.name.name;
@@ -78,8 +76,9 @@ fn is_known(h: &History, obj: &Obj) -> bool {
                 || h.index_like_names.contains(name)
                 // Names Postgres generates: `users_pkey`, `users_email_key`, `users_email_idx`.
                 || (["_pkey", "_key", "_idx", "_excl"].iter().any(|s| name.ends_with(s))
-                    && h.named_tables.iter().any(|(_, t)| {
-                        name.strip_prefix(t.as_str()).is_some_and(|r| r.starts_with('_'))
+                    && h.named_tables.iter().any(|key| {
+                        let t = key.split_once('\0').map_or("", |(_, t)| t);
+                        name.strip_prefix(t).is_some_and(|r| r.starts_with('_'))
                     }))
         }
         Kind::Column => {
@@ -90,11 +89,10 @@ fn is_known(h: &History, obj: &Obj) -> bool {
             !table_created || h.open_tables.contains(&table.key()) || h.ever.contains(&key)
         }
         Kind::Type | Kind::Domain => {
-            let name = obj.name.key();
             h.ever.contains(&key)
-                || h.named_types.contains(&name)
                 || h.named_types
-                    .contains(&QualName::new(None, &obj.name.name).key())
+                    .contains(&name_key(obj.name.schema.as_deref(), &obj.name.name))
+                || h.named_types.contains(&name_key(None, &obj.name.name))
                 || h.ever
                     .contains(&Obj::new(Kind::Table, obj.name.clone()).key())
         }

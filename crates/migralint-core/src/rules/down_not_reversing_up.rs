@@ -1,7 +1,5 @@
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::{
-    drop_covers, effects, expected_drops, migrations_by_dir, up_changes, walk_downs, Effect, When,
-};
+use crate::rules::objects::{drop_covers, expected_drops, up_changes, walk_downs, Effect, When};
 use crate::rules::Check;
 
 declare_rule!(
@@ -13,18 +11,18 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
-        walk_downs(&files, When::BeforeItsUp, |down, up, before| {
+    for (_, files) in cx.dirs {
+        walk_downs(files, When::BeforeItsUp, |down, up, before| {
             let Some(up) = up else { return };
             // Statements lost to syntax errors would look like missing drops.
-            if !down.file.parsed.syntax_errors.is_empty() {
+            if !down.file.syntax_errors.is_empty() {
                 return;
             }
             let changes = up_changes(up.file);
             let mut pending = expected_drops(&changes, before);
             let mut renames = changes.renamed.clone();
-            for stmt in &down.file.parsed.statements {
-                for e in effects(&stmt.node) {
+            for stmt in &down.file.statements {
+                for e in stmt.effects.iter().cloned() {
                     match e {
                         Effect::Drop { obj, cascade, .. } => {
                             pending.retain(|(o, _)| !drop_covers(&obj, cascade, o));

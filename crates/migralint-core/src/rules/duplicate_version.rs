@@ -1,5 +1,4 @@
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::migrations_by_dir;
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -12,7 +11,7 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
+    for (_, files) in cx.dirs {
         // Sorted by version, then direction: equal keys are adjacent.
         for group in files.chunk_by(|a, b| {
             (a.name.version, a.name.direction) == (b.name.version, b.name.direction)

@@ -1,9 +1,5 @@
-use pg_query::NodeEnum;
-
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::{
-    creates_anything, expected_drops, migrations_by_dir, up_changes, up_of, History,
-};
+use crate::rules::objects::{expected_drops, up_changes, up_of, History};
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -16,27 +12,18 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
+    for (_, files) in cx.dirs {
         for down in files.iter().filter(|f| f.is_down()) {
-            let parsed = down.file.parsed;
+            let parsed = down.file;
             // `BEGIN; END;` alone does nothing either.
-            let does_something = parsed
-                .statements
-                .iter()
-                .any(|s| !matches!(s.node, NodeEnum::TransactionStmt(_)));
+            let does_something = parsed.statements.iter().any(|s| !s.transaction_control);
             if does_something || !parsed.syntax_errors.is_empty() {
                 continue;
             }
-            let Some(up) = up_of(&files, down) else {
+            let Some(up) = up_of(files, down) else {
                 continue;
             };
-            let Some(first) = up
-                .file
-                .parsed
-                .statements
-                .iter()
-                .find(|s| creates_anything(&s.node))
-            else {
+            let Some(first) = up.file.statements.iter().find(|s| s.creates_anything) else {
                 // An up that only changes data: an empty down is fine.
                 continue;
             };

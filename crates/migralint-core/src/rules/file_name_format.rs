@@ -14,7 +14,7 @@ declare_rule!(
 
 fn check(cx: &SetCx, out: &mut Findings) {
     for (index, file) in cx.files.iter().enumerate() {
-        let path = &file.parsed.path;
+        let path = &file.path;
         if path == crate::migration::STDIN_PATH {
             continue;
         }
@@ -132,8 +132,8 @@ fn example_version(cx: &SetCx, path: &str) -> String {
     let names: Vec<&MigrationName> = cx
         .files
         .iter()
-        .filter(|f| dir_of(&f.parsed.path) == dir)
-        .filter_map(|f| f.name)
+        .filter(|f| dir_of(&f.path) == dir)
+        .filter_map(|f| f.name.as_ref())
         .collect();
     let Some(last) = names.iter().max_by_key(|n| n.version) else {
         return "000001".to_string();

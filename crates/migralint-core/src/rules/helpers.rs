@@ -75,7 +75,7 @@ pub fn cmd_span(cx: &StmtCx, stmt: &AlterTableStmt, index: usize) -> crate::sour
     if rel_at < span.start || rel_at >= span.end {
         return span;
     }
-    let Ok(tokens) = pg_query::scan_tokens(cx.text(span)) else {
+    let Ok(tokens) = crate::parse::scan(cx.text(span)) else {
         return span;
     };
     let rel_at = rel_at - span.start;
@@ -189,7 +189,7 @@ pub fn default_text(cx: &StmtCx, default_at: i32) -> Option<String> {
     use pg_query::protobuf::Token;
     let clause = cx.clause_span(default_at);
     let text = cx.text(clause);
-    let tokens = pg_query::scan_tokens(text).ok()?;
+    let tokens = crate::parse::scan(text).ok()?;
     let mut depth = 0i32;
     let mut range: Option<(usize, usize)> = None;
     for t in tokens.iter().skip(1) {

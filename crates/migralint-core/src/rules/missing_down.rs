@@ -1,5 +1,5 @@
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::{migrations_by_dir, of_version};
+use crate::rules::objects::of_version;
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -12,7 +12,7 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
+    for (_, files) in cx.dirs {
         // A directory without any down file belongs to a team that does not
         // write downs: nothing is missing.
         if !files.iter().any(|f| f.is_down()) {
@@ -20,14 +20,14 @@ fn check(cx: &SetCx, out: &mut Findings) {
         }
         for up in files.iter().filter(|f| f.is_up()) {
             let version = up.name.version;
-            let downs: Vec<_> = of_version(&files, version)
+            let downs: Vec<_> = of_version(files, version)
                 .iter()
                 .filter(|f| f.is_down())
                 .collect();
             if downs.iter().any(|d| d.name.title == up.name.title) {
                 continue;
             }
-            let ups_of_version = of_version(&files, version)
+            let ups_of_version = of_version(files, version)
                 .iter()
                 .filter(|f| f.is_up())
                 .count();

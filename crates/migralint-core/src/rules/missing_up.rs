@@ -1,5 +1,5 @@
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::{migrations_by_dir, of_version};
+use crate::rules::objects::of_version;
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -12,10 +12,10 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
+    for (_, files) in cx.dirs {
         for down in files.iter().filter(|f| f.is_down()) {
             let version = down.name.version;
-            if of_version(&files, version).iter().any(|f| f.is_up()) {
+            if of_version(files, version).iter().any(|f| f.is_up()) {
                 // Paired by version; a title mismatch is missing-down's to report.
                 continue;
             }

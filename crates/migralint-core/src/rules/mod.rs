@@ -72,7 +72,7 @@ mod invalid_suppression;
 mod missing_down;
 mod missing_up;
 mod object_name_pattern;
-mod objects;
+pub mod objects;
 mod prefer_bigint_over_int;
 mod prefer_create_if_not_exists;
 mod prefer_drop_if_exists;
@@ -177,12 +177,15 @@ impl Category {
     }
 }
 
+/// A check over the whole file set.
+pub type SetCheck = fn(&SetCx, &mut Findings);
+
 /// How a rule runs.
 pub enum Check {
     /// Once per statement, with the schema as replayed so far.
     Statement(fn(&StmtCx, &mut Findings)),
     /// Once over the whole file set (naming, pairing).
-    Set(fn(&SetCx, &mut Findings)),
+    Set(SetCheck),
     /// Reported by the engine itself (parse errors, suppressions).
     Builtin,
 }

@@ -9,17 +9,18 @@
 //! an index lives in its table's schema; columns, constraints and triggers
 //! belong to their table.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use pg_query::protobuf::{
     AlterTableType, ColumnDef, ConstrType, Constraint, DropBehavior, Node, ObjectType, Token,
 };
 use pg_query::NodeEnum;
 
-use crate::context::{FileCx, SetCx, StmtCx};
+use crate::context::{SetFile, StmtCx};
 use crate::migration::{Direction, MigrationName};
 use crate::model::names::{quote_ident, string_list};
 use crate::model::QualName;
+use crate::parse::ParsedFile;
 use crate::source::Span;
 
 /// The kinds of object the pairing rules follow.
@@ -141,6 +142,20 @@ impl Obj {
         }
     }
 
+    /// `self.key() == other.key()`, without building the keys.
+    pub fn same_key(&self, other: &Obj) -> bool {
+        if self.kind.family() != other.kind.family() {
+            return false;
+        }
+        match self.kind {
+            Kind::Schema | Kind::Extension => self.name.name == other.name.name,
+            k if k.on_table() => {
+                self.name.name == other.name.name && same_table(&self.table, &other.table)
+            }
+            _ => same_name(&self.name, &other.name),
+        }
+    }
+
     pub fn key(&self) -> ObjKey {
         let name = match self.kind {
             Kind::Schema | Kind::Extension => (String::new(), self.name.name.clone()),
@@ -177,7 +192,7 @@ impl Obj {
     /// Follows a rename: the object itself, or the table it belongs to, or
     /// a column it is built on.
     pub fn follow_rename(&mut self, from: &Obj, to: &Obj) {
-        if self.key() == from.key() {
+        if self.same_key(from) {
             self.name = to.name.clone();
             if to.table.is_some() {
                 self.table = to.table.clone();
@@ -288,21 +303,38 @@ pub enum Effect {
     },
 }
 
+/// Two names are one object name (`QualName::key` equal).
+fn same_name(a: &QualName, b: &QualName) -> bool {
+    a.name == b.name
+        && a.schema.as_deref().unwrap_or("public") == b.schema.as_deref().unwrap_or("public")
+}
+
+/// Two optional tables are the same (both none, or the same name).
+fn same_table(a: &Option<QualName>, b: &Option<QualName>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_name(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 /// Does dropping `dropped` (with or without CASCADE) make `obj` go away?
 pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
-    if dropped.key() == obj.key() {
+    if dropped.same_key(obj) {
         return true;
     }
     match dropped.kind {
         k if k.is_relation() => {
-            let key = dropped.name.key();
             let child = (obj.kind.on_table() || matches!(obj.kind, Kind::Index | Kind::Sequence))
-                && obj.table_key().as_ref() == Some(&key);
-            child || (cascade && obj.depends_on.iter().any(|d| d.key() == key))
+                && obj
+                    .table
+                    .as_ref()
+                    .is_some_and(|t| same_name(t, &dropped.name));
+            child || (cascade && obj.depends_on.iter().any(|d| same_name(d, &dropped.name)))
         }
         Kind::Column => {
             let built_on = matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence)
-                && obj.table_key() == dropped.table_key()
+                && same_table(&obj.table, &dropped.table)
                 && obj.columns.contains(&dropped.name.name);
             built_on || (cascade && references(obj, dropped))
         }
@@ -310,8 +342,9 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
         Kind::Constraint => cascade && references(obj, dropped),
         Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
         Kind::Function => {
-            let key = dropped.name.key();
-            cascade && obj.kind == Kind::Trigger && obj.depends_on.iter().any(|d| d.key() == key)
+            cascade
+                && obj.kind == Kind::Trigger
+                && obj.depends_on.iter().any(|d| same_name(d, &dropped.name))
         }
         _ => false,
     }
@@ -321,8 +354,9 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
 fn references(obj: &Obj, dropped: &Obj) -> bool {
     obj.kind == Kind::Constraint
         && dropped
-            .table_key()
-            .is_some_and(|t| obj.depends_on.iter().any(|d| d.key() == t))
+            .table
+            .as_ref()
+            .is_some_and(|t| obj.depends_on.iter().any(|d| same_name(d, t)))
 }
 
 /// The table and column of an `OWNED BY t.c` sequence option.
@@ -715,7 +749,16 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
 /// Does the statement create anything (including objects without a name,
 /// such as `CREATE INDEX ON t (a)` or `ADD PRIMARY KEY (id)`)?
 pub fn creates_anything(node: &NodeEnum) -> bool {
-    let unnamed = match node {
+    creates_unnamed(node)
+        || effects(node)
+            .iter()
+            .any(|e| matches!(e, Effect::Create { .. }))
+}
+
+/// Does the statement create an object that may have no name (an index,
+/// a constraint)?
+fn creates_unnamed(node: &NodeEnum) -> bool {
+    match node {
         NodeEnum::IndexStmt(_) => true,
         NodeEnum::AlterTableStmt(s) => s.cmds.iter().any(|c| {
             matches!(c.node.as_ref(), Some(NodeEnum::AlterTableCmd(cmd))
@@ -723,11 +766,76 @@ pub fn creates_anything(node: &NodeEnum) -> bool {
                     Ok(AlterTableType::AtAddConstraint | AlterTableType::AtAddIndex | AlterTableType::AtAddIndexConstraint)))
         }),
         _ => false,
+    }
+}
+
+/// What the rules over the whole set need to know of one statement. Taken
+/// from its tree when the file is parsed: the engine drops the trees once a
+/// file is linted, and these facts are what is left of its statements.
+#[derive(Clone, Debug)]
+pub struct StmtFacts {
+    pub span: Span,
+    /// Rules suppressed for this statement (`-- migralint-ignore`).
+    pub ignored: Vec<String>,
+    pub effects: Vec<Effect>,
+    /// See `creates_anything`.
+    pub creates_anything: bool,
+    /// `BEGIN`, `COMMIT` and the like: no change to the schema.
+    pub transaction_control: bool,
+    /// Up files only (see `History::apply`): the columns it alters.
+    pub altered_columns: Vec<ObjKey>,
+}
+
+/// Takes the facts of a parsed file's statements; `up` for up migrations
+/// (the only files the object history replays).
+pub fn file_facts(file: &ParsedFile, up: bool) -> Vec<StmtFacts> {
+    file.statements
+        .iter()
+        .map(|stmt| {
+            let node = &stmt.node;
+            let effects = effects(node);
+            let creates_anything =
+                creates_unnamed(node) || effects.iter().any(|e| matches!(e, Effect::Create { .. }));
+            StmtFacts {
+                span: stmt.span,
+                ignored: stmt.ignored.clone(),
+                effects,
+                creates_anything,
+                transaction_control: matches!(node, NodeEnum::TransactionStmt(_)),
+                altered_columns: if up {
+                    altered_columns(node)
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+/// Columns an `ALTER TABLE` alters: they exist, whatever the model says.
+fn altered_columns(node: &NodeEnum) -> Vec<ObjKey> {
+    let Some((s, table)) = crate::rules::helpers::alter_table(node) else {
+        return Vec::new();
     };
-    unnamed
-        || effects(node)
-            .iter()
-            .any(|e| matches!(e, Effect::Create { .. }))
+    crate::rules::helpers::cmds(s)
+        .filter(|cmd| {
+            !cmd.name.is_empty()
+                && matches!(
+                    crate::rules::helpers::subtype(cmd),
+                    AlterTableType::AtAlterColumnType
+                        | AlterTableType::AtColumnDefault
+                        | AlterTableType::AtSetNotNull
+                        | AlterTableType::AtDropNotNull
+                        | AlterTableType::AtSetStatistics
+                        | AlterTableType::AtSetStorage
+                        | AlterTableType::AtAddIdentity
+                        | AlterTableType::AtSetIdentity
+                        | AlterTableType::AtDropIdentity
+                        | AlterTableType::AtDropExpression
+                )
+        })
+        .map(|cmd| Obj::on(Kind::Column, &table, &cmd.name).key())
+        .collect()
 }
 
 /// Every `RangeVar` in a node (tables a query reads or a statement names).
@@ -798,46 +906,75 @@ pub fn column_refs(node: &Node) -> Vec<String> {
 
 /// The identifiers of a statement's text, qualified ones joined
 /// (`app."Users"` → `app.Users`): unquoted ones folded to lower case, as
-/// PostgreSQL does. Keywords are included (many are valid names).
+/// PostgreSQL does. Keywords are included (many are valid names), except
+/// reserved ones outside qualified names (those cannot name anything).
 pub fn identifiers(text: &str) -> Vec<QualName> {
-    use pg_query::protobuf::{KeywordKind, Token};
-    let Ok(tokens) = pg_query::scan_tokens(text) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    each_identifier(text, |schema, name| out.push(QualName::new(schema, name)));
+    out
+}
+
+/// `identifiers` as calls `f(schema, name)`, without allocating per name.
+pub fn each_identifier(text: &str, mut f: impl FnMut(Option<&str>, &str)) {
+    use pg_query::protobuf::{KeywordKind, Token};
+    let Ok(tokens) = crate::parse::scan(text) else {
+        return;
+    };
+    // The parts of the current (qualified) name: `parts[..len]`, buffers
+    // reused from name to name.
     let mut parts: Vec<String> = Vec::new();
+    let mut len = 0;
     let mut after_dot = false;
-    let flush = |parts: &mut Vec<String>, out: &mut Vec<QualName>| {
-        match parts.as_slice() {
+    let mut flush = |parts: &[String], len: &mut usize| {
+        match &parts[..*len] {
             [] => {}
-            [name] => out.push(QualName::new(None, name)),
-            [.., schema, name] => out.push(QualName::new(Some(schema), name)),
+            [name] => f(None, name),
+            [.., schema, name] => f(Some(schema), name),
         }
-        parts.clear();
+        *len = 0;
     };
     for t in &tokens {
         let word = &text[t.start as usize..t.end as usize];
-        let is_name =
-            t.token == Token::Ident as i32 || t.keyword_kind != KeywordKind::NoKeyword as i32;
+        let is_name = t.token == Token::Ident as i32
+            || (t.keyword_kind != KeywordKind::NoKeyword as i32
+                && (after_dot || t.keyword_kind != KeywordKind::ReservedKeyword as i32));
         if is_name {
             if !after_dot {
-                flush(&mut parts, &mut out);
+                flush(&parts, &mut len);
             }
-            let name = match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
-                Some(quoted) => quoted.replace("\"\"", "\""),
-                None => word.to_lowercase(),
-            };
-            parts.push(name);
+            if parts.len() == len {
+                parts.push(String::new());
+            }
+            let part = &mut parts[len];
+            part.clear();
+            match word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+                Some(quoted) => part.push_str(&quoted.replace("\"\"", "\"")),
+                None => part.extend(word.chars().flat_map(char::to_lowercase)),
+            }
+            len += 1;
             after_dot = false;
-        } else if t.token == Token::Ascii46 as i32 && !parts.is_empty() {
+        } else if t.token == Token::Ascii46 as i32 && len > 0 {
             after_dot = true;
         } else {
-            flush(&mut parts, &mut out);
+            flush(&parts, &mut len);
             after_dot = false;
         }
     }
-    flush(&mut parts, &mut out);
-    out
+    flush(&parts, &mut len);
+}
+
+/// The key of a name in `History::named_tables` and `named_types`:
+/// `schema\0name`, the schema `public` when none is given.
+pub fn name_key(schema: Option<&str>, name: &str) -> String {
+    let mut key = String::with_capacity(name.len() + 8);
+    push_name_key(&mut key, schema, name);
+    key
+}
+
+fn push_name_key(key: &mut String, schema: Option<&str>, name: &str) {
+    key.push_str(schema.filter(|s| !s.is_empty()).unwrap_or("public"));
+    key.push('\0');
+    key.push_str(name);
 }
 
 /// Visits every JSON object of a tree (pg_query's serialisation of a node).
@@ -862,13 +999,17 @@ fn walk_objects(v: &serde_json::Value, f: &mut dyn FnMut(&serde_json::Value)) {
 pub struct MigFile<'a> {
     /// Index into `SetCx::files`.
     pub index: usize,
-    pub file: &'a FileCx<'a>,
+    pub file: &'a SetFile,
     pub name: &'a MigrationName,
+    file_name: &'a str,
 }
+
+/// One directory's migration files (see `migrations_by_dir`).
+pub type MigDir<'a> = (&'a str, Vec<MigFile<'a>>);
 
 impl<'a> MigFile<'a> {
     pub fn file_name(&self) -> &'a str {
-        crate::migration::file_name(&self.file.parsed.path)
+        self.file_name
     }
     pub fn is_up(&self) -> bool {
         self.name.direction == Direction::Up
@@ -878,20 +1019,15 @@ impl<'a> MigFile<'a> {
     }
     /// `000002_x.up.sql:3` for a byte offset.
     pub fn at(&self, offset: usize) -> String {
-        format!(
-            "{}:{}",
-            self.file_name(),
-            self.file.parsed.line_col(offset).0
-        )
+        format!("{}:{}", self.file_name(), self.file.line_col(offset).0)
     }
     /// The 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
-        self.file.parsed.line_col(offset).0
+        self.file.line_col(offset).0
     }
     /// The file's first statement, or an empty span at its start.
     pub fn first_statement_span(&self) -> Span {
         self.file
-            .parsed
             .statements
             .first()
             .map_or(Span::empty(0), |s| s.span)
@@ -907,23 +1043,30 @@ pub fn dir_of(path: &str) -> &str {
 /// The set's migration files grouped by directory (in order of first
 /// appearance), each group sorted by version, then up before down, then
 /// file name. Files whose name is not a migration name are left out.
-pub fn migrations_by_dir<'a>(cx: &'a SetCx<'a>) -> Vec<(&'a str, Vec<MigFile<'a>>)> {
-    let mut groups: Vec<(&str, Vec<MigFile>)> = Vec::new();
-    for (index, file) in cx.files.iter().enumerate() {
-        let Some(name) = file.name else { continue };
-        let dir = dir_of(&file.parsed.path);
-        let m = MigFile { index, file, name };
-        match groups.iter_mut().find(|(d, _)| *d == dir) {
-            Some((_, v)) => v.push(m),
-            None => groups.push((dir, vec![m])),
-        }
+pub fn migrations_by_dir(files: &[SetFile]) -> Vec<MigDir<'_>> {
+    let mut groups: Vec<MigDir> = Vec::new();
+    let mut group_of: std::collections::HashMap<&str, usize> = Default::default();
+    for (index, file) in files.iter().enumerate() {
+        let Some(name) = &file.name else { continue };
+        let dir = dir_of(&file.path);
+        let m = MigFile {
+            index,
+            file,
+            name,
+            file_name: crate::migration::file_name(&file.path),
+        };
+        let g = *group_of.entry(dir).or_insert_with(|| {
+            groups.push((dir, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(m);
     }
     for (_, v) in &mut groups {
         v.sort_by(|a, b| {
-            (a.name.version, a.name.direction, a.file_name()).cmp(&(
+            (a.name.version, a.name.direction, a.file_name).cmp(&(
                 b.name.version,
                 b.name.direction,
-                b.file_name(),
+                b.file_name,
             ))
         });
     }
@@ -946,10 +1089,10 @@ pub struct History {
     /// Tables whose columns are not all known (`AS SELECT`, `LIKE`...).
     pub open_tables: HashSet<(String, String)>,
     /// Tables (relations) named by any statement: created outside the
-    /// migrations when no migration creates them.
-    pub named_tables: HashSet<(String, String)>,
-    /// Types named anywhere (column types, casts).
-    pub named_types: HashSet<(String, String)>,
+    /// migrations when no migration creates them. Keys by `name_key`.
+    pub named_tables: HashSet<String>,
+    /// Types named anywhere (column types, casts). Keys by `name_key`.
+    pub named_types: HashSet<String>,
     /// Bare names of every index and constraint ever seen (with any table).
     pub index_like_names: HashSet<String>,
 }
@@ -959,41 +1102,29 @@ impl History {
         self.existing_keys.contains(key)
     }
 
-    /// Replays one statement.
-    pub fn apply(&mut self, node: &NodeEnum, text: &str) {
-        for e in effects(node) {
-            self.apply_effect(&e);
-        }
-        // Every (qualified) identifier of the statement counts as a name it
-        // may use: a cheap over-approximation of the tables and types it
-        // names (only used to decide that an object is *known*).
-        for name in identifiers(text) {
-            self.named_tables.insert(name.key());
-            self.named_types.insert(name.key());
-        }
-        // Columns a statement alters exist, whatever the model says.
-        if let Some((s, table)) = crate::rules::helpers::alter_table(node) {
-            for cmd in crate::rules::helpers::cmds(s) {
-                if !cmd.name.is_empty()
-                    && matches!(
-                        crate::rules::helpers::subtype(cmd),
-                        AlterTableType::AtAlterColumnType
-                            | AlterTableType::AtColumnDefault
-                            | AlterTableType::AtSetNotNull
-                            | AlterTableType::AtDropNotNull
-                            | AlterTableType::AtSetStatistics
-                            | AlterTableType::AtSetStorage
-                            | AlterTableType::AtAddIdentity
-                            | AlterTableType::AtSetIdentity
-                            | AlterTableType::AtDropIdentity
-                            | AlterTableType::AtDropExpression
-                    )
-                {
-                    self.ever
-                        .insert(Obj::on(Kind::Column, &table, &cmd.name).key());
-                }
+    /// Replays an up file.
+    pub fn apply(&mut self, file: &SetFile) {
+        for stmt in &file.statements {
+            for e in &stmt.effects {
+                self.apply_effect(e);
             }
+            // Columns a statement alters exist, whatever the model says.
+            self.ever.extend(stmt.altered_columns.iter().cloned());
         }
+        // Every (qualified) identifier of the file counts as a name it may
+        // use: a cheap over-approximation of the tables and types it names
+        // (only used to decide that an object is *known*).
+        let mut key = String::new();
+        each_identifier(&file.text, |schema, name| {
+            key.clear();
+            push_name_key(&mut key, schema, name);
+            if !self.named_tables.contains(key.as_str()) {
+                self.named_tables.insert(key.clone());
+            }
+            if !self.named_types.contains(key.as_str()) {
+                self.named_types.insert(key.clone());
+            }
+        });
     }
 
     pub fn apply_effect(&mut self, e: &Effect) {
@@ -1040,7 +1171,9 @@ impl History {
                     if self.open_tables.contains(&from.name.key()) {
                         self.open_tables.insert(to.name.key());
                     }
-                    self.named_tables.insert(to.name.key());
+                    let to = &to.name;
+                    self.named_tables
+                        .insert(name_key(to.schema.as_deref(), &to.name));
                 }
                 // Columns of a renamed table are known under the new name.
                 let carried: Vec<ObjKey> = self
@@ -1074,15 +1207,15 @@ pub struct UpChanges {
     pub replaced_relations: HashSet<(String, String)>,
 }
 
-pub fn up_changes(file: &FileCx) -> UpChanges {
+pub fn up_changes(file: &SetFile) -> UpChanges {
     let mut created: Vec<(Obj, usize)> = Vec::new();
     let mut renamed: Vec<(Obj, Obj, usize)> = Vec::new();
     // Objects this file drops (without IF EXISTS: so they existed) that it
     // did not create: recreating one under the same name replaces it.
-    let mut replaced: HashSet<ObjKey> = HashSet::new();
-    let mut replaced_relations = HashSet::new();
-    for stmt in &file.parsed.statements {
-        for e in effects(&stmt.node) {
+    let mut replaced: HashSet<ObjKey> = HashSet::default();
+    let mut replaced_relations = HashSet::default();
+    for stmt in &file.statements {
+        for e in stmt.effects.iter().cloned() {
             match e {
                 Effect::Create { obj, .. } => {
                     let key = obj.key();
@@ -1191,9 +1324,7 @@ pub fn walk_downs<'a>(
             visit_downs(&history);
         }
         for up in group.iter().filter(|f| f.is_up()) {
-            for stmt in &up.file.parsed.statements {
-                history.apply(&stmt.node, up.file.parsed.slice(stmt.span));
-            }
+            history.apply(up.file);
         }
         if when == When::AfterItsUp {
             visit_downs(&history);
@@ -1278,7 +1409,7 @@ fn is_comment(tok: i32) -> bool {
 
 /// The tokens of `text` (comments left out): `(start, end, token)`.
 pub fn tokens(text: &str) -> Vec<(usize, usize, i32)> {
-    pg_query::scan_tokens(text)
+    crate::parse::scan(text)
         .map(|ts| {
             ts.iter()
                 .filter(|t| !is_comment(t.token))
@@ -1316,27 +1447,39 @@ pub fn alter_cmd_spans(cx: &StmtCx) -> Option<Vec<Span>> {
     if at < span.start || at >= span.end {
         return None;
     }
-    let text = &cx.file.parsed.text[..span.end];
-    let mut from = name_end(text, at)?;
+    // Past the (possibly qualified) table name.
+    let name = cx.tokens_from(at);
+    if name.first()?.0 != at {
+        return None;
+    }
+    let mut from = name[0].1;
+    let mut i = 0;
+    while let (Some(dot), Some(next)) = (name.get(i + 1), name.get(i + 2)) {
+        if dot.2 != Token::Ascii46 as i32 {
+            break;
+        }
+        from = next.1;
+        i += 2;
+    }
     // `ALTER TABLE name *` (descendants included).
-    if let Some(&(_, e, tok)) = tokens(&text[from..]).first() {
+    if let Some(&(_, e, tok)) = cx.tokens_from(from).first() {
         if tok == Token::Ascii42 as i32 {
-            from += e;
+            from = e;
         }
     }
-    let toks = tokens(&text[from..]);
+    let toks = cx.tokens_from(from);
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut start: Option<usize> = None;
     let mut last_end = 0usize;
-    for &(s, e, tok) in &toks {
+    for &(s, e, tok) in toks {
         if tok == Token::Ascii40 as i32 || tok == Token::Ascii91 as i32 {
             depth += 1;
         } else if tok == Token::Ascii41 as i32 || tok == Token::Ascii93 as i32 {
             depth -= 1;
         } else if tok == Token::Ascii44 as i32 && depth == 0 {
             if let Some(st) = start.take() {
-                out.push(Span::new(from + st, from + last_end));
+                out.push(Span::new(st, last_end));
             }
             continue;
         }
@@ -1344,7 +1487,7 @@ pub fn alter_cmd_spans(cx: &StmtCx) -> Option<Vec<Span>> {
         last_end = e;
     }
     if let Some(st) = start {
-        out.push(Span::new(from + st, from + last_end));
+        out.push(Span::new(st, last_end));
     }
     (out.len() == s.cmds.len()).then_some(out)
 }
@@ -1421,19 +1564,14 @@ mod tests {
                 .iter()
                 .map(|n| n.to_string())
                 .collect();
-        assert_eq!(
-            names,
-            [
-                "alter",
-                "table",
-                "app.\"Users\"",
-                "add",
-                "column",
-                "mood",
-                "mood",
-                "default"
-            ]
-        );
+        // Reserved keywords (TABLE, COLUMN, DEFAULT) cannot be names.
+        assert_eq!(names, ["alter", "app.\"Users\"", "add", "mood", "mood"]);
+        // ...except after a dot.
+        let names: Vec<String> = identifiers("SELECT * FROM app.user")
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, ["app.user"]);
     }
 
     use super::*;
@@ -1627,6 +1765,12 @@ mod tests {
         assert_eq!(idx.columns, ["y"]);
     }
 
+    /// What the engine keeps of an up file.
+    fn set_file(f: crate::parse::ParsedFile) -> SetFile {
+        let facts = file_facts(&f, true);
+        SetFile::new(f, None, facts)
+    }
+
     #[test]
     fn up_changes_net() {
         let f = parse_file(
@@ -1634,11 +1778,7 @@ mod tests {
             "CREATE TABLE tmp (id int);\nCREATE TABLE a (id int);\nDROP TABLE tmp;\nALTER TABLE old RENAME TO new;\n\
              CREATE TABLE b (id int); ALTER TABLE b RENAME TO c;",
         );
-        let fc = FileCx {
-            parsed: &f,
-            name: None,
-        };
-        let ch = up_changes(&fc);
+        let ch = up_changes(&set_file(f));
         let names: Vec<String> = ch
             .created
             .iter()
@@ -1658,9 +1798,7 @@ mod tests {
             "CREATE TABLE a (id int); CREATE INDEX a_idx ON a (id); ALTER TABLE a RENAME TO b; \
              ALTER TABLE b ADD COLUMN c int; ALTER TABLE ext ALTER COLUMN z SET NOT NULL;",
         );
-        for s in &f.statements {
-            h.apply(&s.node, f.slice(s.span));
-        }
+        h.apply(&set_file(f));
         let b = QualName::new(None, "b");
         assert!(h.exists(&Obj::new(Kind::Table, b.clone()).key()));
         assert!(!h.exists(&Obj::new(Kind::Table, QualName::new(None, "a")).key()));
@@ -1669,7 +1807,7 @@ mod tests {
         assert!(h
             .ever
             .contains(&Obj::on(Kind::Column, &QualName::new(None, "ext"), "z").key()));
-        assert!(h.named_tables.contains(&("public".into(), "ext".into())));
+        assert!(h.named_tables.contains(&name_key(None, "ext")));
         assert!(h.index_like_names.contains("a_idx"));
         // The index followed its table.
         let idx = h.existing.iter().find(|o| o.kind == Kind::Index).unwrap();

@@ -153,9 +153,14 @@ fn added_with_constant_default(
                 .map(|t| crate::model::SqlType::from_type_name(t).to_string())?;
             let expr = facts.default_at.and_then(|at| {
                 let stmt_cx = StmtCx {
+                    file: cx.file,
+                    file_index: cx.file_index,
                     stmt,
                     stmt_index: index,
-                    ..*cx
+                    schema: cx.schema,
+                    tx: cx.tx,
+                    config: cx.config,
+                    tokens: Default::default(),
                 };
                 default_text(&stmt_cx, at)
             })?;

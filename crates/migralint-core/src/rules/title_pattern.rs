@@ -14,7 +14,7 @@ declare_rule!(
 fn check(cx: &SetCx, out: &mut Findings) {
     let pattern = &cx.config.naming.title;
     for (index, file) in cx.files.iter().enumerate() {
-        let Some(name) = file.name else { continue };
+        let Some(name) = &file.name else { continue };
         if pattern.is_match(&name.title) {
             continue;
         }

@@ -1,5 +1,5 @@
 use crate::context::{Findings, SetCx};
-use crate::rules::objects::{migrations_by_dir, MigFile};
+use crate::rules::objects::MigFile;
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -44,8 +44,8 @@ impl Style {
 }
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in migrations_by_dir(cx) {
-        let Some(style) = majority(&files) else {
+    for (_, files) in cx.dirs {
+        let Some(style) = majority(files) else {
             continue;
         };
         let Some(example) = files.iter().find(|f| style.fits(&f.name.version_text)) else {
@@ -62,7 +62,7 @@ fn check(cx: &SetCx, out: &mut Findings) {
                     if v.len() == 1 { "" } else { "s" }
                 )
             };
-            let consequence = consequence(style, f, &files);
+            let consequence = consequence(style, f, files);
             let finding = out.report_in(
                 f.index,
                 Span::empty(0),
