@@ -101,7 +101,7 @@ bindgen_target() { # $1 = nodejs|web, $2 = output dir name
 }
 
 optimize_wasm() { # $1 = .wasm to optimize in place
-  step "wasm-opt -Oz ${1#"$REPO_ROOT"/}"
+  step "wasm-opt -O3 ${1#"$REPO_ROOT"/}"
   # libpg_query's error handling uses Wasm exception handling (legacy
   # try/catch encoding): the feature must stay enabled. The other features
   # are the ones rustc and clang 19 emit by default.
@@ -109,7 +109,7 @@ optimize_wasm() { # $1 = .wasm to optimize in place
   # function that has a single caller, however large, into that caller; the
   # resulting giant functions tier up late in V8, and the first lint() of
   # 10,000 files took 1.6 s instead of 1.15 s. The size is within 1%.
-  "$WASM_OPT" -Oz --one-caller-inline-max-function-size 0 \
+  "$WASM_OPT" -O3 --one-caller-inline-max-function-size 0 \
     --enable-exception-handling --enable-bulk-memory --enable-sign-ext \
     --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \

@@ -128,10 +128,17 @@ function main({ env, log, emit, cwd }) {
     }
   }
 
-  // Lint.
-  const report = JSON.parse(mlw.lint(files, configText, reportOnly));
-  const paired = pairCommands(report.diagnostics, mlw.lintFormat(files, configText, reportOnly, 'github'));
-  const sarif = inputs.sarifFile ? mlw.lintFormat(files, configText, null, 'sarif') : null;
+  // Lint, once: the JSON report and workflow commands of the reported
+  // files, and SARIF of every file.
+  const outputs = [
+    { format: 'json', reportOnly },
+    { format: 'github', reportOnly },
+  ];
+  if (inputs.sarifFile) outputs.push({ format: 'sarif', reportOnly: null });
+  const [json, github, sarifText] = mlw.lintFormats(files, configText, outputs);
+  const report = JSON.parse(json);
+  const paired = pairCommands(report.diagnostics, github);
+  const sarif = inputs.sarifFile ? sarifText : null;
   const { errors, warnings } = report.summary;
 
   // Annotations, within GitHub's per-step limits.

@@ -4,7 +4,7 @@
 // holding the native CLI's JSON for the same folder.
 //
 // Usage: node bench/wasm/lint-dir.mjs <dir> [--runs N] [--expect native.json]
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +22,10 @@ const tLoaded = performance.now();
 
 const paths = [];
 const walk = (d) => {
-  for (const name of readdirSync(d)) {
-    const p = join(d, name);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (name.endsWith('.sql')) paths.push(p);
+  for (const entry of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, entry.name);
+    if (entry.isDirectory()) walk(p);
+    else if (entry.name.endsWith('.sql')) paths.push(p);
   }
 };
 walk(dir);

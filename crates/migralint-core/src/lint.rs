@@ -103,20 +103,20 @@ pub fn lint(files: &[SourceFile], options: &LintOptions) -> Report {
     set_rules(&kept, config, &enabled, &mut out);
     builtin_diagnostics(&kept, &enabled, &mut out);
     apply_suppressions(&kept, &mut out);
-    if let Some(only) = &options.report_only {
-        let only: HashSet<&str> = only.iter().map(String::as_str).collect();
-        out.retain(|(_, d)| only.contains(d.file.as_str()));
-    }
     out.sort_by(|(fa, a), (fb, b)| {
         (fa, a.span.start, a.rule, a.span.end).cmp(&(fb, b.span.start, b.rule, b.span.end))
     });
     out.dedup_by(|(fa, a), (fb, b)| {
         fa == fb && a.rule == b.rule && a.span == b.span && a.message == b.message
     });
-    Report {
+    let mut report = Report {
         diagnostics: out.into_iter().map(|(_, d)| d).collect(),
         files: files.len(),
+    };
+    if let Some(only) = &options.report_only {
+        report.keep_only(only);
     }
+    report
 }
 
 /// A file parsed ahead of its turn in the replay.

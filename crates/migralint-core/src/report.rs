@@ -47,6 +47,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// Keeps only the diagnostics of files whose path is in `paths` (what
+    /// `LintOptions::report_only` does; front ends that render one lint
+    /// for several scopes call it on copies).
+    pub fn keep_only(&mut self, paths: &[String]) {
+        let paths: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+        self.diagnostics.retain(|d| paths.contains(d.file.as_str()));
+    }
+
     pub fn errors(&self) -> usize {
         self.count(Severity::Error)
     }

@@ -66,12 +66,46 @@ pub fn lint_to_string(
         report_only,
     };
     let report = migralint_core::lint(files, &options);
-    Ok(match format {
-        Format::Json => render::json(&report),
-        Format::Sarif => render::sarif(&report),
-        Format::Github => render::github(&report),
-        Format::Compact => render::compact(&report),
-    })
+    Ok(render_format(&report, format))
+}
+
+/// One output of `lint_to_strings`: a format, and the paths to report on
+/// (all files when `None`).
+pub type OutputRequest = (Format, Option<Vec<String>>);
+
+/// Lints `files` once with `config` and renders the report once per
+/// request: in its format, keeping only the diagnostics of its
+/// `report_only` paths when given. What `lint_to_string` gives for each
+/// request, for the cost of one lint.
+pub fn lint_to_strings(
+    files: &[SourceFile],
+    config: &ConfigInput,
+    requests: &[OutputRequest],
+) -> Result<Vec<String>, String> {
+    let options = LintOptions {
+        config: config.resolve()?,
+        report_only: None,
+    };
+    let full = migralint_core::lint(files, &options);
+    Ok(requests
+        .iter()
+        .map(|(format, only)| {
+            let mut report = full.clone();
+            if let Some(only) = only {
+                report.keep_only(only);
+            }
+            render_format(&report, *format)
+        })
+        .collect())
+}
+
+fn render_format(report: &migralint_core::Report, format: Format) -> String {
+    match format {
+        Format::Json => render::json(report),
+        Format::Sarif => render::sarif(report),
+        Format::Github => render::github(report),
+        Format::Compact => render::compact(report),
+    }
 }
 
 /// The registry as `migralint rules --format json` prints it: a
@@ -132,6 +166,24 @@ mod tests {
         let got = lint_to_string(&files(), &ConfigInput::Default, None, Format::Json).unwrap();
         assert_eq!(got, expected);
         assert!(got.contains("\"syntax-error\""), "{got}");
+    }
+
+    #[test]
+    fn one_lint_many_outputs() {
+        let only = vec!["db/000002_broken.up.sql".to_string()];
+        let requests = [
+            (Format::Json, Some(only.clone())),
+            (Format::Github, Some(only.clone())),
+            (Format::Sarif, None),
+            (Format::Compact, Some(vec![])),
+        ];
+        let got = lint_to_strings(&files(), &ConfigInput::Default, &requests).unwrap();
+        for ((format, only), got) in requests.iter().zip(&got) {
+            let one = lint_to_string(&files(), &ConfigInput::Default, only.clone(), *format);
+            assert_eq!(got, &one.unwrap());
+        }
+        assert!(got[0].contains("000002_broken.up.sql") && !got[0].contains("create_users"));
+        assert!(lint_to_strings(&files(), &ConfigInput::Toml("x = 1".into()), &requests).is_err());
     }
 
     #[test]

@@ -17,7 +17,9 @@ use js_sys::{Array, JsString, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-pub use convert::{explain_rule, lint_to_string, rules_json, ConfigInput, Format};
+pub use convert::{
+    explain_rule, lint_to_string, lint_to_strings, rules_json, ConfigInput, Format, OutputRequest,
+};
 use migralint_core::SourceFile;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -40,6 +42,15 @@ export function lint(files: SourceFile[], config?: Config | null, reportOnly?: s
 /** Lints `files`; returns what `migralint check --format <format>` prints
  *  (`format` defaults to "json"). Throws an Error for bad input. */
 export function lintFormat(files: SourceFile[], config?: Config | null, reportOnly?: string[] | null, format?: Format | null): string;
+/** One output of lintFormats: a format, and the paths to report on (all
+ *  files when omitted or null). */
+export interface OutputRequest {
+  format: Format;
+  reportOnly?: string[] | null;
+}
+/** Lints `files` once and returns one string per request, each exactly what
+ *  lintFormat(files, config, request.reportOnly, request.format) returns. */
+export function lintFormats(files: SourceFile[], config: Config | null | undefined, outputs: OutputRequest[]): string[];
 "#;
 
 #[wasm_bindgen]
@@ -88,6 +99,49 @@ pub fn lint_format_js(
         Some(name) => name.parse().map_err(|e: String| JsError::new(&e))?,
     };
     lint_to_string(&files, &config, report_only, format).map_err(|e| JsError::new(&e))
+}
+
+/// Lints `files` once and renders it for each `{format, reportOnly}` of
+/// `outputs`: an array of strings, each what `lintFormat` returns for that
+/// request (the Action needs JSON, workflow commands and SARIF of one run).
+#[wasm_bindgen(js_name = lintFormats, skip_typescript)]
+pub fn lint_formats_js(
+    files: JsValue,
+    config: Option<JsValue>,
+    outputs: JsValue,
+) -> Result<Array, JsError> {
+    let files = files_from_js(&files).map_err(|e| JsError::new(&e))?;
+    let config = config_from_js(config).map_err(|e| JsError::new(&e))?;
+    let requests = outputs_from_js(&outputs).map_err(|e| JsError::new(&e))?;
+    let out = lint_to_strings(&files, &config, &requests).map_err(|e| JsError::new(&e))?;
+    Ok(out.into_iter().map(|s| JsValue::from_str(&s)).collect())
+}
+
+fn outputs_from_js(outputs: &JsValue) -> Result<Vec<OutputRequest>, String> {
+    let array = outputs
+        .dyn_ref::<Array>()
+        .ok_or_else(|| "`outputs` must be an array of {format, reportOnly} objects".to_owned())?;
+    let format_key = JsValue::from_str("format");
+    let only_key = JsValue::from_str("reportOnly");
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if !item.is_object() {
+                return Err(format!(
+                    "outputs[{i}] must be an object {{format, reportOnly}}"
+                ));
+            }
+            let format = Reflect::get(&item, &format_key)
+                .ok()
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| format!("outputs[{i}].format must be a string"))?
+                .parse::<Format>()?;
+            let only = Reflect::get(&item, &only_key).ok();
+            let only = report_only_from_js(only).map_err(|e| format!("outputs[{i}]: {e}"))?;
+            Ok((format, only))
+        })
+        .collect()
 }
 
 /// The rule registry as JSON, exactly as `migralint rules --format json`
