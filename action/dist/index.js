@@ -769,6 +769,20 @@ var require_migralint_wasm = __commonJS({
       }
     }
     exports2.lintFormat = lintFormat;
+    function lintFormats(files, config, outputs) {
+      let ret;
+      __wbg_call_guard();
+      try {
+        ret = wasm.lintFormats(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), outputs);
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports2.lintFormats = lintFormats;
     function rules() {
       let deferred1_0;
       let deferred1_1;
@@ -916,9 +930,21 @@ var require_migralint_wasm = __commonJS({
             return ret;
           }, arguments);
         },
+        __wbg_new_37eb45aaf5eeb820: function() {
+          return wrapError(function() {
+            const ret = new Array();
+            return ret;
+          }, arguments);
+        },
         __wbg_prototypesetcall_13162965d1fe7aa3: function() {
           return wrapError(function(arg0, arg1, arg2) {
             Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
+          }, arguments);
+        },
+        __wbg_push_c9f4893fc209f768: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = arg0.push(arg1);
+            return ret;
           }, arguments);
         },
         __wbg_stringify_0a0fbf2ef722380a: function() {
@@ -1209,9 +1235,15 @@ var require_main = __commonJS({
           log(`Changed: unknown (${ch.reason}); reporting on all files`);
         }
       }
-      const report = JSON.parse(mlw.lint(files, configText, reportOnly));
-      const paired = pairCommands(report.diagnostics, mlw.lintFormat(files, configText, reportOnly, "github"));
-      const sarif = inputs.sarifFile ? mlw.lintFormat(files, configText, null, "sarif") : null;
+      const outputs = [
+        { format: "json", reportOnly },
+        { format: "github", reportOnly }
+      ];
+      if (inputs.sarifFile) outputs.push({ format: "sarif", reportOnly: null });
+      const [json, github, sarifText] = mlw.lintFormats(files, configText, outputs);
+      const report = JSON.parse(json);
+      const paired = pairCommands(report.diagnostics, github);
+      const sarif = inputs.sarifFile ? sarifText : null;
       const { errors, warnings } = report.summary;
       const sel = selectAnnotations(paired, LIMITS);
       for (const p of sel.emit) emit(p.command);
