@@ -1,7 +1,7 @@
 //! Turns command-line paths into the files to lint, and reads them in
 //! parallel.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,7 @@ pub fn collect(
     };
 
     let mut files: Vec<(String, Origin)> = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::new();
     let mut named: Vec<String> = Vec::new();
     let mut context: Vec<(String, Origin)> = Vec::new();
     for path in &paths {
@@ -66,9 +66,8 @@ pub fn collect(
             let mut found = Vec::new();
             walk(path, &mut found)
                 .map_err(|e| Failure(format!("cannot read directory {}: {e}", path.display())))?;
-            found.sort();
             for f in found {
-                let display = f.display().to_string();
+                let display = f.to_string_lossy().into_owned();
                 if seen.insert(display.clone()) {
                     named.push(display.clone());
                     files.push((display, Origin::Disk(f)));
@@ -130,11 +129,16 @@ fn is_sql(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
 }
 
+/// The `.sql` files under `dir`, in path order (each directory's entries
+/// sorted by name, subdirectories visited in place: the order of sorting
+/// the whole list by path, without comparing whole paths).
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
+    let mut entries = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| (e.file_name(), e)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, entry) in entries {
         let path = entry.path();
-        let name = entry.file_name();
         let name = name.to_string_lossy();
         let kind = entry.file_type()?;
         if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
@@ -163,4 +167,45 @@ pub fn read_all(files: &[(String, Origin)]) -> Result<Vec<SourceFile>, Failure> 
             Ok(SourceFile::from_bytes(display.clone(), bytes))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_gives_path_order() {
+        let root = std::env::temp_dir().join(format!("migralint-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let files = [
+            "a.sql",
+            "a/x.sql",
+            "a-b/y.sql",
+            "b.SQL",
+            "B.sql",
+            ".git/z.sql",
+            "c.txt",
+        ];
+        for f in files {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "SELECT 1;").unwrap();
+        }
+        let mut found = Vec::new();
+        walk(&root, &mut found).unwrap();
+        let mut sorted = found.clone();
+        sorted.sort();
+        assert_eq!(found, sorted, "the walk's order is the paths' order");
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| {
+                p.strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["B.sql", "a/x.sql", "a-b/y.sql", "a.sql", "b.SQL"]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
