@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::migration::{Direction, MigrationName};
 use crate::model::{QualName, Schema, TableState};
 use crate::parse::{ParsedFile, Statement, Suppression, SyntaxError};
-use crate::rules::objects::{MigDir, StmtFacts};
+use crate::rules::objects::{History, MigDir, MigFile, StmtFacts, UpRecord};
 use crate::source::{LineIndex, Span};
 
 /// A file in the set being linted, with its migration name when it has one.
@@ -104,11 +104,11 @@ impl<'a> StmtCx<'a> {
     }
 }
 
-/// What the engine keeps of a file once its statements have been linted:
-/// its text (for lines and columns), syntax errors, suppressions, and per
-/// statement the facts the rules over the whole set need. The parse tree
-/// itself is dropped, so memory holds the trees of the files being linted,
-/// not of the whole set.
+/// What the engine keeps of a file once it has been replayed: its text (for
+/// lines and columns), syntax errors, suppressions, and per statement its
+/// span and a few flags. The parse tree is dropped, and so are the
+/// statements' object facts once the pairing history has them: memory
+/// holds the trees of the files being linted, not of the whole set.
 pub struct SetFile {
     pub path: String,
     pub text: String,
@@ -145,6 +145,38 @@ impl SetFile {
     pub fn is_down(&self) -> bool {
         self.name.as_ref().map(|n| n.direction) == Some(Direction::Down)
     }
+
+    /// Takes the statements' object facts out (they are what the pairing
+    /// history needs of an up file), leaving each statement its span,
+    /// suppressions and flags: what the rest of the run needs.
+    pub fn take_effects(&mut self) -> Vec<StmtFacts> {
+        let light = self
+            .statements
+            .iter()
+            .map(|s| StmtFacts {
+                span: s.span,
+                ignored: s.ignored.clone(),
+                effects: Vec::new(),
+                creates_anything: s.creates_anything,
+                transaction_control: s.transaction_control,
+                altered_columns: Vec::new(),
+            })
+            .collect();
+        std::mem::replace(&mut self.statements, light)
+    }
+}
+
+/// What a pairing rule sees at a down file (`Check::Down`), during the
+/// replay, once the ups of its version have been replayed.
+pub struct DownCx<'a> {
+    pub down: MigFile<'a>,
+    /// The up file it reverses (same version, same title preferred) and
+    /// what that up changes.
+    pub up: Option<(MigFile<'a>, &'a UpRecord)>,
+    /// The directory's object history after every up file up to the
+    /// down's version.
+    pub history: &'a History,
+    pub config: &'a Config,
 }
 
 /// Everything a rule over the whole file set may look at.

@@ -8,11 +8,13 @@
 //! a chunk at a time; each chunk is parsed in parallel (`parse::parse_file`:
 //! statements with spans, syntax errors, suppression comments) while the
 //! previous one is replayed: statement rules run on each statement against
-//! `model::Schema`, then the statement changes the schema. A replayed file
-//! keeps only its text and `context::SetFile` facts (the tree is dropped);
-//! the naming and pairing rules then run over those facts of the whole set
-//! → `report::Report` → `render::{json, sarif, github, compact}` (the CLI
-//! adds a miette renderer).
+//! `model::Schema`, then the statement changes the schema; an up file's
+//! object facts go to its directory's pairing history (`pairing`), and at a
+//! down file the pairing rules (`Check::Down`) compare it with its up and
+//! that history. A replayed file keeps only its text and a few facts
+//! (`context::SetFile`; the tree is dropped); the naming rules then run
+//! over the whole set → `report::Report` → `render::{json, sarif, github,
+//! compact}` (the CLI adds a miette renderer).
 
 pub mod config;
 pub mod context;
@@ -20,6 +22,7 @@ pub mod lint;
 pub mod locks;
 pub mod migration;
 pub mod model;
+mod pairing;
 mod par;
 pub mod parse;
 pub mod render;

@@ -8,9 +8,10 @@ use pg_query::NodeEnum;
 use serde::Deserialize;
 
 use crate::config::Config;
-use crate::context::{FileCx, Findings, SetCx, SetFile, StmtCx, TxState};
+use crate::context::{DownCx, FileCx, Findings, SetCx, SetFile, StmtCx, TxState};
 use crate::migration::{file_name, Direction, MigrationName};
 use crate::model::Schema;
+use crate::pairing::Pairing;
 use crate::par;
 use crate::parse::{parse_file, ParsedFile, SyntaxError};
 use crate::report::{Diagnostic, Report, Severity};
@@ -101,6 +102,7 @@ pub fn lint(files: &[SourceFile], options: &LintOptions) -> Report {
     let mut out: Vec<(usize, Diagnostic)> = Vec::new();
     let kept = replay(files, &names, config, &enabled, &mut out);
     set_rules(&kept, config, &enabled, &mut out);
+    drop_unjudgeable_pairing(&kept, &mut out);
     builtin_diagnostics(&kept, &enabled, &mut out);
     apply_suppressions(&kept, &mut out);
     out.sort_by(|(fa, a), (fb, b)| {
@@ -150,6 +152,7 @@ fn replay(
     let mut kept: Vec<Option<SetFile>> =
         std::iter::repeat_with(|| None).take(files.len()).collect();
     let mut schema = Schema::default();
+    let mut pairing = Pairing::default();
     let order = replay_order(names);
     let mut chunks = order.chunks(CHUNK);
     let mut ready = chunks.next().map(parse).unwrap_or_default();
@@ -173,7 +176,21 @@ fn replay(
                     if scratch {
                         schema.rollback();
                     }
-                    kept[p.index] = Some(SetFile::new(p.file, name.cloned(), p.facts));
+                    let mut file = SetFile::new(p.file, name.cloned(), p.facts);
+                    if let Some(n) = name {
+                        let version = n.version;
+                        if n.direction == Direction::Up {
+                            let statements = file.take_effects();
+                            pairing.up(dir_of(&file.path), version, p.index, statements, &kept);
+                        } else {
+                            let at = (p.index, &file);
+                            pairing.down(dir_of(&file.path), version, at, &kept, config, |cx| {
+                                down_rules(cx, &kept, enabled, out)
+                            });
+                            file.take_effects();
+                        }
+                    }
+                    kept[p.index] = Some(file);
                 }
             },
             || next.map(parse),
@@ -213,23 +230,58 @@ fn set_rules(
         check(&cx, &mut findings);
         findings.0
     });
-    let unparsable = unparsable_pairs(files);
     for ((rule, severity, _), findings) in checks.iter().zip(found) {
         for f in findings {
             let index = f.file.unwrap_or(0);
-            let target = &files[index];
-            let unknown = match &target.name {
-                Some(n) => unparsable.contains(&(dir_of(&target.path), n.version)),
-                None => !target.syntax_errors.is_empty(),
-            };
-            if rule.category == Category::Pairing && unknown {
-                // The up (or down) did not parse: what it creates is unknown.
-                continue;
-            }
-            let d = diagnostic(target, rule, *severity, f.span, f.message, f.help);
+            let d = diagnostic(&files[index], rule, *severity, f.span, f.message, f.help);
             out.push((index, d));
         }
     }
+}
+
+/// Runs the `Check::Down` rules on a down file (during the replay; the down
+/// is `cx.down.file`, not yet in `kept`).
+fn down_rules(
+    cx: &DownCx,
+    kept: &[Option<SetFile>],
+    enabled: &[(&'static Rule, Severity)],
+    out: &mut Vec<(usize, Diagnostic)>,
+) {
+    for (rule, severity) in enabled {
+        if let Check::Down(check) = rule.check {
+            let mut findings = Findings::default();
+            check(cx, &mut findings);
+            for f in findings.0 {
+                let index = f.file.unwrap_or(cx.down.index);
+                let file = match kept[index].as_ref() {
+                    Some(other) if index != cx.down.index => other,
+                    _ => cx.down.file,
+                };
+                out.push((
+                    index,
+                    diagnostic(file, rule, *severity, f.span, f.message, f.help),
+                ));
+            }
+        }
+    }
+}
+
+/// Drops pairing findings on a version whose up or down did not parse:
+/// what that file creates or drops is unknown.
+fn drop_unjudgeable_pairing(files: &[SetFile], out: &mut Vec<(usize, Diagnostic)>) {
+    let unparsable = unparsable_pairs(files);
+    out.retain(|(index, d)| {
+        let pairing = rules::find(d.rule).is_some_and(|r| r.category == Category::Pairing);
+        if !pairing {
+            return true;
+        }
+        let target = &files[*index];
+        let unknown = match &target.name {
+            Some(n) => unparsable.contains(&(dir_of(&target.path), n.version)),
+            None => !target.syntax_errors.is_empty(),
+        };
+        !unknown
+    });
 }
 
 /// The `(directory, version)` pairs whose up or down file has syntax

@@ -1,5 +1,5 @@
-use crate::context::{Findings, SetCx};
-use crate::rules::objects::{name_key, walk_downs, Effect, History, Kind, Obj, When};
+use crate::context::{DownCx, Findings};
+use crate::rules::objects::{name_key, Effect, History, Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -7,53 +7,52 @@ declare_rule!(
     Pairing,
     Warning,
     "A down migration that drops a table, index, column or type that no migration up to its version created",
-    Check::Set(check)
+    Check::Down(check)
 );
 
-fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in cx.dirs {
-        walk_downs(files, When::AfterItsUp, |down, up, history| {
-            // What this down itself creates or renames before a drop: a
-            // copy of the history, made only for the downs that do.
-            let mut own: Option<History> = None;
-            for stmt in &down.file.statements {
-                for e in &stmt.effects {
-                    let Effect::Drop { obj, if_exists, .. } = e else {
-                        continue;
-                    };
-                    if is_known(own.as_ref().unwrap_or(history), obj) {
-                        continue;
-                    }
-                    let upto = up.map_or_else(
-                        || format!("up to version {}", down.name.version),
-                        |u| format!("up to `{}`", u.file_name()),
-                    );
-                    let message = if *if_exists {
-                        format!(
-                            "this down drops {}, which never existed in the migration history ({upto}): the IF \
-                             EXISTS hides a mistake? (a typo, or an object of another migration)",
-                            obj.describe()
-                        )
-                    } else {
-                        format!(
-                            "this down drops {}, which neither its up nor any earlier migration creates: rolling \
-                             back fails with `{} does not exist` (a typo, or an object of another migration?)",
-                            obj.describe(),
-                            what_postgres_says(obj)
-                        )
-                    };
-                    out.report_in(down.index, stmt.span, message).help(
-                        "drop what this migration's up file creates; if the object is created outside the \
-                         migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
-                    );
-                }
-                for e in &stmt.effects {
-                    if own.is_some() || !matches!(e, Effect::Drop { .. }) {
-                        own.get_or_insert_with(|| history.clone()).apply_effect(e);
-                    }
-                }
+fn check(cx: &DownCx, out: &mut Findings) {
+    let down = &cx.down;
+    let up = cx.up.as_ref().map(|(up, _)| up);
+    let history = cx.history;
+    // What this down itself creates or renames before a drop: a
+    // copy of the history, made only for the downs that do.
+    let mut own: Option<History> = None;
+    for stmt in &down.file.statements {
+        for e in &stmt.effects {
+            let Effect::Drop { obj, if_exists, .. } = e else {
+                continue;
+            };
+            if is_known(own.as_ref().unwrap_or(history), obj) {
+                continue;
             }
-        });
+            let upto = up.map_or_else(
+                || format!("up to version {}", down.name.version),
+                |u| format!("up to `{}`", u.file_name()),
+            );
+            let message = if *if_exists {
+                format!(
+                    "this down drops {}, which never existed in the migration history ({upto}): the IF \
+                     EXISTS hides a mistake? (a typo, or an object of another migration)",
+                    obj.describe()
+                )
+            } else {
+                format!(
+                    "this down drops {}, which neither its up nor any earlier migration creates: rolling \
+                     back fails with `{} does not exist` (a typo, or an object of another migration?)",
+                    obj.describe(),
+                    what_postgres_says(obj)
+                )
+            };
+            out.report_in(down.index, stmt.span, message).help(
+                "drop what this migration's up file creates; if the object is created outside the \
+                 migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
+            );
+        }
+        for e in &stmt.effects {
+            if own.is_some() || !matches!(e, Effect::Drop { .. }) {
+                own.get_or_insert_with(|| history.clone()).apply_effect(e);
+            }
+        }
     }
 }
 

@@ -1,5 +1,5 @@
-use crate::context::{Findings, SetCx};
-use crate::rules::objects::{drop_covers, expected_drops, up_changes, walk_downs, Effect, When};
+use crate::context::{DownCx, Findings};
+use crate::rules::objects::{drop_covers, Effect};
 use crate::rules::Check;
 
 declare_rule!(
@@ -7,70 +7,64 @@ declare_rule!(
     Pairing,
     Warning,
     "A down migration that does not drop (or rename back) what its up migration creates (or renames)",
-    Check::Set(check)
+    Check::Down(check)
 );
 
-fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in cx.dirs {
-        walk_downs(files, When::BeforeItsUp, |down, up, before| {
-            let Some(up) = up else { return };
-            // Statements lost to syntax errors would look like missing drops.
-            if !down.file.syntax_errors.is_empty() {
-                return;
-            }
-            let changes = up_changes(up.file);
-            let mut pending = expected_drops(&changes, before);
-            let mut renames = changes.renamed.clone();
-            for stmt in &down.file.statements {
-                for e in stmt.effects.iter().cloned() {
-                    match e {
-                        Effect::Drop { obj, cascade, .. } => {
-                            pending.retain(|(o, _)| !drop_covers(&obj, cascade, o));
+fn check(cx: &DownCx, out: &mut Findings) {
+    let down = &cx.down;
+    let Some((up, record)) = &cx.up else { return };
+    // Statements lost to syntax errors would look like missing drops.
+    if !down.file.syntax_errors.is_empty() {
+        return;
+    }
+    let mut pending = record.expected.clone();
+    let mut renames = record.changes.renamed.clone();
+    for stmt in &down.file.statements {
+        for e in stmt.effects.iter().cloned() {
+            match e {
+                Effect::Drop { obj, cascade, .. } => {
+                    pending.retain(|(o, _)| !drop_covers(&obj, cascade, o));
+                }
+                Effect::Rename { from, to } => {
+                    let before_len = renames.len();
+                    renames.retain(|(f, t, _)| !(t.key() == from.key() && f.key() == to.key()));
+                    if renames.len() == before_len {
+                        for (o, _) in &mut pending {
+                            o.follow_rename(&from, &to);
                         }
-                        Effect::Rename { from, to } => {
-                            let before_len = renames.len();
-                            renames.retain(|(f, t, _)| {
-                                !(t.key() == from.key() && f.key() == to.key())
-                            });
-                            if renames.len() == before_len {
-                                for (o, _) in &mut pending {
-                                    o.follow_rename(&from, &to);
-                                }
-                            }
-                        }
-                        Effect::Create { .. } | Effect::OwnedBy { .. } => {}
                     }
                 }
+                Effect::Create { .. } | Effect::OwnedBy { .. } => {}
             }
-            let span = down.first_statement_span();
-            for (obj, at) in pending {
-                out.report_in(
-                    down.index,
-                    span,
-                    format!(
-                        "this down does not drop {}, created at {}: a rollback leaves it behind",
-                        obj.describe(),
-                        up.at(at)
-                    ),
-                )
-                .help(format!("add `{}`", obj.drop_sql()));
-            }
-            for (from, to, at) in renames {
-                out.report_in(
-                    down.index,
-                    span,
-                    format!(
-                        "this down does not rename {} back to {}: {} renames it, so after a rollback the \
-                         previous release of the application looks for {} and does not find it",
-                        to.describe(),
-                        from.name,
-                        up.at(at),
-                        from.name
-                    ),
-                )
-                .help(format!("add `{}`", to.rename_sql(&from)));
-            }
-        });
+        }
+    }
+    let span = down.first_statement_span();
+    for (obj, at) in pending {
+        out.report_in(
+            down.index,
+            span,
+            format!(
+                "this down does not drop {}, created at {}: a rollback leaves it behind",
+                obj.describe(),
+                up.at(at)
+            ),
+        )
+        .help(format!("add `{}`", obj.drop_sql()));
+    }
+    for (from, to, at) in renames {
+        out.report_in(
+            down.index,
+            span,
+            format!(
+                "this down does not rename {} back to {}: {} renames it, so after a rollback the \
+                 previous release of the application looks for {} and does not find it",
+                to.describe(),
+                from.name,
+                up.at(at),
+                from.name
+            ),
+        )
+        .help(format!("add `{}`", to.rename_sql(&from)));
     }
 }
 

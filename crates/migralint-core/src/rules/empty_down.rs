@@ -1,5 +1,5 @@
-use crate::context::{Findings, SetCx};
-use crate::rules::objects::{expected_drops, up_changes, up_of, History};
+use crate::context::{DownCx, Findings};
+use crate::rules::objects::{expected_drops, History};
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -8,73 +8,69 @@ declare_rule!(
     Pairing,
     Warning,
     "A down migration with no statements for an up migration that creates something",
-    Check::Set(check)
+    Check::Down(check)
 );
 
-fn check(cx: &SetCx, out: &mut Findings) {
-    for (_, files) in cx.dirs {
-        for down in files.iter().filter(|f| f.is_down()) {
-            let parsed = down.file;
-            // `BEGIN; END;` alone does nothing either.
-            let does_something = parsed.statements.iter().any(|s| !s.transaction_control);
-            if does_something || !parsed.syntax_errors.is_empty() {
-                continue;
-            }
-            let Some(up) = up_of(files, down) else {
-                continue;
-            };
-            let Some(first) = up.file.statements.iter().find(|s| s.creates_anything) else {
-                // An up that only changes data: an empty down is fine.
-                continue;
-            };
-            let changes = up_changes(up.file);
-            let named = expected_drops(&changes, &History::default());
-            let what = match named.as_slice() {
-                [] => format!(
-                    "creates objects (first at line {})",
-                    up.line(first.span.start)
-                ),
-                [(o, at)] => format!("creates {} (line {})", o.describe(), up.line(*at)),
-                [(o, at), rest @ ..] => format!(
-                    "creates {} (line {}) and {} more object{}",
-                    o.describe(),
-                    up.line(*at),
-                    rest.len(),
-                    if rest.len() == 1 { "" } else { "s" }
-                ),
-            };
-            let what_empty = if !parsed.statements.is_empty() {
-                "only opens and closes a transaction"
-            } else if parsed.text.trim().is_empty() {
-                "is empty"
-            } else {
-                "has only comments"
-            };
-            let finding = out.report_in(
-                down.index,
-                Span::empty(0),
-                format!(
-                    "`{}` {what_empty}, but `{}` {what}: rolling back records the version as undone and leaves \
-                     everything in place",
-                    down.file_name(),
-                    up.file_name()
-                ),
-            );
-            if named.is_empty() {
-                finding.help(
-                    "write the statements that undo the up migration, in reverse order, with IF EXISTS; if it \
-                     cannot be undone, say why in a comment and ignore this rule for the file \
-                     (`-- migralint-ignore-file empty-down`)",
-                );
-            } else {
-                let stmts: Vec<String> = named.iter().rev().map(|(o, _)| o.drop_sql()).collect();
-                finding.help(format!(
-                    "undo the up migration in reverse order: `{}`; if it cannot be undone, say why in a comment \
-                     and ignore this rule for the file (`-- migralint-ignore-file empty-down`)",
-                    stmts.join(" ")
-                ));
-            }
-        }
+fn check(cx: &DownCx, out: &mut Findings) {
+    let down = &cx.down;
+    let parsed = down.file;
+    // `BEGIN; END;` alone does nothing either.
+    let does_something = parsed.statements.iter().any(|s| !s.transaction_control);
+    if does_something || !parsed.syntax_errors.is_empty() {
+        return;
+    }
+    let Some((up, record)) = &cx.up else {
+        return;
+    };
+    let Some(first) = up.file.statements.iter().find(|s| s.creates_anything) else {
+        // An up that only changes data: an empty down is fine.
+        return;
+    };
+    let named = expected_drops(&record.changes, &History::default());
+    let what = match named.as_slice() {
+        [] => format!(
+            "creates objects (first at line {})",
+            up.line(first.span.start)
+        ),
+        [(o, at)] => format!("creates {} (line {})", o.describe(), up.line(*at)),
+        [(o, at), rest @ ..] => format!(
+            "creates {} (line {}) and {} more object{}",
+            o.describe(),
+            up.line(*at),
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
+    };
+    let what_empty = if !parsed.statements.is_empty() {
+        "only opens and closes a transaction"
+    } else if parsed.text.trim().is_empty() {
+        "is empty"
+    } else {
+        "has only comments"
+    };
+    let finding = out.report_in(
+        down.index,
+        Span::empty(0),
+        format!(
+            "`{}` {what_empty}, but `{}` {what}: rolling back records the version as undone and leaves \
+             everything in place",
+            down.file_name(),
+            up.file_name()
+        ),
+    );
+    if named.is_empty() {
+        finding.help(
+            "write the statements that undo the up migration, in reverse order, with IF EXISTS; if it \
+             cannot be undone, say why in a comment and ignore this rule for the file \
+             (`-- migralint-ignore-file empty-down`)",
+        );
+    } else {
+        let stmts: Vec<String> = named.iter().rev().map(|(o, _)| o.drop_sql()).collect();
+        finding.help(format!(
+            "undo the up migration in reverse order: `{}`; if it cannot be undone, say why in a comment \
+             and ignore this rule for the file (`-- migralint-ignore-file empty-down`)",
+            stmts.join(" ")
+        ));
     }
 }
 

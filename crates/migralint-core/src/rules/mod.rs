@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::context::{Findings, SetCx, StmtCx};
+use crate::context::{DownCx, Findings, SetCx, StmtCx};
 use crate::report::Severity;
 
 /// Includes a rule's documentation page (`rules/<name>.md`).
@@ -186,6 +186,9 @@ pub enum Check {
     Statement(fn(&StmtCx, &mut Findings)),
     /// Once over the whole file set (naming, pairing).
     Set(SetCheck),
+    /// Once per down file, during the replay (pairing rules that compare a
+    /// down with its up and the object history).
+    Down(fn(&DownCx, &mut Findings)),
     /// Reported by the engine itself (parse errors, suppressions).
     Builtin,
 }

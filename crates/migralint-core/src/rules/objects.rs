@@ -769,9 +769,11 @@ fn creates_unnamed(node: &NodeEnum) -> bool {
     }
 }
 
-/// What the rules over the whole set need to know of one statement. Taken
-/// from its tree when the file is parsed: the engine drops the trees once a
-/// file is linted, and these facts are what is left of its statements.
+/// What the pairing rules need to know of one statement, taken from its
+/// tree when the file is parsed (the engine drops trees once a file is
+/// linted). The object facts (`effects`, `altered_columns`) go to the
+/// pairing history when the file is replayed and are then dropped
+/// (`SetFile::take_effects`); span, suppressions and flags stay.
 #[derive(Clone, Debug)]
 pub struct StmtFacts {
     pub span: Span,
@@ -1008,6 +1010,16 @@ pub struct MigFile<'a> {
 pub type MigDir<'a> = (&'a str, Vec<MigFile<'a>>);
 
 impl<'a> MigFile<'a> {
+    /// `file` (index `index` of the set), when its name is a migration name.
+    pub fn new(index: usize, file: &'a SetFile) -> Option<MigFile<'a>> {
+        Some(MigFile {
+            index,
+            file,
+            name: file.name.as_ref()?,
+            file_name: crate::migration::file_name(&file.path),
+        })
+    }
+
     pub fn file_name(&self) -> &'a str {
         self.file_name
     }
@@ -1102,9 +1114,9 @@ impl History {
         self.existing_keys.contains(key)
     }
 
-    /// Replays an up file.
-    pub fn apply(&mut self, file: &SetFile) {
-        for stmt in &file.statements {
+    /// Replays an up file: its statements' facts and its text.
+    pub fn apply(&mut self, statements: &[StmtFacts], text: &str) {
+        for stmt in statements {
             for e in &stmt.effects {
                 self.apply_effect(e);
             }
@@ -1115,7 +1127,7 @@ impl History {
         // use: a cheap over-approximation of the tables and types it names
         // (only used to decide that an object is *known*).
         let mut key = String::new();
-        each_identifier(&file.text, |schema, name| {
+        each_identifier(text, |schema, name| {
             key.clear();
             push_name_key(&mut key, schema, name);
             if !self.named_tables.contains(key.as_str()) {
@@ -1207,14 +1219,22 @@ pub struct UpChanges {
     pub replaced_relations: HashSet<(String, String)>,
 }
 
-pub fn up_changes(file: &SetFile) -> UpChanges {
+/// What the pairing rules know of an up file when its downs are linted:
+/// what it changes, and what of that its down is expected to drop (judged
+/// against the history before the ups of its version).
+pub struct UpRecord {
+    pub changes: UpChanges,
+    pub expected: Vec<(Obj, usize)>,
+}
+
+pub fn up_changes(statements: &[StmtFacts]) -> UpChanges {
     let mut created: Vec<(Obj, usize)> = Vec::new();
     let mut renamed: Vec<(Obj, Obj, usize)> = Vec::new();
     // Objects this file drops (without IF EXISTS: so they existed) that it
     // did not create: recreating one under the same name replaces it.
     let mut replaced: HashSet<ObjKey> = HashSet::default();
     let mut replaced_relations = HashSet::default();
-    for stmt in &file.statements {
+    for stmt in statements {
         for e in stmt.effects.iter().cloned() {
             match e {
                 Effect::Create { obj, .. } => {
@@ -1276,60 +1296,12 @@ pub fn up_changes(file: &SetFile) -> UpChanges {
     }
 }
 
-/// The up file a down file reverses: same version, same title preferred.
 /// The files of one version, from files sorted by version
 /// (`migrations_by_dir`), by binary search.
 pub fn of_version<'f, 'a>(files: &'f [MigFile<'a>], version: u64) -> &'f [MigFile<'a>] {
     let start = files.partition_point(|f| f.name.version < version);
     let end = start + files[start..].partition_point(|f| f.name.version == version);
     &files[start..end]
-}
-
-pub fn up_of<'a>(files: &[MigFile<'a>], down: &MigFile) -> Option<MigFile<'a>> {
-    // `files` is sorted by version (`migrations_by_dir`): look only at the
-    // files of the down's version.
-    let same = of_version(files, down.name.version);
-    same.iter()
-        .filter(|f| f.is_up())
-        .find(|f| f.name.title == down.name.title)
-        .or_else(|| same.iter().find(|f| f.is_up()))
-        .copied()
-}
-
-/// When `walk_downs` shows a down file the history.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    /// Before the ups of the down's version: what existed before its up.
-    BeforeItsUp,
-    /// After every up of its version or below.
-    AfterItsUp,
-}
-
-/// Visits each down file of one directory (`files` as grouped by
-/// `migrations_by_dir`) with its up file and the directory's history,
-/// replayed once, in version order.
-pub fn walk_downs<'a>(
-    files: &[MigFile<'a>],
-    when: When,
-    mut visit: impl FnMut(&MigFile<'a>, Option<MigFile<'a>>, &History),
-) {
-    let mut history = History::default();
-    for group in files.chunk_by(|a, b| a.name.version == b.name.version) {
-        let mut visit_downs = |history: &History| {
-            for down in group.iter().filter(|f| f.is_down()) {
-                visit(down, up_of(files, down), history);
-            }
-        };
-        if when == When::BeforeItsUp {
-            visit_downs(&history);
-        }
-        for up in group.iter().filter(|f| f.is_up()) {
-            history.apply(up.file);
-        }
-        if when == When::AfterItsUp {
-            visit_downs(&history);
-        }
-    }
 }
 
 /// The objects a down file is expected to drop: what its up creates that
@@ -1778,7 +1750,7 @@ mod tests {
             "CREATE TABLE tmp (id int);\nCREATE TABLE a (id int);\nDROP TABLE tmp;\nALTER TABLE old RENAME TO new;\n\
              CREATE TABLE b (id int); ALTER TABLE b RENAME TO c;",
         );
-        let ch = up_changes(&set_file(f));
+        let ch = up_changes(&set_file(f).statements);
         let names: Vec<String> = ch
             .created
             .iter()
@@ -1798,7 +1770,8 @@ mod tests {
             "CREATE TABLE a (id int); CREATE INDEX a_idx ON a (id); ALTER TABLE a RENAME TO b; \
              ALTER TABLE b ADD COLUMN c int; ALTER TABLE ext ALTER COLUMN z SET NOT NULL;",
         );
-        h.apply(&set_file(f));
+        let f = set_file(f);
+        h.apply(&f.statements, &f.text);
         let b = QualName::new(None, "b");
         assert!(h.exists(&Obj::new(Kind::Table, b.clone()).key()));
         assert!(!h.exists(&Obj::new(Kind::Table, QualName::new(None, "a")).key()));

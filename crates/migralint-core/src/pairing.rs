@@ -1,0 +1,168 @@
+//! The pairing rules' state during the replay (`rules::Check::Down`): per
+//! directory, the object history of its up files in version order, and what
+//! the ups of the current version change. Files arrive in replay order
+//! (version order, ups before downs of a version), so when a down arrives
+//! every up up to its version has been seen; what an up changes is kept
+//! only until its version is over.
+
+use rustc_hash::FxHashMap;
+
+use crate::config::Config;
+use crate::context::{DownCx, SetFile};
+use crate::migration::file_name;
+use crate::rules::objects::{expected_drops, up_changes, History, MigFile, StmtFacts, UpRecord};
+
+#[derive(Default)]
+pub struct Pairing {
+    dirs: FxHashMap<String, DirState>,
+}
+
+#[derive(Default)]
+struct DirState {
+    /// The version being replayed in this directory.
+    version: Option<u64>,
+    /// Ups of objects replayed so far (applied ones only).
+    history: History,
+    /// Ups of `version` not yet applied: file index and statement facts.
+    pending: Vec<(usize, Vec<StmtFacts>)>,
+    /// Ups of `version` already applied, with what each changes.
+    applied: Vec<(usize, UpRecord)>,
+}
+
+impl Pairing {
+    /// An up file was replayed: keeps its statements' facts (taken out of
+    /// `kept[index]` by the caller) until its version's downs.
+    pub fn up(
+        &mut self,
+        dir: &str,
+        version: u64,
+        index: usize,
+        statements: Vec<StmtFacts>,
+        kept: &[Option<SetFile>],
+    ) {
+        let state = self.dir(dir, version, kept);
+        state.pending.push((index, statements));
+    }
+
+    /// A down file was replayed: runs `check` with its up and the history.
+    pub fn down(
+        &mut self,
+        dir: &str,
+        version: u64,
+        (index, down): (usize, &SetFile),
+        kept: &[Option<SetFile>],
+        config: &Config,
+        check: impl FnOnce(&DownCx),
+    ) {
+        let state = self.dir(dir, version, kept);
+        state.apply_pending(kept);
+        let Some(down_file) = MigFile::new(index, down) else {
+            return;
+        };
+        // Same title preferred, else the first up by file name.
+        let ups: Vec<(MigFile, &UpRecord)> = state
+            .applied
+            .iter()
+            .filter_map(|(i, r)| Some((MigFile::new(*i, kept[*i].as_ref()?)?, r)))
+            .collect();
+        let up = ups
+            .iter()
+            .find(|(u, _)| u.name.title == down_file.name.title)
+            .or_else(|| ups.iter().min_by_key(|(u, _)| u.file_name()))
+            .copied();
+        check(&DownCx {
+            down: down_file,
+            up,
+            history: &state.history,
+            config,
+        });
+    }
+
+    /// The state of `dir`, moved on to `version` if it was at an earlier one.
+    fn dir(&mut self, dir: &str, version: u64, kept: &[Option<SetFile>]) -> &mut DirState {
+        if !self.dirs.contains_key(dir) {
+            self.dirs.insert(dir.to_string(), DirState::default());
+        }
+        let state = self.dirs.get_mut(dir).expect("just inserted");
+        if state.version != Some(version) {
+            state.apply_pending(kept);
+            state.applied.clear();
+            state.version = Some(version);
+        }
+        state
+    }
+}
+
+impl DirState {
+    /// Applies the pending ups (all of one version) to the history, in file
+    /// name order, after judging what each one's down must drop against
+    /// the history before any of them.
+    fn apply_pending(&mut self, kept: &[Option<SetFile>]) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut ups = std::mem::take(&mut self.pending);
+        let text = |i: usize| kept[i].as_ref().map_or("", |f| f.text.as_str());
+        ups.sort_by_key(|(i, _)| file_name(kept[*i].as_ref().map_or("", |f| f.path.as_str())));
+        let records: Vec<(usize, UpRecord)> = ups
+            .iter()
+            .map(|(i, statements)| {
+                let changes = up_changes(statements);
+                let expected = expected_drops(&changes, &self.history);
+                (*i, UpRecord { changes, expected })
+            })
+            .collect();
+        for (i, statements) in &ups {
+            self.history.apply(statements, text(*i));
+        }
+        self.applied.extend(records);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    /// The pairing rules judge a down against its own version's up and the
+    /// ups before it, whatever order the files are given in, and keep each
+    /// directory's history apart.
+    #[test]
+    fn order_and_directories_do_not_matter() {
+        let files = [
+            ("a/1_t.up.sql", "CREATE TABLE t (id int);"),
+            ("a/1_t.down.sql", "SELECT 1;"),
+            ("a/2_u.up.sql", "CREATE TABLE u (id int);"),
+            ("a/2_u.down.sql", "DROP TABLE u; DROP TABLE t;"),
+            ("b/1_t.up.sql", "CREATE TABLE v (id int);"),
+            ("b/1_t.down.sql", "DROP TABLE t;"),
+        ];
+        let mut reversed = files;
+        reversed.reverse();
+        // The same findings (reported in input order).
+        let findings = |out: String| {
+            let mut lines: Vec<String> = out
+                .lines()
+                .filter(|l| !l.starts_with(' '))
+                .map(str::to_string)
+                .collect();
+            lines.sort();
+            lines
+        };
+        for rule in ["down-not-reversing-up", "down-drops-unknown-object"] {
+            let given = findings(assert_err_files(rule, &files));
+            assert_eq!(given, findings(assert_err_files(rule, &reversed)), "{rule}");
+        }
+        let missing = assert_err_files("down-not-reversing-up", &files);
+        assert!(
+            missing.contains("a/1_t.down.sql") && missing.contains("table t"),
+            "{missing}"
+        );
+        assert!(
+            missing.contains("b/1_t.down.sql") && missing.contains("table v"),
+            "{missing}"
+        );
+        let unknown = assert_err_files("down-drops-unknown-object", &files);
+        assert!(unknown.contains("b/1_t.down.sql"), "{unknown}");
+        assert!(!unknown.contains("a/2_u.down.sql"), "{unknown}");
+    }
+}
