@@ -142,10 +142,6 @@ impl SetFile {
         self.line_index.line_col(&self.text, offset)
     }
 
-    pub fn is_down(&self) -> bool {
-        self.name.as_ref().map(|n| n.direction) == Some(Direction::Down)
-    }
-
     /// Takes the statements' object facts out (they are what the pairing
     /// history needs of an up file), leaving each statement its span,
     /// suppressions and flags: what the rest of the run needs.
@@ -209,7 +205,8 @@ impl Finding {
 pub struct Findings(pub Vec<Finding>);
 
 impl Findings {
-    /// A finding in the current statement's file.
+    /// A finding in the file being checked: the statement's file, or for
+    /// a `Check::Down` rule the down file.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
         self.push(None, span, message.into())
     }

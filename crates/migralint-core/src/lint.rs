@@ -15,7 +15,7 @@ use crate::pairing::Pairing;
 use crate::par;
 use crate::parse::{parse_file, ParsedFile, SyntaxError};
 use crate::report::{Diagnostic, Report, Severity};
-use crate::rules::objects::{file_facts, migrations_by_dir, StmtFacts};
+use crate::rules::objects::{dir_of, file_facts, migrations_by_dir, StmtFacts};
 use crate::rules::{self, Category, Check, Rule, SetCheck, REGISTRY};
 use crate::source::Span;
 
@@ -185,7 +185,7 @@ fn replay(
                         } else {
                             let at = (p.index, &file);
                             pairing.down(dir_of(&file.path), version, at, &kept, config, |cx| {
-                                down_rules(cx, &kept, enabled, out)
+                                down_rules(cx, enabled, out)
                             });
                             file.take_effects();
                         }
@@ -239,11 +239,10 @@ fn set_rules(
     }
 }
 
-/// Runs the `Check::Down` rules on a down file (during the replay; the down
-/// is `cx.down.file`, not yet in `kept`).
+/// Runs the `Check::Down` rules on a down file (during the replay). Their
+/// findings are in the down file, like a statement rule's in its own.
 fn down_rules(
     cx: &DownCx,
-    kept: &[Option<SetFile>],
     enabled: &[(&'static Rule, Severity)],
     out: &mut Vec<(usize, Diagnostic)>,
 ) {
@@ -252,15 +251,8 @@ fn down_rules(
             let mut findings = Findings::default();
             check(cx, &mut findings);
             for f in findings.0 {
-                let index = f.file.unwrap_or(cx.down.index);
-                let file = match kept[index].as_ref() {
-                    Some(other) if index != cx.down.index => other,
-                    _ => cx.down.file,
-                };
-                out.push((
-                    index,
-                    diagnostic(file, rule, *severity, f.span, f.message, f.help),
-                ));
+                let d = diagnostic(cx.down.file, rule, *severity, f.span, f.message, f.help);
+                out.push((cx.down.index, d));
             }
         }
     }
@@ -270,9 +262,13 @@ fn down_rules(
 /// what that file creates or drops is unknown.
 fn drop_unjudgeable_pairing(files: &[SetFile], out: &mut Vec<(usize, Diagnostic)>) {
     let unparsable = unparsable_pairs(files);
+    let pairing: Vec<&str> = REGISTRY
+        .iter()
+        .filter(|r| r.category == Category::Pairing)
+        .map(|r| r.name)
+        .collect();
     out.retain(|(index, d)| {
-        let pairing = rules::find(d.rule).is_some_and(|r| r.category == Category::Pairing);
-        if !pairing {
+        if !pairing.contains(&d.rule) {
             return true;
         }
         let target = &files[*index];
@@ -293,10 +289,6 @@ fn unparsable_pairs(files: &[SetFile]) -> HashSet<(&str, u64)> {
         .filter(|f| !f.syntax_errors.is_empty())
         .filter_map(|f| f.name.as_ref().map(|n| (dir_of(&f.path), n.version)))
         .collect()
-}
-
-fn dir_of(path: &str) -> &str {
-    &path[..path.len() - file_name(path).len()]
 }
 
 /// Version order, ups before downs of the same version; files that are not

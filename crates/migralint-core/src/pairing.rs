@@ -21,7 +21,7 @@ pub struct Pairing {
 struct DirState {
     /// The version being replayed in this directory.
     version: Option<u64>,
-    /// Ups of objects replayed so far (applied ones only).
+    /// The objects of the ups applied so far (`History`).
     history: History,
     /// Ups of `version` not yet applied: file index and statement facts.
     pending: Vec<(usize, Vec<StmtFacts>)>,

@@ -61,12 +61,8 @@ pub fn lint_to_string(
     report_only: Option<Vec<String>>,
     format: Format,
 ) -> Result<String, String> {
-    let options = LintOptions {
-        config: config.resolve()?,
-        report_only,
-    };
-    let report = migralint_core::lint(files, &options);
-    Ok(render_format(&report, format))
+    let mut out = lint_to_strings(files, config, &[(format, report_only)])?;
+    Ok(out.pop().expect("one output per request"))
 }
 
 /// One output of `lint_to_strings`: a format, and the paths to report on

@@ -1,11 +1,8 @@
-use pg_query::protobuf::AlterTableType;
-use pg_query::NodeEnum;
-
 use crate::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::volatility::volatile_call;
 use crate::rules::helpers::{
-    alter_table, cmds, column_facts, default_text, describe_lock, holds_data, subtype,
+    added_columns, alter_table, column_facts, default_text, describe_lock, holds_data,
 };
 use crate::rules::Check;
 
@@ -25,13 +22,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     }
     let old = cx.config.pg_version < 11;
-    for cmd in cmds(s) {
-        if subtype(cmd) != AlterTableType::AtAddColumn {
-            continue;
-        }
-        let Some(NodeEnum::ColumnDef(c)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
-            continue;
-        };
+    for c in added_columns(s) {
         let facts = column_facts(c);
         // Serial, identity and stored generated columns: adding-serial-or-generated-column.
         if facts.computed_per_row() {

@@ -1,10 +1,7 @@
-use pg_query::protobuf::AlterTableType;
-use pg_query::NodeEnum;
-
 use crate::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
-use crate::rules::helpers::{alter_table, cmds, column_facts, describe_lock, holds_data, subtype};
+use crate::rules::helpers::{added_columns, alter_table, column_facts, describe_lock, holds_data};
 use crate::rules::Check;
 
 declare_rule!(
@@ -22,13 +19,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !holds_data(cx, &table) {
         return;
     }
-    for cmd in cmds(s) {
-        if subtype(cmd) != AlterTableType::AtAddColumn {
-            continue;
-        }
-        let Some(NodeEnum::ColumnDef(c)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
-            continue;
-        };
+    for c in added_columns(s) {
         let facts = column_facts(c);
         if !facts.computed_per_row() {
             continue;

@@ -43,7 +43,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
                     what_postgres_says(obj)
                 )
             };
-            out.report_in(down.index, stmt.span, message).help(
+            out.report(stmt.span, message).help(
                 "drop what this migration's up file creates; if the object is created outside the \
                  migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
             );

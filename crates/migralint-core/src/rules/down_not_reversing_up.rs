@@ -40,8 +40,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
     }
     let span = down.first_statement_span();
     for (obj, at) in pending {
-        out.report_in(
-            down.index,
+        out.report(
             span,
             format!(
                 "this down does not drop {}, created at {}: a rollback leaves it behind",
@@ -52,8 +51,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
         .help(format!("add `{}`", obj.drop_sql()));
     }
     for (from, to, at) in renames {
-        out.report_in(
-            down.index,
+        out.report(
             span,
             format!(
                 "this down does not rename {} back to {}: {} renames it, so after a rollback the \

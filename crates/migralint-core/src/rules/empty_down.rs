@@ -48,8 +48,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
     } else {
         "has only comments"
     };
-    let finding = out.report_in(
-        down.index,
+    let finding = out.report(
         Span::empty(0),
         format!(
             "`{}` {what_empty}, but `{}` {what}: rolling back records the version as undone and leaves \

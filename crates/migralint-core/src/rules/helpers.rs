@@ -25,6 +25,19 @@ pub fn cmds(s: &AlterTableStmt) -> impl Iterator<Item = &AlterTableCmd> {
     })
 }
 
+/// The column definitions of the `ADD COLUMN` subcommands of an `ALTER
+/// TABLE`.
+pub fn added_columns(s: &AlterTableStmt) -> impl Iterator<Item = &pg_query::protobuf::ColumnDef> {
+    cmds(s)
+        .filter(|cmd| subtype(cmd) == AlterTableType::AtAddColumn)
+        .filter_map(
+            |cmd| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::ColumnDef(c)) => Some(&**c),
+                _ => None,
+            },
+        )
+}
+
 pub fn subtype(cmd: &AlterTableCmd) -> AlterTableType {
     AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined)
 }
@@ -370,6 +383,27 @@ pub struct ColumnTypeSite<'a> {
     /// `ALTER COLUMN` the clause from the column name on.
     pub span: crate::source::Span,
     pub def: &'a pg_query::protobuf::ColumnDef,
+}
+
+impl ColumnTypeSite<'_> {
+    /// How a message names the site: `column "c" of t is` or, for
+    /// `ALTER COLUMN ... TYPE`, `changes column "c" of t to`.
+    pub fn subject(&self) -> String {
+        let column = crate::model::names::quote_ident(self.column);
+        match self.kind {
+            ColumnSiteKind::AlterType => format!("changes column {column} of {} to", self.table),
+            _ => format!("column {column} of {} is", self.table),
+        }
+    }
+
+    /// `[]` for an array type, else empty.
+    pub fn array_suffix(&self) -> &'static str {
+        if self.ty.array {
+            "[]"
+        } else {
+            ""
+        }
+    }
 }
 
 /// The column definitions with a type in this statement: `CREATE TABLE`

@@ -746,15 +746,6 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
     })
 }
 
-/// Does the statement create anything (including objects without a name,
-/// such as `CREATE INDEX ON t (a)` or `ADD PRIMARY KEY (id)`)?
-pub fn creates_anything(node: &NodeEnum) -> bool {
-    creates_unnamed(node)
-        || effects(node)
-            .iter()
-            .any(|e| matches!(e, Effect::Create { .. }))
-}
-
 /// Does the statement create an object that may have no name (an index,
 /// a constraint)?
 fn creates_unnamed(node: &NodeEnum) -> bool {
@@ -780,7 +771,8 @@ pub struct StmtFacts {
     /// Rules suppressed for this statement (`-- migralint-ignore`).
     pub ignored: Vec<String>,
     pub effects: Vec<Effect>,
-    /// See `creates_anything`.
+    /// Creates anything, named or not (`CREATE INDEX ON t (a)`, `ADD
+    /// PRIMARY KEY (id)` included).
     pub creates_anything: bool,
     /// `BEGIN`, `COMMIT` and the like: no change to the schema.
     pub transaction_control: bool,
@@ -906,17 +898,11 @@ pub fn column_refs(node: &Node) -> Vec<String> {
     out
 }
 
-/// The identifiers of a statement's text, qualified ones joined
-/// (`app."Users"` → `app.Users`): unquoted ones folded to lower case, as
-/// PostgreSQL does. Keywords are included (many are valid names), except
-/// reserved ones outside qualified names (those cannot name anything).
-pub fn identifiers(text: &str) -> Vec<QualName> {
-    let mut out = Vec::new();
-    each_identifier(text, |schema, name| out.push(QualName::new(schema, name)));
-    out
-}
-
-/// `identifiers` as calls `f(schema, name)`, without allocating per name.
+/// Calls `f(schema, name)` for each identifier of a text, qualified ones
+/// joined (`app."Users"` → `app`, `Users`): unquoted ones folded to lower
+/// case, as PostgreSQL does. Keywords are included (many are valid names),
+/// except reserved ones outside qualified names (those cannot name
+/// anything). Buffers are reused from name to name.
 pub fn each_identifier(text: &str, mut f: impl FnMut(Option<&str>, &str)) {
     use pg_query::protobuf::{KeywordKind, Token};
     let Ok(tokens) = crate::parse::scan(text) else {
@@ -1059,14 +1045,10 @@ pub fn migrations_by_dir(files: &[SetFile]) -> Vec<MigDir<'_>> {
     let mut groups: Vec<MigDir> = Vec::new();
     let mut group_of: std::collections::HashMap<&str, usize> = Default::default();
     for (index, file) in files.iter().enumerate() {
-        let Some(name) = &file.name else { continue };
-        let dir = dir_of(&file.path);
-        let m = MigFile {
-            index,
-            file,
-            name,
-            file_name: crate::migration::file_name(&file.path),
+        let Some(m) = MigFile::new(index, file) else {
+            continue;
         };
+        let dir = dir_of(&file.path);
         let g = *group_of.entry(dir).or_insert_with(|| {
             groups.push((dir, Vec::new()));
             groups.len() - 1
@@ -1529,6 +1511,12 @@ pub fn snake_case(s: &str) -> String {
 #[cfg(test)]
 mod tests {
 
+    fn identifiers(text: &str) -> Vec<QualName> {
+        let mut out = Vec::new();
+        each_identifier(text, |schema, name| out.push(QualName::new(schema, name)));
+        out
+    }
+
     #[test]
     fn identifiers_of_text() {
         let names: Vec<String> =
@@ -1810,10 +1798,9 @@ mod tests {
             "x",
             "CREATE INDEX ON t (a); ALTER TABLE t ADD PRIMARY KEY (id); INSERT INTO t VALUES (1);",
         );
-        let c: Vec<bool> = f
-            .statements
+        let c: Vec<bool> = file_facts(&f, true)
             .iter()
-            .map(|s| creates_anything(&s.node))
+            .map(|s| s.creates_anything)
             .collect();
         assert_eq!(c, [true, true, false]);
     }

@@ -1,6 +1,6 @@
 use crate::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
-use crate::rules::helpers::{column_type_sites, ColumnSiteKind};
+use crate::rules::helpers::column_type_sites;
 use crate::rules::Check;
 
 declare_rule!(
@@ -21,11 +21,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             continue;
         }
         let column = quote_ident(site.column);
-        let what = match site.kind {
-            ColumnSiteKind::AlterType => format!("changes column {column} of {} to", site.table),
-            _ => format!("column {column} of {} is", site.table),
-        };
-        let array = if site.ty.array { "[]" } else { "" };
+        let what = site.subject();
+        let array = site.array_suffix();
         out.report(
             site.span,
             format!(

@@ -1,6 +1,6 @@
 use crate::context::{Findings, StmtCx};
 use crate::model::names::{quote_ident, string_list};
-use crate::rules::helpers::{column_type_sites, ColumnSiteKind};
+use crate::rules::helpers::column_type_sites;
 use crate::rules::Check;
 
 declare_rule!(
@@ -24,12 +24,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             continue;
         }
         let column = quote_ident(site.column);
-        let what = match site.kind {
-            ColumnSiteKind::AlterType => format!("changes column {column} of {} to", site.table),
-            _ => format!("column {column} of {} is", site.table),
-        };
+        let what = site.subject();
         let n = site.ty.mods.first().copied().unwrap_or(1);
-        let array = if site.ty.array { "[]" } else { "" };
+        let array = site.array_suffix();
         out.report(
             site.span,
             format!(
