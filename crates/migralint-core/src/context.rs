@@ -88,13 +88,8 @@ impl<'a> StmtCx<'a> {
     /// The statement's tokens, comments left out (scanned once, shared by
     /// every rule that looks at them).
     pub fn tokens(&self) -> &[Tok] {
-        self.tokens.get_or_init(|| {
-            let start = self.stmt.span.start;
-            crate::rules::objects::tokens(self.text(self.stmt.span))
-                .into_iter()
-                .map(|(s, e, t)| (start + s, start + e, t))
-                .collect()
-        })
+        self.tokens
+            .get_or_init(|| crate::spans::statement_tokens(self.file.parsed, self.stmt.span))
     }
 
     /// The statement's tokens from byte offset `at` on.
@@ -120,7 +115,7 @@ pub struct SetFile {
 }
 
 impl SetFile {
-    /// Keeps what the set rules need of a parsed file.
+    /// Keeps what the rest of the run needs of a parsed file.
     pub fn new(
         parsed: ParsedFile,
         name: Option<MigrationName>,

@@ -9,11 +9,15 @@ use crate::source::Span;
 /// From `location` to the end of its clause: the next comma at parenthesis
 /// depth 0, or the statement end. Falls back to the whole statement.
 pub fn clause_span(file: &ParsedFile, stmt: Span, location: i32) -> Span {
-    let tokens: Vec<Tok> = crate::rules::objects::tokens(file.slice(stmt))
+    clause_span_in(&statement_tokens(file, stmt), stmt, location)
+}
+
+/// The tokens of a statement, comments left out, with offsets in the file.
+pub fn statement_tokens(file: &ParsedFile, stmt: Span) -> Vec<Tok> {
+    crate::rules::objects::tokens(file.slice(stmt))
         .into_iter()
         .map(|(s, e, t)| (stmt.start + s, stmt.start + e, t))
-        .collect();
-    clause_span_in(&tokens, stmt, location)
+        .collect()
 }
 
 /// `clause_span` over the statement's tokens (comments left out, absolute
