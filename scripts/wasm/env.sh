@@ -39,7 +39,18 @@ MLW_RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 # applies the longest matching prefix, rustc the last matching flag: the
 # target dir (possibly inside the checkout) comes last.
 MLW_REMAP_C="-ffile-prefix-map=$MLW_CARGO_HOME=/cargo -ffile-prefix-map=$MLW_RUSTUP_HOME=/rustup -ffile-prefix-map=$REPO_ROOT=/migralint -ffile-prefix-map=$MLW_TARGET_DIR=/migralint/target"
-MLW_REMAP_RS="--remap-path-prefix=$MLW_CARGO_HOME=/cargo --remap-path-prefix=$MLW_RUSTUP_HOME=/rustup --remap-path-prefix=$REPO_ROOT=/migralint --remap-path-prefix=$MLW_TARGET_DIR=/migralint/target"
+# With the rust-src component installed (rust-analyzer users have it), rustc
+# writes std's panic locations as paths into that local copy instead of
+# /rustc/<commit>/library: map the copy back, so the bytes do not depend on
+# whether rust-src is installed.
+MLW_RUSTC="${RUSTC:-rustc}"
+MLW_RUST_SRC="$("$MLW_RUSTC" --print sysroot)/lib/rustlib/src/rust"
+MLW_RUSTC_COMMIT="$("$MLW_RUSTC" -vV | sed -n 's/^commit-hash: //p')"
+MLW_REMAP_RS="--remap-path-prefix=$MLW_CARGO_HOME=/cargo --remap-path-prefix=$MLW_RUSTUP_HOME=/rustup"
+if [ -n "$MLW_RUSTC_COMMIT" ]; then
+  MLW_REMAP_RS="$MLW_REMAP_RS --remap-path-prefix=$MLW_RUST_SRC=/rustc/$MLW_RUSTC_COMMIT"
+fi
+MLW_REMAP_RS="$MLW_REMAP_RS --remap-path-prefix=$REPO_ROOT=/migralint --remap-path-prefix=$MLW_TARGET_DIR=/migralint/target"
 
 export CC_wasm32_unknown_unknown="$MLW_CLANG"
 export AR_wasm32_unknown_unknown="$MLW_AR"
