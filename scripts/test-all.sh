@@ -2,8 +2,10 @@
 # Sets up and runs every test of the project, as CI does:
 #   1. native build dependencies (scripts/setup.sh);
 #   2. cargo fmt --check and clippy (-D warnings) on the native crates;
-#   3. the linter core and CLI tests (unit, rule pages' examples, snapshots,
-#      end-to-end fixtures, CLI, and the ../shared corpus when present);
+#   3. every crate's Rust tests in one `cargo test --workspace` (core and CLI:
+#      unit, rule pages' examples, snapshots, end-to-end fixtures, the
+#      ../shared corpus when present; migrate against a throwaway PostgreSQL;
+#      the wasm crate's conversion layer, natively);
 #   4. every part's own CI script, in order (scripts/ci/NN-*.sh): migrate
 #      (throwaway PostgreSQL), wasm (build + parity with native), GitHub
 #      Action (bundle check + simulated runs), playground (headless Chromium).
@@ -21,11 +23,18 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 section "cargo fmt --check"
 cargo fmt --all -- --check
 
-section "cargo clippy"
-cargo clippy --all-targets -- -D warnings
+section "PostgreSQL 15 (the migrate tests start their own server)"
+bash scripts/ci/postgres.sh
 
-section "cargo test -p migralint-core -p migralint-cli"
-cargo test -p migralint-core -p migralint-cli
+# One package selection for clippy and the tests, so cargo resolves the same
+# features for both and builds each dependency (libpg_query's C above all)
+# once, rather than once per `cargo test -p` of each part's script.
+section "cargo clippy --workspace"
+cargo clippy --workspace --all-targets -- -D warnings
+
+section "cargo test --workspace (core, CLI, migrate against PostgreSQL, the wasm crate natively)"
+cargo test --workspace
+export MIGRALINT_WORKSPACE_TESTED=1
 
 for script in scripts/ci/[0-9][0-9]-*.sh; do
   section "$script"

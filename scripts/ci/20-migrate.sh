@@ -5,16 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
-    echo "20-migrate: installing PostgreSQL (initdb not found)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq postgresql >/dev/null
-fi
-# initdb refuses root: the tests run it as the postgres user.
-id postgres >/dev/null
+bash scripts/ci/postgres.sh
 
 export CI="${CI:-true}"
+if [ "${MIGRALINT_WORKSPACE_TESTED:-}" = 1 ]; then
+    # scripts/test-all.sh ran these in its one `cargo test --workspace`
+    # (one build for every crate's tests, instead of one per package).
+    echo "20-migrate: cargo test -p migralint-migrate already ran in cargo test --workspace"
+    exit 0
+fi
 echo "20-migrate: cargo test -p migralint-migrate"
 log="$(mktemp)"
 set +e

@@ -57,8 +57,12 @@ section "build the native CLI for the parity test"
 cargo build --release -p migralint-cli
 
 section "cargo clippy + test -p migralint-wasm (native; the conversion layer's unit tests)"
-cargo clippy -p migralint-wasm --all-targets --no-deps -- -D warnings
-cargo test -p migralint-wasm
+if [ "${MIGRALINT_WORKSPACE_TESTED:-}" = 1 ]; then
+  echo "already ran in scripts/test-all.sh (cargo clippy/test --workspace)"
+else
+  cargo clippy -p migralint-wasm --all-targets --no-deps -- -D warnings
+  cargo test -p migralint-wasm
+fi
 
 section "node --test crates/migralint-wasm/tests/ (smoke + parity)"
 MIGRALINT_BIN="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/migralint" node --test crates/migralint-wasm/tests/
