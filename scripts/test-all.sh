@@ -6,8 +6,9 @@
 #      unit, rule pages' examples, snapshots, end-to-end fixtures, the
 #      ../shared corpus when present; migrate against a throwaway PostgreSQL;
 #      the wasm crate's conversion layer, natively);
-#   4. every part's own CI script, in order (scripts/ci/NN-*.sh): migrate
-#      (throwaway PostgreSQL), wasm (build + parity with native), GitHub
+#   4. every part's own CI script, in order (scripts/ci/NN-*.sh), each
+#      skipping the cargo tests step 3 ran: migrate (nothing left), wasm
+#      (build + parity with native), GitHub
 #      Action (bundle check + simulated runs), playground (headless Chromium).
 # Run as root on a fresh Debian machine (apt-get installs what is missing).
 set -euo pipefail
