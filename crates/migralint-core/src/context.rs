@@ -186,11 +186,19 @@ pub struct Finding {
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
+    /// Proposed rewrites (see `crate::fix`).
+    pub fixes: Vec<crate::fix::FixSpec>,
 }
 
 impl Finding {
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Attaches a fix.
+    pub fn fix(&mut self, fix: crate::fix::FixSpec) -> &mut Self {
+        self.fixes.push(fix);
         self
     }
 }
@@ -222,6 +230,7 @@ impl Findings {
             span,
             message,
             help: None,
+            fixes: Vec::new(),
         });
         self.0.last_mut().expect("just pushed")
     }

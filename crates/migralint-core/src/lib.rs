@@ -18,6 +18,7 @@
 
 pub mod config;
 pub mod context;
+pub mod fix;
 pub mod lint;
 pub mod locks;
 pub mod migration;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::context::{DownCx, FileCx, Findings, SetCx, SetFile, StmtCx, TxState};
+use crate::fix::{Edit, EditTarget, Fix, FixSpec};
 use crate::migration::{file_name, Direction, MigrationName};
 use crate::model::Schema;
 use crate::pairing::Pairing;
@@ -233,7 +234,8 @@ fn set_rules(
     for ((rule, severity, _), findings) in checks.iter().zip(found) {
         for f in findings {
             let index = f.file.unwrap_or(0);
-            let d = diagnostic(&files[index], rule, *severity, f.span, f.message, f.help);
+            let d = diagnostic(&files[index], rule, *severity, f.span, f.message, f.help)
+                .with_fixes(f.fixes);
             out.push((index, d));
         }
     }
@@ -251,7 +253,8 @@ fn down_rules(
             let mut findings = Findings::default();
             check(cx, &mut findings);
             for f in findings.0 {
-                let d = diagnostic(cx.down.file, rule, *severity, f.span, f.message, f.help);
+                let d = diagnostic(cx.down.file, rule, *severity, f.span, f.message, f.help)
+                    .with_fixes(f.fixes);
                 out.push((cx.down.index, d));
             }
         }
@@ -327,7 +330,8 @@ fn lint_file(
                 let mut findings = Findings::default();
                 check(&cx, &mut findings);
                 for f in findings.0 {
-                    let d = diagnostic(file.parsed, rule, *severity, f.span, f.message, f.help);
+                    let d = diagnostic(file.parsed, rule, *severity, f.span, f.message, f.help)
+                        .with_fixes(f.fixes);
                     out.push((index, d));
                 }
             }
@@ -391,27 +395,92 @@ impl Located for SetFile {
     }
 }
 
-fn diagnostic(
-    file: &impl Located,
+fn diagnostic<'a, F: Located>(
+    file: &'a F,
     rule: &'static Rule,
     severity: Severity,
     span: Span,
     message: String,
     help: Option<String>,
-) -> Diagnostic {
+) -> Resolving<'a, F> {
     let (line, column) = file.line_col(span.start);
     let (end_line, end_column) = file.line_col(span.end);
-    Diagnostic {
-        rule: rule.name,
-        severity,
-        file: file.path().to_string(),
-        span,
-        line,
-        column,
-        end_line,
-        end_column,
-        message,
-        help,
+    Resolving {
+        file,
+        diagnostic: Diagnostic {
+            rule: rule.name,
+            severity,
+            file: file.path().to_string(),
+            span,
+            line,
+            column,
+            end_line,
+            end_column,
+            message,
+            help,
+            fixes: Vec::new(),
+        },
+    }
+}
+
+/// A diagnostic whose fixes are still to be resolved against its file.
+struct Resolving<'a, F: Located> {
+    file: &'a F,
+    diagnostic: Diagnostic,
+}
+
+impl<F: Located> Resolving<'_, F> {
+    fn with_fixes(mut self, fixes: Vec<FixSpec>) -> Diagnostic {
+        self.diagnostic.fixes = fixes
+            .into_iter()
+            .map(|spec| resolve_fix(self.file, spec))
+            .collect();
+        self.diagnostic
+    }
+}
+
+impl<F: Located> From<Resolving<'_, F>> for Diagnostic {
+    fn from(r: Resolving<'_, F>) -> Diagnostic {
+        r.diagnostic
+    }
+}
+
+/// A rule's fix with paths and line/column positions.
+fn resolve_fix(file: &impl Located, spec: FixSpec) -> Fix {
+    let edits = spec
+        .edits
+        .into_iter()
+        .map(|e| match e.target {
+            EditTarget::Here => {
+                let (line, column) = file.line_col(e.span.start);
+                let (end_line, end_column) = file.line_col(e.span.end);
+                Edit {
+                    file: file.path().to_string(),
+                    span: e.span,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    content: e.content,
+                    new_file: false,
+                }
+            }
+            EditTarget::NewFile(name) => Edit {
+                file: format!("{}{name}", dir_of(file.path())),
+                span: Span::empty(0),
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+                content: e.content,
+                new_file: true,
+            },
+        })
+        .collect();
+    Fix {
+        message: spec.message,
+        applicability: spec.applicability,
+        edits,
     }
 }
 
@@ -425,7 +494,7 @@ fn builtin_diagnostics(
         for (i, f) in files.iter().enumerate() {
             for e in &f.syntax_errors {
                 let help = "fix the SQL: PostgreSQL itself will reject this statement".to_string();
-                let d = diagnostic(f, rule, severity, e.span, e.message.clone(), Some(help));
+                let d = diagnostic(f, rule, severity, e.span, e.message.clone(), Some(help)).into();
                 out.push((i, d));
             }
         }
@@ -437,7 +506,10 @@ fn builtin_diagnostics(
                     let msg = "suppression comment names no rule".to_string();
                     let help =
                         "write `-- migralint-ignore rule-name` (see `migralint rules`)".to_string();
-                    out.push((i, diagnostic(f, rule, severity, sup.span, msg, Some(help))));
+                    out.push((
+                        i,
+                        diagnostic(f, rule, severity, sup.span, msg, Some(help)).into(),
+                    ));
                 }
                 for (name, span) in &sup.rules {
                     if rules::find(name).is_none() {
@@ -449,7 +521,10 @@ fn builtin_diagnostics(
                             ),
                             None => "`migralint rules` lists every rule".to_string(),
                         };
-                        out.push((i, diagnostic(f, rule, severity, *span, msg, Some(help))));
+                        out.push((
+                            i,
+                            diagnostic(f, rule, severity, *span, msg, Some(help)).into(),
+                        ));
                     }
                 }
             }

@@ -35,6 +35,10 @@ pub struct Diagnostic {
     pub end_column: usize,
     pub message: String,
     pub help: Option<String>,
+    /// Rewrites that make the finding go away (`crate::fix`); absent from
+    /// the JSON when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<crate::fix::Fix>,
 }
 
 /// The result of linting a set of files.
