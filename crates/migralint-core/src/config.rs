@@ -1,25 +1,17 @@
-//! `migralint.toml`: rule selection and severities, target Postgres version,
-//! naming patterns. Unknown keys are errors that name the key.
+//! `migralint.toml` (or its JSON twin for the wasm API): read into the
+//! options rules see and the rule selection the engine applies. Unknown
+//! keys and rule names are errors that name them.
 
 use std::collections::BTreeMap;
 
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::report::Severity;
+pub use crate::engine::options::{
+    Naming, Options, DEFAULT_OBJECT_PATTERN, DEFAULT_PG_VERSION, DEFAULT_TITLE_PATTERN,
+};
+pub use crate::engine::selection::{Level, Selection};
 use crate::rules;
-
-/// The oldest PostgreSQL major version the community still supports.
-pub const DEFAULT_PG_VERSION: u32 = 15;
-
-/// A rule's configured level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Off,
-    Warning,
-    Error,
-}
 
 /// The configuration as written in `migralint.toml` (or given as JSON to the
 /// wasm API). Every key is optional.
@@ -58,53 +50,13 @@ pub struct NamingFile {
     pub table: Option<String>,
 }
 
-/// The resolved configuration the linter runs with.
-#[derive(Clone, Debug)]
+/// The resolved configuration: what rules read (`options`), which rules
+/// run at what level (`selection`), and where the migrations are.
+#[derive(Clone, Debug, Default)]
 pub struct Config {
     pub migrations: Option<String>,
-    pub pg_version: u32,
-    pub multi_statement: bool,
-    /// Effective level of each rule, by name; rules absent run at their default.
-    levels: BTreeMap<&'static str, Level>,
-    /// Rules not listed in `select` are off when `select` is given.
-    select: Option<Vec<&'static str>>,
-    pub naming: Naming,
-}
-
-#[derive(Clone, Debug)]
-pub struct Naming {
-    pub title: Regex,
-    pub index: Regex,
-    pub constraint: Regex,
-    pub table: Regex,
-}
-
-pub const DEFAULT_TITLE_PATTERN: &str = r"^[a-z0-9]+([._][a-z0-9]+)*$";
-pub const DEFAULT_OBJECT_PATTERN: &str = r"^[a-z_][a-z0-9_$]*$";
-
-impl Default for Naming {
-    fn default() -> Self {
-        let re = |p: &str| Regex::new(p).expect("default pattern is valid");
-        Naming {
-            title: re(DEFAULT_TITLE_PATTERN),
-            index: re(DEFAULT_OBJECT_PATTERN),
-            constraint: re(DEFAULT_OBJECT_PATTERN),
-            table: re(DEFAULT_OBJECT_PATTERN),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            migrations: None,
-            pg_version: DEFAULT_PG_VERSION,
-            multi_statement: false,
-            levels: BTreeMap::new(),
-            select: None,
-            naming: Naming::default(),
-        }
-    }
+    pub options: Options,
+    pub selection: Selection,
 }
 
 /// A configuration problem, phrased for the user.
@@ -142,14 +94,14 @@ impl Config {
         if let Some(v) = file.pg_version {
             config.set_pg_version(v)?;
         }
-        config.multi_statement = file.multi_statement.unwrap_or(false);
+        config.options.multi_statement = file.multi_statement.unwrap_or(false);
         if let Some(select) = &file.select {
             config.select(select)?;
         }
         config.ignore(&file.ignore)?;
         for (name, level) in &file.rules {
             let rule = known_rule(name, "rules")?;
-            config.levels.insert(rule, *level);
+            config.selection.levels.insert(rule, *level);
         }
         let naming = &file.naming;
         let pattern =
@@ -160,14 +112,11 @@ impl Config {
                 }
                 Ok(())
             };
-        pattern(&naming.title, "title", &mut config.naming.title)?;
-        pattern(&naming.index, "index", &mut config.naming.index)?;
-        pattern(
-            &naming.constraint,
-            "constraint",
-            &mut config.naming.constraint,
-        )?;
-        pattern(&naming.table, "table", &mut config.naming.table)?;
+        let slots = &mut config.options.naming;
+        pattern(&naming.title, "title", &mut slots.title)?;
+        pattern(&naming.index, "index", &mut slots.index)?;
+        pattern(&naming.constraint, "constraint", &mut slots.constraint)?;
+        pattern(&naming.table, "table", &mut slots.table)?;
         Ok(config)
     }
 
@@ -177,7 +126,7 @@ impl Config {
                 "pg-version {version} is not a PostgreSQL major version (expected e.g. 13, 15, 17)"
             )));
         }
-        self.pg_version = version;
+        self.options.pg_version = version;
         Ok(())
     }
 
@@ -187,7 +136,7 @@ impl Config {
             .iter()
             .map(|n| known_rule(n, "select"))
             .collect::<Result<Vec<_>, _>>()?;
-        self.select = Some(names);
+        self.selection.select = Some(names);
         Ok(())
     }
 
@@ -195,7 +144,7 @@ impl Config {
     pub fn ignore(&mut self, names: &[String]) -> Result<(), ConfigError> {
         for name in names {
             let rule = known_rule(name, "ignore")?;
-            self.levels.insert(rule, Level::Off);
+            self.selection.levels.insert(rule, Level::Off);
         }
         Ok(())
     }
@@ -203,24 +152,13 @@ impl Config {
     /// Sets one rule's level (e.g. to turn on a rule that is off by default).
     pub fn set_level(&mut self, rule: &str, level: Level) -> Result<(), ConfigError> {
         let rule = known_rule(rule, "rules")?;
-        self.levels.insert(rule, level);
+        self.selection.levels.insert(rule, level);
         Ok(())
     }
 
     /// The severity a rule runs at, or `None` when it is off.
-    pub fn severity(&self, rule: &rules::Rule) -> Option<Severity> {
-        if let Some(select) = &self.select {
-            if !select.contains(&rule.name) {
-                return None;
-            }
-        }
-        match self.levels.get(rule.name) {
-            Some(Level::Off) => None,
-            Some(Level::Warning) => Some(Severity::Warning),
-            Some(Level::Error) => Some(Severity::Error),
-            None if rule.default_enabled => Some(rule.default_severity),
-            None => None,
-        }
+    pub fn severity(&self, rule: &rules::Rule) -> Option<crate::report::Severity> {
+        self.selection.severity(rule)
     }
 }
 
@@ -256,9 +194,9 @@ mod tests {
         let c =
             Config::from_toml_str("pg-version = 13\n[rules]\nrequire-lock-timeout = \"error\"\n")
                 .unwrap();
-        assert_eq!(c.pg_version, 13);
+        assert_eq!(c.options.pg_version, 13);
         let rule = rules::find("require-lock-timeout").unwrap();
-        assert_eq!(c.severity(rule), Some(Severity::Error));
+        assert_eq!(c.severity(rule), Some(crate::report::Severity::Error));
     }
 
     #[test]

@@ -2,40 +2,63 @@
 //! (libpg_query), replay them into a schema model, run the rules, and
 //! render the report. No file system, network or clock: the CLI and the
 //! wasm build feed it `(path, text)` pairs. Threads only with the
-//! `parallel` feature (`par`), which the wasm build leaves off.
+//! `parallel` feature, which the wasm build leaves off.
 //!
-//! How a diagnostic flows (`lint::lint`): files are taken in version order
-//! a chunk at a time; each chunk is parsed in parallel (`parse::parse_file`:
-//! statements with spans, syntax errors, suppression comments) while the
-//! previous one is replayed: statement rules run on each statement against
-//! `model::Schema`, then the statement changes the schema; an up file's
-//! object facts go to its directory's pairing history (`pairing`), and at a
-//! down file the pairing rules (`Check::Down`) compare it with its up and
-//! that history. A replayed file keeps only its text and a few facts
-//! (`context::SetFile`; the tree is dropped); the naming rules then run
-//! over the whole set → `report::Report` → `render::{json, sarif, github,
-//! compact}` (the CLI adds a miette renderer).
+//! The path a file takes, one folder or file each:
+//! `parse` (libpg_query → statements with spans, syntax errors at their
+//! token, suppression comments; `tokens`: the scanner's tokens and spans
+//! read off them) → `model` (names and types; `effects`, the one DDL
+//! interpreter; the `schema` and each directory's `history` replayed from
+//! effects; `locks`; `tx`, the transaction splitter) → `engine` (reads
+//! each file's facts once, replays the files in version order running the
+//! rules it is given, pairing at each down file, suppressions, resolution
+//! into diagnostics) → `rules` (one file per rule, the `REGISTRY`) →
+//! `report` → `render` (json, sarif, github, compact; the rule catalogue).
+//! `config` reads `migralint.toml` into the engine's options and
+//! selection; `lint` below ties it together.
 
 pub mod config;
-pub mod context;
+pub mod engine;
 pub mod fix;
-pub mod lint;
-pub mod locks;
 pub mod migration;
 pub mod model;
-mod pairing;
-mod par;
 pub mod parse;
 pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
-mod spans;
+pub mod tokens;
 
 pub use config::Config;
-pub use lint::{lint, parse_source, LintOptions, SourceFile};
+pub use engine::SourceFile;
+pub use model::locks;
 pub use report::{Diagnostic, Report, Severity};
 pub use source::Span;
+
+/// What to lint with.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    pub config: Config,
+    /// Report only on these paths; the other files are still read as
+    /// context (schema replay, pairing).
+    pub report_only: Option<Vec<String>>,
+}
+
+/// Parses and lints a set of files with every rule the configuration
+/// enables.
+pub fn lint(files: &[SourceFile], options: &LintOptions) -> Report {
+    let config = &options.config;
+    let mut report = engine::lint(files, &config.options, &config.selection, rules::REGISTRY);
+    if let Some(only) = &options.report_only {
+        report.keep_only(only);
+    }
+    report
+}
+
+/// Parses a source file (a not-UTF-8 file becomes one syntax error).
+pub fn parse_source(file: &SourceFile) -> parse::ParsedFile {
+    file.parse()
+}
 
 /// migralint's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

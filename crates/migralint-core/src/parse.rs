@@ -24,6 +24,14 @@ pub struct Statement {
     pub ignored: Vec<String>,
 }
 
+impl Statement {
+    /// The byte offset in the file of a node `location` of this statement
+    /// (`None` for an unknown location, -1).
+    pub fn at(&self, location: i32) -> Option<usize> {
+        usize::try_from(location).ok()
+    }
+}
+
 /// A statement the parser rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {

@@ -144,7 +144,7 @@ pub(crate) fn create(
     digits: usize,
 ) -> Result<(), Stop> {
     let dir = migrations_dir(args, cx)?;
-    check_name(name, &cx.config.naming.title)
+    check_name(name, &cx.config.options.naming.title)
         .map_err(|e| error(format!("refusing to create the migration: {e}")))?;
     let ext = ext.trim_start_matches('.');
     if ext.is_empty() || ext.contains(['/', '\\']) {

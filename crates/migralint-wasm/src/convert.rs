@@ -202,8 +202,8 @@ mod tests {
     fn toml_and_json_configs_are_equivalent() {
         let toml = ConfigInput::Toml("pg-version = 13\n".into());
         let json = ConfigInput::Json(r#"{"pg-version": 13}"#.into());
-        assert_eq!(toml.resolve().unwrap().pg_version, 13);
-        assert_eq!(json.resolve().unwrap().pg_version, 13);
+        assert_eq!(toml.resolve().unwrap().options.pg_version, 13);
+        assert_eq!(json.resolve().unwrap().options.pg_version, 13);
     }
 
     #[test]

@@ -1,10 +1,21 @@
-//! What rules see instead of raw protobuf: qualified names, SQL types, the
-//! schema replayed from earlier statements, and (in `crate::locks`) locks.
+//! The model: what rules see instead of raw protobuf. Qualified names and
+//! SQL types (`names`, `coercion`, `volatility`), the one DDL interpreter
+//! (`effects`: a statement read once into what it does to named objects),
+//! the two things replayed from those effects (`schema`: tables, columns,
+//! constraints, indexes, across the whole set; `history`: each directory's
+//! objects, for the pairing rules), the locks a statement takes (`locks`)
+//! and the transaction each statement runs in (`tx`).
 
 pub mod coercion;
+pub mod effects;
+pub mod history;
+pub mod locks;
 pub mod names;
+pub mod objects;
 pub mod schema;
+pub mod tx;
+pub mod volatility;
 
 pub use names::{QualName, SqlType};
-pub use schema::{Column, ConstraintInfo, ConstraintKind, IndexInfo, Schema, Table, TableState};
-pub mod volatility;
+pub use objects::{Column, ConstraintInfo, ConstraintKind, Kind, Obj, ObjKey};
+pub use schema::{IndexInfo, Schema, Table, TableState};

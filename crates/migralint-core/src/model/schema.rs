@@ -5,41 +5,12 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use pg_query::protobuf::{
-    AlterTableCmd, AlterTableType, ColumnDef, ConstrType, Constraint, Node, ObjectType,
-};
-use pg_query::NodeEnum;
-
-use super::names::{string_list, QualName, SqlType};
+use super::effects::{ColumnChange, Effect, Shape};
+use super::names::QualName;
+pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
+use super::objects::{Kind, Obj};
 
 type Key = (String, String);
-
-#[derive(Clone, Debug)]
-pub struct Column {
-    pub name: String,
-    pub ty: SqlType,
-    pub not_null: bool,
-    pub has_default: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConstraintKind {
-    Check,
-    ForeignKey,
-    Unique,
-    PrimaryKey,
-    Exclude,
-    Other,
-}
-
-#[derive(Clone, Debug)]
-pub struct ConstraintInfo {
-    pub name: Option<String>,
-    pub kind: ConstraintKind,
-    pub validated: bool,
-    /// For `CHECK (col IS NOT NULL)`: the column.
-    pub not_null_check_of: Option<String>,
-}
 
 #[derive(Clone, Debug)]
 pub struct Table {
@@ -187,216 +158,207 @@ impl Schema {
         }
     }
 
-    /// Applies one statement's effect on tables and indexes.
-    pub fn apply(&mut self, node: &NodeEnum, file: usize) {
-        match node {
-            NodeEnum::CreateStmt(s) => {
-                let Some(rv) = &s.relation else { return };
-                let name = QualName::from_range_var(rv);
-                if s.if_not_exists && self.table(&name).is_some() {
-                    return;
-                }
-                let mut table = Table {
-                    name,
-                    columns: Vec::new(),
-                    columns_known: s.inh_relations.is_empty() && s.of_typename.is_none(),
-                    constraints: Vec::new(),
-                    created_in: file,
-                };
-                for elt in &s.table_elts {
-                    match elt.node.as_ref() {
-                        Some(NodeEnum::ColumnDef(c)) => add_column(&mut table, c),
-                        Some(NodeEnum::Constraint(c)) => table.constraints.push(constraint_info(c)),
-                        Some(NodeEnum::TableLikeClause(_)) => table.columns_known = false,
-                        _ => {}
-                    }
-                }
-                self.put_table(table);
-            }
-            NodeEnum::CreateTableAsStmt(s) => {
-                if let Some(rv) = s.into.as_ref().and_then(|i| i.rel.as_ref()) {
-                    let name = QualName::from_range_var(rv);
-                    let kind_is_table = s.objtype == ObjectType::ObjectTable as i32
-                        || s.objtype == ObjectType::ObjectMatview as i32;
-                    if kind_is_table && !(s.if_not_exists && self.table(&name).is_some()) {
-                        self.put_table(Table {
-                            name,
-                            columns: Vec::new(),
-                            columns_known: false,
-                            constraints: Vec::new(),
-                            created_in: file,
-                        });
-                    }
-                }
-            }
-            NodeEnum::AlterTableStmt(s) => {
-                let Some(rv) = &s.relation else { return };
-                let name = QualName::from_range_var(rv);
-                for cmd in &s.cmds {
-                    if let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() {
-                        self.alter(&name, cmd);
-                    }
-                }
-            }
-            NodeEnum::IndexStmt(s) => {
-                let Some(rv) = &s.relation else { return };
-                if s.idxname.is_empty() {
-                    return;
-                }
-                let table = QualName::from_range_var(rv);
-                let index = QualName::new(table.schema.as_deref(), &s.idxname);
-                if s.if_not_exists && self.index(&index).is_some() {
-                    return;
-                }
-                let info = IndexInfo {
-                    name: index.clone(),
-                    table,
-                    unique: s.unique,
-                    created_in: file,
-                };
-                self.set_index(index.key(), Some(info));
-            }
-            NodeEnum::DropStmt(s) => {
-                let kind = s.remove_type;
-                for obj in &s.objects {
-                    let Some(NodeEnum::List(list)) = obj.node.as_ref() else {
+    /// Applies one statement's effects (`effects::effects`) on tables and
+    /// indexes; `file` is the index of its file in replay order.
+    pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        // `IF NOT EXISTS` on what exists: the statement (or that part of
+        // it) does nothing, down to the columns and constraints it lists.
+        let mut skip_table: Option<Key> = None;
+        let mut skip_column: Option<(Key, String)> = None;
+        for effect in effects {
+            match effect {
+                Effect::Create {
+                    obj,
+                    shape,
+                    if_not_exists,
+                    ..
+                } => {
+                    let parent = obj.table.as_ref().map(QualName::key);
+                    if parent.is_some() && parent == skip_table {
                         continue;
-                    };
-                    let Some(name) = QualName::from_list(&list.items) else {
-                        continue;
-                    };
-                    if kind == ObjectType::ObjectTable as i32
-                        || kind == ObjectType::ObjectMatview as i32
-                    {
-                        self.remove_table(&name);
-                    } else if kind == ObjectType::ObjectIndex as i32 {
-                        self.set_index(name.key(), None);
+                    }
+                    match shape {
+                        Shape::Table { columns_known } => {
+                            if *if_not_exists && self.table(&obj.name).is_some() {
+                                skip_table = Some(obj.name.key());
+                                continue;
+                            }
+                            skip_table = None;
+                            self.put_table(Table {
+                                name: obj.name.clone(),
+                                columns: Vec::new(),
+                                columns_known: *columns_known,
+                                constraints: Vec::new(),
+                                created_in: file,
+                            });
+                        }
+                        Shape::Column(column) => {
+                            let Some(table) = obj.table.as_ref() else {
+                                continue;
+                            };
+                            let exists = self
+                                .table(table)
+                                .is_some_and(|t| t.column(&column.name).is_some());
+                            if *if_not_exists && exists {
+                                skip_column = Some((table.key(), column.name.clone()));
+                                continue;
+                            }
+                            skip_column = None;
+                            if let Some(t) = self.table_mut(table) {
+                                t.columns.retain(|col| col.name != column.name);
+                                t.columns.push(column.clone());
+                            }
+                        }
+                        Shape::Constraint { info, inline } => {
+                            let Some(table) = obj.table.as_ref() else {
+                                continue;
+                            };
+                            if *inline
+                                && skip_column.as_ref().is_some_and(|(t, c)| {
+                                    table.has_key(t) && obj.columns.first() == Some(c)
+                                })
+                            {
+                                continue;
+                            }
+                            let Some(t) = self.table_mut(table) else {
+                                continue;
+                            };
+                            match info.kind {
+                                ConstraintKind::NotNull => {
+                                    for col in
+                                        t.columns.iter_mut().filter(|c| info.keys.contains(&c.name))
+                                    {
+                                        col.not_null = true;
+                                    }
+                                }
+                                ConstraintKind::Other => {}
+                                _ => t.constraints.push(info.clone()),
+                            }
+                        }
+                        Shape::Index { unique } => {
+                            let Some(table) = obj.table.as_ref() else {
+                                continue;
+                            };
+                            if *if_not_exists && self.index(&obj.name).is_some() {
+                                continue;
+                            }
+                            let info = IndexInfo {
+                                name: obj.name.clone(),
+                                table: table.clone(),
+                                unique: *unique,
+                                created_in: file,
+                            };
+                            self.set_index(obj.name.key(), Some(info));
+                        }
+                        Shape::Plain => {}
                     }
                 }
-            }
-            NodeEnum::RenameStmt(s) => self.rename(s),
-            _ => {}
-        }
-    }
-
-    fn alter(&mut self, name: &QualName, cmd: &AlterTableCmd) {
-        let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
-        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
-        let Some(table) = self.table_mut(name) else {
-            return;
-        };
-        match (subtype, def) {
-            (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(c)))
-                if !(cmd.missing_ok && table.column(&c.colname).is_some()) =>
-            {
-                add_column(table, c);
-            }
-            (AlterTableType::AtDropColumn, _) => table.columns.retain(|c| c.name != cmd.name),
-            (AlterTableType::AtAlterColumnType, Some(NodeEnum::ColumnDef(c))) => {
-                let ty = c.type_name.as_ref().map(SqlType::from_type_name);
-                if let (Some(col), Some(ty)) = (
-                    table.columns.iter_mut().find(|col| col.name == cmd.name),
-                    ty,
-                ) {
-                    col.ty = ty;
-                }
-            }
-            (AlterTableType::AtSetNotNull | AlterTableType::AtDropNotNull, _) => {
-                if let Some(col) = table.columns.iter_mut().find(|col| col.name == cmd.name) {
-                    col.not_null = subtype == AlterTableType::AtSetNotNull;
-                }
-            }
-            (AlterTableType::AtColumnDefault, _) => {
-                if let Some(col) = table.columns.iter_mut().find(|col| col.name == cmd.name) {
-                    col.has_default = def.is_some();
-                }
-            }
-            (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c))) => {
-                let info = constraint_info(c);
-                if info.kind == ConstraintKind::Other {
-                    if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrNotnull) {
-                        let cols = string_list(&c.keys);
-                        for col in table
-                            .columns
-                            .iter_mut()
-                            .filter(|col| cols.contains(&col.name))
-                        {
-                            col.not_null = true;
+                Effect::Drop { obj, .. } => match obj.kind {
+                    Kind::Table | Kind::MatView => self.remove_table(&obj.name),
+                    Kind::Index => self.set_index(obj.name.key(), None),
+                    Kind::Column => {
+                        if let Some(t) = obj.table.as_ref().and_then(|t| self.table_mut(t)) {
+                            t.columns.retain(|c| c.name != obj.name.name);
                         }
                     }
-                } else {
-                    table.constraints.push(info);
+                    Kind::Constraint => {
+                        if let Some(t) = obj.table.as_ref().and_then(|t| self.table_mut(t)) {
+                            t.constraints
+                                .retain(|c| c.name.as_deref() != Some(obj.name.name.as_str()));
+                        }
+                    }
+                    _ => {}
+                },
+                Effect::AlterColumn {
+                    table,
+                    column,
+                    change,
+                } => {
+                    let Some(t) = self.table_mut(table) else {
+                        continue;
+                    };
+                    let Some(col) = t.columns.iter_mut().find(|c| c.name == *column) else {
+                        continue;
+                    };
+                    match change {
+                        ColumnChange::Type(ty) => col.ty = ty.clone(),
+                        ColumnChange::NotNull(not_null) => col.not_null = *not_null,
+                        ColumnChange::Default(has) => col.has_default = *has,
+                        ColumnChange::Other => {}
+                    }
                 }
-            }
-            (AlterTableType::AtValidateConstraint, _) => {
-                for c in table
-                    .constraints
-                    .iter_mut()
-                    .filter(|c| c.name.as_deref() == Some(cmd.name.as_str()))
-                {
-                    c.validated = true;
+                Effect::Validate { table, name } => {
+                    if let Some(t) = self.table_mut(table) {
+                        for c in t
+                            .constraints
+                            .iter_mut()
+                            .filter(|c| c.name.as_deref() == Some(name.as_str()))
+                        {
+                            c.validated = true;
+                        }
+                    }
                 }
+                Effect::Rename { from, to } => self.rename(from, to),
+                Effect::OwnedBy { .. } => {}
             }
-            (AlterTableType::AtDropConstraint, _) => {
-                table
-                    .constraints
-                    .retain(|c| c.name.as_deref() != Some(cmd.name.as_str()));
-            }
-            _ => {}
         }
     }
 
-    fn rename(&mut self, s: &pg_query::protobuf::RenameStmt) {
-        let rename_type = s.rename_type;
-        let Some(rv) = &s.relation else { return };
-        let name = QualName::from_range_var(rv);
-        if rename_type == ObjectType::ObjectTable as i32 {
-            if let Some(mut table) = self.table(&name).cloned() {
-                let new_name = QualName::new(name.schema.as_deref(), &s.newname);
-                // Its indexes move with it.
-                let moved: Vec<(Key, IndexInfo)> = self
-                    .indexes
-                    .iter()
-                    .filter(|(_, i)| i.table.key() == name.key())
-                    .map(|(k, i)| {
-                        (
-                            k.clone(),
-                            IndexInfo {
-                                table: new_name.clone(),
-                                ..i.clone()
-                            },
-                        )
-                    })
-                    .collect();
-                self.remove_table(&name);
-                for (k, i) in moved {
-                    self.set_index(k, Some(i));
-                }
-                table.name = new_name;
-                self.put_table(table);
-            }
-        } else if rename_type == ObjectType::ObjectColumn as i32 {
-            if let Some(table) = self.table_mut(&name) {
-                if let Some(col) = table.columns.iter_mut().find(|c| c.name == s.subname) {
-                    col.name = s.newname.clone();
+    fn rename(&mut self, from: &Obj, to: &Obj) {
+        match from.kind {
+            Kind::Table => {
+                let name = &from.name;
+                if let Some(mut table) = self.table(name).cloned() {
+                    let new_name = to.name.clone();
+                    // Its indexes move with it.
+                    let moved: Vec<(Key, IndexInfo)> = self
+                        .indexes
+                        .iter()
+                        .filter(|(_, i)| i.table.key() == name.key())
+                        .map(|(k, i)| {
+                            (
+                                k.clone(),
+                                IndexInfo {
+                                    table: new_name.clone(),
+                                    ..i.clone()
+                                },
+                            )
+                        })
+                        .collect();
+                    self.remove_table(name);
+                    for (k, i) in moved {
+                        self.set_index(k, Some(i));
+                    }
+                    table.name = new_name;
+                    self.put_table(table);
                 }
             }
-        } else if rename_type == ObjectType::ObjectIndex as i32 {
-            if let Some(mut index) = self.index(&name).cloned() {
-                self.set_index(name.key(), None);
-                index.name = QualName::new(name.schema.as_deref(), &s.newname);
-                self.set_index(index.name.key(), Some(index));
-            }
-        } else if rename_type == ObjectType::ObjectTabconstraint as i32 {
-            if let Some(table) = self.table_mut(&name) {
-                for c in table
-                    .constraints
-                    .iter_mut()
-                    .filter(|c| c.name.as_deref() == Some(s.subname.as_str()))
-                {
-                    c.name = Some(s.newname.clone());
+            Kind::Column => {
+                if let Some(table) = from.table.as_ref().and_then(|t| self.table_mut(t)) {
+                    if let Some(col) = table.columns.iter_mut().find(|c| c.name == from.name.name) {
+                        col.name = to.name.name.clone();
+                    }
                 }
             }
+            Kind::Index => {
+                if let Some(mut index) = self.index(&from.name).cloned() {
+                    self.set_index(from.name.key(), None);
+                    index.name = to.name.clone();
+                    self.set_index(index.name.key(), Some(index));
+                }
+            }
+            Kind::Constraint => {
+                if let Some(table) = from.table.as_ref().and_then(|t| self.table_mut(t)) {
+                    for c in table
+                        .constraints
+                        .iter_mut()
+                        .filter(|c| c.name.as_deref() == Some(from.name.name.as_str()))
+                    {
+                        c.name = Some(to.name.name.clone());
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -412,71 +374,6 @@ fn restore<V>(map: &mut HashMap<Key, V>, key: Key, old: Option<V>) {
     }
 }
 
-fn add_column(table: &mut Table, c: &ColumnDef) {
-    let Some(tn) = &c.type_name else { return };
-    let mut column = Column {
-        name: c.colname.clone(),
-        ty: SqlType::from_type_name(tn),
-        not_null: c.is_not_null,
-        has_default: c.raw_default.is_some(),
-    };
-    for con in column_constraints(c) {
-        match ConstrType::try_from(con.contype) {
-            Ok(ConstrType::ConstrNotnull | ConstrType::ConstrPrimary) => column.not_null = true,
-            Ok(ConstrType::ConstrDefault) => column.has_default = true,
-            _ => {}
-        }
-        let info = constraint_info(con);
-        if info.kind != ConstraintKind::Other {
-            table.constraints.push(info);
-        }
-    }
-    table.columns.retain(|col| col.name != column.name);
-    table.columns.push(column);
-}
-
-/// The constraints written inline in a column definition.
-pub fn column_constraints(c: &ColumnDef) -> impl Iterator<Item = &Constraint> {
-    c.constraints.iter().filter_map(|n| match n.node.as_ref() {
-        Some(NodeEnum::Constraint(con)) => Some(&**con),
-        _ => None,
-    })
-}
-
-pub fn constraint_kind(c: &Constraint) -> ConstraintKind {
-    match ConstrType::try_from(c.contype) {
-        Ok(ConstrType::ConstrCheck) => ConstraintKind::Check,
-        Ok(ConstrType::ConstrForeign) => ConstraintKind::ForeignKey,
-        Ok(ConstrType::ConstrUnique) => ConstraintKind::Unique,
-        Ok(ConstrType::ConstrPrimary) => ConstraintKind::PrimaryKey,
-        Ok(ConstrType::ConstrExclusion) => ConstraintKind::Exclude,
-        _ => ConstraintKind::Other,
-    }
-}
-
-fn constraint_info(c: &Constraint) -> ConstraintInfo {
-    ConstraintInfo {
-        name: (!c.conname.is_empty()).then(|| c.conname.clone()),
-        kind: constraint_kind(c),
-        validated: !c.skip_validation,
-        not_null_check_of: c.raw_expr.as_deref().and_then(is_not_null_test),
-    }
-}
-
-/// `col IS NOT NULL` → `col`.
-fn is_not_null_test(expr: &Node) -> Option<String> {
-    let NodeEnum::NullTest(t) = expr.node.as_ref()? else {
-        return None;
-    };
-    if t.nulltesttype != pg_query::protobuf::NullTestType::IsNotNull as i32 {
-        return None;
-    }
-    let NodeEnum::ColumnRef(cr) = t.arg.as_deref()?.node.as_ref()? else {
-        return None;
-    };
-    string_list(&cr.fields).pop()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,7 +381,7 @@ mod tests {
 
     fn replay(schema: &mut Schema, sql: &str, file: usize) {
         for s in parse_file("x.sql", sql).statements {
-            schema.apply(&s.node, file);
+            schema.apply(&crate::model::effects::effects(&s.node), file);
         }
     }
 

@@ -1,4 +1,4 @@
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::volatility::volatile_call;
 use crate::rules::helpers::{
@@ -21,7 +21,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !holds_data(cx, &table) {
         return;
     }
-    let old = cx.config.pg_version < 11;
+    let old = cx.options.pg_version < 11;
     for c in added_columns(s) {
         let facts = column_facts(c);
         // Serial, identity and stored generated columns: adding-serial-or-generated-column.
@@ -41,7 +41,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             format!(
                 "ADD COLUMN {column} with DEFAULT {expr}: before PostgreSQL 11 (target: {}) any non-NULL default is written into \
                  every existing row, so this takes {lock}",
-                cx.config.pg_version
+                cx.options.pg_version
             )
         } else if let Some(func) = volatile_call(default) {
             let why = if crate::model::volatility::is_known_volatile(func.as_str()) {

@@ -1,4 +1,4 @@
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
 use crate::rules::helpers::{added_columns, alter_table, column_facts, holds_data};
@@ -45,7 +45,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             c.colname, table.name
         );
         let check_name = quote_ident(&format!("{}_{}_not_null", table.name, c.colname));
-        let constant = if cx.config.pg_version >= 11 {
+        let constant = if cx.options.pg_version >= 11 {
             "(PostgreSQL 11+: a constant default is stored once, no rewrite)"
         } else {
             "(before PostgreSQL 11 this rewrites the table)"

@@ -1,4 +1,4 @@
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
 use crate::rules::helpers::{added_columns, alter_table, column_facts, describe_lock, holds_data};

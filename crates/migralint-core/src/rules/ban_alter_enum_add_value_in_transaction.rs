@@ -1,10 +1,9 @@
 use pg_query::protobuf::Token;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::parse::Statement;
-use crate::rules::helpers::transaction_ids;
 use crate::rules::Check;
 
 declare_rule!(
@@ -26,18 +25,17 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some(ty) = QualName::from_list(&s.type_name) else {
         return;
     };
-    let ids = transaction_ids(cx);
-    let tx = ids[cx.stmt_index];
-    let pg = cx.config.pg_version;
+    let tx = cx.tx_of(cx.stmt_index);
+    let pg = cx.options.pg_version;
     // An enum created in this same transaction may get values in a
     // transaction block before PostgreSQL 12, and may use them at once from
     // PostgreSQL 17 on. PostgreSQL 12 to 16 reject the use all the same.
     let created_here = !(12..17).contains(&pg)
         && cx.statements()[..cx.stmt_index]
             .iter()
-            .zip(&ids)
-            .any(|(st, id)| {
-                *id == tx
+            .enumerate()
+            .any(|(j, st)| {
+                cx.tx_of(j) == tx
                     && matches!(&st.node, NodeEnum::CreateEnumStmt(c)
                     if QualName::from_list(&c.type_name).is_some_and(|n| n.key() == ty.key()))
             });
@@ -48,7 +46,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if pg < 12 {
         let why = if cx.tx.in_explicit_tx {
             "this BEGIN ... COMMIT block"
-        } else if !cx.config.multi_statement && cx.file_has_other_statements() {
+        } else if !cx.options.multi_statement && cx.file_has_other_statements() {
             "the implicit transaction PostgreSQL puts around a multi-statement file (golang-migrate sends a file as one query)"
         } else {
             return;
@@ -70,7 +68,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let literal = format!("'{}'", value.replace('\'', "''"));
     let statements = cx.statements();
     let used = (cx.stmt_index + 1..statements.len())
-        .take_while(|&i| ids[i] == tx)
+        .take_while(|&i| cx.tx_of(i) == tx)
         .find(|&i| uses_literal(cx, &statements[i], &literal));
     let Some(i) = used else { return };
     let (line, _) = cx.file.parsed.line_col(statements[i].span.start);

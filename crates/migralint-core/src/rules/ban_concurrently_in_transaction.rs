@@ -1,7 +1,7 @@
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::node_cannot_run_in_transaction;
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::node_cannot_run_in_transaction;
 use crate::rules::Check;
 
 declare_rule!(
@@ -15,7 +15,7 @@ declare_rule!(
 fn check(cx: &StmtCx, out: &mut Findings) {
     // `ALTER TYPE ... ADD VALUE` has its own rule (ban-alter-enum-add-value-in-transaction).
     if matches!(cx.stmt.node, NodeEnum::AlterEnumStmt(_))
-        || !node_cannot_run_in_transaction(&cx.stmt.node, cx.config.pg_version)
+        || !node_cannot_run_in_transaction(&cx.stmt.node, cx.options.pg_version)
     {
         return;
     }
@@ -28,7 +28,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             ),
         )
         .help("move it out of the transaction, into a migration file of its own");
-    } else if cx.file_has_other_statements() && !cx.config.multi_statement {
+    } else if cx.file_has_other_statements() && !cx.options.multi_statement {
         out.report(
             cx.stmt.span,
             format!(

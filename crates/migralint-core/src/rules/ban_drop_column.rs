@@ -1,9 +1,9 @@
 use pg_query::protobuf::AlterTableType;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
+use crate::model::{Kind, Obj};
 use crate::rules::helpers::{alter_table, cmds, subtype};
-use crate::rules::objects::{alter_cmd_spans, created_earlier, reoccupied_later, Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -25,8 +25,6 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if cx.table_state(&table).is_new() {
         return;
     }
-    let spans = alter_cmd_spans(cx);
-    let created = created_earlier(cx);
     for (i, cmd) in cmds(s).enumerate() {
         if subtype(cmd) != AlterTableType::AtDropColumn {
             continue;
@@ -34,11 +32,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         // Added earlier in this same file: nothing can use it yet. Added
         // again (or a column renamed to its name) later: a swap.
         let obj = Obj::on(Kind::Column, &table, &cmd.name);
-        if created.contains(&obj.key()) || reoccupied_later(cx, &obj) {
+        if cx.created_earlier(&obj) || cx.reoccupied_later(&obj) {
             continue;
         }
         let column = quote_ident(&cmd.name);
-        let span = spans.as_ref().map_or(cx.stmt.span, |v| v[i]);
+        let span = cx.cmd_span(i);
         out.report(
             span,
             format!(

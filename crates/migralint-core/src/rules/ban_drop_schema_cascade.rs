@@ -1,10 +1,10 @@
 use pg_query::protobuf::{DropBehavior, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::QualName;
-use crate::rules::objects::{created_earlier, Kind, Obj};
+use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -28,12 +28,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     {
         return;
     }
-    let created = created_earlier(cx);
     for obj in &s.objects {
         let Some(NodeEnum::String(name)) = obj.node.as_ref() else {
             continue;
         };
-        if created.contains(&Obj::new(Kind::Schema, QualName::new(None, &name.sval)).key()) {
+        if cx.created_earlier(&Obj::new(Kind::Schema, QualName::new(None, &name.sval))) {
             continue;
         }
         let schema = quote_ident(&name.sval);

@@ -1,9 +1,9 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
-use crate::rules::objects::{reoccupied_later, Kind, Obj};
+use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -38,7 +38,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         }
         // Dropped and created again (or swapped with a renamed table) in
         // this file: code using the name still finds a table.
-        if reoccupied_later(cx, &Obj::new(Kind::Table, table.clone())) {
+        if cx.reoccupied_later(&Obj::new(Kind::Table, table.clone())) {
             continue;
         }
         out.report(

@@ -1,8 +1,8 @@
 use pg_query::protobuf::Token;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::{locks_in, LockTaken};
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::{locks_in, LockTaken};
 use crate::rules::helpers::holds_data;
 use crate::rules::Check;
 
@@ -20,7 +20,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     };
     // ACCESS SHARE, ROW SHARE, ROW EXCLUSIVE and SHARE UPDATE EXCLUSIVE
     // block no ordinary query: stay silent for them.
-    let hits: Vec<LockTaken> = locks_in(&cx.stmt.node, cx.config.pg_version, cx.schema)
+    let hits: Vec<LockTaken> = locks_in(&cx.stmt.node, cx.options.pg_version, cx.schema)
         .into_iter()
         .filter(|l| l.mode.blocks_writes() && holds_data(cx, &l.relation))
         .collect();
@@ -40,7 +40,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let (locks, tables) = (locks.join(" and "), tables.join(", "));
     let it = if hits.len() == 1 { "it" } else { "them" };
     let outside_tx =
-        !cx.tx.in_explicit_tx && (cx.config.multi_statement || !cx.file_has_other_statements());
+        !cx.tx.in_explicit_tx && (cx.options.multi_statement || !cx.file_has_other_statements());
     let message = if outside_tx {
         format!(
             "{statement} takes {locks}; outside a transaction block it fails (LOCK TABLE can only be used in transaction blocks), \

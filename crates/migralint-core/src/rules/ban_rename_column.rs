@@ -1,10 +1,10 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::QualName;
-use crate::rules::objects::{created_earlier, reoccupied_later, Kind, Obj};
+use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -34,8 +34,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     // taken again later in this file).
     let old_obj = Obj::on(Kind::Column, &table, &s.subname);
     if cx.table_state(&table).is_new()
-        || created_earlier(cx).contains(&old_obj.key())
-        || reoccupied_later(cx, &old_obj)
+        || cx.created_earlier(&old_obj)
+        || cx.reoccupied_later(&old_obj)
     {
         return;
     }

@@ -1,9 +1,9 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
-use crate::rules::objects::{reoccupied_later, Kind, Obj};
+use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -29,8 +29,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let table = QualName::from_range_var(rv);
     // A table created in this file, or the first half of a swap (the old
     // name is taken again later in this file).
-    if cx.table_state(&table).is_new()
-        || reoccupied_later(cx, &Obj::new(Kind::Table, table.clone()))
+    if cx.table_state(&table).is_new() || cx.reoccupied_later(&Obj::new(Kind::Table, table.clone()))
     {
         return;
     }

@@ -1,7 +1,7 @@
 use pg_query::protobuf::AlterTableType;
 
-use crate::context::{Findings, StmtCx};
-use crate::rules::helpers::{alter_table, cmd_span, cmds, describe_lock, holds_data, subtype};
+use crate::engine::context::{Findings, StmtCx};
+use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
 use crate::rules::Check;
 
 declare_rule!(
@@ -29,7 +29,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             _ => continue,
         };
         out.report(
-            cmd_span(cx, s, i),
+            cx.cmd_span(i),
             format!(
                 "{what} rewrites {table}{extra} while holding {}",
                 describe_lock(cx, &table)

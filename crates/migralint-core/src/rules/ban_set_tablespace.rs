@@ -1,11 +1,11 @@
 use pg_query::protobuf::{AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::LockMode;
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::LockMode;
 use crate::model::names::quote_ident;
 use crate::model::QualName;
-use crate::rules::helpers::{cmd_span, cmds, holds_data, subtype};
+use crate::rules::helpers::{cmds, holds_data, subtype};
 use crate::rules::Check;
 
 declare_rule!(
@@ -63,7 +63,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                         lock(name.to_string())
                     )
                 };
-                out.report(cmd_span(cx, s, i), message).help(HELP);
+                out.report(cx.cmd_span(i), message).help(HELP);
             }
         }
         NodeEnum::AlterTableMoveAllStmt(s) => {

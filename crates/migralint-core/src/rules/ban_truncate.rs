@@ -1,6 +1,6 @@
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::rules::helpers::{describe_lock, holds_data};
 use crate::rules::Check;

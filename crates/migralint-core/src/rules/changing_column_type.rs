@@ -1,12 +1,12 @@
 use pg_query::protobuf::{a_const, AlterTableType, VariableSetKind};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::LockMode;
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::{judge, storage_type, Verdict};
+use crate::model::locks::LockMode;
 use crate::model::names::{node_int, quote_ident};
 use crate::model::{SqlType, TableState};
-use crate::rules::helpers::{alter_table, cmd_span, cmds, describe_lock, holds_data, subtype};
+use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
 use crate::rules::Check;
 
 declare_rule!(
@@ -37,7 +37,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             continue;
         };
         let column = quote_ident(&cmd.name);
-        let span = cmd_span(cx, s, i);
+        let span = cx.cmd_span(i);
         let old = match state {
             TableState::Existing(t) => t.column(&cmd.name).map(|c| storage_type(&c.ty)),
             _ => None,
@@ -109,7 +109,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             ));
             continue;
         }
-        match judge(old, &new, cx.config.pg_version) {
+        match judge(old, &new, cx.options.pg_version) {
             Verdict::Safe => {}
             Verdict::Rewrite(reason) => {
                 let extra = if old.name == "varchar" && new.name == "varchar" {

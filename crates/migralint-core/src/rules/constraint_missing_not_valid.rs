@@ -1,10 +1,9 @@
-use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, TransactionStmtKind};
+use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
-use crate::parse::Statement;
-use crate::rules::helpers::{alter_table, cmd_span, cmds, describe_lock, holds_data, subtype};
+use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
 use crate::rules::Check;
 
 declare_rule!(
@@ -29,7 +28,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 add_constraint(cx, &table, c, out)
             }
             (AlterTableType::AtValidateConstraint, _) => {
-                validate_constraint(cx, &table, &cmd.name, cmd_span(cx, s, i), i, out)
+                validate_constraint(cx, &table, &cmd.name, cx.cmd_span(i), i, out)
             }
             _ => {}
         }
@@ -100,10 +99,9 @@ fn validate_constraint(
     out: &mut Findings,
 ) {
     let statements = cx.statements();
-    let tx = transaction_ids(statements, cx.config.multi_statement);
-    let here = tx[cx.stmt_index];
+    let here = cx.tx_of(cx.stmt_index);
     for (index, stmt) in statements[..=cx.stmt_index].iter().enumerate().rev() {
-        if tx[index] != here {
+        if cx.tx_of(index) != here {
             break;
         }
         let Some((s, t)) = alter_table(&stmt.node) else {
@@ -157,41 +155,6 @@ fn validate_constraint(
         ));
         return;
     }
-}
-
-/// Which transaction each statement of a file runs in. golang-migrate sends
-/// a file as one query: one implicit transaction, cut by COMMIT/ROLLBACK.
-/// With `multi-statement`, each statement commits on its own unless an
-/// explicit `BEGIN` groups them.
-fn transaction_ids(statements: &[Statement], multi_statement: bool) -> Vec<usize> {
-    let mut ids = Vec::with_capacity(statements.len());
-    let mut id = 0;
-    let mut in_tx = false;
-    for s in statements {
-        if multi_statement && !in_tx {
-            id += 1;
-        }
-        ids.push(id);
-        if let NodeEnum::TransactionStmt(t) = &s.node {
-            match TransactionStmtKind::try_from(t.kind) {
-                Ok(TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart) => {
-                    in_tx = true
-                }
-                Ok(
-                    TransactionStmtKind::TransStmtCommit
-                    | TransactionStmtKind::TransStmtRollback
-                    | TransactionStmtKind::TransStmtPrepare,
-                ) => {
-                    in_tx = false;
-                    if !multi_statement {
-                        id += 1;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    ids
 }
 
 #[cfg(test)]
@@ -318,12 +281,12 @@ mod tests {
     #[test]
     fn multi_statement_mode_splits_transactions() {
         use crate::config::{Config, Level};
-        use crate::lint::{lint, LintOptions, SourceFile};
+        use crate::{lint, LintOptions, SourceFile};
         let sql = "ALTER TABLE o ADD CONSTRAINT c CHECK (q > 0) NOT VALID;\nALTER TABLE o VALIDATE CONSTRAINT c;";
         let run = |multi: bool| {
             let mut config = Config::default();
             config.set_level(RULE, Level::Error).unwrap();
-            config.multi_statement = multi;
+            config.options.multi_statement = multi;
             let options = LintOptions {
                 config,
                 report_only: None,
@@ -340,7 +303,7 @@ mod tests {
         let sql2 = format!("BEGIN;\n{sql}\nCOMMIT;");
         let mut config = Config::default();
         config.set_level(RULE, Level::Error).unwrap();
-        config.multi_statement = true;
+        config.options.multi_statement = true;
         let options = LintOptions {
             config,
             report_only: None,

@@ -1,5 +1,8 @@
-use crate::context::{DownCx, Findings};
-use crate::rules::objects::{name_key, Effect, History, Kind, Obj};
+use crate::engine::context::{DownCx, Findings};
+use crate::model::effects::Effect;
+use crate::model::history::History;
+use crate::model::objects::name_key;
+use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
 declare_rule!(
@@ -17,8 +20,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // What this down itself creates or renames before a drop: a
     // copy of the history, made only for the downs that do.
     let mut own: Option<History> = None;
-    for stmt in &down.file.statements {
-        for e in &stmt.effects {
+    for (stmt, facts) in down.file.statements.iter().zip(&cx.facts.stmts) {
+        for e in &facts.effects {
             let Effect::Drop { obj, if_exists, .. } = e else {
                 continue;
             };
@@ -48,7 +51,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
                  migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
             );
         }
-        for e in &stmt.effects {
+        for e in &facts.effects {
             if own.is_some() || !matches!(e, Effect::Drop { .. }) {
                 own.get_or_insert_with(|| history.clone()).apply_effect(e);
             }

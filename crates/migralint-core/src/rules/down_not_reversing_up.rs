@@ -1,5 +1,6 @@
-use crate::context::{DownCx, Findings};
-use crate::rules::objects::{drop_covers, Effect};
+use crate::engine::context::{DownCx, Findings};
+use crate::model::effects::Effect;
+use crate::model::objects::drop_covers;
 use crate::rules::Check;
 
 declare_rule!(
@@ -19,8 +20,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
     }
     let mut pending = record.expected.clone();
     let mut renames = record.changes.renamed.clone();
-    for stmt in &down.file.statements {
-        for e in stmt.effects.iter().cloned() {
+    for facts in &cx.facts.stmts {
+        for e in facts.effects.iter().cloned() {
             match e {
                 Effect::Drop { obj, cascade, .. } => {
                     pending.retain(|(o, _)| !drop_covers(&obj, cascade, o));
@@ -34,7 +35,10 @@ fn check(cx: &DownCx, out: &mut Findings) {
                         }
                     }
                 }
-                Effect::Create { .. } | Effect::OwnedBy { .. } => {}
+                Effect::Create { .. }
+                | Effect::OwnedBy { .. }
+                | Effect::AlterColumn { .. }
+                | Effect::Validate { .. } => {}
             }
         }
     }

@@ -1,4 +1,4 @@
-use crate::context::{Findings, SetCx};
+use crate::engine::context::{Findings, SetCx};
 use crate::rules::Check;
 use crate::source::Span;
 

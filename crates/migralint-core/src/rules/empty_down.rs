@@ -1,5 +1,5 @@
-use crate::context::{DownCx, Findings};
-use crate::rules::objects::{expected_drops, History};
+use crate::engine::context::{DownCx, Findings};
+use crate::model::history::{expected_drops, History};
 use crate::rules::Check;
 use crate::source::Span;
 

@@ -1,6 +1,7 @@
-use crate::context::{Findings, SetCx};
+use crate::engine::context::{Findings, SetCx};
+use crate::engine::files::dir_of;
 use crate::migration::{file_name, MigrationName};
-use crate::rules::objects::{dir_of, snake_case};
+use crate::rules::helpers::snake_case;
 use crate::rules::Check;
 use crate::source::Span;
 

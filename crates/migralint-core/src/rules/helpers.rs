@@ -3,8 +3,8 @@
 use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::context::StmtCx;
-use crate::locks::{locks_in, LockTaken};
+use crate::engine::context::StmtCx;
+use crate::model::locks::{locks_in, LockTaken};
 use crate::model::QualName;
 
 /// `ALTER TABLE`'s table and subcommands, for statements that are one.
@@ -45,7 +45,7 @@ pub fn subtype(cmd: &AlterTableCmd) -> AlterTableType {
 /// The lock this statement takes on `table`, described for a message:
 /// `ACCESS EXCLUSIVE on users (blocks reads and writes; rewrites the table)`.
 pub fn lock_on(cx: &StmtCx, table: &QualName) -> Option<LockTaken> {
-    locks_in(&cx.stmt.node, cx.config.pg_version, cx.schema)
+    locks_in(&cx.stmt.node, cx.options.pg_version, cx.schema)
         .into_iter()
         .find(|l| l.relation.key() == table.key())
 }
@@ -70,68 +70,6 @@ pub fn dropped_later_in_file(cx: &StmtCx, table: &QualName) -> bool {
 /// earlier in this same file.
 pub fn holds_data(cx: &StmtCx, table: &QualName) -> bool {
     !cx.table_state(table).is_new()
-}
-
-/// The span of the `index`-th subcommand of an `ALTER TABLE` (the text
-/// between top-level commas, past the table name), for subcommands whose
-/// node carries no location (`SET NOT NULL`, `VALIDATE CONSTRAINT`, `SET
-/// TABLESPACE`...). Falls back to the statement span.
-pub fn cmd_span(cx: &StmtCx, stmt: &AlterTableStmt, index: usize) -> crate::source::Span {
-    use pg_query::protobuf::Token;
-    let span = cx.stmt.span;
-    let Some(rv) = stmt.relation.as_ref() else {
-        return span;
-    };
-    let Ok(rel_at) = usize::try_from(rv.location) else {
-        return span;
-    };
-    if rel_at < span.start || rel_at >= span.end {
-        return span;
-    }
-    let Ok(tokens) = crate::parse::scan(cx.text(span)) else {
-        return span;
-    };
-    let rel_at = rel_at - span.start;
-    let tokens: Vec<_> = tokens
-        .iter()
-        .filter(|t| t.token != Token::SqlComment as i32 && t.token != Token::CComment as i32)
-        .collect();
-    // Skip `name` or `schema.name` (or `db.schema.name`).
-    let Some(mut i) = tokens.iter().position(|t| t.start as usize >= rel_at) else {
-        return span;
-    };
-    i += 1;
-    while i + 1 < tokens.len() && tokens[i].token == Token::Ascii46 as i32 {
-        i += 2;
-    }
-    let mut pieces: Vec<(usize, usize)> = Vec::new();
-    let mut depth = 0i32;
-    let mut start: Option<usize> = None;
-    let mut end = 0usize;
-    for t in &tokens[i.min(tokens.len())..] {
-        let tok = t.token;
-        if tok == Token::Ascii40 as i32 || tok == Token::Ascii91 as i32 {
-            depth += 1;
-        } else if tok == Token::Ascii41 as i32 || tok == Token::Ascii93 as i32 {
-            depth -= 1;
-        } else if tok == Token::Ascii44 as i32 && depth == 0 {
-            if let Some(s) = start.take() {
-                pieces.push((s, end));
-            }
-            continue;
-        }
-        start.get_or_insert(t.start as usize);
-        end = t.end as usize;
-    }
-    if let Some(s) = start {
-        pieces.push((s, end));
-    }
-    match pieces.get(index) {
-        Some(&(s, e)) if pieces.len() == stmt.cmds.len() => {
-            crate::source::Span::new(span.start + s, span.start + e)
-        }
-        _ => span,
-    }
 }
 
 /// What an `ADD COLUMN` definition says about the values existing rows get.
@@ -171,7 +109,7 @@ pub fn column_facts(c: &pg_query::protobuf::ColumnDef) -> ColumnFacts<'_> {
         default: c.raw_default.as_deref().filter(|e| !is_null_literal(e)),
         ..ColumnFacts::default()
     };
-    for con in crate::model::schema::column_constraints(c) {
+    for con in crate::model::effects::column_constraints(c) {
         match ConstrType::try_from(con.contype) {
             Ok(ConstrType::ConstrNotnull) => facts.not_null = true,
             Ok(ConstrType::ConstrPrimary) => facts.primary_key = true,
@@ -269,9 +207,9 @@ pub fn def_elem_is_true(d: &pg_query::protobuf::DefElem) -> bool {
 #[cfg(test)]
 pub(crate) mod pg_testing {
     use crate::config::{Config, Level};
-    use crate::lint::{lint, LintOptions, SourceFile};
     use crate::report::Diagnostic;
     use crate::rules::testing::{render, DEFAULT_FILE};
+    use crate::{lint, LintOptions, SourceFile};
 
     pub fn lint_pg(rule: &str, pg_version: u32, files: &[(&str, &str)]) -> Vec<Diagnostic> {
         let mut config = Config::default();
@@ -311,54 +249,6 @@ pub(crate) mod pg_testing {
             render(&files, &diags)
         );
     }
-}
-
-/// The kind of a transaction-control statement (`BEGIN`, `COMMIT`, ...).
-pub fn transaction_kind(node: &NodeEnum) -> Option<pg_query::protobuf::TransactionStmtKind> {
-    match node {
-        NodeEnum::TransactionStmt(t) => {
-            pg_query::protobuf::TransactionStmtKind::try_from(t.kind).ok()
-        }
-        _ => None,
-    }
-}
-
-/// Which transaction each statement of the file runs in (equal numbers:
-/// same transaction). golang-migrate sends a file as one multi-statement
-/// query: PostgreSQL runs it as one implicit transaction that `COMMIT`,
-/// `ROLLBACK` (and `PREPARE TRANSACTION`) end; a `BEGIN` turns the implicit
-/// block into an explicit one without ending it. With `multi-statement`
-/// configured, statements outside `BEGIN ... COMMIT` each commit alone.
-pub fn transaction_ids(cx: &StmtCx) -> Vec<usize> {
-    use pg_query::protobuf::TransactionStmtKind as K;
-    let multi = cx.config.multi_statement;
-    let mut id = 0;
-    let mut explicit = false;
-    let mut ids = Vec::with_capacity(cx.statements().len());
-    for s in cx.statements() {
-        match transaction_kind(&s.node) {
-            Some(K::TransStmtBegin | K::TransStmtStart) => {
-                if multi && !explicit {
-                    id += 1;
-                }
-                explicit = true;
-                ids.push(id);
-            }
-            Some(K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare) => {
-                ids.push(id);
-                id += 1;
-                let chain = matches!(&s.node, NodeEnum::TransactionStmt(t) if t.chain);
-                explicit = explicit && chain;
-            }
-            _ if multi && !explicit => {
-                id += 1;
-                ids.push(id);
-                id += 1;
-            }
-            _ => ids.push(id),
-        }
-    }
-    ids
 }
 
 /// Which statement gives a column its type.
@@ -461,4 +351,50 @@ pub fn column_type_sites<'a>(cx: &StmtCx<'a>) -> Vec<ColumnTypeSite<'a>> {
         }
     }
     out
+}
+
+/// A name rewritten in snake_case: `AddEFGSUploadConfig` →
+/// `add_efgs_upload_config`, `infection-exposure` → `infection_exposure`.
+/// Dots are kept (`2.2.0_schema`).
+pub fn snake_case(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p.is_ascii_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_ascii_uppercase() => next.is_some_and(|n| n.is_ascii_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.ends_with('_') && !out.ends_with('.') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('_') && !out.ends_with('.') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') || out.ends_with('.') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake() {
+        assert_eq!(snake_case("AddEFGSUploadConfig"), "add_efgs_upload_config");
+        assert_eq!(snake_case("Addv1dot5Columns"), "addv1dot5_columns");
+        assert_eq!(snake_case("infection-exposure"), "infection_exposure");
+        assert_eq!(snake_case("2.2.0_schema"), "2.2.0_schema");
+        assert_eq!(snake_case("Create Users  Table!"), "create_users_table");
+        assert_eq!(snake_case("UserID"), "user_id");
+    }
 }

@@ -1,11 +1,13 @@
 use pg_query::protobuf::{AExprKind, BoolExprType, Node, ObjectType, SelectStmt};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::{locks_in, node_cannot_run_in_transaction, node_locks, LockMode, LockTaken};
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::{
+    locks_in, node_cannot_run_in_transaction, node_locks, LockMode, LockTaken,
+};
 use crate::model::QualName;
 use crate::parse::Statement;
-use crate::rules::helpers::{holds_data, transaction_ids};
+use crate::rules::helpers::holds_data;
 use crate::rules::Check;
 
 declare_rule!(
@@ -32,12 +34,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some(work) = slow_work(cx, cx.stmt_index) else {
         return;
     };
-    let ids = transaction_ids(cx);
-    let tx = ids[cx.stmt_index];
+    let tx = cx.tx_of(cx.stmt_index);
     let stmts = cx.statements();
     let start = (0..cx.stmt_index)
         .rev()
-        .take_while(|&j| ids[j] == tx)
+        .take_while(|&j| cx.tx_of(j) == tx)
         .last()
         .unwrap_or(cx.stmt_index);
     // Walk back over the transaction so far, collecting the locks held
@@ -178,7 +179,7 @@ fn index_table_in_file(cx: &StmtCx, index: &QualName) -> Option<QualName> {
 /// indexes resolved through the schema where it still knows them.
 fn locks_of(cx: &StmtCx, k: usize) -> Vec<LockTaken> {
     let node = &cx.statements()[k].node;
-    let pg = cx.config.pg_version;
+    let pg = cx.options.pg_version;
     if k == cx.stmt_index {
         return locks_in(node, pg, cx.schema);
     }
@@ -201,7 +202,7 @@ fn locks_of(cx: &StmtCx, k: usize) -> Vec<LockTaken> {
 /// `column = constant` condition targets a few), or copies rows out of it.
 fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
     let stmt = &cx.statements()[k];
-    let pg = cx.config.pg_version;
+    let pg = cx.options.pg_version;
     if node_cannot_run_in_transaction(&stmt.node, pg) {
         return None;
     }

@@ -1,5 +1,5 @@
-use crate::context::{Findings, SetCx};
-use crate::rules::objects::of_version;
+use crate::engine::context::{Findings, SetCx};
+use crate::engine::files::of_version;
 use crate::rules::Check;
 use crate::source::Span;
 

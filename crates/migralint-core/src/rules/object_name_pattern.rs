@@ -2,12 +2,13 @@ use pg_query::protobuf::{AlterTableType, ConstrType, Constraint, ObjectType};
 use pg_query::NodeEnum;
 use regex::Regex;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
+use crate::rules::helpers::snake_case;
 use crate::rules::helpers::{alter_table, cmds, subtype};
-use crate::rules::objects::{after_words, name_end, snake_case, tokens};
 use crate::rules::Check;
 use crate::source::Span;
+use crate::tokens::{after_words, name_end};
 
 declare_rule!(
     "object-name-pattern",
@@ -32,9 +33,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
     for n in names(cx) {
         let (pattern, key): (&Regex, &str) = match n.what {
-            "table" => (&cx.config.naming.table, "naming.table"),
-            "index" => (&cx.config.naming.index, "naming.index"),
-            _ => (&cx.config.naming.constraint, "naming.constraint"),
+            "table" => (&cx.options.naming.table, "naming.table"),
+            "index" => (&cx.options.naming.index, "naming.index"),
+            _ => (&cx.options.naming.constraint, "naming.constraint"),
         };
         if pattern.is_match(&n.name) {
             continue;
@@ -66,8 +67,7 @@ fn names(cx: &StmtCx) -> Vec<Named> {
     let stmt = cx.stmt.span;
     let text = cx.file.parsed.text.as_str();
     let at = |location: i32| -> Span {
-        usize::try_from(location)
-            .ok()
+        cx.at(location)
             .filter(|l| (stmt.start..stmt.end).contains(l))
             .and_then(|l| Some(Span::new(l, name_end(&text[..stmt.end], l)?)))
             .unwrap_or(stmt)
@@ -169,10 +169,7 @@ fn names(cx: &StmtCx) -> Vec<Named> {
                 _ => return out,
             };
             // The new name is the statement's last token.
-            let stmt_text = cx.text(stmt);
-            let span = tokens(stmt_text)
-                .last()
-                .map_or(stmt, |&(s, e, _)| Span::new(stmt.start + s, stmt.start + e));
+            let span = cx.tokens().last().map_or(stmt, |t| t.span());
             out.push(Named {
                 what,
                 name: s.newname.clone(),
@@ -192,17 +189,17 @@ fn constraint(cx: &StmtCx, c: &Constraint, out: &mut Vec<Named>) {
     }
     let stmt = cx.stmt.span;
     let text = &cx.file.parsed.text[..stmt.end];
-    let span = usize::try_from(c.location)
-        .ok()
+    let span = cx
+        .at(c.location)
         .filter(|l| (stmt.start..stmt.end).contains(l))
         .and_then(|l| {
-            let toks = tokens(&text[l..]);
-            let (_, first_end, _) = *toks.first()?;
-            if !text[l..l + first_end].eq_ignore_ascii_case("constraint") {
+            let toks = cx.tokens_from(l);
+            let first = toks.first().filter(|t| t.start == l)?;
+            if !text[first.start..first.end].eq_ignore_ascii_case("constraint") {
                 return None;
             }
-            let (s, _, _) = *toks.get(1)?;
-            Some(Span::new(l + s, name_end(text, l + s)?))
+            let name = toks.get(1)?;
+            Some(Span::new(name.start, name_end(text, name.start)?))
         })
         .unwrap_or(stmt);
     out.push(Named {
@@ -267,7 +264,7 @@ mod tests {
     #[test]
     fn configured_pattern() {
         use crate::config::Config;
-        use crate::lint::{lint, LintOptions, SourceFile};
+        use crate::{lint, LintOptions, SourceFile};
         let mut config = Config::from_toml_str("[naming]\nindex = '^idx_[a-z0-9_]+$'\n").unwrap();
         config
             .set_level(RULE, crate::config::Level::Warning)

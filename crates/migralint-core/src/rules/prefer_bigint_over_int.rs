@@ -1,9 +1,9 @@
 use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, CreateStmt};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::column_constraints;
 use crate::model::names::{node_string, quote_ident};
-use crate::model::schema::column_constraints;
 use crate::model::{QualName, SqlType};
 use crate::rules::helpers::{alter_table, cmds, subtype};
 use crate::rules::Check;
@@ -135,15 +135,17 @@ fn created_column<'a>(
 ) -> Option<(&'a ColumnDef, Span)> {
     cx.statements()[..cx.stmt_index]
         .iter()
+        .enumerate()
         .rev()
-        .find_map(|st| match &st.node {
+        .find_map(|(j, st)| match &st.node {
             NodeEnum::CreateStmt(s)
                 if s.relation
                     .as_ref()
                     .is_some_and(|rv| QualName::from_range_var(rv).key() == table.key()) =>
             {
                 columns(s).find(|c| c.colname == column).map(|c| {
-                    let span = crate::spans::clause_span(cx.file.parsed, st.span, c.location);
+                    let tokens = cx.file.facts.stmt_tokens(j);
+                    let span = crate::tokens::clause_span(tokens, st.span, st.at(c.location));
                     (c, span)
                 })
             }

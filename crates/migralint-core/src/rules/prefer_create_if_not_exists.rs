@@ -1,12 +1,12 @@
 use pg_query::protobuf::{AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::rules::helpers::{alter_table, cmds, subtype};
-use crate::rules::objects::{after_words, alter_cmd_spans, insert_keywords};
 use crate::rules::Check;
 use crate::source::Span;
+use crate::tokens::{after_words, insert_keywords};
 
 declare_rule!(
     "prefer-create-if-not-exists",
@@ -101,7 +101,7 @@ fn add_columns(cx: &StmtCx, out: &mut Findings) {
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
         return;
     };
-    let spans = alter_cmd_spans(cx);
+    let spans = cx.facts().cmd_spans.as_ref();
     for (i, cmd) in cmds(s).enumerate() {
         if subtype(cmd) != AlterTableType::AtAddColumn || cmd.missing_ok {
             continue;
@@ -110,8 +110,8 @@ fn add_columns(cx: &StmtCx, out: &mut Findings) {
             Some(NodeEnum::ColumnDef(c)) => c.colname.clone(),
             _ => continue,
         };
-        let span = spans.as_ref().map_or(cx.stmt.span, |v| v[i]);
-        let fixed = spans.as_ref().and_then(|_| {
+        let span = cx.cmd_span(i);
+        let fixed = spans.and_then(|_| {
             let clause = cx.text(span);
             let at = after_words(clause, &["ADD", "COLUMN"])?;
             let add = if clause.starts_with("add") {

@@ -1,13 +1,13 @@
 use pg_query::protobuf::{AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::Effect;
+use crate::model::{Kind, Obj};
 use crate::rules::helpers::{alter_table, cmds, subtype};
-use crate::rules::objects::{
-    after_words, alter_cmd_spans, created_earlier, effects, insert_keywords, Effect, Kind, Obj,
-};
 use crate::rules::Check;
 use crate::source::Span;
+use crate::tokens::{after_words, insert_keywords};
 
 declare_rule!(
     "prefer-drop-if-exists",
@@ -43,15 +43,16 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 return;
             };
             // Objects this file created just before are there to drop.
-            let created = created_earlier(cx);
-            let dropped: Vec<_> = effects(&cx.stmt.node)
-                .into_iter()
+            let dropped: Vec<_> = cx
+                .facts()
+                .effects
+                .iter()
                 .filter_map(|e| match e {
                     Effect::Drop { obj, .. } => Some(obj),
                     _ => None,
                 })
                 .collect();
-            if !dropped.is_empty() && dropped.iter().all(|o| created.contains(&o.key())) {
+            if !dropped.is_empty() && dropped.iter().all(|o| cx.created_earlier(o)) {
                 return;
             }
             let names: Vec<String> = dropped.iter().map(|o| o.name.to_string()).collect();
@@ -71,8 +72,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let Some((s, table)) = alter_table(&cx.stmt.node) else {
                 return;
             };
-            let spans = alter_cmd_spans(cx);
-            let created = created_earlier(cx);
+            let spans = cx.facts().cmd_spans.as_ref();
             for (i, cmd) in cmds(s).enumerate() {
                 let (what, words, obj_kind): (&str, &[&str], _) = match subtype(cmd) {
                     AlterTableType::AtDropColumn => {
@@ -87,11 +87,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     continue;
                 }
                 let obj = Obj::on(obj_kind, &table, &cmd.name);
-                if created.contains(&obj.key()) {
+                if cx.created_earlier(&obj) {
                     continue;
                 }
-                let span = spans.as_ref().map_or(cx.stmt.span, |v| v[i]);
-                let fixed = spans.as_ref().and_then(|_| {
+                let span = cx.cmd_span(i);
+                let fixed = spans.and_then(|_| {
                     let clause = cx.text(span);
                     let at = after_words(clause, words)?;
                     // Canonical `DROP COLUMN` even where `COLUMN` was left out.

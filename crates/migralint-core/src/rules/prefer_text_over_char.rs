@@ -1,4 +1,4 @@
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::{quote_ident, string_list};
 use crate::rules::helpers::column_type_sites;
 use crate::rules::Check;

@@ -1,7 +1,7 @@
 use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::rules::helpers::{describe_lock, dropped_later_in_file, holds_data};
 use crate::rules::Check;

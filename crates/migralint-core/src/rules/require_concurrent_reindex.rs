@@ -1,7 +1,7 @@
 use pg_query::protobuf::ReindexObjectType;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::rules::helpers::{def_elem_is_true, dropped_later_in_file, holds_data};
 use crate::rules::Check;
@@ -80,7 +80,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         _ => return,
     };
     let message = format!("{what} without CONCURRENTLY takes {locks} while it rebuilds");
-    let help = if cx.config.pg_version >= 12 {
+    let help = if cx.options.pg_version >= 12 {
         let concurrent = what.replacen("REINDEX ", "", 1);
         let (object, name) = concurrent.split_once(' ').unwrap_or((&concurrent, ""));
         let name = if name.is_empty() {
@@ -95,7 +95,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     } else {
         format!(
             "PostgreSQL {} has no REINDEX CONCURRENTLY (it came in 12). Instead: {replacement}",
-            cx.config.pg_version
+            cx.options.pg_version
         )
     };
     out.report(cx.stmt.span, message).help(help);

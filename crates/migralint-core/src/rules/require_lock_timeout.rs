@@ -1,5 +1,5 @@
-use crate::context::{Findings, StmtCx};
-use crate::locks::{locks_in, LockMode, LockTaken};
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::{locks_in, LockMode, LockTaken};
 use crate::rules::Check;
 
 declare_rule!(
@@ -54,7 +54,7 @@ fn exclusive_lock(cx: &StmtCx, node: &pg_query::NodeEnum) -> Option<LockTaken> {
             return None;
         }
     }
-    locks_in(node, cx.config.pg_version, cx.schema)
+    locks_in(node, cx.options.pg_version, cx.schema)
         .into_iter()
         .find(|l| {
             l.mode == LockMode::AccessExclusive

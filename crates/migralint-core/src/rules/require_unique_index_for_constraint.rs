@@ -1,8 +1,8 @@
 use pg_query::protobuf::{AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::LockMode;
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::QualName;
 use crate::rules::helpers::{alter_table, cmds, column_facts, holds_data, subtype};

@@ -1,7 +1,7 @@
 use pg_query::protobuf::{a_const, Node, RangeVar};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::rules::helpers::{holds_data, lock_on};
 use crate::rules::Check;

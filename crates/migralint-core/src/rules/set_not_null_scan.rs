@@ -1,14 +1,12 @@
 use pg_query::protobuf::{AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
-use crate::locks::LockMode;
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::volatility::volatile_call;
 use crate::model::TableState;
-use crate::rules::helpers::{
-    alter_table, cmd_span, cmds, column_facts, default_text, holds_data, subtype,
-};
+use crate::rules::helpers::{alter_table, cmds, column_facts, default_text, holds_data, subtype};
 use crate::rules::Check;
 
 declare_rule!(
@@ -31,7 +29,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
         let (columns, span, what) = match (subtype(cmd), def) {
             (AlterTableType::AtSetNotNull, _) => {
-                (vec![cmd.name.clone()], cmd_span(cx, s, i), "SET NOT NULL")
+                (vec![cmd.name.clone()], cx.cmd_span(i), "SET NOT NULL")
             }
             // PostgreSQL 18: `ADD CONSTRAINT name NOT NULL col [NOT VALID]`.
             (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c)))
@@ -53,7 +51,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 if col.is_some_and(|c| c.not_null) {
                     continue;
                 }
-                if cx.config.pg_version >= 12 && t.has_valid_not_null_check(&column) {
+                if cx.options.pg_version >= 12 && t.has_valid_not_null_check(&column) {
                     continue;
                 }
             }
@@ -68,7 +66,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     !c.validated && c.not_null_check_of.as_deref() == Some(column.as_str())
                 })
             });
-            let message = if cx.config.pg_version < 12 {
+            let message = if cx.options.pg_version < 12 {
                 format!(
                     "{what} on {col} takes {lock} to check every row (before PostgreSQL 12 there is no way to skip this scan)"
                 )
@@ -81,7 +79,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 format!("{what} on {col} takes {lock} to check that no row is NULL")
             };
             let check_name = quote_ident(&format!("{}_{}_not_null", table.name, column));
-            let added_here = if cx.config.pg_version >= 11 {
+            let added_here = if cx.options.pg_version >= 11 {
                 added_with_constant_default(cx, &table, &column, i)
             } else {
                 None
@@ -92,7 +90,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                      (`ALTER TABLE {table} ADD COLUMN {added} NOT NULL`): with a constant default, PostgreSQL 11+ neither rewrites \
                      nor scans the table"
                 )
-            } else if cx.config.pg_version >= 12 {
+            } else if cx.options.pg_version >= 12 {
                 format!(
                     "1. `ALTER TABLE {table} ADD CONSTRAINT {check_name} CHECK ({col} IS NOT NULL) NOT VALID;` (brief lock, no scan); \
                      2. in a later migration: `ALTER TABLE {table} VALIDATE CONSTRAINT {check_name};` (SHARE UPDATE EXCLUSIVE: reads \
@@ -104,7 +102,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     "the scan-free recipe (`CHECK ({col} IS NOT NULL) NOT VALID`, `VALIDATE CONSTRAINT`, `SET NOT NULL`, drop the \
                      check) needs PostgreSQL 12+. On PostgreSQL {}: keep the validated CHECK constraint instead of NOT NULL, or \
                      run SET NOT NULL off-hours with a short lock_timeout",
-                    cx.config.pg_version
+                    cx.options.pg_version
                 )
             };
             out.report(span, message).help(help);
@@ -159,8 +157,7 @@ fn added_with_constant_default(
                     stmt_index: index,
                     schema: cx.schema,
                     tx: cx.tx,
-                    config: cx.config,
-                    tokens: Default::default(),
+                    options: cx.options,
                 };
                 default_text(&stmt_cx, at)
             })?;

@@ -5,9 +5,9 @@
 use std::fmt::Write;
 
 use crate::config::{Config, Level};
-use crate::lint::{lint, LintOptions, SourceFile};
 use crate::report::Diagnostic;
 use crate::rules::{Rule, REGISTRY};
+use crate::{lint, LintOptions, SourceFile};
 
 pub const DEFAULT_FILE: &str = "000001_example.up.sql";
 

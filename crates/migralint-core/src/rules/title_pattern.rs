@@ -1,5 +1,5 @@
-use crate::context::{Findings, SetCx};
-use crate::rules::objects::snake_case;
+use crate::engine::context::{Findings, SetCx};
+use crate::rules::helpers::snake_case;
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -12,7 +12,7 @@ declare_rule!(
 );
 
 fn check(cx: &SetCx, out: &mut Findings) {
-    let pattern = &cx.config.naming.title;
+    let pattern = &cx.options.naming.title;
     for (index, file) in cx.files.iter().enumerate() {
         let Some(name) = &file.name else { continue };
         if pattern.is_match(&name.title) {
@@ -48,8 +48,8 @@ fn check(cx: &SetCx, out: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use crate::lint::{lint, LintOptions, SourceFile};
     use crate::rules::testing::*;
+    use crate::{lint, LintOptions, SourceFile};
 
     const RULE: &str = "title-pattern";
 

@@ -1,9 +1,9 @@
 use pg_query::protobuf::TransactionStmtKind as K;
 use pg_query::NodeEnum;
 
-use crate::context::{Findings, StmtCx};
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::tx::transaction_kind;
 use crate::parse::Statement;
-use crate::rules::helpers::transaction_kind;
 use crate::rules::Check;
 
 declare_rule!(

@@ -1,5 +1,5 @@
-use crate::context::{Findings, SetCx};
-use crate::rules::objects::MigFile;
+use crate::engine::context::{Findings, SetCx};
+use crate::engine::files::MigFile;
 use crate::rules::Check;
 use crate::source::Span;
 

@@ -1,19 +1,25 @@
-//! What a rule sees: the statement, its file, the schema as replayed up to
-//! this statement, and the transaction state of the file so far.
+//! What a rule sees: the statement, its file and that file's facts, the
+//! schema as replayed up to this statement, the settings in force; for a
+//! pairing rule, a down file with its up and the directory's history; for
+//! a naming rule, the whole set. And where a rule writes its findings.
 
-use std::cell::OnceCell;
-
-use crate::config::Config;
+use super::facts::{FileFacts, StmtFacts};
+use super::files::{MigDir, MigFile, SetFile};
+use super::options::Options;
+use crate::fix::FixSpec;
 use crate::migration::{Direction, MigrationName};
-use crate::model::{QualName, Schema, TableState};
-use crate::parse::{ParsedFile, Statement, Suppression, SyntaxError};
-use crate::rules::objects::{History, MigDir, MigFile, StmtFacts, UpRecord};
-use crate::source::{LineIndex, Span};
+use crate::model::history::{History, UpChanges};
+use crate::model::{Obj, QualName, Schema, TableState};
+use crate::parse::{ParsedFile, Statement};
+use crate::source::Span;
+use crate::tokens::{self, Tok};
 
-/// A file in the set being linted, with its migration name when it has one.
+/// A file in the set being linted, with its migration name when it has
+/// one, and what the engine read off it.
 pub struct FileCx<'a> {
     pub parsed: &'a ParsedFile,
     pub name: Option<&'a MigrationName>,
+    pub facts: &'a FileFacts,
 }
 
 impl FileCx<'_> {
@@ -28,7 +34,7 @@ impl FileCx<'_> {
     }
 }
 
-/// Transaction state carried from statement to statement within a file.
+/// Settings carried from statement to statement within a file.
 #[derive(Clone, Debug, Default)]
 pub struct TxState {
     /// Inside an explicit `BEGIN ... COMMIT` block.
@@ -46,13 +52,8 @@ pub struct StmtCx<'a> {
     pub stmt_index: usize,
     pub schema: &'a Schema,
     pub tx: &'a TxState,
-    pub config: &'a Config,
-    /// The statement's tokens, scanned on first use (see `tokens`).
-    pub tokens: OnceCell<Vec<Tok>>,
+    pub options: &'a Options,
 }
-
-/// A token: absolute byte range in the file and `pg_query` token kind.
-pub type Tok = (usize, usize, i32);
 
 impl<'a> StmtCx<'a> {
     pub fn text(&self, span: Span) -> &'a str {
@@ -79,95 +80,88 @@ impl<'a> StmtCx<'a> {
         self.file.parsed.statements.len() > 1
     }
 
+    /// This statement's facts.
+    pub fn facts(&self) -> &'a StmtFacts {
+        &self.file.facts.stmts[self.stmt_index]
+    }
+
+    /// Statement `i` of the file's facts.
+    pub fn facts_of(&self, i: usize) -> &'a StmtFacts {
+        &self.file.facts.stmts[i]
+    }
+
+    /// The transaction statement `i` of the file runs in (equal numbers:
+    /// same transaction; `model::tx`).
+    pub fn tx_of(&self, i: usize) -> usize {
+        self.file.facts.stmts[i].tx.id
+    }
+
+    /// The absolute byte offset of a node `location` of this statement.
+    pub fn at(&self, location: i32) -> Option<usize> {
+        self.stmt.at(location)
+    }
+
     /// A span from a node `location` to the end of the clause it starts
     /// (the next top-level comma or the statement end).
     pub fn clause_span(&self, location: i32) -> Span {
-        crate::spans::clause_span_in(self.tokens(), self.stmt.span, location)
+        tokens::clause_span(self.tokens(), self.stmt.span, self.at(location))
     }
 
-    /// The statement's tokens, comments left out (scanned once, shared by
-    /// every rule that looks at them).
-    pub fn tokens(&self) -> &[Tok] {
-        self.tokens
-            .get_or_init(|| crate::spans::statement_tokens(self.file.parsed, self.stmt.span))
+    /// The span of the `i`-th subcommand of this `ALTER TABLE` (the
+    /// statement's span when they cannot be told apart).
+    pub fn cmd_span(&self, i: usize) -> Span {
+        self.facts()
+            .cmd_spans
+            .as_ref()
+            .and_then(|spans| spans.get(i).copied())
+            .unwrap_or(self.stmt.span)
+    }
+
+    /// The statement's tokens, comments left out.
+    pub fn tokens(&self) -> &'a [Tok] {
+        self.file.facts.stmt_tokens(self.stmt_index)
     }
 
     /// The statement's tokens from byte offset `at` on.
-    pub fn tokens_from(&self, at: usize) -> &[Tok] {
-        let tokens = self.tokens();
-        &tokens[tokens.partition_point(|t| t.0 < at)..]
+    pub fn tokens_from(&self, at: usize) -> &'a [Tok] {
+        tokens::from(self.tokens(), at)
+    }
+
+    /// An earlier statement of this file creates `obj`.
+    pub fn created_earlier(&self, obj: &Obj) -> bool {
+        self.file.facts.created_before(obj, self.stmt_index)
+    }
+
+    /// The name of `obj` is taken again by this statement or a later one
+    /// of the same file (created anew, or something renamed to it): a drop
+    /// or rename of it is half of a swap, and code using the name still
+    /// finds it.
+    pub fn reoccupied_later(&self, obj: &Obj) -> bool {
+        self.file.facts.taken_from(obj, self.stmt_index)
     }
 }
 
-/// What the engine keeps of a file once it has been replayed: its text (for
-/// lines and columns), syntax errors, suppressions, and per statement its
-/// span and a few flags. The parse tree is dropped, and so are the
-/// statements' object facts once the pairing history has them: memory
-/// holds the trees of the files being linted, not of the whole set.
-pub struct SetFile {
-    pub path: String,
-    pub text: String,
-    pub line_index: LineIndex,
-    pub name: Option<MigrationName>,
-    pub syntax_errors: Vec<SyntaxError>,
-    pub suppressions: Vec<Suppression>,
-    pub statements: Vec<StmtFacts>,
-}
-
-impl SetFile {
-    /// Keeps what the rest of the run needs of a parsed file.
-    pub fn new(
-        parsed: ParsedFile,
-        name: Option<MigrationName>,
-        statements: Vec<StmtFacts>,
-    ) -> Self {
-        SetFile {
-            path: parsed.path,
-            text: parsed.text,
-            line_index: parsed.line_index,
-            name,
-            syntax_errors: parsed.syntax_errors,
-            suppressions: parsed.suppressions,
-            statements,
-        }
-    }
-
-    /// 1-based (line, column) of a byte offset in this file.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.line_index.line_col(&self.text, offset)
-    }
-
-    /// Takes the statements' object facts out (they are what the pairing
-    /// history needs of an up file), leaving each statement its span,
-    /// suppressions and flags: what the rest of the run needs.
-    pub fn take_effects(&mut self) -> Vec<StmtFacts> {
-        let light = self
-            .statements
-            .iter()
-            .map(|s| StmtFacts {
-                span: s.span,
-                ignored: s.ignored.clone(),
-                effects: Vec::new(),
-                creates_anything: s.creates_anything,
-                transaction_control: s.transaction_control,
-                altered_columns: Vec::new(),
-            })
-            .collect();
-        std::mem::replace(&mut self.statements, light)
-    }
+/// What the pairing rules know of an up file when its downs are linted:
+/// what it changes, and what of that its down is expected to drop (judged
+/// against the history before the ups of its version).
+pub struct UpRecord {
+    pub changes: UpChanges,
+    pub expected: Vec<(Obj, usize)>,
 }
 
 /// What a pairing rule sees at a down file (`Check::Down`), during the
 /// replay, once the ups of its version have been replayed.
 pub struct DownCx<'a> {
     pub down: MigFile<'a>,
+    /// The down file's facts (its statements' effects).
+    pub facts: &'a FileFacts,
     /// The up file it reverses (same version, same title preferred) and
     /// what that up changes.
     pub up: Option<(MigFile<'a>, &'a UpRecord)>,
     /// The directory's object history after every up file up to the
     /// down's version.
     pub history: &'a History,
-    pub config: &'a Config,
+    pub options: &'a Options,
 }
 
 /// Everything a rule over the whole file set may look at.
@@ -175,7 +169,7 @@ pub struct SetCx<'a> {
     pub files: &'a [SetFile],
     /// The migration files grouped by directory, sorted by version.
     pub dirs: &'a [MigDir<'a>],
-    pub config: &'a Config,
+    pub options: &'a Options,
 }
 
 /// A finding before the engine resolves it into a `Diagnostic`.
@@ -187,7 +181,7 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     /// Proposed rewrites (see `crate::fix`).
-    pub fixes: Vec<crate::fix::FixSpec>,
+    pub fixes: Vec<FixSpec>,
 }
 
 impl Finding {
@@ -197,7 +191,7 @@ impl Finding {
     }
 
     /// Attaches a fix.
-    pub fn fix(&mut self, fix: crate::fix::FixSpec) -> &mut Self {
+    pub fn fix(&mut self, fix: FixSpec) -> &mut Self {
         self.fixes.push(fix);
         self
     }

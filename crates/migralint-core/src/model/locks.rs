@@ -6,8 +6,8 @@ use std::fmt;
 use pg_query::protobuf::{AlterTableCmd, AlterTableType, ConstrType, ObjectType};
 use pg_query::NodeEnum;
 
+use crate::model::effects::column_constraints;
 use crate::model::names::QualName;
-use crate::model::schema::column_constraints;
 use crate::model::{coercion, Schema};
 use crate::parse::Statement;
 

@@ -7,10 +7,14 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::config::Config;
-use crate::context::{DownCx, SetFile};
+use super::context::{DownCx, UpRecord};
+use super::facts::FileFacts;
+use super::files::{dir_of, MigFile, SetFile};
+use super::options::Options;
 use crate::migration::file_name;
-use crate::rules::objects::{expected_drops, up_changes, History, MigFile, StmtFacts, UpRecord};
+use crate::model::effects::Effect;
+use crate::model::history::{expected_drops, up_changes, History};
+use crate::tokens::Tok;
 
 #[derive(Default)]
 pub struct Pairing {
@@ -23,38 +27,46 @@ struct DirState {
     version: Option<u64>,
     /// The objects of the ups applied so far (`History`).
     history: History,
-    /// Ups of `version` not yet applied: file index and statement facts.
-    pending: Vec<(usize, Vec<StmtFacts>)>,
+    /// Ups of `version` not yet applied.
+    pending: Vec<PendingUp>,
     /// Ups of `version` already applied, with what each changes.
     applied: Vec<(usize, UpRecord)>,
 }
 
+/// An up file not yet applied to its directory's history: its index, its
+/// statements' offsets and effects, and its tokens (the names it uses).
+type PendingUp = (usize, Vec<(usize, Vec<Effect>)>, Vec<Tok>);
+
 impl Pairing {
-    /// An up file was replayed: keeps its statements' facts (taken out of
-    /// `kept[index]` by the caller) until its version's downs.
+    /// An up file (`file`, index `index`) was replayed: keeps its
+    /// statements' effects and its tokens (taken out of its facts) until
+    /// its version's downs.
     pub fn up(
         &mut self,
-        dir: &str,
+        (index, file, facts): (usize, &SetFile, FileFacts),
         version: u64,
-        index: usize,
-        statements: Vec<StmtFacts>,
         kept: &[Option<SetFile>],
     ) {
-        let state = self.dir(dir, version, kept);
-        state.pending.push((index, statements));
+        let statements = facts
+            .stmts
+            .into_iter()
+            .zip(&file.statements)
+            .map(|(s, kept)| (kept.span.start, s.effects))
+            .collect();
+        let state = self.dir(dir_of(&file.path), version, kept);
+        state.pending.push((index, statements, facts.tokens));
     }
 
     /// A down file was replayed: runs `check` with its up and the history.
     pub fn down(
         &mut self,
-        dir: &str,
         version: u64,
-        (index, down): (usize, &SetFile),
+        (index, down, facts): (usize, &SetFile, &FileFacts),
         kept: &[Option<SetFile>],
-        config: &Config,
+        options: &Options,
         check: impl FnOnce(&DownCx),
     ) {
-        let state = self.dir(dir, version, kept);
+        let state = self.dir(dir_of(&down.path), version, kept);
         state.apply_pending(kept);
         let Some(down_file) = MigFile::new(index, down) else {
             return;
@@ -72,9 +84,10 @@ impl Pairing {
             .copied();
         check(&DownCx {
             down: down_file,
+            facts,
             up,
             history: &state.history,
-            config,
+            options,
         });
     }
 
@@ -103,17 +116,20 @@ impl DirState {
         }
         let mut ups = std::mem::take(&mut self.pending);
         let text = |i: usize| kept[i].as_ref().map_or("", |f| f.text.as_str());
-        ups.sort_by_key(|(i, _)| file_name(kept[*i].as_ref().map_or("", |f| f.path.as_str())));
+        ups.sort_by_key(|(i, _, _)| file_name(kept[*i].as_ref().map_or("", |f| f.path.as_str())));
         let records: Vec<(usize, UpRecord)> = ups
             .iter()
-            .map(|(i, statements)| {
-                let changes = up_changes(statements);
+            .map(|(i, statements, _)| {
+                let changes = up_changes(statements.iter().map(|(at, e)| (*at, e.as_slice())));
                 let expected = expected_drops(&changes, &self.history);
                 (*i, UpRecord { changes, expected })
             })
             .collect();
-        for (i, statements) in &ups {
-            self.history.apply(statements, text(*i));
+        for (i, statements, tokens) in &ups {
+            for (_, effects) in statements {
+                self.history.apply(effects);
+            }
+            self.history.learn_names(text(*i), tokens);
         }
         self.applied.extend(records);
     }

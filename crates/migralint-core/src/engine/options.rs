@@ -1,0 +1,52 @@
+//! What rules read of the configuration: the target PostgreSQL version,
+//! how golang-migrate runs a file, naming patterns. (Which rules run, and
+//! at what level, is the engine's business: `Selection`.)
+
+use regex::Regex;
+
+/// The oldest PostgreSQL major version the community still supports.
+pub const DEFAULT_PG_VERSION: u32 = 15;
+
+pub const DEFAULT_TITLE_PATTERN: &str = r"^[a-z0-9]+([._][a-z0-9]+)*$";
+pub const DEFAULT_OBJECT_PATTERN: &str = r"^[a-z_][a-z0-9_$]*$";
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Target PostgreSQL major version.
+    pub pg_version: u32,
+    /// golang-migrate's `x-multi-statement=true`: statements sent one by
+    /// one, no implicit transaction around a file.
+    pub multi_statement: bool,
+    pub naming: Naming,
+}
+
+/// Naming patterns (regexes).
+#[derive(Clone, Debug)]
+pub struct Naming {
+    pub title: Regex,
+    pub index: Regex,
+    pub constraint: Regex,
+    pub table: Regex,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        let re = |p: &str| Regex::new(p).expect("default pattern is valid");
+        Naming {
+            title: re(DEFAULT_TITLE_PATTERN),
+            index: re(DEFAULT_OBJECT_PATTERN),
+            constraint: re(DEFAULT_OBJECT_PATTERN),
+            table: re(DEFAULT_OBJECT_PATTERN),
+        }
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            pg_version: DEFAULT_PG_VERSION,
+            multi_statement: false,
+            naming: Naming::default(),
+        }
+    }
+}

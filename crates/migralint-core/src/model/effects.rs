@@ -1,0 +1,871 @@
+//! The one DDL interpreter: what a statement does to the schema, read once
+//! from its parse tree into `Effect`s. The schema model (`Schema::apply`)
+//! and each directory's object history (`History::apply`) both replay
+//! these, so they cannot disagree about what a statement creates, drops,
+//! renames or alters.
+
+use pg_query::protobuf::{
+    AlterTableType, ColumnDef, ConstrType, Constraint, DropBehavior, Node, ObjectType,
+};
+use pg_query::NodeEnum;
+
+use super::names::{string_list, QualName, SqlType};
+use super::objects::{Column, ConstraintInfo, ConstraintKind, Kind, Obj};
+
+/// What one statement does to one object.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// An object comes into being. Constraints may be unnamed (their name
+    /// empty: `Obj::is_named`); unnamed indexes are not recorded.
+    Create {
+        obj: Obj,
+        /// What the schema model keeps of it beyond its name.
+        shape: Shape,
+        /// A table whose columns are not all listed (`AS SELECT`, `LIKE`,
+        /// `INHERITS`, `PARTITION OF`, `OF type`).
+        open: bool,
+        /// `IF NOT EXISTS`: nothing happens when the object exists.
+        if_not_exists: bool,
+    },
+    Drop {
+        obj: Obj,
+        cascade: bool,
+        if_exists: bool,
+    },
+    Rename {
+        from: Obj,
+        to: Obj,
+    },
+    /// `ALTER SEQUENCE s OWNED BY t.c`: the sequence now goes with `t.c`.
+    OwnedBy {
+        seq: Obj,
+        table: QualName,
+        column: String,
+    },
+    /// `ALTER TABLE t ALTER COLUMN c ...`: the column exists and changes.
+    AlterColumn {
+        table: QualName,
+        column: String,
+        change: ColumnChange,
+    },
+    /// `ALTER TABLE t VALIDATE CONSTRAINT c`.
+    Validate {
+        table: QualName,
+        name: String,
+    },
+}
+
+/// What the schema model keeps of a created object beyond its name.
+#[derive(Clone, Debug)]
+pub enum Shape {
+    /// Nothing: a view, type, function, trigger, schema...
+    Plain,
+    /// A table or materialized view; its columns and constraints follow
+    /// as their own effects.
+    Table {
+        columns_known: bool,
+    },
+    Column(Column),
+    /// A constraint; `inline` when written in a column definition (it goes
+    /// with that column).
+    Constraint {
+        info: ConstraintInfo,
+        inline: bool,
+    },
+    Index {
+        unique: bool,
+    },
+}
+
+/// A change `ALTER COLUMN` makes.
+#[derive(Clone, Debug)]
+pub enum ColumnChange {
+    Type(SqlType),
+    NotNull(bool),
+    /// `SET DEFAULT` (true) or `DROP DEFAULT` (false).
+    Default(bool),
+    /// Statistics, storage, identity, generation expression.
+    Other,
+}
+
+/// The effects of a statement, in order.
+pub fn effects(node: &NodeEnum) -> Vec<Effect> {
+    let mut out = Vec::new();
+    collect(node, &mut out);
+    out
+}
+
+/// Does the statement create anything, named or not (`CREATE INDEX ON t
+/// (a)`, `ADD PRIMARY KEY (id)` included)?
+pub fn creates_anything(node: &NodeEnum, effects: &[Effect]) -> bool {
+    let unnamed = match node {
+        NodeEnum::IndexStmt(_) => true,
+        NodeEnum::AlterTableStmt(s) => s.cmds.iter().any(|c| {
+            matches!(c.node.as_ref(), Some(NodeEnum::AlterTableCmd(cmd))
+                if matches!(AlterTableType::try_from(cmd.subtype),
+                    Ok(AlterTableType::AtAddConstraint | AlterTableType::AtAddIndex | AlterTableType::AtAddIndexConstraint)))
+        }),
+        _ => false,
+    };
+    unnamed
+        || effects
+            .iter()
+            .any(|e| matches!(e, Effect::Create { obj, .. } if obj.is_named()))
+}
+
+fn plain(out: &mut Vec<Effect>, obj: Obj, if_not_exists: bool) {
+    out.push(Effect::Create {
+        obj,
+        shape: Shape::Plain,
+        open: false,
+        if_not_exists,
+    });
+}
+
+fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
+    match node {
+        NodeEnum::CreateStmt(s) => {
+            let Some(rv) = &s.relation else { return };
+            let table = QualName::from_range_var(rv);
+            let like = s
+                .table_elts
+                .iter()
+                .any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_))));
+            let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && !like;
+            out.push(Effect::Create {
+                obj: Obj::new(Kind::Table, table.clone()),
+                shape: Shape::Table { columns_known },
+                open: !columns_known || s.partbound.is_some(),
+                if_not_exists: s.if_not_exists,
+            });
+            for elt in &s.table_elts {
+                match elt.node.as_ref() {
+                    Some(NodeEnum::ColumnDef(c)) => column_def(out, &table, c, false),
+                    Some(NodeEnum::Constraint(c)) => constraint(out, &table, c, None),
+                    _ => {}
+                }
+            }
+        }
+        NodeEnum::CreateTableAsStmt(s) => {
+            let Some(rv) = s.into.as_ref().and_then(|i| i.rel.as_ref()) else {
+                return;
+            };
+            let kind = if s.objtype == ObjectType::ObjectMatview as i32 {
+                Kind::MatView
+            } else {
+                Kind::Table
+            };
+            let mut obj = Obj::new(kind, QualName::from_range_var(rv));
+            obj.depends_on = s.query.as_deref().map(range_vars).unwrap_or_default();
+            out.push(Effect::Create {
+                obj,
+                shape: Shape::Table {
+                    columns_known: false,
+                },
+                open: true,
+                if_not_exists: s.if_not_exists,
+            });
+        }
+        NodeEnum::ViewStmt(s) => {
+            let Some(rv) = &s.view else { return };
+            let mut obj = Obj::new(Kind::View, QualName::from_range_var(rv));
+            obj.depends_on = s.query.as_deref().map(range_vars).unwrap_or_default();
+            plain(out, obj, false);
+        }
+        NodeEnum::IndexStmt(s) => {
+            let Some(rv) = &s.relation else { return };
+            if s.idxname.is_empty() {
+                return;
+            }
+            let table = QualName::from_range_var(rv);
+            let mut obj = Obj::new(
+                Kind::Index,
+                QualName::new(table.schema.as_deref(), &s.idxname),
+            );
+            for p in &s.index_params {
+                if let Some(NodeEnum::IndexElem(e)) = p.node.as_ref() {
+                    if !e.name.is_empty() {
+                        obj.columns.push(e.name.clone());
+                    }
+                    if let Some(expr) = e.expr.as_deref() {
+                        obj.columns.extend(column_refs(expr));
+                    }
+                }
+            }
+            obj.table = Some(table);
+            out.push(Effect::Create {
+                obj,
+                shape: Shape::Index { unique: s.unique },
+                open: false,
+                if_not_exists: s.if_not_exists,
+            });
+        }
+        NodeEnum::AlterTableStmt(s) => {
+            let Some(rv) = &s.relation else { return };
+            if !matches!(Kind::from_object_type(s.objtype), Some(Kind::Table)) {
+                return;
+            }
+            let table = QualName::from_range_var(rv);
+            for cmd in &s.cmds {
+                if let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() {
+                    alter_cmd(out, &table, cmd);
+                }
+            }
+        }
+        NodeEnum::DropStmt(s) => {
+            let Some(kind) = Kind::from_object_type(s.remove_type) else {
+                return;
+            };
+            let cascade = s.behavior == DropBehavior::DropCascade as i32;
+            for o in &s.objects {
+                if let Some(obj) = dropped_obj(kind, o) {
+                    out.push(Effect::Drop {
+                        obj,
+                        cascade,
+                        if_exists: s.missing_ok,
+                    });
+                }
+            }
+        }
+        NodeEnum::RenameStmt(s) => {
+            if let Some((from, to)) = rename(s) {
+                out.push(Effect::Rename { from, to });
+            }
+        }
+        NodeEnum::AlterObjectSchemaStmt(s) => {
+            let Some(kind) = Kind::from_object_type(s.object_type) else {
+                return;
+            };
+            let from = match (&s.relation, s.object.as_deref()) {
+                (Some(rv), _) if kind.is_relation() || kind == Kind::Sequence => {
+                    Obj::new(kind, QualName::from_range_var(rv))
+                }
+                (None, Some(o)) if matches!(kind, Kind::Type | Kind::Domain | Kind::Function) => {
+                    match object_name(o) {
+                        Some(name) => Obj::new(kind, name),
+                        None => return,
+                    }
+                }
+                _ => return,
+            };
+            let to = Obj::new(kind, QualName::new(Some(&s.newschema), &from.name.name));
+            out.push(Effect::Rename { from, to });
+        }
+        NodeEnum::CreateEnumStmt(s) => {
+            if let Some(name) = QualName::from_list(&s.type_name) {
+                plain(out, Obj::new(Kind::Type, name), false);
+            }
+        }
+        NodeEnum::CreateRangeStmt(s) => {
+            if let Some(name) = QualName::from_list(&s.type_name) {
+                plain(out, Obj::new(Kind::Type, name), false);
+            }
+        }
+        NodeEnum::CompositeTypeStmt(s) => {
+            if let Some(rv) = &s.typevar {
+                plain(
+                    out,
+                    Obj::new(Kind::Type, QualName::from_range_var(rv)),
+                    false,
+                );
+            }
+        }
+        NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectType as i32 => {
+            if let Some(name) = QualName::from_list(&s.defnames) {
+                plain(out, Obj::new(Kind::Type, name), s.if_not_exists);
+            }
+        }
+        NodeEnum::CreateDomainStmt(s) => {
+            if let Some(name) = QualName::from_list(&s.domainname) {
+                plain(out, Obj::new(Kind::Domain, name), false);
+            }
+        }
+        NodeEnum::CreateExtensionStmt(s) => plain(
+            out,
+            Obj::new(Kind::Extension, QualName::new(None, &s.extname)),
+            s.if_not_exists,
+        ),
+        NodeEnum::CreateSchemaStmt(s) => {
+            if s.schemaname.is_empty() {
+                return;
+            }
+            plain(
+                out,
+                Obj::new(Kind::Schema, QualName::new(None, &s.schemaname)),
+                s.if_not_exists,
+            );
+            // `CREATE SCHEMA s CREATE TABLE t ...`: the elements live in `s`.
+            for elt in &s.schema_elts {
+                let Some(node) = elt.node.as_ref() else {
+                    continue;
+                };
+                let mut inner = effects(node);
+                for e in &mut inner {
+                    if let Effect::Create { obj, .. } = e {
+                        qualify(obj, &s.schemaname);
+                    }
+                }
+                out.extend(inner);
+            }
+        }
+        NodeEnum::CreateSeqStmt(s) => {
+            if let Some(rv) = &s.sequence {
+                let mut obj = Obj::new(Kind::Sequence, QualName::from_range_var(rv));
+                if let Some((table, column)) = owned_by(&s.options) {
+                    obj.table = Some(table);
+                    obj.columns = vec![column];
+                }
+                plain(out, obj, s.if_not_exists);
+            }
+        }
+        NodeEnum::AlterSeqStmt(s) => {
+            if let (Some(rv), Some((table, column))) = (&s.sequence, owned_by(&s.options)) {
+                out.push(Effect::OwnedBy {
+                    seq: Obj::new(Kind::Sequence, QualName::from_range_var(rv)),
+                    table,
+                    column,
+                });
+            }
+        }
+        NodeEnum::CreateFunctionStmt(s) => {
+            if let Some(name) = QualName::from_list(&s.funcname) {
+                plain(out, Obj::new(Kind::Function, name), false);
+            }
+        }
+        NodeEnum::CreateTrigStmt(s) => {
+            let Some(rv) = &s.relation else { return };
+            let mut obj = Obj::on(Kind::Trigger, &QualName::from_range_var(rv), &s.trigname);
+            obj.depends_on = QualName::from_list(&s.funcname).into_iter().collect();
+            plain(out, obj, false);
+        }
+        _ => {}
+    }
+}
+
+/// One subcommand of `ALTER TABLE`.
+fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::AlterTableCmd) {
+    use AlterTableType as T;
+    let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+    let cascade = cmd.behavior == DropBehavior::DropCascade as i32;
+    let subtype = T::try_from(cmd.subtype).unwrap_or(T::Undefined);
+    let column_change = |change| Effect::AlterColumn {
+        table: table.clone(),
+        column: cmd.name.clone(),
+        change,
+    };
+    match (subtype, def) {
+        (T::AtAddColumn, Some(NodeEnum::ColumnDef(c))) => column_def(out, table, c, cmd.missing_ok),
+        (T::AtAddConstraint, Some(NodeEnum::Constraint(c))) => constraint(out, table, c, None),
+        (T::AtDropColumn, _) => out.push(Effect::Drop {
+            obj: Obj::on(Kind::Column, table, &cmd.name),
+            cascade,
+            if_exists: cmd.missing_ok,
+        }),
+        (T::AtDropConstraint, _) => out.push(Effect::Drop {
+            obj: Obj::on(Kind::Constraint, table, &cmd.name),
+            cascade,
+            if_exists: cmd.missing_ok,
+        }),
+        (T::AtValidateConstraint, _) => out.push(Effect::Validate {
+            table: table.clone(),
+            name: cmd.name.clone(),
+        }),
+        _ if cmd.name.is_empty() => {}
+        (T::AtAlterColumnType, Some(NodeEnum::ColumnDef(c))) => {
+            let change = match &c.type_name {
+                Some(tn) => ColumnChange::Type(SqlType::from_type_name(tn)),
+                None => ColumnChange::Other,
+            };
+            out.push(column_change(change));
+        }
+        (T::AtAlterColumnType, _) => out.push(column_change(ColumnChange::Other)),
+        (T::AtSetNotNull, _) => out.push(column_change(ColumnChange::NotNull(true))),
+        (T::AtDropNotNull, _) => out.push(column_change(ColumnChange::NotNull(false))),
+        (T::AtColumnDefault, _) => out.push(column_change(ColumnChange::Default(def.is_some()))),
+        (
+            T::AtSetStatistics
+            | T::AtSetStorage
+            | T::AtAddIdentity
+            | T::AtSetIdentity
+            | T::AtDropIdentity
+            | T::AtDropExpression,
+            _,
+        ) => out.push(column_change(ColumnChange::Other)),
+        _ => {}
+    }
+}
+
+fn qualify(obj: &mut Obj, schema: &str) {
+    if obj.kind.on_table() {
+        if let Some(t) = &mut obj.table {
+            if t.schema.is_none() {
+                t.schema = Some(schema.to_string());
+            }
+        }
+    } else if obj.name.schema.is_none() && obj.kind != Kind::Extension {
+        obj.name.schema = Some(schema.to_string());
+    }
+}
+
+/// A column definition: the column, then the constraints written inline.
+fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exists: bool) {
+    out.push(Effect::Create {
+        obj: Obj::on(Kind::Column, table, &c.colname),
+        shape: match column_shape(c) {
+            Some(column) => Shape::Column(column),
+            None => Shape::Plain,
+        },
+        open: false,
+        if_not_exists,
+    });
+    for con in column_constraints(c) {
+        constraint(out, table, con, Some(&c.colname));
+    }
+}
+
+/// The constraints written inline in a column definition.
+pub fn column_constraints(c: &ColumnDef) -> impl Iterator<Item = &Constraint> {
+    c.constraints.iter().filter_map(|n| match n.node.as_ref() {
+        Some(NodeEnum::Constraint(con)) => Some(&**con),
+        _ => None,
+    })
+}
+
+/// What the model keeps of a column definition (none without a type).
+fn column_shape(c: &ColumnDef) -> Option<Column> {
+    let tn = c.type_name.as_ref()?;
+    let mut column = Column {
+        name: c.colname.clone(),
+        ty: SqlType::from_type_name(tn),
+        not_null: c.is_not_null,
+        has_default: c.raw_default.is_some(),
+    };
+    for con in column_constraints(c) {
+        match ConstrType::try_from(con.contype) {
+            Ok(ConstrType::ConstrNotnull | ConstrType::ConstrPrimary) => column.not_null = true,
+            Ok(ConstrType::ConstrDefault) => column.has_default = true,
+            _ => {}
+        }
+    }
+    Some(column)
+}
+
+pub fn constraint_kind(c: &Constraint) -> ConstraintKind {
+    match ConstrType::try_from(c.contype) {
+        Ok(ConstrType::ConstrCheck) => ConstraintKind::Check,
+        Ok(ConstrType::ConstrForeign) => ConstraintKind::ForeignKey,
+        Ok(ConstrType::ConstrUnique) => ConstraintKind::Unique,
+        Ok(ConstrType::ConstrPrimary) => ConstraintKind::PrimaryKey,
+        Ok(ConstrType::ConstrExclusion) => ConstraintKind::Exclude,
+        Ok(ConstrType::ConstrNotnull) => ConstraintKind::NotNull,
+        _ => ConstraintKind::Other,
+    }
+}
+
+/// A constraint, named or not (`Other` kinds, which name nothing a down
+/// could drop, are left out). `column` for one written inline.
+fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: Option<&str>) {
+    let kind = constraint_kind(c);
+    if kind == ConstraintKind::Other {
+        return;
+    }
+    let mut obj = Obj::on(Kind::Constraint, table, &c.conname);
+    obj.columns.extend(column.map(str::to_string));
+    let keys = string_list(&c.keys);
+    obj.columns.extend(keys.iter().cloned());
+    obj.columns.extend(string_list(&c.fk_attrs));
+    if let Some(expr) = c.raw_expr.as_deref() {
+        obj.columns.extend(column_refs(expr));
+    }
+    for e in &c.exclusions {
+        if let Some(NodeEnum::List(l)) = e.node.as_ref() {
+            for item in &l.items {
+                if let Some(NodeEnum::IndexElem(ie)) = item.node.as_ref() {
+                    if !ie.name.is_empty() {
+                        obj.columns.push(ie.name.clone());
+                    }
+                }
+            }
+        }
+    }
+    if let Some(pk) = &c.pktable {
+        obj.depends_on.push(QualName::from_range_var(pk));
+    }
+    let info = ConstraintInfo {
+        name: (!c.conname.is_empty()).then(|| c.conname.clone()),
+        kind,
+        validated: !c.skip_validation,
+        not_null_check_of: c.raw_expr.as_deref().and_then(is_not_null_test),
+        keys: match column {
+            Some(col) if kind == ConstraintKind::NotNull => vec![col.to_string()],
+            _ => keys,
+        },
+    };
+    out.push(Effect::Create {
+        obj,
+        shape: Shape::Constraint {
+            info,
+            inline: column.is_some(),
+        },
+        open: false,
+        if_not_exists: false,
+    });
+}
+
+/// `col IS NOT NULL` → `col`.
+fn is_not_null_test(expr: &Node) -> Option<String> {
+    let NodeEnum::NullTest(t) = expr.node.as_ref()? else {
+        return None;
+    };
+    if t.nulltesttype != pg_query::protobuf::NullTestType::IsNotNull as i32 {
+        return None;
+    }
+    let NodeEnum::ColumnRef(cr) = t.arg.as_deref()?.node.as_ref()? else {
+        return None;
+    };
+    string_list(&cr.fields).pop()
+}
+
+/// The table and column of an `OWNED BY t.c` sequence option.
+fn owned_by(options: &[Node]) -> Option<(QualName, String)> {
+    options.iter().find_map(|o| match o.node.as_ref()? {
+        NodeEnum::DefElem(d) if d.defname == "owned_by" => match d.arg.as_deref()?.node.as_ref()? {
+            NodeEnum::List(l) => {
+                let parts = string_list(&l.items);
+                let (column, table) = parts.split_last()?;
+                let table = match table {
+                    [t] => QualName::new(None, t),
+                    [s, t] => QualName::new(Some(s), t),
+                    _ => return None,
+                };
+                Some((table, column.clone()))
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// One object of a `DROP` statement.
+fn dropped_obj(kind: Kind, o: &Node) -> Option<Obj> {
+    match (kind, o.node.as_ref()?) {
+        (Kind::Trigger, NodeEnum::List(l)) => {
+            let parts = string_list(&l.items);
+            let (name, table) = parts.split_last()?;
+            let table = match table {
+                [t] => QualName::new(None, t),
+                [s, t] => QualName::new(Some(s), t),
+                [_, s, t] => QualName::new(Some(s), t),
+                _ => return None,
+            };
+            Some(Obj::on(Kind::Trigger, &table, name))
+        }
+        (Kind::Schema | Kind::Extension, NodeEnum::String(s)) => {
+            Some(Obj::new(kind, QualName::new(None, &s.sval)))
+        }
+        (_, _) => Some(Obj::new(kind, object_name(o)?)),
+    }
+}
+
+/// The name in a `DROP`/`ALTER` object node: a list of names, a type name,
+/// a function with arguments.
+fn object_name(o: &Node) -> Option<QualName> {
+    match o.node.as_ref()? {
+        NodeEnum::List(l) => QualName::from_list(&l.items),
+        NodeEnum::TypeName(t) => QualName::from_list(&t.names),
+        NodeEnum::ObjectWithArgs(f) => QualName::from_list(&f.objname),
+        NodeEnum::String(s) => Some(QualName::new(None, &s.sval)),
+        _ => None,
+    }
+}
+
+fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
+    let kind = Kind::from_object_type(s.rename_type)?;
+    let rel = s.relation.as_ref().map(QualName::from_range_var);
+    Some(match kind {
+        Kind::Column | Kind::Constraint | Kind::Trigger => {
+            let table = rel?;
+            (
+                Obj::on(kind, &table, &s.subname),
+                Obj::on(kind, &table, &s.newname),
+            )
+        }
+        Kind::Schema => (
+            Obj::new(kind, QualName::new(None, &s.subname)),
+            Obj::new(kind, QualName::new(None, &s.newname)),
+        ),
+        _ => {
+            let from = match rel {
+                Some(r) => r,
+                None => object_name(s.object.as_deref()?)?,
+            };
+            let to = QualName::new(from.schema.as_deref(), &s.newname);
+            (Obj::new(kind, from), Obj::new(kind, to))
+        }
+    })
+}
+
+/// Every `RangeVar` in a node (tables a query reads or a statement names).
+pub fn range_vars(node: &Node) -> Vec<QualName> {
+    node.node.as_ref().map(tables_named).unwrap_or_default()
+}
+
+/// Every table a statement names (anywhere: DDL target, FK target, query).
+pub fn tables_named(node: &NodeEnum) -> Vec<QualName> {
+    let mut tables = Vec::new();
+    walk_objects(&serde_json::to_value(node).unwrap_or_default(), &mut |v| {
+        // A RangeVar, tagged or as a typed field.
+        if v.get("relpersistence").is_some() {
+            let s = v.get("schemaname").and_then(|x| x.as_str()).unwrap_or("");
+            let r = v.get("relname").and_then(|x| x.as_str()).unwrap_or("");
+            if !r.is_empty() {
+                tables.push(QualName::new(Some(s), r));
+            }
+        }
+    });
+    tables
+}
+
+/// The column names an expression refers to (the last part of each
+/// `ColumnRef`).
+pub fn column_refs(node: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(n) = node.node.as_ref() {
+        walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
+            if let Some(last) = v
+                .get("ColumnRef")
+                .and_then(|c| c.get("fields"))
+                .and_then(|f| f.as_array())
+                .and_then(|a| a.last())
+                .and_then(|x| x.pointer("/node/String/sval"))
+                .and_then(|s| s.as_str())
+            {
+                out.push(last.to_string());
+            }
+        });
+    }
+    out
+}
+
+/// Visits every JSON object of a tree (pg_query's serialisation of a node).
+fn walk_objects(v: &serde_json::Value, f: &mut dyn FnMut(&serde_json::Value)) {
+    match v {
+        serde_json::Value::Object(map) => {
+            f(v);
+            for v in map.values() {
+                walk_objects(v, f);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| walk_objects(v, f)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::objects::drop_covers;
+    use crate::parse::parse_file;
+
+    fn all(sql: &str) -> Vec<Effect> {
+        let f = parse_file("x.sql", sql);
+        assert!(f.syntax_errors.is_empty(), "{:?}", f.syntax_errors);
+        f.statements.iter().flat_map(|s| effects(&s.node)).collect()
+    }
+
+    fn created(sql: &str) -> Vec<String> {
+        all(sql)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Create { obj, .. } if obj.is_named() => Some(obj.describe()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn dropped(sql: &str) -> Vec<(Obj, bool)> {
+        all(sql)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Drop { obj, cascade, .. } => Some((obj, cascade)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn obj(sql: &str) -> Obj {
+        match all(sql).into_iter().next() {
+            Some(Effect::Create { obj, .. }) => obj,
+            other => panic!("no create in {sql}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn creates() {
+        assert_eq!(
+            created(
+                "CREATE TABLE public.users (id int PRIMARY KEY, email text CONSTRAINT email_ck CHECK (email <> ''), \
+                 CONSTRAINT users_email_key UNIQUE (email));"
+            ),
+            [
+                "table public.users",
+                "column public.users.id",
+                "column public.users.email",
+                "constraint email_ck on public.users",
+                "constraint users_email_key on public.users"
+            ]
+        );
+        assert_eq!(
+            created("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t (lower(email), id);"),
+            ["index s.i"]
+        );
+        assert!(created("CREATE INDEX ON t (a);").is_empty());
+        assert_eq!(
+            created("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int REFERENCES u, ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES u;"),
+            ["column t.c", "constraint fk on t"]
+        );
+        assert_eq!(
+            created(
+                "CREATE TYPE mood AS ENUM ('a'); CREATE TYPE c AS (a int); CREATE DOMAIN d AS int; \
+                 CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\"; CREATE SCHEMA s; CREATE SEQUENCE q; \
+                 CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; \
+                 CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f(); \
+                 CREATE VIEW v AS SELECT 1; CREATE MATERIALIZED VIEW m AS SELECT * FROM t;"
+            ),
+            [
+                "type mood",
+                "type c",
+                "domain d",
+                "extension \"uuid-ossp\"",
+                "schema s",
+                "sequence q",
+                "function f",
+                "trigger tr on t",
+                "view v",
+                "materialized view m"
+            ]
+        );
+        assert_eq!(
+            created("CREATE SCHEMA app CREATE TABLE a (id int)"),
+            ["schema app", "table app.a", "column app.a.id"]
+        );
+    }
+
+    #[test]
+    fn drops() {
+        let d = dropped(
+            "DROP TABLE IF EXISTS a, s.b CASCADE; DROP INDEX CONCURRENTLY i; DROP TYPE IF EXISTS mood; \
+             DROP TRIGGER tr ON s.t; DROP FUNCTION f(int); DROP EXTENSION \"uuid-ossp\"; DROP SCHEMA s CASCADE; \
+             ALTER TABLE t DROP COLUMN IF EXISTS c, DROP CONSTRAINT fk;",
+        );
+        let names: Vec<(String, bool)> = d.iter().map(|(o, c)| (o.describe(), *c)).collect();
+        assert_eq!(
+            names,
+            [
+                ("table a".to_string(), true),
+                ("table s.b".to_string(), true),
+                ("index i".to_string(), false),
+                ("type mood".to_string(), false),
+                ("trigger tr on s.t".to_string(), false),
+                ("function f".to_string(), false),
+                ("extension \"uuid-ossp\"".to_string(), false),
+                ("schema s".to_string(), true),
+                ("column t.c".to_string(), false),
+                ("constraint fk on t".to_string(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn keys_match_public_and_quoting() {
+        assert_eq!(
+            obj("CREATE TABLE public.users (id int)").key(),
+            obj("CREATE TABLE users (id int)").key()
+        );
+        assert_ne!(
+            obj("CREATE TABLE \"Users\" (id int)").key(),
+            obj("CREATE TABLE users (id int)").key()
+        );
+        assert_eq!(
+            obj("CREATE TYPE d AS ENUM ('x')").key(),
+            obj("CREATE DOMAIN d AS int").key(),
+            "a domain is dropped like a type"
+        );
+    }
+
+    #[test]
+    fn coverage() {
+        let table = &dropped("DROP TABLE users")[0].0;
+        let idx = obj("CREATE INDEX users_email_idx ON public.users (email)");
+        assert!(drop_covers(table, false, &idx));
+        let col = obj("ALTER TABLE users ADD COLUMN c int");
+        assert!(drop_covers(table, false, &col));
+        let other = obj("CREATE INDEX i ON other (email)");
+        assert!(!drop_covers(table, false, &other));
+        // Dropping a column drops the indexes and constraints built on it.
+        let (dc, _) = &dropped("ALTER TABLE users DROP COLUMN email")[0];
+        assert!(drop_covers(dc, false, &idx));
+        assert!(!drop_covers(dc, false, &col));
+        // A schema with CASCADE takes everything in it; without, only itself.
+        let (ds, cascade) = &dropped("DROP SCHEMA app CASCADE")[0];
+        let t = obj("CREATE TABLE app.t (id int)");
+        assert!(drop_covers(ds, *cascade, &t));
+        assert!(!drop_covers(ds, false, &t));
+        assert!(!drop_covers(ds, true, &obj("CREATE TABLE t (id int)")));
+        // A view goes with CASCADE on a table it reads.
+        let v = obj("CREATE VIEW v AS SELECT * FROM users JOIN x USING (id)");
+        assert!(drop_covers(table, true, &v));
+        assert!(!drop_covers(table, false, &v));
+        // A trigger goes with its table and with its function (CASCADE).
+        let tr = obj("CREATE TRIGGER tr AFTER INSERT ON users EXECUTE FUNCTION audit()");
+        assert!(drop_covers(table, false, &tr));
+        let (df, _) = &dropped("DROP FUNCTION audit() CASCADE")[0];
+        assert!(drop_covers(df, true, &tr));
+    }
+
+    #[test]
+    fn renames_and_follow() {
+        let e = all("ALTER TABLE a RENAME TO b; ALTER TABLE b RENAME COLUMN x TO y; ALTER INDEX s.i RENAME TO j; \
+                     ALTER TYPE mood RENAME TO feeling; ALTER TABLE t SET SCHEMA archive;");
+        let r: Vec<String> = e
+            .iter()
+            .map(|e| match e {
+                Effect::Rename { from, to } => format!("{} -> {}", from.describe(), to.describe()),
+                _ => "?".into(),
+            })
+            .collect();
+        assert_eq!(
+            r,
+            [
+                "table a -> table b",
+                "column b.x -> column b.y",
+                "index s.i -> index s.j",
+                "type mood -> type feeling",
+                "table t -> table archive.t"
+            ]
+        );
+        let mut idx = obj("CREATE INDEX i ON a (x)");
+        let (Effect::Rename { from, to }, Effect::Rename { from: f2, to: t2 }) = (&e[0], &e[1])
+        else {
+            panic!()
+        };
+        idx.follow_rename(from, to);
+        assert_eq!(idx.table, Some(QualName::new(None, "b")));
+        idx.follow_rename(f2, t2);
+        assert_eq!(idx.columns, ["y"]);
+    }
+
+    #[test]
+    fn creates_anything_unnamed() {
+        let f = parse_file(
+            "x",
+            "CREATE INDEX ON t (a); ALTER TABLE t ADD PRIMARY KEY (id); INSERT INTO t VALUES (1);",
+        );
+        let c: Vec<bool> = f
+            .statements
+            .iter()
+            .map(|s| creates_anything(&s.node, &effects(&s.node)))
+            .collect();
+        assert_eq!(c, [true, true, false]);
+    }
+}

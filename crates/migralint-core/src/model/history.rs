@@ -1,0 +1,329 @@
+//! A directory's object history, for the pairing rules: what its up
+//! migrations, replayed in version order (`History::apply` of each
+//! statement's effects), leave in existence and what they ever created or
+//! named; and what one up file changes (`up_changes`) and its down is
+//! therefore expected to drop (`expected_drops`).
+
+use rustc_hash::FxHashSet as HashSet;
+
+use super::effects::Effect;
+use super::names::QualName;
+use super::objects::{drop_covers, name_key, push_name_key, Kind, Obj, ObjKey};
+use crate::tokens::{each_identifier, Tok};
+
+/// What the up migrations of a directory, replayed in version order, know
+/// about objects: those that exist now, and every object ever created or
+/// named (so a later down may drop it).
+#[derive(Default, Clone)]
+pub struct History {
+    /// Objects that exist after the ups replayed so far.
+    pub existing: Vec<Obj>,
+    existing_keys: HashSet<ObjKey>,
+    /// Keys of every object ever created, renamed to, or dropped (it existed).
+    pub ever: HashSet<ObjKey>,
+    /// Tables whose columns are not all known (`AS SELECT`, `LIKE`...).
+    pub open_tables: HashSet<(String, String)>,
+    /// Tables (relations) named by any statement: created outside the
+    /// migrations when no migration creates them. Keys by `name_key`.
+    pub named_tables: HashSet<String>,
+    /// Types named anywhere (column types, casts). Keys by `name_key`.
+    pub named_types: HashSet<String>,
+    /// Bare names of every index and constraint ever seen (with any table).
+    pub index_like_names: HashSet<String>,
+}
+
+impl History {
+    pub fn exists(&self, key: &ObjKey) -> bool {
+        self.existing_keys.contains(key)
+    }
+
+    /// Replays one statement of an up file.
+    pub fn apply(&mut self, effects: &[Effect]) {
+        for e in effects {
+            self.apply_effect(e);
+        }
+    }
+
+    /// Learns the names an up file uses (its text and tokens): every
+    /// (qualified) identifier counts, a cheap over-approximation of the
+    /// tables and types it names (only used to decide that an object is
+    /// *known*).
+    pub fn learn_names(&mut self, text: &str, tokens: &[Tok]) {
+        let mut key = String::new();
+        each_identifier(text, tokens, |schema, name| {
+            key.clear();
+            push_name_key(&mut key, schema, name);
+            if !self.named_tables.contains(key.as_str()) {
+                self.named_tables.insert(key.clone());
+            }
+            if !self.named_types.contains(key.as_str()) {
+                self.named_types.insert(key.clone());
+            }
+        });
+    }
+
+    pub fn apply_effect(&mut self, e: &Effect) {
+        match e {
+            Effect::Create { obj, .. } if !obj.is_named() => {}
+            Effect::Create { obj, open, .. } => {
+                let key = obj.key();
+                self.ever.insert(key.clone());
+                if matches!(obj.kind, Kind::Index | Kind::Constraint) {
+                    self.index_like_names.insert(obj.name.name.clone());
+                }
+                if *open {
+                    self.open_tables.insert(obj.name.key());
+                }
+                if self.existing_keys.insert(key) {
+                    self.existing.push(obj.clone());
+                }
+            }
+            Effect::Drop { obj, cascade, .. } => {
+                self.ever.insert(obj.key());
+                if obj.kind == Kind::Index {
+                    self.index_like_names.insert(obj.name.name.clone());
+                }
+                let before = self.existing.len();
+                self.existing.retain(|o| !drop_covers(obj, *cascade, o));
+                if self.existing.len() != before {
+                    self.existing_keys = self.existing.iter().map(Obj::key).collect();
+                }
+            }
+            Effect::OwnedBy { seq, table, column } => {
+                let key = seq.key();
+                for o in self.existing.iter_mut().filter(|o| o.key() == key) {
+                    o.table = Some(table.clone());
+                    o.columns = vec![column.clone()];
+                }
+            }
+            Effect::Rename { from, to } => {
+                self.ever.insert(from.key());
+                self.ever.insert(to.key());
+                if matches!(from.kind, Kind::Index | Kind::Constraint) {
+                    self.index_like_names.insert(from.name.name.clone());
+                    self.index_like_names.insert(to.name.name.clone());
+                }
+                if from.kind.is_relation() {
+                    if self.open_tables.contains(&from.name.key()) {
+                        self.open_tables.insert(to.name.key());
+                    }
+                    let to = &to.name;
+                    self.named_tables
+                        .insert(name_key(to.schema.as_deref(), &to.name));
+                }
+                // Columns of a renamed table are known under the new name.
+                let carried: Vec<ObjKey> = self
+                    .ever
+                    .iter()
+                    .filter(|k| {
+                        from.kind.is_relation()
+                            && k.0 == Kind::Column
+                            && k.2.as_ref() == Some(&from.name.key())
+                    })
+                    .map(|k| (k.0, k.1.clone(), Some(to.name.key())))
+                    .collect();
+                self.ever.extend(carried);
+                for o in &mut self.existing {
+                    o.follow_rename(from, to);
+                }
+                self.existing_keys = self.existing.iter().map(Obj::key).collect();
+            }
+            // Columns a statement alters exist, whatever the model says.
+            Effect::AlterColumn { table, column, .. } => {
+                self.ever.insert(Obj::on(Kind::Column, table, column).key());
+            }
+            Effect::Validate { .. } => {}
+        }
+    }
+}
+
+/// The net objects an up file creates (created and not dropped again by
+/// the same file), each with the byte offset of its statement; and the
+/// renames of objects it did not create, with their offset.
+pub struct UpChanges {
+    pub created: Vec<(Obj, usize)>,
+    pub renamed: Vec<(Obj, Obj, usize)>,
+    /// Relations the file drops (they existed) and creates again: what is
+    /// built on them replaces what was there.
+    pub replaced_relations: HashSet<(String, String)>,
+}
+
+/// What the pairing rules know of an up file when its downs are linted:
+/// what it changes, and what of that its down is expected to drop (judged
+/// against the history before the ups of its version).
+pub struct UpRecord {
+    pub changes: UpChanges,
+    pub expected: Vec<(Obj, usize)>,
+}
+
+/// `statements`: each statement's byte offset and effects, in order.
+pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])>) -> UpChanges {
+    let mut created: Vec<(Obj, usize)> = Vec::new();
+    let mut renamed: Vec<(Obj, Obj, usize)> = Vec::new();
+    // Objects this file drops (without IF EXISTS: so they existed) that it
+    // did not create: recreating one under the same name replaces it.
+    let mut replaced: HashSet<ObjKey> = HashSet::default();
+    let mut replaced_relations = HashSet::default();
+    for (at, effects) in statements {
+        for e in effects.iter().cloned() {
+            match e {
+                Effect::Create { obj, .. } if !obj.is_named() => {}
+                Effect::Create { obj, .. } => {
+                    let key = obj.key();
+                    if replaced.contains(&key) {
+                        if obj.kind.is_relation() {
+                            replaced_relations.insert(obj.name.key());
+                        }
+                    } else if !created.iter().any(|(o, _)| o.key() == key) {
+                        created.push((obj, at));
+                    }
+                }
+                Effect::Drop {
+                    obj,
+                    cascade,
+                    if_exists,
+                } => {
+                    let key = obj.key();
+                    if !if_exists && !created.iter().any(|(o, _)| o.key() == key) {
+                        replaced.insert(key);
+                    }
+                    created.retain(|(o, _)| !drop_covers(&obj, cascade, o));
+                }
+                Effect::OwnedBy { seq, table, column } => {
+                    let key = seq.key();
+                    for (o, _) in created.iter_mut().filter(|(o, _)| o.key() == key) {
+                        o.table = Some(table.clone());
+                        o.columns = vec![column.clone()];
+                    }
+                }
+                Effect::Rename { from, to } => {
+                    let from_key = from.key();
+                    let ours = created.iter().any(|(o, _)| {
+                        o.key() == from_key
+                            || (from.kind.on_table()
+                                && o.kind.is_relation()
+                                && Some(o.name.key()) == from.table.as_ref().map(QualName::key))
+                    });
+                    for (o, _) in &mut created {
+                        o.follow_rename(&from, &to);
+                    }
+                    // A rename back of something this file renamed cancels out.
+                    if let Some(i) = renamed
+                        .iter()
+                        .position(|(f, t, _)| t.key() == from_key && f.key() == to.key())
+                    {
+                        renamed.remove(i);
+                    } else if !ours {
+                        renamed.push((from, to, at));
+                    }
+                }
+                Effect::AlterColumn { .. } | Effect::Validate { .. } => {}
+            }
+        }
+    }
+    UpChanges {
+        created,
+        renamed,
+        replaced_relations,
+    }
+}
+
+/// The objects a down file is expected to drop: what its up creates that
+/// did not exist before it (per `before`), leaving out the indexes,
+/// columns, constraints and triggers of a relation the up also creates
+/// (dropping the relation drops them), and the indexes and constraints
+/// built on a column the up adds (dropping the column drops them).
+pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)> {
+    let new: Vec<&(Obj, usize)> = changes
+        .created
+        .iter()
+        .filter(|(o, _)| !before.exists(&o.key()))
+        .collect();
+    let mut relations: HashSet<(String, String)> = new
+        .iter()
+        .filter(|(o, _)| o.kind.is_relation())
+        .map(|(o, _)| o.name.key())
+        .collect();
+    relations.extend(changes.replaced_relations.iter().cloned());
+    // Columns the up adds: dropping one takes the indexes, constraints
+    // and owned sequences built on it.
+    let columns: HashSet<ObjKey> = new
+        .iter()
+        .filter(|(o, _)| o.kind == Kind::Column)
+        .map(|(o, _)| o.key())
+        .collect();
+    new.into_iter()
+        .filter(|(o, _)| {
+            let child = o.kind.on_table() || o.kind == Kind::Index;
+            let on_new_relation = child && o.table_key().is_some_and(|t| relations.contains(&t));
+            let on_new_column = o.kind != Kind::Column
+                && o.table.as_ref().is_some_and(|t| {
+                    o.columns
+                        .iter()
+                        .any(|c| columns.contains(&Obj::on(Kind::Column, t, c).key()))
+                });
+            !on_new_relation && !on_new_column
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::effects::effects;
+    use crate::parse::parse_file;
+
+    #[test]
+    fn up_changes_net() {
+        let f = parse_file(
+            "1_x.up.sql",
+            "CREATE TABLE tmp (id int);\nCREATE TABLE a (id int);\nDROP TABLE tmp;\nALTER TABLE old RENAME TO new;\n\
+             CREATE TABLE b (id int); ALTER TABLE b RENAME TO c;",
+        );
+        let ch = up_changes(
+            f.statements
+                .iter()
+                .map(|s| (s.span.start, effects(&s.node)))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|(at, e)| (*at, e.as_slice())),
+        );
+        let names: Vec<String> = ch
+            .created
+            .iter()
+            .filter(|(o, _)| o.kind == Kind::Table)
+            .map(|(o, _)| o.describe())
+            .collect();
+        assert_eq!(names, ["table a", "table c"]);
+        assert_eq!(ch.renamed.len(), 1);
+        assert_eq!(ch.renamed[0].1.describe(), "table new");
+    }
+
+    #[test]
+    fn history_tracks() {
+        let mut h = History::default();
+        let f = parse_file(
+            "x",
+            "CREATE TABLE a (id int); CREATE INDEX a_idx ON a (id); ALTER TABLE a RENAME TO b; \
+             ALTER TABLE b ADD COLUMN c int; ALTER TABLE ext ALTER COLUMN z SET NOT NULL;",
+        );
+        for s in &f.statements {
+            h.apply(&effects(&s.node));
+        }
+        h.learn_names(&f.text, &crate::tokens::tokens(&f.text));
+        let b = QualName::new(None, "b");
+        assert!(h.exists(&Obj::new(Kind::Table, b.clone()).key()));
+        assert!(!h.exists(&Obj::new(Kind::Table, QualName::new(None, "a")).key()));
+        assert!(h.ever.contains(&Obj::on(Kind::Column, &b, "id").key()));
+        assert!(h.ever.contains(&Obj::on(Kind::Column, &b, "c").key()));
+        assert!(h
+            .ever
+            .contains(&Obj::on(Kind::Column, &QualName::new(None, "ext"), "z").key()));
+        assert!(h.named_tables.contains(&name_key(None, "ext")));
+        assert!(h.index_like_names.contains("a_idx"));
+        // The index followed its table.
+        let idx = h.existing.iter().find(|o| o.kind == Kind::Index).unwrap();
+        assert_eq!(idx.table, Some(b));
+    }
+}

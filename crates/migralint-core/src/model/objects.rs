@@ -1,0 +1,377 @@
+//! The vocabulary of the schema model: the kinds of named object, an
+//! object's identity (`Obj`, `ObjKey`), what dropping one takes with it,
+//! and the shapes the model keeps of columns and constraints.
+//!
+//! Names are matched the way Postgres resolves them with the default
+//! `search_path`: an unqualified name is `public.name` (`QualName::key`);
+//! an index lives in its table's schema; columns, constraints and triggers
+//! belong to their table.
+
+use pg_query::protobuf::ObjectType;
+
+use super::names::{quote_ident, QualName, SqlType};
+
+/// The kinds of object the pairing rules follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Schema,
+    Extension,
+    Type,
+    Domain,
+    Sequence,
+    Table,
+    View,
+    MatView,
+    Function,
+    Index,
+    Column,
+    Constraint,
+    Trigger,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Schema => "schema",
+            Kind::Extension => "extension",
+            Kind::Type => "type",
+            Kind::Domain => "domain",
+            Kind::Sequence => "sequence",
+            Kind::Table => "table",
+            Kind::View => "view",
+            Kind::MatView => "materialized view",
+            Kind::Function => "function",
+            Kind::Index => "index",
+            Kind::Column => "column",
+            Kind::Constraint => "constraint",
+            Kind::Trigger => "trigger",
+        }
+    }
+
+    /// Kinds one `DROP` reaches interchangeably (a domain is a type).
+    pub fn family(self) -> Kind {
+        match self {
+            Kind::Domain => Kind::Type,
+            k => k,
+        }
+    }
+
+    /// Columns, constraints and triggers are named within their table.
+    pub fn on_table(self) -> bool {
+        matches!(self, Kind::Column | Kind::Constraint | Kind::Trigger)
+    }
+
+    /// Kinds that own columns, constraints, indexes and triggers.
+    pub fn is_relation(self) -> bool {
+        matches!(self, Kind::Table | Kind::View | Kind::MatView)
+    }
+
+    pub fn from_object_type(t: i32) -> Option<Kind> {
+        let t = ObjectType::try_from(t).ok()?;
+        Some(match t {
+            ObjectType::ObjectTable | ObjectType::ObjectForeignTable => Kind::Table,
+            ObjectType::ObjectView => Kind::View,
+            ObjectType::ObjectMatview => Kind::MatView,
+            ObjectType::ObjectSequence => Kind::Sequence,
+            ObjectType::ObjectIndex => Kind::Index,
+            ObjectType::ObjectType => Kind::Type,
+            ObjectType::ObjectDomain => Kind::Domain,
+            ObjectType::ObjectExtension => Kind::Extension,
+            ObjectType::ObjectSchema => Kind::Schema,
+            ObjectType::ObjectFunction
+            | ObjectType::ObjectProcedure
+            | ObjectType::ObjectRoutine => Kind::Function,
+            ObjectType::ObjectTrigger => Kind::Trigger,
+            ObjectType::ObjectColumn => Kind::Column,
+            ObjectType::ObjectTabconstraint => Kind::Constraint,
+            _ => return None,
+        })
+    }
+}
+
+/// A named object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Obj {
+    pub kind: Kind,
+    /// Its name; for columns, constraints and triggers the bare name (no
+    /// schema), their table is `table`.
+    pub name: QualName,
+    /// The table of an index, column, constraint or trigger (an index
+    /// dropped by name does not say it: `None`).
+    pub table: Option<QualName>,
+    /// Columns of `table` an index or constraint is built on: dropping one
+    /// of them drops the index or constraint too.
+    pub columns: Vec<String>,
+    /// What a `DROP ... CASCADE` takes it with: the relations a view reads,
+    /// the function a trigger runs.
+    pub depends_on: Vec<QualName>,
+}
+
+/// The identity of an object: kind family, `(schema, name)`, and for
+/// objects within a table the table's `(schema, name)`.
+pub type ObjKey = (Kind, (String, String), Option<(String, String)>);
+
+impl Obj {
+    pub fn new(kind: Kind, name: QualName) -> Obj {
+        Obj {
+            kind,
+            name,
+            table: None,
+            columns: Vec::new(),
+            depends_on: Vec::new(),
+        }
+    }
+
+    /// A column, constraint or trigger of `table`.
+    pub fn on(kind: Kind, table: &QualName, name: &str) -> Obj {
+        Obj {
+            table: Some(table.clone()),
+            ..Obj::new(kind, QualName::new(None, name))
+        }
+    }
+
+    /// Unnamed constraints have an empty name (PostgreSQL generates one
+    /// the migrations cannot know).
+    pub fn is_named(&self) -> bool {
+        !self.name.name.is_empty()
+    }
+
+    /// `self.key() == other.key()`, without building the keys.
+    pub fn same_key(&self, other: &Obj) -> bool {
+        if self.kind.family() != other.kind.family() {
+            return false;
+        }
+        match self.kind {
+            Kind::Schema | Kind::Extension => self.name.name == other.name.name,
+            k if k.on_table() => {
+                self.name.name == other.name.name && same_table(&self.table, &other.table)
+            }
+            _ => same_name(&self.name, &other.name),
+        }
+    }
+
+    pub fn key(&self) -> ObjKey {
+        let name = match self.kind {
+            Kind::Schema | Kind::Extension => (String::new(), self.name.name.clone()),
+            k if k.on_table() => (String::new(), self.name.name.clone()),
+            _ => self.name.key(),
+        };
+        let table = if self.kind.on_table() {
+            self.table.as_ref().map(QualName::key)
+        } else {
+            None
+        };
+        (self.kind.family(), name, table)
+    }
+
+    /// The schema the object lives in (`None` for extensions).
+    pub fn schema(&self) -> Option<String> {
+        match self.kind {
+            Kind::Extension => None,
+            Kind::Schema => Some(self.name.name.clone()),
+            k if k.on_table() => self.table.as_ref().map(|t| t.key().0),
+            _ => Some(self.name.key().0),
+        }
+    }
+
+    /// `table users`, `column users.email`, `constraint users_email_key on users`.
+    pub fn describe(&self) -> String {
+        match (&self.table, self.kind) {
+            (Some(t), Kind::Column) => format!("column {t}.{}", self.name),
+            (Some(t), k) if k.on_table() => format!("{} {} on {t}", k.label(), self.name),
+            _ => format!("{} {}", self.kind.label(), self.name),
+        }
+    }
+
+    /// Follows a rename: the object itself, or the table it belongs to, or
+    /// a column it is built on.
+    pub fn follow_rename(&mut self, from: &Obj, to: &Obj) {
+        if self.same_key(from) {
+            self.name = to.name.clone();
+            if to.table.is_some() {
+                self.table = to.table.clone();
+            }
+            return;
+        }
+        if from.kind.is_relation() {
+            let from_key = from.name.key();
+            if let Some(t) = &mut self.table {
+                if t.key() == from_key {
+                    *t = to.name.clone();
+                }
+            }
+            for d in &mut self.depends_on {
+                if d.key() == from_key {
+                    *d = to.name.clone();
+                }
+            }
+        }
+        if from.kind == Kind::Column && self.table_key() == from.table_key() {
+            for c in &mut self.columns {
+                if *c == from.name.name {
+                    *c = to.name.name.clone();
+                }
+            }
+        }
+    }
+
+    pub fn table_key(&self) -> Option<(String, String)> {
+        self.table.as_ref().map(QualName::key)
+    }
+
+    /// The statement that drops it, re-runnable: `DROP TABLE IF EXISTS users;`.
+    pub fn drop_sql(&self) -> String {
+        let table = self
+            .table
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match self.kind {
+            Kind::Column => format!("ALTER TABLE {table} DROP COLUMN IF EXISTS {};", self.name),
+            Kind::Constraint => {
+                format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {};",
+                    self.name
+                )
+            }
+            Kind::Trigger => format!("DROP TRIGGER IF EXISTS {} ON {table};", self.name),
+            k => format!("DROP {} IF EXISTS {};", k.label().to_uppercase(), self.name),
+        }
+    }
+
+    /// The statement that renames it to `to`'s name.
+    pub fn rename_sql(&self, to: &Obj) -> String {
+        let table = self
+            .table
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let new = quote_ident(&to.name.name);
+        match self.kind {
+            Kind::Column => format!("ALTER TABLE {table} RENAME COLUMN {} TO {new};", self.name),
+            Kind::Constraint => {
+                format!(
+                    "ALTER TABLE {table} RENAME CONSTRAINT {} TO {new};",
+                    self.name
+                )
+            }
+            Kind::Trigger => format!("ALTER TRIGGER {} ON {table} RENAME TO {new};", self.name),
+            k if self.name.schema != to.name.schema && self.name.name == to.name.name => format!(
+                "ALTER {} {} SET SCHEMA {};",
+                k.label().to_uppercase(),
+                self.name,
+                quote_ident(to.name.schema.as_deref().unwrap_or("public"))
+            ),
+            k => format!(
+                "ALTER {} {} RENAME TO {new};",
+                k.label().to_uppercase(),
+                self.name
+            ),
+        }
+    }
+}
+
+/// What one statement does to one object.
+/// Two names are one object name (`QualName::key` equal).
+pub fn same_name(a: &QualName, b: &QualName) -> bool {
+    a.name == b.name
+        && a.schema.as_deref().unwrap_or("public") == b.schema.as_deref().unwrap_or("public")
+}
+
+/// Two optional tables are the same (both none, or the same name).
+pub fn same_table(a: &Option<QualName>, b: &Option<QualName>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_name(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Does dropping `dropped` (with or without CASCADE) make `obj` go away?
+pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
+    if dropped.same_key(obj) {
+        return true;
+    }
+    match dropped.kind {
+        k if k.is_relation() => {
+            let child = (obj.kind.on_table() || matches!(obj.kind, Kind::Index | Kind::Sequence))
+                && obj
+                    .table
+                    .as_ref()
+                    .is_some_and(|t| same_name(t, &dropped.name));
+            child || (cascade && obj.depends_on.iter().any(|d| same_name(d, &dropped.name)))
+        }
+        Kind::Column => {
+            let built_on = matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence)
+                && same_table(&obj.table, &dropped.table)
+                && obj.columns.contains(&dropped.name.name);
+            built_on || (cascade && references(obj, dropped))
+        }
+        // Dropping a key with CASCADE drops the foreign keys that use it.
+        Kind::Constraint => cascade && references(obj, dropped),
+        Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
+        Kind::Function => {
+            cascade
+                && obj.kind == Kind::Trigger
+                && obj.depends_on.iter().any(|d| same_name(d, &dropped.name))
+        }
+        _ => false,
+    }
+}
+
+/// `obj` is a foreign key to the table of `dropped` (a column or constraint).
+fn references(obj: &Obj, dropped: &Obj) -> bool {
+    obj.kind == Kind::Constraint
+        && dropped
+            .table
+            .as_ref()
+            .is_some_and(|t| obj.depends_on.iter().any(|d| same_name(d, t)))
+}
+
+/// A column as the model knows it.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    pub ty: SqlType,
+    pub not_null: bool,
+    pub has_default: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstraintKind {
+    Check,
+    ForeignKey,
+    Unique,
+    PrimaryKey,
+    Exclude,
+    /// `NOT NULL` written as a constraint.
+    NotNull,
+    /// Anything else (`DEFAULT`, `GENERATED`... written as constraints).
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConstraintInfo {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+    pub validated: bool,
+    /// For `CHECK (col IS NOT NULL)`: the column.
+    pub not_null_check_of: Option<String>,
+    /// The columns a `NOT NULL` constraint (or a key) lists.
+    pub keys: Vec<String>,
+}
+
+/// The key of a name in sets of names (`History::named_tables`):
+/// `schema\0name`, the schema `public` when none is given.
+pub fn name_key(schema: Option<&str>, name: &str) -> String {
+    let mut key = String::with_capacity(name.len() + 8);
+    push_name_key(&mut key, schema, name);
+    key
+}
+
+/// Appends `name_key(schema, name)` to `key`.
+pub fn push_name_key(key: &mut String, schema: Option<&str>, name: &str) {
+    key.push_str(schema.filter(|s| !s.is_empty()).unwrap_or("public"));
+    key.push('\0');
+    key.push_str(name);
+}
