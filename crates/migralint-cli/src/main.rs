@@ -49,6 +49,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure(msg)) => {
+            // The message may quote a file name: no raw control characters.
+            let msg = render::escape_controls(&msg);
             write_stderr(&format!("migralint: error: {msg}\n"));
             ExitCode::from(2)
         }

@@ -377,6 +377,15 @@ fn control_characters_are_escaped_in_text_formats() {
         }
         assert!(out.stdout.contains("\\x1b[2J"), "{format}: {}", out.stdout);
     }
+    // Errors that name a file escape it too.
+    mkfifo(&t.0.join("m/000002_b\u{1b}[2J.up.sql"));
+    let out = run_bounded(&t.0, &["check", "m"], 20);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "migralint: error: m/000002_b\\x1b[2J.up.sql: is a FIFO (named pipe), not a regular file (migrations must be regular files)\n"
+    );
+    std::fs::remove_file(t.0.join("m/000002_b\u{1b}[2J.up.sql")).unwrap();
     // JSON and SARIF escape as JSON does.
     let out = run_in(&t.0, &["check", "--format", "json", "m"], None);
     assert!(!out.stdout.contains('\u{1b}') && out.stdout.contains("\\u001b"));
