@@ -74,10 +74,12 @@ fn path(name: &Name) -> String {
 fn dump(files: &[SourceFile], input: &Input, pg_version: u32) {
     let files: Vec<serde_json::Value> = files
         .iter()
-        .zip(&input.files)
-        .map(|(f, raw)| match std::str::from_utf8(&raw.text) {
-            Ok(text) => serde_json::json!({ "path": f.path, "text": text }),
-            Err(_) => serde_json::json!({ "path": f.path, "bytes": raw.text }),
+        .map(|f| match f.invalid_utf8_at {
+            None => serde_json::json!({ "path": f.path, "text": f.text }),
+            Some(_) => {
+                let raw = input.files.iter().find(|r| path(&r.name) == f.path);
+                serde_json::json!({ "path": f.path, "bytes": raw.map(|r| &r.text) })
+            }
         })
         .collect();
     let doc = serde_json::json!({
@@ -89,11 +91,15 @@ fn dump(files: &[SourceFile], input: &Input, pg_version: u32) {
 }
 
 fuzz_target!(|input: Input| {
+    // Paths are unique, as the CLI makes them (a diagnostic names its file
+    // by path): a repeated path is dropped.
+    let mut seen = std::collections::HashSet::new();
     let files: Vec<SourceFile> = input
         .files
         .iter()
         .take(24)
         .map(|f| SourceFile::from_bytes(path(&f.name), f.text.clone()))
+        .filter(|f| seen.insert(f.path.clone()))
         .collect();
     let mut config = if input.all_rules {
         common::all_rules()
