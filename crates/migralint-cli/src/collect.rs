@@ -1,7 +1,15 @@
 //! Turns command-line paths into the files to lint, and reads them in
 //! parallel.
+//!
+//! Only regular files are read (a symlink to one is fine): a FIFO, socket
+//! or device named `*.sql` is an error naming it (reading a FIFO would
+//! wait for ever, `/dev/zero` would never end). Each real directory is
+//! walked once (by device and inode), so a symlink loop or a second path
+//! to the same directory adds nothing. A file may have at most
+//! [`MAX_FILE_SIZE`] bytes.
 
 use std::collections::HashSet;
+use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -50,67 +58,47 @@ pub fn collect(
     let mut seen = HashSet::new();
     let mut named: Vec<String> = Vec::new();
     let mut context: Vec<(String, Origin)> = Vec::new();
+    let mut visited = HashSet::new();
     for path in &paths {
         if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
             let name = stdin_name
                 .unwrap_or(migralint_core::migration::STDIN_PATH)
                 .to_string();
+            let bytes = read_bounded(std::io::stdin().lock(), None)
+                .map_err(|e| Failure(format!("cannot read standard input: {e}")))?
+                .ok_or_else(|| too_big("standard input"))?;
             named.push(name.clone());
             seen.insert(name.clone());
             files.push((name, Origin::Stdin(bytes)));
-        } else if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found)
-                .map_err(|e| Failure(format!("cannot read directory {}: {e}", path.display())))?;
-            for f in found {
-                let display = f.to_string_lossy().into_owned();
-                if seen.insert(display.clone()) {
-                    named.push(display.clone());
-                    files.push((display, Origin::Disk(f)));
-                }
-            }
-        } else if path.is_file() {
-            let display = path.display().to_string();
-            if seen.insert(display.clone()) {
-                named.push(display.clone());
-                files.push((display, Origin::Disk(path.clone())));
-            }
-            // A single migration: its siblings give the context.
-            if MigrationName::parse(file_name(&path.to_string_lossy())).is_some() {
-                let dir = path
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let mut siblings = Vec::new();
-                if let Ok(entries) = std::fs::read_dir(dir) {
-                    for e in entries.flatten() {
-                        let p = e.path();
-                        if p.is_file() && is_sql(&p) {
-                            siblings.push(p);
-                        }
+        } else {
+            let meta = std::fs::metadata(path).map_err(|e| not_found(path, &e))?;
+            if meta.is_dir() {
+                let mut found = Vec::new();
+                walk(path, &meta, &mut visited, &mut found)?;
+                for f in found {
+                    let display = f.to_string_lossy().into_owned();
+                    if seen.insert(display.clone()) {
+                        named.push(display.clone());
+                        files.push((display, Origin::Disk(f)));
                     }
                 }
-                siblings.sort();
-                for s in siblings {
-                    let display = if path.parent().is_some_and(|p| p.as_os_str().is_empty()) {
-                        s.file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default()
-                    } else {
-                        s.display().to_string()
-                    };
-                    context.push((display, Origin::Disk(s)));
+            } else if !meta.is_file() {
+                return Err(Failure(format!(
+                    "{}: {}, not a file or directory",
+                    path.display(),
+                    kind_of(&meta)
+                )));
+            } else {
+                let display = path.display().to_string();
+                if seen.insert(display.clone()) {
+                    named.push(display.clone());
+                    files.push((display, Origin::Disk(path.clone())));
+                }
+                // A single migration: its siblings give the context.
+                if MigrationName::parse(file_name(&path.to_string_lossy())).is_some() {
+                    siblings(path, &mut context);
                 }
             }
-        } else {
-            return Err(Failure(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
         }
     }
     let has_context = context.iter().any(|(d, _)| !seen.contains(d));
@@ -129,27 +117,190 @@ fn is_sql(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
 }
 
+/// A path named on the command line that cannot be looked at.
+fn not_found(path: &Path, e: &std::io::Error) -> Failure {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return Failure(format!(
+            "{}: a loop of symbolic links (it never reaches a file or directory)",
+            path.display()
+        ));
+    }
+    if e.kind() == std::io::ErrorKind::NotFound {
+        Failure(format!("{}: no such file or directory", path.display()))
+    } else {
+        Failure(format!("{}: {e}", path.display()))
+    }
+}
+
+/// The siblings of a single named migration (its directory's `.sql`
+/// files), read as context.
+fn siblings(path: &Path, context: &mut Vec<(String, Origin)>) {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let bare = path.parent().is_some_and(|p| p.as_os_str().is_empty());
+    let mut found = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            // Directories and broken links are not context; anything else
+            // named `.sql` is read (and refused there if not a regular file).
+            if is_sql(&p) && std::fs::metadata(&p).is_ok_and(|m| !m.is_dir()) {
+                found.push(p);
+            }
+        }
+    }
+    found.sort();
+    for s in found {
+        let display = if bare {
+            s.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            s.display().to_string()
+        };
+        context.push((display, Origin::Disk(s)));
+    }
+}
+
+/// A directory's identity: the same directory reached by two paths (a
+/// symlink, a loop back to a parent) is walked once.
+#[cfg(unix)]
+fn dir_id(_path: &Path, meta: &Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+/// Windows: the canonical path stands for the directory (std exposes no
+/// file id there on stable Rust).
+#[cfg(not(unix))]
+fn dir_id(path: &Path, _meta: &Metadata) -> Option<PathBuf> {
+    std::fs::canonicalize(path).ok()
+}
+
+#[cfg(unix)]
+type DirId = (u64, u64);
+#[cfg(not(unix))]
+type DirId = PathBuf;
+
 /// The `.sql` files under `dir`, in path order (each directory's entries
 /// sorted by name, subdirectories visited in place: the order of sorting
-/// the whole list by path, without comparing whole paths).
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries = std::fs::read_dir(dir)?
+/// the whole list by path, without comparing whole paths). Symlinks are
+/// followed, but each real directory is visited once (`visited`). An
+/// error names the directory it happened in.
+fn walk(
+    dir: &Path,
+    meta: &Metadata,
+    visited: &mut HashSet<DirId>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Failure> {
+    if let Some(id) = dir_id(dir, meta) {
+        if !visited.insert(id) {
+            return Ok(());
+        }
+    }
+    let cannot =
+        |e: std::io::Error| Failure(format!("cannot read directory {}: {e}", dir.display()));
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(cannot)?
         .map(|e| e.map(|e| (e.file_name(), e)))
-        .collect::<std::io::Result<Vec<_>>>()?;
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(cannot)?;
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (name, entry) in entries {
         let path = entry.path();
         let name = name.to_string_lossy();
-        let kind = entry.file_type()?;
-        if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
-            if !name.starts_with('.') && !SKIP_DIRS.contains(&name.as_ref()) {
-                walk(&path, out)?;
+        // Follows symlinks; a broken or looping link is not a directory
+        // (and is read, and refused, if it is named `.sql`).
+        let target = std::fs::metadata(&path);
+        match target {
+            Ok(m) if m.is_dir() => {
+                if name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) {
+                    continue;
+                }
+                walk(&path, &m, visited, out)?;
             }
-        } else if is_sql(&path) {
-            out.push(path);
+            _ if is_sql(&path) => out.push(path),
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// The most a migration file may hold. golang-migrate sends a file as one
+/// query and the linter holds its parse tree in memory: a bound keeps a
+/// wrong path (a huge dump, a device) from exhausting memory. Migrations
+/// are rarely more than a few megabytes; split a bigger one.
+pub const MAX_FILE_SIZE: u64 = 16 << 20;
+
+fn too_big(what: &str) -> Failure {
+    Failure(format!(
+        "{what} has more than {} MiB; migralint reads at most that much per file (split it into several migrations)",
+        MAX_FILE_SIZE >> 20
+    ))
+}
+
+/// What a file system object that is not a regular file is.
+fn kind_of(meta: &Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "is a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "is a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "is a socket";
+        }
+        if t.is_char_device() {
+            return "is a character device";
+        }
+        if t.is_block_device() {
+            return "is a block device";
+        }
+    }
+    "is not a regular file"
+}
+
+/// Reads at most `MAX_FILE_SIZE` bytes; `None` when there is more.
+fn read_bounded(reader: impl Read, size_hint: Option<u64>) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::with_capacity(size_hint.unwrap_or(0).min(MAX_FILE_SIZE) as usize);
+    reader.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_FILE_SIZE).then_some(bytes))
+}
+
+/// Reads a migration file: a regular file (or a symlink to one) of at most
+/// `MAX_FILE_SIZE` bytes. The file is opened without blocking (a FIFO
+/// would wait for a writer) and checked on the open handle, so it cannot
+/// be swapped between the check and the read.
+pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: std::io::Error| Failure(format!("cannot read {display}: {e}"));
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file: File = options.open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Failure(format!(
+            "{display}: {}, not a regular file (migrations must be regular files)",
+            kind_of(&meta)
+        )));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(too_big(display));
+    }
+    read_bounded(file, Some(meta.len()))
+        .map_err(cannot)?
+        .ok_or_else(|| too_big(display))
 }
 
 /// Reads every file, in parallel; the first unreadable file is an error
@@ -159,9 +310,7 @@ pub fn read_all(files: &[(String, Origin)]) -> Result<Vec<SourceFile>, Failure> 
         .par_iter()
         .map(|(display, origin)| {
             let bytes = match origin {
-                Origin::Disk(p) => {
-                    std::fs::read(p).map_err(|e| Failure(format!("cannot read {display}: {e}")))?
-                }
+                Origin::Disk(p) => read_file(p, display)?,
                 Origin::Stdin(b) => b.clone(),
             };
             Ok(SourceFile::from_bytes(display.clone(), bytes))
@@ -192,7 +341,8 @@ mod tests {
             std::fs::write(&p, "SELECT 1;").unwrap();
         }
         let mut found = Vec::new();
-        walk(&root, &mut found).unwrap();
+        let meta = std::fs::metadata(&root).unwrap();
+        walk(&root, &meta, &mut HashSet::new(), &mut found).unwrap_or_else(|f| panic!("{}", f.0));
         let mut sorted = found.clone();
         sorted.sort();
         assert_eq!(found, sorted, "the walk's order is the paths' order");

@@ -33,8 +33,9 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Failure> {
             migrations_dir: None,
         });
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+    let display = path.display().to_string();
+    let text = String::from_utf8(crate::collect::read_file(&path, &display)?)
+        .map_err(|_| Failure(format!("{display} is not valid UTF-8")))?;
     let config =
         Config::from_toml_str(&text).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     let base = path.parent().unwrap_or(Path::new("."));

@@ -6,7 +6,7 @@ mod collect;
 mod load_config;
 mod pretty;
 
-use std::io::{IsTerminal, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,21 +24,79 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub struct Failure(pub String);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(e),
+    };
+    // Parse trees as deep as libpg_query returns need a big stack to
+    // decode, walk and drop (`LINT_STACK_SIZE`): the command runs on a
+    // thread with that stack, and so do the lint's worker threads.
+    let stack = migralint_core::parse::LINT_STACK_SIZE;
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(stack)
+        .build_global();
+    let command = std::thread::Builder::new()
+        .name("migralint".into())
+        .stack_size(stack)
+        .spawn(move || run(cli));
+    let result = match command {
+        Ok(thread) => match thread.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+        Err(e) => Err(Failure(format!("cannot start a thread: {e}"))),
+    };
+    match result {
         Ok(code) => code,
         Err(Failure(msg)) => {
-            eprintln!("migralint: error: {msg}");
+            // The message may quote a file name: no raw control characters.
+            let msg = render::escape_controls(&msg);
+            write_stderr(&format!("migralint: error: {msg}\n"));
             ExitCode::from(2)
         }
     }
+}
+
+/// What `Cli::parse` does with a usage error, `--help` or `--version`,
+/// except that help which cannot be written is an error (exit 2), not a
+/// silent success.
+fn clap_exit(e: clap::Error) -> ExitCode {
+    match e.print() {
+        Err(io) if !e.use_stderr() && io.kind() != ErrorKind::BrokenPipe => {
+            write_stderr(&format!(
+                "migralint: error: cannot write to standard output: {io}\n"
+            ));
+            ExitCode::from(2)
+        }
+        _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+    }
+}
+
+/// Writes to standard output. A reader that went away (a broken pipe, as
+/// in `migralint rules | head -1`) ends the output quietly, as it does for
+/// other Unix tools; any other failure (a full disk) is an error: a
+/// report that was not written must not look like a clean run.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+/// Writes to standard error; a failure there cannot be reported anywhere,
+/// so it is ignored (never a panic, as `eprint!` would).
+fn write_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Check(args) => check(cli.config.as_deref(), args),
         Command::Rules { format } => {
-            print_rules(format);
+            write_stdout(&rules_text(format))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => explain(&rule),
@@ -97,16 +155,15 @@ fn check(
             terminal && std::env::var_os("NO_COLOR").is_none(),
         ),
         Format::Compact => {
-            eprint!("{}", pretty::summary_line(&report));
+            write_stderr(&pretty::summary_line(&report));
             render::compact(&report)
         }
         Format::Json => render::json(&report),
         Format::Sarif => render::sarif(&report),
         Format::Github => render::github(&report),
     };
-    let mut out = stdout.lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    write_stdout(&text)
+        .map_err(|Failure(e)| Failure(format!("{e} (the report was not written)")))?;
     let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
     Ok(if failed {
         ExitCode::from(1)
@@ -115,7 +172,7 @@ fn check(
     })
 }
 
-fn print_rules(format: RulesFormat) {
+fn rules_text(format: RulesFormat) -> String {
     match format {
         RulesFormat::Json => {
             let list: Vec<serde_json::Value> = rules::REGISTRY
@@ -130,19 +187,19 @@ fn print_rules(format: RulesFormat) {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).expect("serializes")
-            );
+            serde_json::to_string_pretty(&list).expect("serializes") + "\n"
         }
-        RulesFormat::Markdown => print!("{}", rules_markdown()),
+        RulesFormat::Markdown => rules_markdown(),
         RulesFormat::Text => {
+            use std::fmt::Write as _;
             let width = rules::REGISTRY
                 .iter()
                 .map(|r| r.name.len())
                 .max()
                 .unwrap_or(0);
-            println!(
+            let mut out = String::new();
+            let _ = writeln!(
+                out,
                 "{:width$}  {:13}  {:8}  SUMMARY",
                 "RULE", "CATEGORY", "SEVERITY"
             );
@@ -152,7 +209,8 @@ fn print_rules(format: RulesFormat) {
                 } else {
                     "off"
                 };
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:width$}  {:13}  {:8}  {}",
                     r.name,
                     r.category.as_str(),
@@ -160,10 +218,12 @@ fn print_rules(format: RulesFormat) {
                     r.summary
                 );
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "\n{} rules. `migralint explain <rule>` prints a rule's page.",
                 rules::REGISTRY.len()
             );
+            out
         }
     }
 }
@@ -193,7 +253,7 @@ pub fn rules_markdown() -> String {
 fn explain(name: &str) -> Result<ExitCode, Failure> {
     match rules::find(name) {
         Some(rule) => {
-            print!("{}", rule.doc);
+            write_stdout(rule.doc)?;
             Ok(ExitCode::SUCCESS)
         }
         None => {

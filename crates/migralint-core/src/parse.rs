@@ -13,6 +13,19 @@ use prost::Message;
 
 use crate::source::{char_to_byte, LineIndex, Span};
 
+/// The stack a thread that parses and lints needs for the deepest tree
+/// libpg_query returns. libpg_query bounds the tree itself: at most 10,000
+/// protobuf message levels (`PG_QUERY_PROTOBUF_MAX_DEPTH`) and its own
+/// stack-depth check on the C stack (PostgreSQL's `max_stack_depth`, set
+/// from the calling thread's stack and at most 2 MB). Decoding the tree,
+/// dropping it and the rules' walks recurse once or more per level; an
+/// unoptimised build uses up to ~40 kB of stack per level, so nesting at
+/// libpg_query's limit needs a few hundred MB in a debug build (tens in
+/// release). Front ends with threads (the CLI, the fuzz targets) lint on
+/// threads with this much stack: it is address space, touched only as deep
+/// as a file's nesting goes.
+pub const LINT_STACK_SIZE: usize = 1 << 30;
+
 /// One top-level SQL statement.
 #[derive(Debug, Clone)]
 pub struct Statement {
@@ -74,6 +87,8 @@ impl ParsedFile {
     }
 }
 
+const BOM: char = '\u{feff}';
+
 /// Parses a file. Never fails: problems become `syntax_errors`.
 pub fn parse_file(path: &str, text: &str) -> ParsedFile {
     let mut file = ParsedFile {
@@ -91,9 +106,27 @@ pub fn parse_file(path: &str, text: &str) -> ParsedFile {
         });
         return file;
     }
+    // A UTF-8 byte-order mark is not whitespace to PostgreSQL: it sticks to
+    // the first token and the server rejects the file (golang-migrate sends
+    // it as it is). Say so at 1:1, and lint the rest with the mark blanked
+    // (three spaces keep every offset).
+    let blanked;
+    let text = match text.strip_prefix(BOM) {
+        Some(rest) => {
+            file.syntax_errors.push(SyntaxError {
+                span: Span::new(0, BOM.len_utf8()),
+                message: "file starts with a UTF-8 byte-order mark (U+FEFF), which PostgreSQL \
+                          rejects; save the file as UTF-8 without BOM"
+                    .into(),
+            });
+            blanked = format!("   {rest}");
+            blanked.as_str()
+        }
+        None => text,
+    };
     match parse_raw(text) {
         Ok(stmts) => file.statements = stmts,
-        Err(whole) => recover(&mut file, whole),
+        Err(whole) => recover(&mut file, text, whole),
     }
     file.suppressions = find_suppressions(text);
     attach_suppressions(&mut file);
@@ -103,25 +136,42 @@ pub fn parse_file(path: &str, text: &str) -> ParsedFile {
 /// Whole-file parse failed: split with the scanner and parse statement by
 /// statement, so the good statements are still linted and every bad one is
 /// reported at its own token.
-fn recover(file: &mut ParsedFile, whole: RawError) {
-    let text = file.text.as_str();
+fn recover(file: &mut ParsedFile, text: &str, whole: RawError) {
+    let before = file.syntax_errors.len();
     let pieces = split_statements(text);
     let mut blank = String::with_capacity(text.len());
-    for piece in pieces {
-        // Parse the piece in place: everything else blanked to spaces, so
-        // node locations and the error cursor stay absolute byte offsets.
-        blank.clear();
-        blank.extend(std::iter::repeat_n(' ', piece.start));
-        blank.push_str(&text[piece.start..piece.end]);
-        match parse_raw(&blank) {
-            Ok(stmts) => file.statements.extend(stmts),
-            Err(e) => file.syntax_errors.push(e.into_syntax_error(&blank)),
-        }
-    }
-    if file.syntax_errors.is_empty() {
+    recover_run(file, text, &pieces, &mut blank);
+    if file.syntax_errors.len() == before {
         // The pieces parse one by one but not together (or the scanner
         // could not split): report the whole-file error.
         file.syntax_errors.push(whole.into_syntax_error(text));
+    }
+}
+
+/// Parses a run of consecutive pieces together, in place: everything
+/// before it blanked to spaces, so node locations and the error cursor
+/// stay absolute byte offsets. A run that fails is split in halves down to
+/// single pieces, so a file with a few bad statements costs a few parses
+/// of its length, not one per statement (20,000 statements and one typo
+/// took minutes).
+fn recover_run(file: &mut ParsedFile, text: &str, pieces: &[Span], blank: &mut String) {
+    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+        return;
+    };
+    blank.clear();
+    blank.push_str(&" ".repeat(first.start));
+    blank.push_str(&text[first.start..last.end]);
+    match parse_raw(blank) {
+        Ok(stmts) => file.statements.extend(stmts),
+        Err(e) if pieces.len() == 1 => {
+            let e = e.into_syntax_error_after(blank, first.start);
+            file.syntax_errors.push(e);
+        }
+        Err(_) => {
+            let (a, b) = pieces.split_at(pieces.len() / 2);
+            recover_run(file, text, a, blank);
+            recover_run(file, text, b, blank);
+        }
     }
 }
 
@@ -174,16 +224,59 @@ struct RawError {
 
 impl RawError {
     fn into_syntax_error(self, text: &str) -> SyntaxError {
+        self.into_syntax_error_after(text, 0)
+    }
+
+    /// The same, for text whose first `blank` bytes are spaces (found
+    /// without counting characters through them).
+    fn into_syntax_error_after(self, text: &str, blank: usize) -> SyntaxError {
         let span = if self.cursor == 0 {
-            Span::empty(first_token(text, 0))
+            Span::empty(first_token(text, blank))
+        } else if self.cursor - 1 < blank {
+            let start = self.cursor - 1;
+            Span::new(start, token_end(text, start))
         } else {
-            let start = char_to_byte(text, self.cursor - 1);
+            let start = blank + char_to_byte(&text[blank..], self.cursor - 1 - blank);
             Span::new(start, token_end(text, start))
         };
         SyntaxError {
             span,
-            message: self.message,
+            message: shorten_message(&self.message),
         }
+    }
+}
+
+/// Longest excerpt of the source kept in a message (characters).
+const EXCERPT_CHARS: usize = 60;
+/// Longest message kept (characters); libpg_query's own texts are short.
+const MESSAGE_CHARS: usize = 300;
+
+/// Cuts the source excerpt libpg_query quotes (`... at or near "<token>"`,
+/// which for an unterminated literal is the rest of the file) to
+/// `EXCERPT_CHARS`, and the whole message to `MESSAGE_CHARS`, with an
+/// ellipsis where text was cut. The span still covers the whole token.
+fn shorten_message(message: &str) -> String {
+    const NEAR: &str = " at or near \"";
+    let message = match message.find(NEAR) {
+        Some(i) if message.ends_with('"') && message.len() > i + NEAR.len() => {
+            let start = i + NEAR.len();
+            let excerpt = &message[start..message.len() - 1];
+            format!(
+                "{}{}\"",
+                &message[..start],
+                ellipsize(excerpt, EXCERPT_CHARS)
+            )
+        }
+        _ => message.to_string(),
+    };
+    ellipsize(&message, MESSAGE_CHARS)
+}
+
+/// `text` cut to `max` characters, `…` standing for the rest.
+fn ellipsize(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 
@@ -424,6 +517,29 @@ mod tests {
     }
 
     #[test]
+    fn recovery_is_not_quadratic() {
+        // 20,000 statements, a few of them bad: each bad one is found, the
+        // good ones are all linted, in a few parses of the file (this took
+        // minutes when each statement was parsed after a blanked prefix).
+        let mut text = String::new();
+        for i in 0..20_000 {
+            if i % 5_000 == 4_321 {
+                text.push_str("SELEC 1;\n");
+            } else {
+                text.push_str(&format!("ALTER TABLE users ADD COLUMN c{i} int;\n"));
+            }
+        }
+        let started = std::time::Instant::now();
+        let f = parse_file("x.sql", &text);
+        assert_eq!(f.syntax_errors.len(), 4);
+        assert_eq!(f.statements.len(), 19_996);
+        assert_eq!(f.line_col(f.syntax_errors[3].span.start), (19_322, 1));
+        assert_eq!(f.slice(f.syntax_errors[3].span), "SELEC");
+        let elapsed = started.elapsed();
+        assert!(elapsed.as_secs() < 30, "{elapsed:?}");
+    }
+
+    #[test]
     fn syntax_error_after_multibyte_text() {
         let text = "COMMENT ON TABLE a IS 'héllo wörld';\nSELEC 1;";
         let f = parse_file("x.sql", text);
@@ -435,6 +551,64 @@ mod tests {
         let f = parse_file("x.sql", "SELECT 1;\nSELECT 'abc;\n");
         assert_eq!(f.syntax_errors.len(), 1);
         assert_eq!(f.line_col(f.syntax_errors[0].span.start).0, 2);
+    }
+
+    #[test]
+    fn long_excerpts_are_cut() {
+        let literal = "x".repeat(1 << 20);
+        let text = format!("SELECT 1;\nSELECT 'abc{literal};\n");
+        let f = parse_file("x.sql", &text);
+        assert_eq!(f.syntax_errors.len(), 1);
+        let e = &f.syntax_errors[0];
+        assert!(
+            e.message.chars().count() <= MESSAGE_CHARS + 1,
+            "{}",
+            e.message.len()
+        );
+        assert_eq!(
+            e.message,
+            format!(
+                "unterminated quoted string at or near \"'abc{}…\"",
+                "x".repeat(56)
+            )
+        );
+        // A long token in a plain syntax error too.
+        let f = parse_file("x.sql", &format!("SELECT 1 '{literal}';"));
+        assert!(
+            f.syntax_errors[0].message.ends_with("…\""),
+            "{}",
+            f.syntax_errors[0].message.len()
+        );
+        assert!(f.syntax_errors[0].message.len() < 200);
+        // Short excerpts stay whole.
+        assert_eq!(
+            shorten_message("syntax error at or near \"NUL\""),
+            "syntax error at or near \"NUL\""
+        );
+        assert_eq!(
+            shorten_message("syntax error at end of input"),
+            "syntax error at end of input"
+        );
+    }
+
+    #[test]
+    fn byte_order_mark_is_named() {
+        let text = "\u{feff}CREATE TABLE a (id int);\nSELEC 1;\nSELECT 2;";
+        let f = parse_file("x.sql", text);
+        let messages: Vec<&str> = f.syntax_errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(f.syntax_errors.len(), 2, "{messages:?}");
+        assert_eq!(f.syntax_errors[0].span, Span::new(0, 3));
+        assert_eq!(f.line_col(f.syntax_errors[0].span.start), (1, 1));
+        assert!(messages[0].contains("byte-order mark"), "{messages:?}");
+        assert_eq!(f.slice(f.syntax_errors[1].span), "SELEC");
+        // The rest is linted: both good statements, spans in the real text.
+        assert_eq!(f.statements.len(), 2);
+        assert_eq!(f.slice(f.statements[0].span), "CREATE TABLE a (id int)");
+        // A file that parses once the mark is gone: one error, one statement.
+        let f = parse_file("x.sql", "\u{feff}SELECT 1;");
+        assert_eq!(f.syntax_errors.len(), 1);
+        assert_eq!(f.statements.len(), 1);
+        assert_eq!(f.slice(f.statements[0].span), "SELECT 1");
     }
 
     #[test]
@@ -453,5 +627,156 @@ mod tests {
         assert_eq!(f.slice(*span), "rule-c");
         assert_eq!(f.statements[0].ignored, ["rule-b", "rule-c"]);
         assert!(f.statements[1].ignored.is_empty());
+    }
+}
+
+/// SQL nested past prost's default decoding recursion limit (100 message
+/// levels), which libpg_query accepts. Shared with the deep-nesting tests.
+#[cfg(test)]
+pub(crate) mod deep {
+    /// Builds SQL nested `n` deep.
+    pub type Shape = fn(usize) -> String;
+
+    pub fn nested_case(n: usize) -> String {
+        let mut s = String::from("SELECT ");
+        for _ in 0..n {
+            s.push_str("CASE WHEN x > 0 THEN ");
+        }
+        s.push('1');
+        for _ in 0..n {
+            s.push_str(" ELSE 0 END");
+        }
+        s + " FROM t;"
+    }
+
+    pub fn nested_subqueries(n: usize) -> String {
+        format!("SELECT {}1{};", "(SELECT ".repeat(n), ")".repeat(n))
+    }
+
+    pub fn concat_chain(n: usize) -> String {
+        let ops: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+        format!("SELECT {} FROM t;", ops.join(" || "))
+    }
+
+    pub fn union_all(n: usize) -> String {
+        let branches: Vec<String> = (0..n).map(|i| format!("SELECT {i}")).collect();
+        format!("{};", branches.join(" UNION ALL "))
+    }
+
+    pub fn tsvector_index(n: usize) -> String {
+        let cols: Vec<String> = (0..n).map(|i| format!("coalesce(c{i}, '')")).collect();
+        format!(
+            "CREATE INDEX CONCURRENTLY docs_search ON docs USING gin (to_tsvector('english', {}));",
+            cols.join(" || ' ' || ")
+        )
+    }
+
+    /// The five shapes of issue 10, each just past the old limit.
+    pub fn shapes() -> Vec<(&'static str, String)> {
+        vec![
+            ("24 nested CASE", nested_case(24)),
+            ("16 nested subqueries", nested_subqueries(16)),
+            ("48-operand ||", concat_chain(48)),
+            ("95 UNION ALL branches", union_all(95)),
+            ("tsvector index over 23 columns", tsvector_index(23)),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::*;
+
+    /// Runs `f` where the CLI lints: on threads with `LINT_STACK_SIZE`.
+    fn on_big_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+        #[cfg(feature = "parallel")]
+        {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .stack_size(LINT_STACK_SIZE)
+                .build()
+                .unwrap()
+                .install(f)
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            std::thread::scope(|s| {
+                std::thread::Builder::new()
+                    .stack_size(LINT_STACK_SIZE)
+                    .spawn_scoped(s, f)
+                    .unwrap()
+                    .join()
+                    .unwrap()
+            })
+        }
+    }
+
+    fn lint_one(sql: String) -> crate::Report {
+        let files = [crate::SourceFile::new("000001_deep.up.sql", sql)];
+        crate::lint(&files, &Default::default())
+    }
+
+    #[test]
+    fn valid_sql_nested_past_the_decoder_limit_parses() {
+        on_big_stack(|| {
+            for (what, sql) in deep::shapes() {
+                let f = parse_file("x.sql", &sql);
+                assert!(f.syntax_errors.is_empty(), "{what}: {:?}", f.syntax_errors);
+                assert_eq!(f.statements.len(), 1, "{what}");
+                let report = lint_one(sql);
+                assert!(
+                    report.diagnostics.iter().all(|d| d.rule != "syntax-error"),
+                    "{what}: {:?}",
+                    report.diagnostics
+                );
+            }
+        });
+    }
+
+    /// At the deepest nesting libpg_query accepts (found by bisection with
+    /// a big stack; one more level is its own error), the whole lint runs
+    /// (decode, rules, drop) without overflowing the stack, and one level
+    /// more is a clear syntax error.
+    #[test]
+    fn nesting_at_libpg_query_limit_lints() {
+        let at_limit: [(&str, deep::Shape, usize, &str); 5] = [
+            ("CASE", deep::nested_case, 1999, "memory exhausted"),
+            (
+                "subqueries",
+                deep::nested_subqueries,
+                1665,
+                "nested too deeply",
+            ),
+            ("||", deep::concat_chain, 4996, "nested too deeply"),
+            (
+                "UNION ALL",
+                deep::union_all,
+                8735,
+                "stack depth limit exceeded",
+            ),
+            ("tsvector", deep::tsvector_index, 2497, "nested too deeply"),
+        ];
+        on_big_stack(|| {
+            for (what, shape, n, past) in at_limit {
+                let report = lint_one(shape(n));
+                assert!(
+                    report.diagnostics.iter().all(|d| d.rule != "syntax-error"),
+                    "{what} x{n}: {:?}",
+                    report.diagnostics
+                );
+                let report = lint_one(shape(n + 1));
+                let errors: Vec<&str> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.rule == "syntax-error")
+                    .map(|d| d.message.as_str())
+                    .collect();
+                assert!(
+                    errors.len() == 1 && errors[0].contains(past),
+                    "{what} x{}: {errors:?}",
+                    n + 1
+                );
+            }
+        });
     }
 }

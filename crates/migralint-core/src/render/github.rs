@@ -1,5 +1,6 @@
 use std::fmt::Write;
 
+use super::escape_controls;
 use crate::report::{Report, Severity};
 
 /// GitHub Actions workflow commands, one annotation per diagnostic:
@@ -32,11 +33,15 @@ pub fn github(report: &Report) -> String {
 }
 
 /// Escapes a workflow command's message (`%`, CR, LF), so text from a SQL
-/// file cannot end the command and start another.
+/// file cannot end the command and start another; other control
+/// characters are written as escapes (`render::escape_controls`), so they
+/// do not reach the log as terminal sequences.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    escape_controls(&s).into_owned()
 }
 
 /// Escapes a workflow command property value (also `:` and `,`).
@@ -54,5 +59,9 @@ mod tests {
         assert!(!s.contains('\n'));
         assert_eq!(s, "a%0A::error::pwned %250A");
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+        assert_eq!(
+            escape_data("a\u{1b}]0;title\u{7}b\tc"),
+            "a\\x1b]0;title\\x07b\tc"
+        );
     }
 }

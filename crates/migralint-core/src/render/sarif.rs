@@ -1,4 +1,5 @@
 use std::collections::BTreeSet;
+use std::fmt::Write;
 
 use serde_json::{json, Value};
 
@@ -79,18 +80,65 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path: forward slashes, `./` dropped,
-/// characters outside the URI set percent-encoded.
+/// A URI (RFC 3986) for a path. A relative path becomes a relative
+/// reference: `/` between segments (and `\\` on Windows, where it separates
+/// too; elsewhere it is a file-name character, encoded), a leading `./`
+/// dropped, and every byte outside the unreserved and sub-delims sets and
+/// `@` percent-encoded. `:` is encoded too: in a first segment it would
+/// make `x:y/z.sql` read as a URI with the scheme `x` (RFC 3986 §4.2). An
+/// absolute path becomes a `file:` URI (`file:///abs/path`, and
+/// `file:///C:/dir/...` for a Windows drive).
 fn uri(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let path = path.strip_prefix("./").unwrap_or(&path);
+    let path = if cfg!(windows) {
+        path.replace('\\', "/")
+    } else {
+        path.to_string()
+    };
+    let mut rest = path.as_str();
     let mut out = String::new();
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b) {
+    let b = rest.as_bytes();
+    if cfg!(windows) && b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        out.push_str("file:///");
+        out.push_str(&rest[..2]);
+        rest = &rest[2..];
+    } else if rest.starts_with('/') {
+        out.push_str("file://");
+    } else {
+        while let Some(r) = rest.strip_prefix("./") {
+            rest = r;
+        }
+    }
+    for b in rest.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/@!$&'()*+,;=".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_relative_references_or_file_uris() {
+        assert_eq!(
+            uri("migrations/000001_a.up.sql"),
+            "migrations/000001_a.up.sql"
+        );
+        assert_eq!(uri("./m/1_a b.up.sql"), "m/1_a%20b.up.sql");
+        // `x:y/...` would read as the scheme `x`.
+        assert_eq!(uri("x:y/1_a.up.sql"), "x%3Ay/1_a.up.sql");
+        assert_eq!(uri("m/a:b.sql"), "m/a%3Ab.sql");
+        assert_eq!(uri("m/100%/é#?.sql"), "m/100%25/%C3%A9%23%3F.sql");
+        assert_eq!(uri("/tmp/m/1_a.up.sql"), "file:///tmp/m/1_a.up.sql");
+        if cfg!(windows) {
+            assert_eq!(uri("C:\\m\\1_a.up.sql"), "file:///C:/m/1_a.up.sql");
+            assert_eq!(uri("m\\1_a.up.sql"), "m/1_a.up.sql");
+        } else {
+            assert_eq!(uri("m\\1_a.up.sql"), "m%5C1_a.up.sql");
+        }
+    }
 }

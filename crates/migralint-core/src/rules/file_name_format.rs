@@ -98,7 +98,14 @@ fn diagnose(name: &str, next_version: &str) -> (String, String) {
     } else {
         title
     };
-    let reason = if digits == 0 {
+    let oversized = crate::migration::oversized_version(name);
+    let reason = if let Some(v) = oversized {
+        format!(
+            "its version {v} is larger than {}, the largest version golang-migrate reads (an unsigned \
+             64-bit integer)",
+            u64::MAX
+        )
+    } else if digits == 0 {
         "it does not start with a version number".to_string()
     } else if after.is_empty() {
         "the version must be followed by `_` and a title".to_string()
@@ -121,7 +128,11 @@ fn diagnose(name: &str, next_version: &str) -> (String, String) {
             None => "it has no `.up` or `.down` before `.sql`".to_string(),
         }
     };
-    let version = if digits == 0 { next_version } else { version };
+    let version = if digits == 0 || oversized.is_some() {
+        next_version
+    } else {
+        version
+    };
     let dir = direction.map_or("up", |(d, _)| d);
     (reason, format!("{version}_{title}.{dir}.sql"))
 }
@@ -140,7 +151,7 @@ fn example_version(cx: &SetCx, path: &str) -> String {
         return "000001".to_string();
     };
     let width = last.version_text.len();
-    format!("{:0width$}", last.version + 1)
+    format!("{:0width$}", last.version.saturating_add(1))
 }
 
 #[cfg(test)]
@@ -215,8 +226,32 @@ mod tests {
                 ("m/000001_init.down.sql", ""),
                 ("m/0050_2.2.0_schema.up.sql", "SELECT 1;"),
                 ("20220428190104_message_expiration.down.sql", "SELECT 1;"),
-                ("C:\\m\\1_x.up.sql", "SELECT 1;"),
                 ("m/2_x.up.SQL", "SELECT 1;"),
+            ],
+        );
+        // A backslash separates directories on Windows only.
+        if cfg!(windows) {
+            assert_ok_files(RULE, &[("C:\\m\\1_x.up.sql", "SELECT 1;")]);
+        } else {
+            assert_err_files(RULE, &[("m/a\\1_x.up.sql", "SELECT 1;")]);
+        }
+    }
+
+    #[test]
+    fn version_past_u64_is_named() {
+        let (reason, example) = diagnose("99999999999999999999_huge.up.sql", "000007");
+        assert_eq!(
+            reason,
+            "its version 99999999999999999999 is larger than 18446744073709551615, the largest version \
+             golang-migrate reads (an unsigned 64-bit integer)"
+        );
+        assert_eq!(example, "000007_huge.up.sql");
+        // Next to the largest version there is no next one: no overflow.
+        assert_err_files(
+            RULE,
+            &[
+                ("m/18446744073709551615_max.up.sql", "SELECT 1;"),
+                ("m/99999999999999999999_huge.up.sql", "SELECT 1;"),
             ],
         );
     }
