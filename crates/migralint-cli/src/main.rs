@@ -24,7 +24,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub struct Failure(pub String);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // golang-migrate's command line (`migralint migrate -path DIR -database
+    // URL up`, Go's `-flag` spelling) is rewritten into clap's first.
+    let cli = Cli::parse_from(migralint_migrate::goflags::rewrite_cli(std::env::args_os()));
     match run(cli) {
         Ok(code) => code,
         Err(Failure(msg)) => {
