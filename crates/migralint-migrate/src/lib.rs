@@ -38,6 +38,11 @@ pub use io::{Io, MigrateContext, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 /// Runs `migralint migrate` with the process's stdin/stdout/stderr and
 /// `$DATABASE_URL`.
 pub fn run(args: MigrateArgs, cx: &MigrateContext) -> ExitCode {
+    ExitCode::from(run_process(args, cx))
+}
+
+/// [`run`], returning the exit code as a number.
+pub fn run_process(args: MigrateArgs, cx: &MigrateContext) -> u8 {
     interrupt::enable();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
@@ -63,7 +68,7 @@ pub fn run(args: MigrateArgs, cx: &MigrateContext) -> ExitCode {
         confirm: &mut confirm,
         database_url_env: std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()),
     };
-    ExitCode::from(run_with(args, cx, &mut io))
+    run_with(args, cx, &mut io)
 }
 
 /// Runs `migralint migrate` with the given output; returns the exit code.
