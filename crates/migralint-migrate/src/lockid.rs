@@ -31,7 +31,9 @@
 //! quoted part). So the key for a default setup is
 //! `public\0schema_migrations\0/mydb`.
 //!
-//! (golang-migrate before v4 put the database name first; v4 does not.)
+//! (The function's first form with additional names, golang-migrate pull
+//! request 127 of 2018, put the database name first; the form above is the
+//! one golang-migrate ships today, and the one matched here.)
 
 /// golang-migrate's `advisoryLockIDSalt`.
 pub const ADVISORY_LOCK_ID_SALT: u32 = 1_486_364_155;
