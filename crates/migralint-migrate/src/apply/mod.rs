@@ -232,6 +232,9 @@ fn run_locked(
                     );
                     let _ = io.err.flush();
                     interrupt::sleep(pause);
+                    if interrupt::stop_requested() {
+                        break Err(f);
+                    }
                 }
                 other => break other,
             }
