@@ -24,7 +24,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub struct Failure(pub String);
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // golang-migrate's command line (`migralint migrate -path DIR -database
+    // URL up`, Go's `-flag` spelling) is rewritten into clap's first.
+    let args = migralint_migrate::goflags::rewrite_cli(std::env::args_os());
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return clap_exit(e),
     };

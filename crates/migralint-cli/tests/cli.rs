@@ -359,3 +359,49 @@ fn readme_rule_table_matches_the_registry() {
         "README rule table is stale: regenerate it with `cargo run -q -p migralint-cli -- rules --format markdown`"
     );
 }
+
+/// `migralint migrate` takes golang-migrate's command line (Go's `-flag`
+/// spelling) in the binary itself: it gets past argument parsing to the
+/// connection (a closed port), and `create` works with no database.
+#[test]
+fn migrate_takes_golang_migrates_command_line() {
+    let t = migrations("migrate-go-flags");
+    let dir = t.0.join("migrations");
+    let d = dir.to_str().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://u@127.0.0.1:{closed}/x?sslmode=disable");
+    let out = run(&[
+        "migrate",
+        "-path",
+        d,
+        "-database",
+        &url,
+        "-verbose",
+        "up",
+        "1",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot connect to 127.0.0.1"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&[
+        "migrate", "create", "-ext", "sql", "-dir", d, "-seq", "-digits", "6", "add_x",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(dir.join("000003_add_x.up.sql").exists());
+    let out = run(&[
+        "migrate",
+        "-lock-timeout",
+        "18446744073709551615",
+        "version",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("too long"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}

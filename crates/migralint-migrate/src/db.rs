@@ -178,7 +178,9 @@ impl Db {
             self.locked = true;
             return Ok(());
         }
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now()
+            .checked_add(timeout)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(365 * 24 * 3600));
         let mut pause = Duration::from_millis(20);
         loop {
             let row = self
@@ -260,6 +262,36 @@ impl Db {
         ctx(tx.commit(), "transaction commit failed")
     }
 
+    /// Sets the version in one transaction if the table (locked against
+    /// other writers) still holds `expected`; otherwise changes nothing and
+    /// returns what it holds.
+    pub fn set_version_if(
+        &mut self,
+        expected: DbVersion,
+        version: i64,
+        dirty: bool,
+    ) -> Result<Option<DbVersion>, DbError> {
+        let table = self.qualified_table();
+        let mut tx = ctx(self.client.transaction(), "transaction start failed")?;
+        let lock = format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE");
+        ctx(tx.batch_execute(&lock), lock.clone())?;
+        let now = read_version(&mut tx, &table)?;
+        if now != expected {
+            return Ok(Some(now));
+        }
+        write_version(&mut tx, &table, version, dirty)?;
+        ctx(tx.commit(), "transaction commit failed")?;
+        Ok(None)
+    }
+
+    /// Something that cancels the statement this connection runs, from
+    /// another thread (PostgreSQL's cancel request).
+    pub fn canceller(&self) -> Box<dyn Fn() + Send> {
+        let token = self.client.cancel_token();
+        let url = self.url.clone();
+        Box::new(move || crate::tls::cancel(&url, &token))
+    }
+
     /// golang-migrate's `Drop`: every base table of the current schema.
     pub fn drop_all(&mut self) -> Result<Vec<String>, DbError> {
         let rows = ctx(
@@ -287,10 +319,7 @@ pub fn read_version(client: &mut impl GenericClient, table: &str) -> Result<DbVe
             version: NIL_VERSION,
             dirty: false,
         }),
-        Ok(Some(row)) => Ok(DbVersion {
-            version: row.get(0),
-            dirty: row.get(1),
-        }),
+        Ok(Some(row)) => version_of_row(&row, table),
         Err(e) if e.code() == Some(&postgres::error::SqlState::UNDEFINED_TABLE) => Ok(DbVersion {
             version: NIL_VERSION,
             dirty: false,
@@ -300,6 +329,55 @@ pub fn read_version(client: &mut impl GenericClient, table: &str) -> Result<DbVe
             source: Some(source),
         }),
     }
+}
+
+/// The row of the migrations table, whatever integer type its `version`
+/// has; a clear error (and how to repair) for anything else.
+fn version_of_row(row: &postgres::Row, table: &str) -> Result<DbVersion, DbError> {
+    use postgres::types::Type;
+    let repair = format!(
+        "golang-migrate's table is `version bigint not null primary key, dirty boolean not null`; `force V` rewrites the row, or convert the column: ALTER TABLE {table} ALTER COLUMN version TYPE bigint USING version::bigint"
+    );
+    let bad = |what: String| DbError::msg(format!("{table}: {what}; {repair}"));
+    let column = |i: usize| row.columns().get(i).map(|c| c.type_().clone());
+    let version: Option<i64> = match column(0) {
+        Some(Type::INT8) => row.try_get::<_, Option<i64>>(0).ok().flatten(),
+        Some(Type::INT4) => row
+            .try_get::<_, Option<i32>>(0)
+            .ok()
+            .flatten()
+            .map(i64::from),
+        Some(Type::INT2) => row
+            .try_get::<_, Option<i16>>(0)
+            .ok()
+            .flatten()
+            .map(i64::from),
+        Some(other) => {
+            return Err(bad(format!(
+                "the version column is of type {other}, not an integer"
+            )))
+        }
+        None => return Err(bad("no version column".into())),
+    };
+    let Some(version) = version else {
+        return Err(bad("the version is NULL".into()));
+    };
+    if version < NIL_VERSION {
+        return Err(bad(format!("the version is {version}, below -1")));
+    }
+    let dirty = match column(1) {
+        Some(Type::BOOL) => row.try_get::<_, Option<bool>>(1).ok().flatten(),
+        Some(other) => {
+            return Err(bad(format!(
+                "the dirty column is of type {other}, not boolean"
+            )))
+        }
+        None => return Err(bad("no dirty column".into())),
+    };
+    let Some(dirty) = dirty else {
+        return Err(bad("the dirty flag is NULL".into()));
+    };
+    Ok(DbVersion { version, dirty })
 }
 
 /// `TRUNCATE` then `INSERT (version, dirty)`, as golang-migrate's
@@ -314,7 +392,9 @@ pub fn write_version(
     let q = format!("TRUNCATE {table}");
     ctx(client.batch_execute(&q), q.clone())?;
     if version >= 0 || (version == NIL_VERSION && dirty) {
-        let q = format!("INSERT INTO {table} (version, dirty) VALUES ($1, $2)");
+        // Typed parameters: a version column of another integer type (or
+        // text) still takes the value, so `force` can repair such a table.
+        let q = format!("INSERT INTO {table} (version, dirty) VALUES ($1::bigint, $2::boolean)");
         ctx(client.execute(q.as_str(), &[&version, &dirty]), q.clone())?;
     }
     Ok(())

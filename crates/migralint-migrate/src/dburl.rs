@@ -101,6 +101,11 @@ pub struct DbUrl {
     pub multi_statement: bool,
     /// `x-no-lock`: take no advisory lock.
     pub no_lock: bool,
+    /// `x-lock-timeout` (migralint's): PostgreSQL's `lock_timeout` while a
+    /// transactional file runs.
+    pub lock_timeout: Option<Duration>,
+    /// `x-lock-retries` (migralint's): retries of a file after a lock timeout.
+    pub lock_retries: Option<u32>,
     /// `x-` parameters golang-migrate's Postgres driver does not know.
     pub unknown_x_params: Vec<String>,
     /// The URL with its password hidden, for messages.
@@ -184,10 +189,18 @@ impl DbUrl {
         let mut statement_timeout_ms = 0;
         let mut multi_statement = false;
         let mut no_lock = false;
+        let mut lock_timeout = None;
+        let mut lock_retries = None;
         let mut unknown_x_params = Vec::new();
+        let mut seen = std::collections::HashSet::new();
 
         for (key, value) in url.query_pairs() {
             let (key, value) = (key.into_owned(), value.into_owned());
+            // Go's `url.Values.Get` (golang-migrate, lib/pq): the first
+            // value of a repeated parameter counts.
+            if !seen.insert(key.clone()) {
+                continue;
+            }
             match key.as_str() {
                 "x-migrations-table" => migrations_table = value,
                 "x-migrations-table-quoted" => {
@@ -209,6 +222,26 @@ impl DbUrl {
                     })?;
                 }
                 "x-no-lock" => no_lock = parse_go_bool(&key, &value)?,
+                "x-lock-timeout" => {
+                    lock_timeout = Some(
+                        crate::args::parse_duration(&value)
+                            .map_err(|e| UrlError(format!("x-lock-timeout: {e}")))?,
+                    )
+                }
+                "x-lock-retries" => {
+                    let n: u32 = value.parse().map_err(|_| {
+                        UrlError(format!(
+                            "x-lock-retries must be a whole number, not {value:?}"
+                        ))
+                    })?;
+                    if n > crate::args::MAX_LOCK_RETRIES {
+                        return Err(UrlError(format!(
+                            "x-lock-retries: at most {} retries",
+                            crate::args::MAX_LOCK_RETRIES
+                        )));
+                    }
+                    lock_retries = Some(n);
+                }
                 k if k.starts_with("x-") => unknown_x_params.push(key.clone()),
                 "host" => host = Some(value).filter(|v| !v.is_empty()),
                 "port" => {
@@ -249,9 +282,7 @@ impl DbUrl {
 
         if migrations_table_quoted
             && !migrations_table.is_empty()
-            && !(migrations_table.len() >= 2
-                && migrations_table.starts_with('"')
-                && migrations_table.ends_with('"'))
+            && !(migrations_table.starts_with('"') && migrations_table.ends_with('"'))
         {
             return Err(UrlError(format!(
                 "x-migrations-table must be quoted (for instance '\"migrate\".\"schema_migrations\"') when x-migrations-table-quoted is enabled, current value is: {migrations_table}"
@@ -294,7 +325,7 @@ impl DbUrl {
             },
         };
 
-        Ok(DbUrl {
+        DbUrl {
             host,
             port,
             user,
@@ -311,9 +342,27 @@ impl DbUrl {
             statement_timeout_ms,
             multi_statement,
             no_lock,
+            lock_timeout,
+            lock_retries,
             unknown_x_params,
             redacted: redact(&url),
-        })
+        }
+        .validated()
+    }
+
+    /// golang-migrate rejects a quoted migrations table with more than two
+    /// parts when it opens the database; so do we, before connecting.
+    fn validated(self) -> Result<DbUrl, UrlError> {
+        self.migrations_table_parts()?;
+        Ok(self)
+    }
+
+    /// The URL sets PostgreSQL's `lock_timeout` for the session itself
+    /// (`?lock_timeout=...` or `options=-c lock_timeout=...`).
+    pub fn sets_lock_timeout(&self) -> bool {
+        self.settings
+            .iter()
+            .any(|(k, v)| k == "lock_timeout" || (k == "options" && v.contains("lock_timeout")))
     }
 
     /// The `options` startup parameter carrying the run-time settings.
@@ -395,20 +444,16 @@ impl DbUrl {
         if !self.migrations_table_quoted {
             return Ok((None, self.migrations_table.clone()));
         }
-        // golang-migrate: the parts are the `"(.*?)"` matches; the last is
-        // the table, the one before (if two) the schema.
-        let mut parts = Vec::new();
-        let mut rest = self.migrations_table.as_str();
-        while let Some(open) = rest.find('"') {
-            let after = &rest[open + 1..];
-            match after.find('"') {
-                Some(close) => {
-                    parts.push(after[..close].to_string());
-                    rest = &after[close + 1..];
-                }
-                None => break,
-            }
-        }
+        // golang-migrate (`WithConnection`): the parts are the matches of
+        // the Go regexp `"(.*?)"` (RE2, as the regex crate: `.` stops at a
+        // newline); the last is the table, the one before (if two) the
+        // schema, more than two is an error.
+        static QUOTED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = QUOTED.get_or_init(|| regex::Regex::new(r#""(.*?)""#).expect("valid regex"));
+        let mut parts: Vec<String> = re
+            .captures_iter(&self.migrations_table)
+            .map(|c| c[1].to_string())
+            .collect();
         match parts.len() {
             1 => Ok((None, parts.pop().unwrap_or_default())),
             2 => {
@@ -416,7 +461,7 @@ impl DbUrl {
                 Ok((parts.pop(), table))
             }
             0 => Err(UrlError(format!(
-                "x-migrations-table {:?} names no quoted table",
+                "x-migrations-table {:?} names no quoted table (x-migrations-table-quoted is on: write \"schema\".\"table\" or \"table\")",
                 self.migrations_table
             ))),
             _ => Err(UrlError(format!(
@@ -590,6 +635,55 @@ mod tests {
             DbUrl::parse("postgres://u@h/d?x-migrations-table=foo&x-migrations-table-quoted=true")
                 .unwrap_err();
         assert!(err.0.contains("must be quoted"), "{err}");
+    }
+
+    #[test]
+    fn quoted_table_validated_as_golang_migrate() {
+        let q = |t: &str| {
+            DbUrl::parse(&format!(
+                "postgres://u@h/d?x-migrations-table-quoted=1&x-migrations-table={}",
+                percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC)
+            ))
+        };
+        let e = q(r#""a"."b"."c""#).unwrap_err();
+        assert_eq!(
+            e.0,
+            r#"""a"."b"."c"" MigrationsTable contains too many dot characters"#
+        );
+        assert!(q(r#""""a""""#)
+            .unwrap_err()
+            .0
+            .contains("too many dot characters"));
+        assert!(q("\"").unwrap_err().0.contains("names no quoted table"));
+        assert!(q("x\"").unwrap_err().0.contains("must be quoted"));
+        // Go's `.` does not cross a newline: `"a\nb"."c"` has one part, `"."`.
+        let u = q("\"a\nb\".\"c\"").unwrap();
+        assert_eq!(u.migrations_table_parts().unwrap(), (None, ".".to_string()));
+        let u = q(r#""my.schema"."t""#).unwrap();
+        assert_eq!(
+            u.migrations_table_parts().unwrap(),
+            (Some("my.schema".to_string()), "t".to_string())
+        );
+    }
+
+    #[test]
+    fn first_value_of_a_repeated_parameter_counts() {
+        let u = DbUrl::parse("postgres://u@h/d?x-migrations-table=a&x-migrations-table=b&sslmode=disable&sslmode=require").unwrap();
+        assert_eq!(u.migrations_table, "a");
+        assert_eq!(u.sslmode, SslMode::Disable);
+    }
+
+    #[test]
+    fn lock_timeout_parameters() {
+        let u = DbUrl::parse("postgres://u@h/d?x-lock-timeout=2s&x-lock-retries=5").unwrap();
+        assert_eq!(u.lock_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(u.lock_retries, Some(5));
+        assert!(!u.sets_lock_timeout());
+        assert!(DbUrl::parse("postgres://u@h/d?lock_timeout=5s")
+            .unwrap()
+            .sets_lock_timeout());
+        assert!(DbUrl::parse("postgres://u@h/d?x-lock-retries=99").is_err());
+        assert!(DbUrl::parse("postgres://u@h/d?x-lock-timeout=forever").is_err());
     }
 
     #[test]

@@ -1,16 +1,41 @@
 //! The advisory lock id golang-migrate's Postgres driver takes, so that
 //! migralint and golang-migrate exclude each other on the same database.
 //!
-//! golang-migrate (`database/util.go`, `GenerateAdvisoryLockId`) joins the
-//! database name and the additional names with NUL bytes, takes the IEEE
-//! CRC-32 of the bytes, multiplies it by the salt 1486364155 in 32-bit
-//! unsigned arithmetic (wrapping), and passes the decimal result to
-//! `pg_advisory_lock`. The Postgres driver (`database/postgres/postgres.go`)
-//! calls it with `(DatabaseName, migrationsSchemaName, migrationsTableName)`
-//! where `DatabaseName` is the URL's path *including its leading slash*
-//! (`/mydb`), or `current_database()` when the URL has no path.
+//! golang-migrate v4, `database/util.go`:
+//!
+//! ```go
+//! const advisoryLockIDSalt uint = 1486364155
+//!
+//! func GenerateAdvisoryLockId(databaseName string, additionalNames ...string) (string, error) {
+//!     if len(additionalNames) > 0 {
+//!         databaseName = strings.Join(append(additionalNames, databaseName), "\x00")
+//!     }
+//!     sum := crc32.ChecksumIEEE([]byte(databaseName))
+//!     sum = sum * uint32(advisoryLockIDSalt)
+//!     return fmt.Sprint(sum), nil
+//! }
+//! ```
+//!
+//! So the additional names come first and the database name last, joined
+//! with NUL bytes; the IEEE CRC-32 of that is multiplied by the salt in
+//! `uint32` arithmetic (wrapping: the product mod 2^32), and the decimal
+//! `uint32` (0 ..= 4294967295, never negative) goes to `pg_advisory_lock`
+//! as a `bigint`. The Postgres driver (`database/postgres/postgres.go`,
+//! `Lock`) calls it as `GenerateAdvisoryLockId(DatabaseName,
+//! migrationsSchemaName, migrationsTableName)`, where `DatabaseName` is the
+//! URL's path as Go's net/url decodes it, *with* its leading slash
+//! (`/mydb`), or `current_database()` when the URL has no path; the schema
+//! is `current_schema()` or the schema of a quoted
+//! `x-migrations-table="schema"."table"`; the table is `x-migrations-table`
+//! as given (unquoted: the whole value, dots and all; quoted: the last
+//! quoted part). So the key for a default setup is
+//! `public\0schema_migrations\0/mydb`.
+//!
+//! (The function's first form with additional names, golang-migrate pull
+//! request 127 of 2018, put the database name first; the form above is the
+//! one golang-migrate ships today, and the one matched here.)
 
-/// golang-migrate's `advisoryLockIdSalt`.
+/// golang-migrate's `advisoryLockIDSalt`.
 pub const ADVISORY_LOCK_ID_SALT: u32 = 1_486_364_155;
 
 /// IEEE CRC-32 (the polynomial of Go's `crc32.ChecksumIEEE`, zlib, PNG).
@@ -28,12 +53,14 @@ pub fn crc32_ieee(data: &[u8]) -> u32 {
 
 /// `GenerateAdvisoryLockId(database_name, additional_names...)`.
 pub fn advisory_lock_id(database_name: &str, additional_names: &[&str]) -> i64 {
-    let mut buf = database_name.as_bytes().to_vec();
-    for name in additional_names {
-        buf.push(0);
-        buf.extend_from_slice(name.as_bytes());
-    }
-    i64::from(crc32_ieee(&buf).wrapping_mul(ADVISORY_LOCK_ID_SALT))
+    let key = if additional_names.is_empty() {
+        database_name.to_string()
+    } else {
+        let mut parts = additional_names.to_vec();
+        parts.push(database_name);
+        parts.join("\0")
+    };
+    i64::from(crc32_ieee(key.as_bytes()).wrapping_mul(ADVISORY_LOCK_ID_SALT))
 }
 
 /// The id golang-migrate's Postgres driver locks for a migrations table.
@@ -56,32 +83,44 @@ mod tests {
         );
     }
 
+    /// Computed independently with Python 3 from golang-migrate's
+    /// definition (additional names first, database name last):
+    ///
+    /// ```python
+    /// import zlib
+    /// def lock_id(db, *names):
+    ///     key = "\0".join(list(names) + [db]) if names else db
+    ///     return zlib.crc32(key.encode()) * 1486364155 % 2**32
+    /// ```
     #[test]
-    fn lock_id_matches_independent_computation() {
-        // Python: zlib.crc32(b"/mydb\x00public\x00schema_migrations") * 1486364155 % 2**32
-        let expected = (u64::from(crc32_ieee(b"/mydb\0public\0schema_migrations"))
-            * u64::from(ADVISORY_LOCK_ID_SALT))
-            % (1u64 << 32);
+    fn lock_ids_from_python_zlib() {
+        // lock_id("/mydb", "public", "schema_migrations")
         assert_eq!(
             postgres_lock_id("/mydb", "public", "schema_migrations"),
-            expected as i64
+            616_192_132
         );
+        // lock_id("/postgres", "public", "schema_migrations")
+        assert_eq!(
+            postgres_lock_id("/postgres", "public", "schema_migrations"),
+            3_280_485_947
+        );
+        // lock_id("/app", "migrate", "versions"): x-migrations-table="migrate"."versions" quoted
+        assert_eq!(
+            postgres_lock_id("/app", "migrate", "versions"),
+            1_301_589_391
+        );
+        // lock_id("/app", "public", "my.table"): x-migrations-table=my.table, not quoted
+        assert_eq!(postgres_lock_id("/app", "public", "my.table"), 177_267_556);
+        // lock_id("mydb"): no additional names, the name alone
+        assert_eq!(advisory_lock_id("mydb", &[]), 3_799_279_374);
     }
 
     #[test]
-    fn lock_id_constants_from_python_zlib() {
-        // zlib.crc32(name) * 1486364155 % 2**32, computed with Python 3.11.
+    fn database_name_goes_last() {
+        let key = b"public\0schema_migrations\0/mydb";
         assert_eq!(
             postgres_lock_id("/mydb", "public", "schema_migrations"),
-            2_398_284_773
-        );
-        assert_eq!(
-            postgres_lock_id("/postgres", "public", "schema_migrations"),
-            181_706_146
-        );
-        assert_eq!(
-            postgres_lock_id("mydb", "public", "schema_migrations"),
-            3_273_772_555
+            i64::from(crc32_ieee(key).wrapping_mul(ADVISORY_LOCK_ID_SALT))
         );
     }
 }

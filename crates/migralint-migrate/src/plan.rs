@@ -3,7 +3,9 @@
 //! anything runs.
 
 use crate::db::NIL_VERSION;
-use crate::source::{Direction, MigrationFile, Migrations};
+use migralint_core::migration::Direction;
+
+use crate::source::{MigrationFile, Migrations};
 
 /// One migration to apply: run `file` (if any), then the version is `target`.
 #[derive(Debug, Clone)]

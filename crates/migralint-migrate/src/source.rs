@@ -2,26 +2,15 @@
 //! it: every file named `{version}_{title}.{up|down}.{ext}` (the regex
 //! `^([0-9]+)_(.*)\.(down|up)\.(.*)$`), version an unsigned 64-bit integer
 //! (zero-padded or not, starting at 0 or not); other files are ignored; two
-//! files for the same version and direction are an error.
+//! files for the same version and direction are an error. File names are
+//! read by the core's parser ([`MigrationName::parse`]), the one the linter
+//! uses.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    Up,
-    Down,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-        }
-    }
-}
+use migralint_core::migration::{Direction, MigrationName};
 
 /// One migration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,34 +22,6 @@ pub struct MigrationFile {
     pub version_text: String,
     pub title: String,
     pub direction: Direction,
-}
-
-/// golang-migrate's file-name parse.
-pub fn parse_file_name(name: &str) -> Option<(u64, String, String, Direction)> {
-    let underscore = name.find('_')?;
-    let digits = &name[..underscore];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let version: u64 = digits.parse().ok()?;
-    let rest = &name[underscore + 1..];
-    // `(.*)\.(down|up)\.(.*)$`: the title is greedy, so take the last
-    // `.up.` / `.down.` that still leaves an extension after it.
-    let mut best: Option<(usize, Direction, usize)> = None;
-    for (needle, dir) in [(".up.", Direction::Up), (".down.", Direction::Down)] {
-        let mut from = 0;
-        while let Some(i) = rest[from..].find(needle) {
-            let at = from + i;
-            if best.is_none_or(|(b, _, _)| at > b) {
-                best = Some((at, dir, needle.len()));
-            }
-            from = at + 1;
-        }
-    }
-    let (at, dir, len) = best?;
-    let title = rest[..at].to_string();
-    let _ext = &rest[at + len..];
-    Some((version, digits.to_string(), title, dir))
 }
 
 /// Up and down file of one version.
@@ -130,7 +91,13 @@ impl Migrations {
                 continue;
             }
             let file_name = entry.file_name().to_string_lossy().into_owned();
-            let Some((version, version_text, title, direction)) = parse_file_name(&file_name)
+            let Some(MigrationName {
+                version,
+                version_text,
+                title,
+                direction,
+                ..
+            }) = MigrationName::parse(&file_name)
             else {
                 continue;
             };
@@ -187,44 +154,49 @@ impl Migrations {
 mod tests {
     use super::*;
 
+    fn dir(names: &[&str]) -> (PathBuf, Result<Migrations, SourceError>) {
+        let d = std::env::temp_dir().join(format!(
+            "migralint-source-{}-{}",
+            std::process::id(),
+            names.len()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        for n in names {
+            std::fs::write(d.join(n), "").unwrap();
+        }
+        let m = Migrations::read(&d);
+        (d, m)
+    }
+
     #[test]
-    fn names() {
-        assert_eq!(
-            parse_file_name("000001_init.up.sql"),
-            Some((1, "000001".into(), "init".into(), Direction::Up))
-        );
-        assert_eq!(
-            parse_file_name("0050_2.2.0_schema.up.sql"),
-            Some((50, "0050".into(), "2.2.0_schema".into(), Direction::Up))
-        );
-        assert_eq!(
-            parse_file_name("20220428190104_message_expiration.down.sql"),
-            Some((
-                20220428190104,
-                "20220428190104".into(),
-                "message_expiration".into(),
-                Direction::Down
-            ))
-        );
-        assert_eq!(parse_file_name("0_zero.up.sql").map(|n| n.0), Some(0));
-        assert_eq!(
-            parse_file_name("1_.up.sql").map(|n| n.2),
-            Some(String::new())
-        );
-        assert_eq!(parse_file_name("README.md"), None);
-        assert_eq!(parse_file_name("1_x.sql"), None);
-        assert_eq!(parse_file_name("_x.up.sql"), None);
-        assert_eq!(parse_file_name("1a_x.up.sql"), None);
-        assert_eq!(
-            parse_file_name("1_x.up."),
-            Some((1, "1".into(), "x".into(), Direction::Up))
-        );
-        // Greedy title: the last direction marker wins.
-        assert_eq!(
-            parse_file_name("1_a.up.b.down.sql"),
-            Some((1, "1".into(), "a.up.b".into(), Direction::Down))
-        );
-        // Versions beyond u64 do not parse (golang-migrate: ParseUint fails).
-        assert_eq!(parse_file_name("99999999999999999999_x.up.sql"), None);
+    fn reads_golang_migrate_names_with_the_core_parser() {
+        let (d, m) = dir(&[
+            "000001_init.up.sql",
+            "000001_init.down.sql",
+            "0050_2.2.0_schema.up.sql",
+            "2_a.up.b.down.sql.x",
+            "README.md",
+            "99999999999999999999_huge.up.sql",
+        ]);
+        let m = m.unwrap();
+        let _ = std::fs::remove_dir_all(&d);
+        assert_eq!(m.versions().collect::<Vec<_>>(), [1, 2, 50]);
+        // golang-migrate's greedy title: the last direction marker wins.
+        assert_eq!(m.get(2).unwrap().title(), "a.up.b");
+        assert!(m.get(2).unwrap().up.is_none());
+        let one = m.get(1).unwrap();
+        assert_eq!(one.title(), "init");
+        assert_eq!(one.version_text(), "000001");
+        assert_eq!(one.down.as_ref().unwrap().direction, Direction::Down);
+        assert_eq!(m.get(50).unwrap().title(), "2.2.0_schema");
+    }
+
+    #[test]
+    fn duplicate_versions_are_an_error() {
+        let (d, m) = dir(&["1_a.up.sql", "01_b.up.sql", "1_a.down.sql"]);
+        let _ = std::fs::remove_dir_all(&d);
+        let e = m.unwrap_err();
+        assert!(e.0.contains("duplicate migration file"), "{e}");
     }
 }

@@ -7,6 +7,8 @@ use migralint_core::parse::{parse_file, ParsedFile, Statement};
 use pg_query::protobuf::TransactionStmtKind;
 use pg_query::NodeEnum;
 
+use crate::db::quote_ident;
+
 /// One statement to send.
 #[derive(Debug, Clone)]
 pub struct Stmt {
@@ -22,6 +24,43 @@ pub struct Stmt {
     pub tx_control: Option<TxControl>,
     /// Locks it takes, as `ACCESS EXCLUSIVE on users (blocks reads and writes)`.
     pub locks: Vec<String>,
+    /// `CREATE INDEX CONCURRENTLY`: the index it builds.
+    pub concurrent_index: Option<IndexTarget>,
+}
+
+/// The index a `CREATE INDEX CONCURRENTLY` builds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexTarget {
+    /// The table, quoted (and schema-qualified when written so), for
+    /// `to_regclass`.
+    pub table: String,
+    /// The index name, when given (it lives in the table's schema).
+    pub name: Option<String>,
+    pub if_not_exists: bool,
+}
+
+fn concurrent_index(node: &NodeEnum) -> Option<IndexTarget> {
+    let NodeEnum::IndexStmt(i) = node else {
+        return None;
+    };
+    if !i.concurrent {
+        return None;
+    }
+    let rel = i.relation.as_ref()?;
+    let table = if rel.schemaname.is_empty() {
+        quote_ident(&rel.relname)
+    } else {
+        format!(
+            "{}.{}",
+            quote_ident(&rel.schemaname),
+            quote_ident(&rel.relname)
+        )
+    };
+    Some(IndexTarget {
+        table,
+        name: Some(i.idxname.clone()).filter(|n| !n.is_empty()),
+        if_not_exists: i.if_not_exists,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +204,7 @@ pub fn plan_file(path: &str, text: &str, pg_major: u32) -> FilePlan {
             no_transaction: false,
             tx_control: None,
             locks: Vec::new(),
+            concurrent_index: None,
         };
         let statements = if text[start..].trim().is_empty() {
             Vec::new()
@@ -194,6 +234,7 @@ pub fn plan_file(path: &str, text: &str, pg_major: u32) -> FilePlan {
                     .iter()
                     .map(|l| l.describe())
                     .collect(),
+                concurrent_index: concurrent_index(&s.node),
             }
         })
         .collect();
@@ -317,6 +358,32 @@ mod tests {
         );
         let p = plan_file("1_a.up.sql", "ALTER TYPE t ADD VALUE 'x';", 15);
         assert_eq!(p.mode, Mode::Transaction);
+    }
+
+    #[test]
+    fn concurrent_index_targets() {
+        let p = plan_file(
+            "1_a.up.sql",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON app.\"T\" (id);\nCREATE INDEX CONCURRENTLY ON t (id);\nCREATE INDEX j ON t (id);",
+            15,
+        );
+        assert_eq!(
+            p.statements[0].concurrent_index,
+            Some(IndexTarget {
+                table: "\"app\".\"T\"".into(),
+                name: Some("i".into()),
+                if_not_exists: true
+            })
+        );
+        assert_eq!(
+            p.statements[1].concurrent_index,
+            Some(IndexTarget {
+                table: "\"t\"".into(),
+                name: None,
+                if_not_exists: false
+            })
+        );
+        assert_eq!(p.statements[2].concurrent_index, None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use rustls::{
     CertificateError, DigitallySignedStruct, Error as TlsError, RootCertStore, SignatureScheme,
 };
 
-use crate::dburl::{DbUrl, SslMode};
+use crate::dburl::{DbUrl, SslMode, DEFAULT_CONNECT_TIMEOUT};
 
 /// Why a connection could not be opened.
 #[derive(Debug)]
@@ -31,7 +31,42 @@ pub enum ConnectError {
     Setup(String),
 }
 
+/// Opens the connection. The whole start-up (TCP or socket connect, TLS
+/// handshake, authentication) is bounded by `connect_timeout` (default
+/// [`DEFAULT_CONNECT_TIMEOUT`]): a server that accepts the connection and
+/// then says nothing fails after that time instead of hanging.
 pub fn connect(url: &DbUrl) -> Result<postgres::Client, ConnectError> {
+    let timeout = url.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let for_thread = url.clone();
+    std::thread::Builder::new()
+        .name("migralint-connect".into())
+        .spawn(move || {
+            let _ = sender.send(connect_unbounded(&for_thread));
+        })
+        .map_err(|e| ConnectError::Setup(format!("cannot start the connection thread: {e}")))?;
+    match receiver.recv_timeout(timeout) {
+        Ok(result) => result,
+        // The thread is left to end when the socket does (at exit at the
+        // latest); nothing waits for it.
+        Err(_) => Err(ConnectError::Setup(format!(
+            "timed out after {}s (connect_timeout{}): the server did not complete the connection start-up{}",
+            timeout.as_secs_f64(),
+            if url.connect_timeout.is_none() {
+                ", the default; set connect_timeout=SECONDS in the URL to change it"
+            } else {
+                ""
+            },
+            if url.sslmode == SslMode::Disable {
+                ""
+            } else {
+                " (or the TLS handshake)"
+            }
+        ))),
+    }
+}
+
+fn connect_unbounded(url: &DbUrl) -> Result<postgres::Client, ConnectError> {
     let config = url.pg_config();
     if url.sslmode == SslMode::Disable {
         return config.connect(postgres::NoTls).map_err(ConnectError::Pg);
@@ -40,6 +75,23 @@ pub fn connect(url: &DbUrl) -> Result<postgres::Client, ConnectError> {
     config
         .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
         .map_err(ConnectError::Pg)
+}
+
+/// Sends PostgreSQL's cancel request for the statement the connection of
+/// `token` runs (over TLS when the connection uses it). Best effort.
+pub fn cancel(url: &DbUrl, token: &postgres::CancelToken) {
+    if url.sslmode == SslMode::Disable {
+        let _ = token.cancel_query(postgres::NoTls);
+        return;
+    }
+    match tls_config(url) {
+        Ok(tls) => {
+            let _ = token.cancel_query(tokio_postgres_rustls::MakeRustlsConnect::new(tls));
+        }
+        Err(_) => {
+            let _ = token.cancel_query(postgres::NoTls);
+        }
+    }
 }
 
 fn provider() -> Arc<CryptoProvider> {

@@ -39,9 +39,10 @@ fn up_version_down_goto_status() {
     let dir = basic_set("basic");
     let p = dir.path().to_str().unwrap();
 
-    migrate(&["--path", p, "--database", &url, "version"])
-        .ok()
-        .has("no migration applied");
+    // golang-migrate's words and exit code for a database with no migration.
+    let v = migrate(&["--path", p, "--database", &url, "version"]);
+    v.code(1);
+    assert_eq!(v.err, "error: no migration\n");
     migrate(&["--path", p, "--database", &url, "up", "1", "--no-lint"])
         .ok()
         .has("applied 000001");
@@ -117,49 +118,54 @@ fn up_version_down_goto_status() {
 }
 
 #[test]
-fn down_needs_n_or_all_and_confirmation_on_a_terminal() {
+fn down_asks_unless_n_or_all_as_golang_migrate() {
     let s = server_or_skip!();
     let db = s.fresh_db("confirm");
     let url = s.url(&db);
     let dir = basic_set("confirm");
     let p = dir.path().to_str().unwrap();
-    migrate(&["--path", p, "--database", &url, "up", "--no-lint"]).ok();
-    migrate(&["--path", p, "--database", &url, "down"])
-        .code(2)
-        .has("down needs N");
-    migrate(&["--path", p, "--database", &url, "down", "1", "--all"]).code(2);
     let cx = MigrateContext::default();
-    // On a terminal, "no" aborts; -y skips the question.
+    let up = || {
+        migrate(&["--path", p, "--database", &url, "up", "--no-lint"])
+            .ok()
+            .code
+    };
+    up();
+    let mut c = s.client(&db);
+    // `down` alone asks (standard input, terminal or not); no means no.
     migrate_with(
-        &["--path", p, "--database", &url, "down", "--all"],
+        &["--path", p, "--database", &url, "down"],
         &cx,
-        true,
+        false,
         false,
     )
     .code(1)
-    .has("aborted");
-    let mut c = s.client(&db);
+    .has("error: Not applying all down migrations");
     assert_eq!(rows(&mut c, "schema_migrations"), [(3, false)]);
+    migrate(&["--path", p, "--database", &url, "down", "1", "--all"]).code(2);
+    // yes: every down migration.
+    migrate_with(&["--path", p, "--database", &url, "down"], &cx, false, true)
+        .ok()
+        .has("Applying all down migrations")
+        .has("rolled back 000001");
+    assert_eq!(rows(&mut c, "schema_migrations"), []);
+    // --all (golang-migrate's -all) asks nothing, even on a terminal.
+    up();
     migrate_with(
-        &["--path", p, "--database", &url, "down", "--all", "-y"],
+        &["--path", p, "--database", &url, "down", "--all"],
         &cx,
         true,
         false,
     )
     .ok();
     assert_eq!(rows(&mut c, "schema_migrations"), []);
+    // -y answers the question.
+    up();
     migrate_with(
-        &["--path", p, "--database", &url, "up", "--no-lint"],
+        &["--path", p, "--database", &url, "down", "-y"],
         &cx,
         true,
         false,
-    )
-    .ok();
-    migrate_with(
-        &["--path", p, "--database", &url, "down", "--all"],
-        &cx,
-        true,
-        true,
     )
     .ok();
     assert_eq!(rows(&mut c, "schema_migrations"), []);
@@ -293,7 +299,7 @@ fn non_transactional_failure_is_dirty_and_force_recovers() {
     // force -1: no version at all.
     migrate(&["--path", p, "--database", &url, "force", "-1"]).ok();
     assert_eq!(rows(&mut c, "schema_migrations"), []);
-    migrate(&["--path", p, "--database", &url, "force", "-2"]).code(2);
+    migrate(&["--path", p, "--database", &url, "force", "-2"]).code(1);
 }
 
 #[test]
@@ -506,7 +512,7 @@ fn lint_gate_stops_unless_no_lint_or_allowed() {
         "--allow",
         "no-such-rule",
     ])
-    .code(2)
+    .code(1)
     .has("no such rule");
     migrate(&["--path", p, "--database", &url, "up", "--allow", &rule])
         .ok()
@@ -618,9 +624,11 @@ fn advisory_lock_is_golang_migrates() {
     let url = s.url(&db);
     let dir = basic_set("lockid");
     let p = dir.path().to_str().unwrap();
-    // golang-migrate's id, computed independently: crc32 of "/<db>\0public\0schema_migrations"
-    // (zlib's CRC-32, Go's crc32.ChecksumIEEE), times the salt 1486364155, mod 2^32.
-    let key = format!("/{db}\0public\0schema_migrations");
+    // golang-migrate v4's id (database/util.go GenerateAdvisoryLockId: the
+    // additional names first, the database name last), computed
+    // independently: crc32 of "public\0schema_migrations\0/<db>" (zlib's
+    // CRC-32, Go's crc32.ChecksumIEEE), times the salt 1486364155, mod 2^32.
+    let key = format!("public\0schema_migrations\0/{db}");
     let expected = python_lock_id(&key).unwrap_or_else(|| {
         eprintln!("python3 not found: using the Rust computation of the formula");
         (u64::from(crc32(key.as_bytes())) * 1_486_364_155 % (1 << 32)) as i64
@@ -649,7 +657,7 @@ fn advisory_lock_is_golang_migrates() {
         "up",
         "--no-lint",
     ]);
-    r.code(2)
+    r.code(1)
         .has("can't acquire database lock")
         .has(&expected.to_string());
     let mut c = s.client(&db);
@@ -692,6 +700,54 @@ fn advisory_lock_is_golang_migrates() {
         "--no-lint",
     ])
     .ok();
+}
+
+/// golang-migrate's lock id of a custom migrations table is held: we wait
+/// and time out without applying anything (unquoted and quoted spellings).
+#[test]
+fn advisory_lock_of_custom_tables_is_golang_migrates() {
+    let s = server_or_skip!();
+    let db = s.fresh_db("lockid_custom");
+    let dir = basic_set("lockid_custom");
+    let p = dir.path().to_str().unwrap();
+    let mut c = s.client(&db);
+    c.batch_execute("CREATE SCHEMA app").unwrap();
+    for (param, key) in [
+        (
+            "x-migrations-table=my.versions",
+            format!("public\0my.versions\0/{db}"),
+        ),
+        (
+            "x-migrations-table=%22app%22.%22versions%22&x-migrations-table-quoted=1",
+            format!("app\0versions\0/{db}"),
+        ),
+    ] {
+        let expected = python_lock_id(&key).unwrap_or_else(|| {
+            (u64::from(crc32(key.as_bytes())) * 1_486_364_155 % (1 << 32)) as i64
+        });
+        let mut holder = s.client(&db);
+        holder
+            .execute("SELECT pg_advisory_lock($1)", &[&expected])
+            .unwrap();
+        let url = format!("{}&{param}", s.url(&db));
+        migrate(&[
+            "-path",
+            p,
+            "-database",
+            &url,
+            "-lock-timeout",
+            "1",
+            "up",
+            "--no-lint",
+        ])
+        .code(1)
+        .has("can't acquire database lock")
+        .has(&expected.to_string());
+        assert!(!table_exists(&mut c, "users"), "{param}");
+        holder
+            .execute("SELECT pg_advisory_unlock($1)", &[&expected])
+            .unwrap();
+    }
 }
 
 fn python_lock_id(key: &str) -> Option<i64> {
@@ -797,7 +853,7 @@ fn unreachable_servers_and_bad_urls() {
         &format!("postgres://u:secret@127.0.0.1:{closed}/x?sslmode=disable"),
         "up",
     ]);
-    r.code(2)
+    r.code(1)
         .has("cannot connect to 127.0.0.1")
         .has("nothing was changed");
     assert!(!r.all().contains("secret"), "{}", r.all());
@@ -810,15 +866,15 @@ fn unreachable_servers_and_bad_urls() {
         &format!("postgres:///x?host={}", empty.path().display()),
         "version",
     ])
-    .code(2)
+    .code(1)
     .has("cannot connect to socket");
     // The server is up but the database does not exist.
     migrate(&["--path", p, "--database", &s.url("no_such_database"), "up"])
-        .code(2)
+        .code(1)
         .has("does not exist");
     // Bad URLs.
     migrate(&["--path", p, "--database", "mysql://u@h/d", "up"])
-        .code(2)
+        .code(1)
         .has("unsupported database URL scheme");
     migrate(&[
         "--path",
@@ -827,7 +883,7 @@ fn unreachable_servers_and_bad_urls() {
         "postgres://u:pw@h:notaport/d",
         "up",
     ])
-    .code(2)
+    .code(1)
     .has("bad database URL");
     migrate(&[
         "--path",
@@ -836,11 +892,11 @@ fn unreachable_servers_and_bad_urls() {
         "postgres://u@h/d?sslmode=bogus",
         "up",
     ])
-    .code(2)
+    .code(1)
     .has("unsupported sslmode");
-    migrate(&["--path", p, "up"]).code(2).has("no database");
+    migrate(&["--path", p, "up"]).code(1).has("no database");
     migrate(&["--database", &s.url("postgres"), "up"])
-        .code(2)
+        .code(1)
         .has("no migrations directory");
     migrate(&[
         "--path",
@@ -849,7 +905,7 @@ fn unreachable_servers_and_bad_urls() {
         &s.url("postgres"),
         "up",
     ])
-    .code(2)
+    .code(1)
     .has("cannot read migrations directory");
 }
 
@@ -879,8 +935,8 @@ fn socket_url_search_path_and_custom_table() {
         s.url(&db)
     );
     migrate(&["--path", p, "--database", &url2, "version"])
-        .ok()
-        .has("no migration applied");
+        .code(1)
+        .has("no migration");
     migrate(&["--path", p, "--database", &url2, "force", "1"]).ok();
     assert_eq!(rows(&mut c, "app.other_versions"), [(1, false)]);
 }
@@ -937,11 +993,11 @@ fn drop_needs_confirmation() {
     let dir = basic_set("drop");
     let p = dir.path().to_str().unwrap();
     migrate(&["--path", p, "--database", &url, "up", "--no-lint"]).ok();
-    migrate(&["--database", &url, "drop"]).code(2).has("-y");
+    // Asks on standard input, terminal or not (golang-migrate); no aborts.
     let cx = MigrateContext::default();
-    migrate_with(&["--database", &url, "drop"], &cx, true, false)
+    migrate_with(&["--database", &url, "drop"], &cx, false, false)
         .code(1)
-        .has("aborted");
+        .has("error: Aborted dropping the entire database schema");
     let mut c = s.client(&db);
     assert!(table_exists(&mut c, "users"));
     migrate(&["--database", &url, "drop", "-y"])
@@ -950,8 +1006,12 @@ fn drop_needs_confirmation() {
     assert!(!table_exists(&mut c, "users"));
     assert!(!table_exists(&mut c, "schema_migrations"));
     migrate(&["--path", p, "--database", &url, "version"])
+        .code(1)
+        .has("no migration");
+    // golang-migrate's -f.
+    migrate(&["--database", &url, "drop", "-f"])
         .ok()
-        .has("no migration applied");
+        .has("dropped 0 table(s)");
 }
 
 #[test]
@@ -1006,10 +1066,10 @@ fn create_follows_the_directory_style() {
     assert!(dir.path().join("000008_add_users_email.up.sql").exists());
     assert!(dir.path().join("000008_add_users_email.down.sql").exists());
     migrate(&["--path", p, "create", "Add Users"])
-        .code(2)
+        .code(1)
         .has("refusing");
     migrate(&["--path", p, "create", "a/b"])
-        .code(2)
+        .code(1)
         .has("refusing");
 
     let ts = TempDir::with_files("create_ts", &[("20220428190104_a.up.sql", "")]);
@@ -1099,7 +1159,7 @@ fn tls_modes() {
         ),
         "up",
     ])
-    .code(2)
+    .code(1)
     .has("cannot connect")
     .has("nothing was changed");
     // Not signed by a CA we trust.
@@ -1134,7 +1194,7 @@ fn tls_modes() {
         ),
         "up",
     ])
-    .code(2)
+    .code(1)
     .has("cannot connect");
     migrate(&[
         "--path",
@@ -1146,7 +1206,7 @@ fn tls_modes() {
         ),
         "up",
     ])
-    .code(2)
+    .code(1)
     .has("cannot read sslrootcert");
     let mut c = s.client(&db);
     assert_eq!(rows(&mut c, "schema_migrations"), []);

@@ -477,8 +477,11 @@ pub fn migrate(args: &[&str]) -> Run {
 /// Runs with a context, whether stdin counts as a terminal, and the answer
 /// to any confirmation.
 pub fn migrate_with(args: &[&str], cx: &MigrateContext, interactive: bool, answer: bool) -> Run {
-    let mut argv = vec!["migrate"];
-    argv.extend_from_slice(args);
+    // The same pre-pass the binary runs: golang-migrate's `-flag` spelling.
+    let mut argv = vec![std::ffi::OsString::from("migrate")];
+    argv.extend(migralint_migrate::goflags::rewrite(
+        args.iter().map(std::ffi::OsString::from),
+    ));
     let cli = match TestCli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {

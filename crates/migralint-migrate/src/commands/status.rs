@@ -2,11 +2,13 @@
 
 use std::io::Write;
 
-use crate::commands::{
-    connect, database_url, describe_version, migrations_dir, read_migrations, Stop,
-};
+use crate::args::MigrateArgs;
 use crate::db::NIL_VERSION;
-use crate::{Io, MigrateArgs, MigrateContext};
+use crate::io::{Io, MigrateContext};
+use crate::session::{
+    connect, database_url, db_error, describe_version, force_hint, migrations_dir, read_migrations,
+    Stop,
+};
 
 /// One row of the status table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +63,12 @@ pub fn rows(m: &crate::source::Migrations, version: i64, dirty: bool) -> Vec<Row
     rows
 }
 
-pub(crate) fn status(args: &MigrateArgs, cx: &MigrateContext, io: &mut Io<'_>) -> Result<(), Stop> {
+pub(super) fn status(args: &MigrateArgs, cx: &MigrateContext, io: &mut Io<'_>) -> Result<(), Stop> {
     let dir = migrations_dir(args, cx)?;
     let m = read_migrations(&dir)?;
     let url = database_url(args, io)?;
     let mut db = connect(&url)?;
-    let v = db
-        .version()
-        .map_err(|e| crate::commands::error(e.to_string()))?;
+    let v = db.version().map_err(db_error)?;
     let rows = rows(&m, v.version, v.dirty);
     let out = &mut io.out;
     let _ = writeln!(out, "migrations: {}", dir.display());
@@ -120,11 +120,7 @@ pub(crate) fn status(args: &MigrateArgs, cx: &MigrateContext, io: &mut Io<'_>) -
         );
     }
     if v.dirty {
-        let _ = writeln!(
-            io.err,
-            "{}",
-            crate::commands::force_hint(args, &url, Some(&m), v)
-        );
+        let _ = writeln!(io.err, "{}", force_hint(args, &url, Some(&m), v, &[]));
     }
     Ok(())
 }

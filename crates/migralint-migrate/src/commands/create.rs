@@ -1,32 +1,45 @@
-//! `create NAME`: the next version in the directory's style, and its two files.
+//! `create NAME`: the next version, and its two files.
 //!
-//! - Sequential directories (`000001`, `0002`, `1`): the last version plus
-//!   one, zero-padded to the same width when the directory pads.
-//! - Timestamp directories (14 digits that read as `YYYYMMDDhhmmss`) or
-//!   `--timestamp`: the current UTC time, `YYYYMMDDhhmmss` (golang-migrate's
-//!   default format), bumped past the last version if the clock is behind.
-//! - An empty directory: sequential with `--digits` digits (6), or a
-//!   timestamp with `--timestamp`.
+//! - No style asked for: the directory's style. Sequential directories
+//!   (`000001`, `0002`, `1`): the last version plus one, zero-padded to the
+//!   same width when the directory pads. Timestamp directories (14 digits
+//!   that read as `YYYYMMDDhhmmss`): the current UTC time, bumped past the
+//!   last version if the clock is behind. An empty directory: sequential,
+//!   `--digits` wide (6).
+//! - `--seq` (golang-migrate's `-seq`): sequential; `--digits N` wide when
+//!   given (golang-migrate: an error when the number needs more digits),
+//!   else as the directory.
+//! - `--timestamp`, `--format LAYOUT`, `--tz ZONE` (golang-migrate's
+//!   default without `-seq`): the current time in `LAYOUT` (a Go time
+//!   layout, default `20060102150405`, or `unix` / `unixNano`) in `ZONE`
+//!   (default UTC).
+//!
+//! The files go to `--dir` (golang-migrate's `-dir`), else the migrations
+//! directory.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::commands::{error, migrations_dir, read_migrations, Stop};
-use crate::source::{parse_file_name, Direction, Migrations};
-use crate::{Io, MigrateArgs, MigrateContext};
+use migralint_core::migration::{Direction, MigrationName};
 
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+use super::gotime::{self, civil_from_days};
+use crate::args::MigrateArgs;
+use crate::io::{Io, MigrateContext};
+use crate::session::{failed, migrations_dir, read_migrations, Stop};
+use crate::source::Migrations;
+
+/// golang-migrate's default `-format`.
+pub const DEFAULT_LAYOUT: &str = "20060102150405";
+
+/// How the new version is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Style {
+    /// The directory's own style.
+    Directory { digits: usize },
+    /// The next sequence number; `digits` when given, else the directory's width.
+    Seq { digits: Option<usize> },
+    /// The current time in a Go layout and a time zone.
+    Timestamp { layout: String, tz: String },
 }
 
 /// `YYYYMMDDhhmmss` of a Unix time, UTC.
@@ -134,32 +147,97 @@ pub fn check_name(name: &str, title_pattern: &regex::Regex) -> Result<(), String
     Ok(())
 }
 
+/// The next sequence number, `digits` wide (golang-migrate's
+/// `nextSeqVersion`): an error when it needs more.
+pub fn next_seq(m: &Migrations, digits: usize) -> Result<String, String> {
+    let next = match m.last() {
+        None => 1,
+        Some(v) => v
+            .checked_add(1)
+            .ok_or("the last version is the largest possible")?,
+    };
+    let version = format!("{next:0digits$}");
+    if version.len() > digits {
+        return Err(format!(
+            "Next sequence number {version} too large. At most {digits} digits are allowed"
+        ));
+    }
+    Ok(version)
+}
+
+/// The version for a style at a time.
+pub fn version_for(
+    m: &Migrations,
+    style: &Style,
+    now_secs: u64,
+    now_nanos: u32,
+) -> Result<String, String> {
+    match style {
+        Style::Directory { digits } => next_version(m, false, *digits, now_secs),
+        Style::Seq { digits: Some(d) } => next_seq(m, *d),
+        Style::Seq { digits: None } => {
+            let last_text = m
+                .last()
+                .and_then(|v| m.get(v))
+                .map(|x| x.version_text().to_string());
+            match last_text {
+                Some(t) if looks_like_timestamp(&t) => next_seq(m, 6),
+                _ => next_version(m, false, 6, now_secs),
+            }
+        }
+        Style::Timestamp { layout, tz } => {
+            if layout.is_empty() {
+                return Err("Time format may not be empty".into());
+            }
+            if layout == DEFAULT_LAYOUT && (tz.is_empty() || tz == "UTC") {
+                return next_version(m, true, 6, now_secs);
+            }
+            let secs = now_secs as i64;
+            let offset = gotime::offset_at(tz, secs)?;
+            let version = gotime::format(layout, secs, now_nanos, offset);
+            if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "the layout {layout:?} gives the version {version:?}, which is not a number: migration versions are digits only"
+                ));
+            }
+            Ok(version)
+        }
+    }
+}
+
 pub(crate) fn create(
     args: &MigrateArgs,
     cx: &MigrateContext,
     io: &mut Io<'_>,
     name: &str,
-    use_timestamp: bool,
+    style: &Style,
     ext: &str,
-    digits: usize,
+    dir: Option<&Path>,
 ) -> Result<(), Stop> {
-    let dir = migrations_dir(args, cx)?;
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None => migrations_dir(args, cx)?,
+    };
     check_name(name, &cx.config.options.naming.title)
-        .map_err(|e| error(format!("refusing to create the migration: {e}")))?;
+        .map_err(|e| failed(format!("refusing to create the migration: {e}")))?;
     let ext = ext.trim_start_matches('.');
     if ext.is_empty() || ext.contains(['/', '\\']) {
-        return Err(error(format!("bad extension {ext:?}")));
+        return Err(failed(format!("bad extension {ext:?}")));
     }
     if !dir.exists() {
         std::fs::create_dir_all(&dir)
-            .map_err(|e| error(format!("cannot create {}: {e}", dir.display())))?;
+            .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
     }
     let m = read_migrations(&dir)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let version = next_version(&m, use_timestamp, digits, now).map_err(error)?;
+        .unwrap_or_default();
+    let version = version_for(&m, style, now.as_secs(), now.subsec_nanos()).map_err(failed)?;
+    if let Ok(v) = version.parse::<u64>() {
+        if m.contains(v) {
+            return Err(failed(format!("duplicate migration version: {version}")));
+        }
+    }
     let paths = write_pair(&dir, &version, name, ext)?;
     for p in paths {
         let _ = writeln!(io.out, "{}", p.display());
@@ -173,10 +251,10 @@ fn write_pair(dir: &Path, version: &str, name: &str, ext: &str) -> Result<Vec<Pa
         let file_name = format!("{version}_{name}.{}.{ext}", direction.as_str());
         // The name must read back as written, or golang-migrate would see
         // something else.
-        match parse_file_name(&file_name) {
-            Some((v, text, title, d))
-                if text == version && title == name && d == direction && version.parse::<u64>() == Ok(v) => {}
-            _ => return Err(error(format!("refusing to create {file_name}: it would not read back as version {version}, title {name:?}"))),
+        match MigrationName::parse(&file_name) {
+            Some(n)
+                if n.version_text == version && n.title == name && n.direction == direction && version.parse::<u64>() == Ok(n.version) => {}
+            _ => return Err(failed(format!("refusing to create {file_name}: it would not read back as version {version}, title {name:?}"))),
         }
         paths.push(dir.join(file_name));
     }
@@ -185,7 +263,7 @@ fn write_pair(dir: &Path, version: &str, name: &str, ext: &str) -> Result<Vec<Pa
             .write(true)
             .create_new(true)
             .open(p)
-            .map_err(|e| error(format!("cannot create {}: {e}", p.display())))?;
+            .map_err(|e| failed(format!("cannot create {}: {e}", p.display())))?;
     }
     Ok(paths)
 }
@@ -256,6 +334,53 @@ mod tests {
             "29990101000001"
         );
         assert!(next_version(&dir(&["0001", "9999"]), false, 6, now).is_err());
+    }
+
+    #[test]
+    fn golang_migrate_styles() {
+        let now = 1_700_000_000;
+        let seq = |d| Style::Seq { digits: d };
+        assert_eq!(
+            version_for(&dir(&[]), &seq(Some(6)), now, 0).unwrap(),
+            "000001"
+        );
+        assert_eq!(
+            version_for(&dir(&["000001"]), &seq(Some(4)), now, 0).unwrap(),
+            "0002"
+        );
+        let e = version_for(&dir(&["9999"]), &seq(Some(4)), now, 0).unwrap_err();
+        assert_eq!(
+            e,
+            "Next sequence number 10000 too large. At most 4 digits are allowed"
+        );
+        assert_eq!(
+            version_for(&dir(&["0007"]), &seq(None), now, 0).unwrap(),
+            "0008"
+        );
+        let ts = |l: &str, tz: &str| Style::Timestamp {
+            layout: l.into(),
+            tz: tz.into(),
+        };
+        assert_eq!(
+            version_for(&dir(&[]), &ts(DEFAULT_LAYOUT, "UTC"), now, 0).unwrap(),
+            "20231114221320"
+        );
+        assert_eq!(
+            version_for(&dir(&[]), &ts("unix", "UTC"), now, 0).unwrap(),
+            "1700000000"
+        );
+        assert_eq!(
+            version_for(&dir(&[]), &ts("200601021504", "UTC"), now, 0).unwrap(),
+            "202311142213"
+        );
+        assert!(version_for(&dir(&[]), &ts("2006-01-02", "UTC"), now, 0)
+            .unwrap_err()
+            .contains("not a number"));
+        assert!(
+            version_for(&dir(&[]), &ts(DEFAULT_LAYOUT, "Mars/Olympus"), now, 0)
+                .unwrap_err()
+                .contains("unknown time zone")
+        );
     }
 
     #[test]
