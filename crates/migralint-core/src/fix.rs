@@ -12,6 +12,8 @@ use crate::source::Span;
 
 pub mod apply;
 #[cfg(test)]
+mod page_tests;
+#[cfg(test)]
 mod tests;
 
 pub use apply::{
