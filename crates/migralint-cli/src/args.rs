@@ -60,6 +60,18 @@ pub struct CheckArgs {
     /// The file name to use for standard input (naming and pairing rules read it).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Apply safe fixes in place (relinting until none applies), then
+    /// report what remains. With `-`, print the fixed standard input to
+    /// stdout and the report to stderr.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: apply unsafe fixes too (they change behaviour: review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1
+    /// when there is one).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -3,13 +3,16 @@
 
 mod args;
 mod collect;
+mod fixing;
 mod load_config;
 mod pretty;
+mod write;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use migralint_core::fix::{fix_until_stable, FixOptions};
 use migralint_core::{lint, render, rules, LintOptions};
 
 use args::{Cli, Command, Format, RulesFormat};
@@ -75,13 +78,21 @@ fn check(
         args.stdin_filename.as_deref(),
     )?;
     let files = collect::read_all(&input.files)?;
-    let report = lint(
-        &files,
-        &LintOptions {
-            config,
-            report_only: input.report_only,
-        },
-    );
+    let options = LintOptions {
+        config,
+        report_only: input.report_only.clone(),
+    };
+    let fixing = args.fix || args.diff;
+    if args.unsafe_fixes && !fixing {
+        return Err(Failure(
+            "--unsafe-fixes only selects fixes: use it with --fix or --diff".into(),
+        ));
+    }
+    let stdin_path = input
+        .files
+        .iter()
+        .find(|(_, o)| matches!(o, collect::Origin::Stdin(_)))
+        .map(|(d, _)| d.clone());
 
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
@@ -90,29 +101,129 @@ fn check(
     } else {
         Format::Compact
     });
-    let text = match format {
-        Format::Pretty => pretty::render(
-            &report,
-            &files,
-            terminal && std::env::var_os("NO_COLOR").is_none(),
-        ),
-        Format::Compact => {
-            eprint!("{}", pretty::summary_line(&report));
-            render::compact(&report)
+    let human = matches!(format, Format::Pretty | Format::Compact);
+
+    if !fixing {
+        let report = lint(&files, &options);
+        if human {
+            if let Some(hint) = fixing::hint(&report) {
+                eprint!("{hint}");
+            }
         }
-        Format::Json => render::json(&report),
-        Format::Sarif => render::sarif(&report),
-        Format::Github => render::github(&report),
+        let text = render_report(&report, &files, format, terminal, true);
+        let mut out = stdout.lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+        return Ok(exit_code(&report, args.deny_warnings));
+    }
+
+    let fix_options = FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
     };
-    let mut out = stdout.lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
-    Ok(if failed {
+    let fixed = fix_until_stable(&files, &options, &fix_options);
+    let report = &fixed.report;
+    if args.diff {
+        // Nothing is written: the diff on stdout, what it fixes on stderr.
+        let diff = fixing::unified_diff(&files, &fixed.result.files);
+        eprint!("{}", fixing::summary(&fixed, false, args.unsafe_fixes));
+        let mut out = stdout.lock();
+        let _ = out.write_all(diff.as_bytes());
+        let _ = out.flush();
+        return Ok(if diff.is_empty() {
+            exit_code(report, args.deny_warnings)
+        } else {
+            ExitCode::from(1)
+        });
+    }
+
+    // A created file beside standard input has no directory to go to.
+    let changes: Vec<_> = fixed
+        .result
+        .files
+        .iter()
+        .filter(|f| !(f.created && stdin_path.is_some() && is_beside_stdin(&f.path, &input.files)))
+        .cloned()
+        .collect();
+    let failures = fixing::write_changes(&changes, &files, &input.files);
+    eprint!("{}", fixing::summary(&fixed, true, args.unsafe_fixes));
+    for f in &failures {
+        eprintln!("migralint: error: {f}");
+    }
+    let text = render_report(report, &fixed.files, format, terminal, stdin_path.is_none());
+    match &stdin_path {
+        // Like other fixers: the fixed standard input on stdout, the
+        // report of what remains on stderr.
+        Some(path) => {
+            let fixed_stdin = fixed
+                .files
+                .iter()
+                .find(|f| f.path == *path)
+                .map(|f| f.text.as_str())
+                .unwrap_or_default();
+            let mut out = stdout.lock();
+            let _ = out.write_all(fixed_stdin.as_bytes());
+            let _ = out.flush();
+            eprint!("{text}");
+        }
+        None => {
+            let mut out = stdout.lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    }
+    if !failures.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(exit_code(report, args.deny_warnings))
+}
+
+/// A path in the directory of standard input's file name (a file a fix
+/// would create beside it).
+fn is_beside_stdin(path: &str, files: &[(String, collect::Origin)]) -> bool {
+    use migralint_core::migration::file_name;
+    files.iter().any(|(d, o)| {
+        matches!(o, collect::Origin::Stdin(_))
+            && path[..path.len() - file_name(path).len()] == d[..d.len() - file_name(d).len()]
+    })
+}
+
+fn exit_code(report: &migralint_core::Report, deny_warnings: bool) -> ExitCode {
+    let failed = report.errors() > 0 || (deny_warnings && report.warnings() > 0);
+    if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// The report in `format`. The compact format's summary line goes to
+/// stderr (when `summary_to_stderr`, else it is appended).
+fn render_report(
+    report: &migralint_core::Report,
+    files: &[migralint_core::SourceFile],
+    format: Format,
+    terminal: bool,
+    summary_to_stderr: bool,
+) -> String {
+    match format {
+        Format::Pretty => pretty::render(
+            report,
+            files,
+            terminal && std::env::var_os("NO_COLOR").is_none(),
+        ),
+        Format::Compact => {
+            let summary = pretty::summary_line(report);
+            if summary_to_stderr {
+                eprint!("{summary}");
+                render::compact(report)
+            } else {
+                render::compact(report) + &summary
+            }
+        }
+        Format::Json => render::json(report),
+        Format::Sarif => render::sarif(report),
+        Format::Github => render::github(report),
+    }
 }
 
 fn print_rules(format: RulesFormat) {

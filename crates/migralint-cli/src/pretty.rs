@@ -4,12 +4,15 @@
 use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use migralint_core::fix::Applicability;
 use migralint_core::SourceFile;
 use migralint_core::{Diagnostic, Report, Severity};
 
 struct Shown<'a> {
     d: &'a Diagnostic,
     source: NamedSource<String>,
+    /// The diagnostic's help, with a line naming its fix when it has one.
+    help: Option<String>,
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -37,8 +40,7 @@ impl miette::Diagnostic for Shown<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -75,12 +77,34 @@ pub fn render(report: &Report, files: &[SourceFile], color: bool) -> String {
         let shown = Shown {
             d,
             source: NamedSource::new(d.file.clone(), text),
+            help: help_with_fix(d),
         };
         let _ = handler.render_report(&mut out, &shown);
         out.push('\n');
     }
     out.push_str(&summary_line(report));
     out
+}
+
+/// The help, then `fix available (...): <message>` for the fix `--fix`
+/// would apply (a safe one), else for the first unsafe one.
+fn help_with_fix(d: &Diagnostic) -> Option<String> {
+    let fix = d
+        .fixes
+        .iter()
+        .find(|f| f.applicability == Applicability::Safe)
+        .or(d.fixes.first());
+    let line = fix.map(|f| match f.applicability {
+        Applicability::Safe => format!("fix available (`--fix`): {}", f.message),
+        Applicability::Unsafe => format!(
+            "fix available (unsafe, `--fix --unsafe-fixes`): {}",
+            f.message
+        ),
+    });
+    match (&d.help, line) {
+        (Some(h), Some(l)) => Some(format!("{h}\n{l}")),
+        (h, l) => h.clone().or(l),
+    }
 }
 
 pub fn summary_line(report: &Report) -> String {
