@@ -34,6 +34,8 @@ pub enum Command {
     },
     /// Apply migrations to PostgreSQL (golang-migrate compatible).
     Migrate(migralint_migrate::MigrateArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
 }
 
 #[derive(Args)]

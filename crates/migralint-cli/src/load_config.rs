@@ -27,13 +27,18 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Failure> {
         }
         None => find(),
     };
-    let Some(path) = path else {
-        return Ok(Loaded {
+    match path {
+        Some(path) => read(&path),
+        None => Ok(Loaded {
             config: Config::default(),
             migrations_dir: None,
-        });
-    };
-    let text = std::fs::read_to_string(&path)
+        }),
+    }
+}
+
+/// Reads and checks a config file.
+pub fn read(path: &Path) -> Result<Loaded, Failure> {
+    let text = std::fs::read_to_string(path)
         .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
     let config =
         Config::from_toml_str(&text).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
@@ -49,6 +54,13 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Failure> {
         config,
         migrations_dir,
     })
+}
+
+/// `migralint.toml` in `dir` or its nearest parent that has one.
+pub fn find_from(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|c| c.is_file())
 }
 
 fn find() -> Option<PathBuf> {

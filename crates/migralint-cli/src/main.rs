@@ -5,6 +5,7 @@ mod args;
 mod collect;
 mod fixing;
 mod load_config;
+mod lsp;
 mod pretty;
 mod write;
 
@@ -45,6 +46,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => explain(&rule),
+        Command::Lsp => lsp::run(cli.config.as_deref()),
         Command::Migrate(args) => {
             let loaded = load_config::load(cli.config.as_deref())?;
             let cx = migralint_migrate::MigrateContext {
