@@ -9,7 +9,9 @@
 #   4. every part's own CI script, in order (scripts/ci/NN-*.sh), each
 #      skipping the cargo tests step 3 ran: migrate (nothing left), wasm
 #      (build + parity with native), GitHub
-#      Action (bundle check + simulated runs), playground (headless Chromium).
+#      Action (bundle check + simulated runs), playground (headless Chromium),
+#      VS Code extension (typecheck, tests, .vsix), pre-commit hooks (pre-commit
+#      from PyPI against a throwaway repository).
 # Run as root on a fresh Debian machine (apt-get installs what is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -34,6 +34,8 @@ pub enum Command {
     },
     /// Apply migrations to PostgreSQL (golang-migrate compatible).
     Migrate(migralint_migrate::MigrateArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
 }
 
 #[derive(Args)]
@@ -60,6 +62,18 @@ pub struct CheckArgs {
     /// The file name to use for standard input (naming and pairing rules read it).
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Apply safe fixes in place (relinting until none applies), then
+    /// report what remains. With `-`, print the fixed standard input to
+    /// stdout and the report to stderr.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: apply unsafe fixes too (they change behaviour: review them).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1
+    /// when there is one).
+    #[arg(long)]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -27,14 +27,19 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Failure> {
         }
         None => find(),
     };
-    let Some(path) = path else {
-        return Ok(Loaded {
+    match path {
+        Some(path) => read(&path),
+        None => Ok(Loaded {
             config: Config::default(),
             migrations_dir: None,
-        });
-    };
+        }),
+    }
+}
+
+/// Reads and checks a config file.
+pub fn read(path: &Path) -> Result<Loaded, Failure> {
     let display = path.display().to_string();
-    let text = String::from_utf8(crate::collect::read_file(&path, &display)?)
+    let text = String::from_utf8(crate::collect::read_file(path, &display)?)
         .map_err(|_| Failure(format!("{display} is not valid UTF-8")))?;
     let config =
         Config::from_toml_str(&text).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
@@ -50,6 +55,13 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Failure> {
         config,
         migrations_dir,
     })
+}
+
+/// `migralint.toml` in `dir` or its nearest parent that has one.
+pub fn find_from(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|c| c.is_file())
 }
 
 fn find() -> Option<PathBuf> {

@@ -3,13 +3,17 @@
 
 mod args;
 mod collect;
+mod fixing;
 mod load_config;
+mod lsp;
 mod pretty;
+mod write;
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
+use migralint_core::fix::{fix_until_stable, FixOptions};
 use migralint_core::{lint, render, rules, LintOptions};
 
 use args::{Cli, Command, Format, RulesFormat};
@@ -103,6 +107,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => explain(&rule),
+        Command::Lsp => lsp::run(cli.config.as_deref()),
         Command::Migrate(args) => {
             let loaded = load_config::load(cli.config.as_deref())?;
             let cx = migralint_migrate::MigrateContext {
@@ -136,13 +141,21 @@ fn check(
         args.stdin_filename.as_deref(),
     )?;
     let files = collect::read_all(&input.files)?;
-    let report = lint(
-        &files,
-        &LintOptions {
-            config,
-            report_only: input.report_only,
-        },
-    );
+    let options = LintOptions {
+        config,
+        report_only: input.report_only.clone(),
+    };
+    let fixing = args.fix || args.diff;
+    if args.unsafe_fixes && !fixing {
+        return Err(Failure(
+            "--unsafe-fixes only selects fixes: use it with --fix or --diff".into(),
+        ));
+    }
+    let stdin_path = input
+        .files
+        .iter()
+        .find(|(_, o)| matches!(o, collect::Origin::Stdin(_)))
+        .map(|(d, _)| d.clone());
 
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
@@ -151,28 +164,129 @@ fn check(
     } else {
         Format::Compact
     });
-    let text = match format {
-        Format::Pretty => pretty::render(
-            &report,
-            &files,
-            terminal && std::env::var_os("NO_COLOR").is_none(),
-        ),
-        Format::Compact => {
-            write_stderr(&pretty::summary_line(&report));
-            render::compact(&report)
+    let human = matches!(format, Format::Pretty | Format::Compact);
+
+    if !fixing {
+        let report = lint(&files, &options);
+        if human {
+            if let Some(hint) = fixing::hint(&report) {
+                write_stderr(&hint);
+            }
         }
-        Format::Json => render::json(&report),
-        Format::Sarif => render::sarif(&report),
-        Format::Github => render::github(&report),
+        let text = render_report(&report, &files, format, terminal, true);
+        write_stdout(&text).map_err(not_written)?;
+        return Ok(exit_code(&report, args.deny_warnings));
+    }
+
+    let fix_options = FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
     };
-    write_stdout(&text)
-        .map_err(|Failure(e)| Failure(format!("{e} (the report was not written)")))?;
-    let failed = report.errors() > 0 || (args.deny_warnings && report.warnings() > 0);
-    Ok(if failed {
+    let fixed = fix_until_stable(&files, &options, &fix_options);
+    let report = &fixed.report;
+    if args.diff {
+        // Nothing is written: the diff on stdout, what it fixes on stderr.
+        let diff = fixing::unified_diff(&files, &fixed.result.files);
+        write_stderr(&fixing::summary(&fixed, false, args.unsafe_fixes));
+        write_stdout(&diff)
+            .map_err(|Failure(e)| Failure(format!("{e} (the diff was not written)")))?;
+        return Ok(if diff.is_empty() {
+            exit_code(report, args.deny_warnings)
+        } else {
+            ExitCode::from(1)
+        });
+    }
+
+    // A created file beside standard input has no directory to go to.
+    let changes: Vec<_> = fixed
+        .result
+        .files
+        .iter()
+        .filter(|f| !(f.created && stdin_path.is_some() && is_beside_stdin(&f.path, &input.files)))
+        .cloned()
+        .collect();
+    let failures = fixing::write_changes(&changes, &files, &input.files);
+    write_stderr(&fixing::summary(&fixed, true, args.unsafe_fixes));
+    for f in &failures {
+        write_stderr(&format!(
+            "migralint: error: {}\n",
+            render::escape_controls(f)
+        ));
+    }
+    let text = render_report(report, &fixed.files, format, terminal, stdin_path.is_none());
+    match &stdin_path {
+        // Like other fixers: the fixed standard input on stdout, the
+        // report of what remains on stderr.
+        Some(path) => {
+            let fixed_stdin = fixed
+                .files
+                .iter()
+                .find(|f| f.path == *path)
+                .map(|f| f.text.as_str())
+                .unwrap_or_default();
+            write_stdout(fixed_stdin)
+                .map_err(|Failure(e)| Failure(format!("{e} (the fixed text was not written)")))?;
+            write_stderr(&text);
+        }
+        None => write_stdout(&text).map_err(not_written)?,
+    }
+    if !failures.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(exit_code(report, args.deny_warnings))
+}
+
+/// A path in the directory of standard input's file name (a file a fix
+/// would create beside it).
+fn is_beside_stdin(path: &str, files: &[(String, collect::Origin)]) -> bool {
+    use migralint_core::migration::file_name;
+    files.iter().any(|(d, o)| {
+        matches!(o, collect::Origin::Stdin(_))
+            && path[..path.len() - file_name(path).len()] == d[..d.len() - file_name(d).len()]
+    })
+}
+
+fn exit_code(report: &migralint_core::Report, deny_warnings: bool) -> ExitCode {
+    let failed = report.errors() > 0 || (deny_warnings && report.warnings() > 0);
+    if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// The report in `format`. The compact format's summary line goes to
+/// stderr (when `summary_to_stderr`, else it is appended).
+fn render_report(
+    report: &migralint_core::Report,
+    files: &[migralint_core::SourceFile],
+    format: Format,
+    terminal: bool,
+    summary_to_stderr: bool,
+) -> String {
+    match format {
+        Format::Pretty => pretty::render(
+            report,
+            files,
+            terminal && std::env::var_os("NO_COLOR").is_none(),
+        ),
+        Format::Compact => {
+            let summary = pretty::summary_line(report);
+            if summary_to_stderr {
+                write_stderr(&summary);
+                render::compact(report)
+            } else {
+                render::compact(report) + &summary
+            }
+        }
+        Format::Json => render::json(report),
+        Format::Sarif => render::sarif(report),
+        Format::Github => render::github(report),
+    }
+}
+
+/// A report that could not be written: the run failed (exit 2).
+fn not_written(Failure(e): Failure) -> Failure {
+    Failure(format!("{e} (the report was not written)"))
 }
 
 fn rules_text(format: RulesFormat) -> String {

@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use migralint_core::fix::Applicability;
 use migralint_core::render::{escape_controls, is_unsafe_char};
 use migralint_core::SourceFile;
 use migralint_core::{Diagnostic, Report, Severity};
@@ -15,6 +16,7 @@ use migralint_core::{Diagnostic, Report, Severity};
 struct Shown<'a> {
     d: &'a Diagnostic,
     message: Cow<'a, str>,
+    /// The diagnostic's help, with a line naming its fix when it has one.
     help: Option<Cow<'a, str>>,
     source: NamedSource<Arc<String>>,
     /// The diagnostic's span in the shown source.
@@ -172,7 +174,7 @@ pub fn render(report: &Report, files: &[SourceFile], color: bool) -> String {
         let shown = Shown {
             d,
             message: escape_controls(&d.message),
-            help: d.help.as_deref().map(escape_controls),
+            help: help_with_fix(d).map(|h| Cow::Owned(escape_controls(&h).into_owned())),
             source: NamedSource::new(escape_controls(&d.file), Arc::clone(&text.text)),
             span: SourceSpan::new(start.into(), end.saturating_sub(start)),
         };
@@ -181,6 +183,27 @@ pub fn render(report: &Report, files: &[SourceFile], color: bool) -> String {
     }
     out.push_str(&summary_line(report));
     out
+}
+
+/// The help, then `fix available (...): <message>` for the fix `--fix`
+/// would apply (a safe one), else for the first unsafe one.
+fn help_with_fix(d: &Diagnostic) -> Option<String> {
+    let fix = d
+        .fixes
+        .iter()
+        .find(|f| f.applicability == Applicability::Safe)
+        .or(d.fixes.first());
+    let line = fix.map(|f| match f.applicability {
+        Applicability::Safe => format!("fix available (`--fix`): {}", f.message),
+        Applicability::Unsafe => format!(
+            "fix available (unsafe, `--fix --unsafe-fixes`): {}",
+            f.message
+        ),
+    });
+    match (&d.help, line) {
+        (Some(h), Some(l)) => Some(format!("{h}\n{l}")),
+        (h, l) => h.clone().or(l),
+    }
 }
 
 pub fn summary_line(report: &Report) -> String {

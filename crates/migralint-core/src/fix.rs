@@ -10,6 +10,17 @@ use serde::Serialize;
 
 use crate::source::Span;
 
+pub mod apply;
+#[cfg(test)]
+mod page_tests;
+#[cfg(test)]
+mod tests;
+
+pub use apply::{
+    apply_fixes, fix_until_stable, selected_fix, FixLoop, FixOptions, FixRecord, FixResult,
+    FixedFile, SkipReason, SkippedFix,
+};
+
 /// How safe a fix is to apply without review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -17,7 +17,10 @@ struct Summary {
 
 /// The stable JSON report (documented in the README):
 /// `{"diagnostics":[{rule, severity, file, line, column, end_line,
-/// end_column, message, help}], "summary":{files, errors, warnings}}`.
+/// end_column, message, help, fixes?}], "summary":{files, errors,
+/// warnings}}`; `fixes` (`[{message, applicability, edits: [{file, line,
+/// column, end_line, end_column, content, new_file}]}]`) only when a
+/// diagnostic has fixes.
 pub fn json(report: &Report) -> String {
     let doc = Json {
         diagnostics: &report.diagnostics,

@@ -16,7 +16,7 @@ mod github;
 mod json;
 mod sarif;
 
-pub use compact::compact;
+pub use compact::{compact, fix_marker};
 pub use github::{escape_data, escape_property, github};
 pub use json::json;
 pub use sarif::sarif;

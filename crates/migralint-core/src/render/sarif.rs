@@ -3,6 +3,7 @@ use std::fmt::Write;
 
 use serde_json::{json, Value};
 
+use crate::fix::Fix;
 use crate::report::{Report, Severity};
 use crate::rules::REGISTRY;
 
@@ -35,7 +36,7 @@ pub fn sarif(report: &Report) -> String {
                 text.push_str("\nhelp: ");
                 text.push_str(help);
             }
-            json!({
+            let mut result = json!({
                 "ruleId": d.rule,
                 "ruleIndex": REGISTRY.iter().position(|r| r.name == d.rule).unwrap_or(0),
                 "level": level(d.severity),
@@ -51,7 +52,11 @@ pub fn sarif(report: &Report) -> String {
                         }
                     }
                 }],
-            })
+            });
+            if !d.fixes.is_empty() {
+                result["fixes"] = Value::Array(d.fixes.iter().map(fix).collect());
+            }
+            result
         })
         .collect();
     let doc = json!({
@@ -71,6 +76,45 @@ pub fn sarif(report: &Report) -> String {
     let mut s = serde_json::to_string_pretty(&doc).expect("sarif serializes");
     s.push('\n');
     s
+}
+
+/// A SARIF `fix`: one `artifactChange` per file, in the order the fix
+/// first edits it; each edit a `replacement` of its exact region (empty
+/// for an insertion), a created file an insertion at its start. The
+/// applicability is in the fix's property bag.
+fn fix(f: &Fix) -> Value {
+    let mut changes: Vec<(&str, Vec<Value>)> = Vec::new();
+    for e in &f.edits {
+        let region = if e.new_file {
+            json!({ "charOffset": 0, "charLength": 0 })
+        } else {
+            json!({
+                "startLine": e.line,
+                "startColumn": e.column,
+                "endLine": e.end_line,
+                "endColumn": e.end_column,
+            })
+        };
+        let replacement = json!({
+            "deletedRegion": region,
+            "insertedContent": { "text": e.content },
+        });
+        match changes.iter_mut().find(|(file, _)| *file == e.file) {
+            Some((_, list)) => list.push(replacement),
+            None => changes.push((&e.file, vec![replacement])),
+        }
+    }
+    json!({
+        "description": { "text": f.message },
+        "artifactChanges": changes
+            .into_iter()
+            .map(|(file, replacements)| json!({
+                "artifactLocation": { "uri": uri(file) },
+                "replacements": replacements,
+            }))
+            .collect::<Vec<_>>(),
+        "properties": { "applicability": f.applicability.as_str() },
+    })
 }
 
 fn level(s: Severity) -> &'static str {
@@ -121,6 +165,9 @@ fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::uri;
+    use serde_json::{json, Value};
+
+    use crate::{lint, LintOptions, SourceFile};
 
     #[test]
     fn uris_are_relative_references_or_file_uris() {
@@ -140,5 +187,61 @@ mod tests {
         } else {
             assert_eq!(uri("m\\1_a.up.sql"), "m%5C1_a.up.sql");
         }
+    }
+
+    #[test]
+    fn fixes_are_artifact_changes() {
+        let files = vec![SourceFile::new(
+            "m/000001_a.up.sql",
+            "-- é\nCREATE TABLE t (é int, a timestamp(3) without time zone);\n",
+        )];
+        let mut report = lint(&files, &LintOptions::default());
+        report
+            .diagnostics
+            .retain(|d| d.rule == "prefer-timestamptz");
+        // A created file too, as a fix that splits a migration would.
+        report.diagnostics[0].fixes[0].edits.push(crate::fix::Edit {
+            file: "m/000002_b c.up.sql".into(),
+            span: crate::Span::empty(0),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            content: "SELECT 1;\n".into(),
+            new_file: true,
+        });
+        let doc: Value = serde_json::from_str(&super::sarif(&report)).unwrap();
+        let fixes = &doc["runs"][0]["results"][0]["fixes"];
+        assert_eq!(
+            fixes,
+            &json!([{
+                "description": { "text": "change the type to `timestamptz`" },
+                "artifactChanges": [
+                    {
+                        "artifactLocation": { "uri": "m/000001_a.up.sql" },
+                        "replacements": [{
+                            "deletedRegion": { "startLine": 2, "startColumn": 26, "endLine": 2, "endColumn": 56 },
+                            "insertedContent": { "text": "timestamptz(3)" },
+                        }],
+                    },
+                    {
+                        "artifactLocation": { "uri": "m/000002_b%20c.up.sql" },
+                        "replacements": [{
+                            "deletedRegion": { "charOffset": 0, "charLength": 0 },
+                            "insertedContent": { "text": "SELECT 1;\n" },
+                        }],
+                    },
+                ],
+                "properties": { "applicability": "unsafe" },
+            }])
+        );
+    }
+
+    #[test]
+    fn no_fixes_key_without_fixes() {
+        let files = vec![SourceFile::new("000001_a.up.sql", "DROP TABLE t;\n")];
+        let report = lint(&files, &LintOptions::default());
+        assert!(!report.diagnostics.is_empty());
+        assert!(!super::sarif(&report).contains("\"fixes\""));
     }
 }

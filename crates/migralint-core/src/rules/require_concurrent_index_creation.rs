@@ -1,6 +1,8 @@
+use pg_query::protobuf::Token;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::QualName;
 use crate::rules::helpers::{describe_lock, holds_data};
 use crate::rules::Check;
@@ -27,11 +29,40 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     } else {
         "CREATE INDEX"
     };
-    out.report(cx.stmt.span, format!("{what} without CONCURRENTLY takes {} for the whole build", describe_lock(cx, &table)))
+    let finding = out.report(cx.stmt.span, format!("{what} without CONCURRENTLY takes {} for the whole build", describe_lock(cx, &table)))
         .help(format!(
             "use `{what} CONCURRENTLY` (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on); it cannot run \
              in a transaction, so put it alone in its own migration file"
         ));
+    // `ON ONLY` builds the parent's index of a partitioned table, which
+    // PostgreSQL cannot do concurrently.
+    if rv.inh {
+        if let Some(fix) = fix(cx) {
+            finding.fix(fix);
+        }
+    }
+}
+
+/// Inserts `CONCURRENTLY` after `INDEX` (in the keyword's case) when the
+/// statement stands alone in its file: golang-migrate then sends it by
+/// itself, outside any transaction block, as CONCURRENTLY needs. Unsafe:
+/// the build is no longer atomic (a failure leaves an INVALID index to
+/// drop, and the migration dirty instead of rolled back), it waits for
+/// every transaction that could use the table, and PostgreSQL refuses it
+/// on a partitioned table, which the schema model does not know about.
+fn fix(cx: &StmtCx) -> Option<FixSpec> {
+    if cx.file_has_other_statements() || cx.tx.in_explicit_tx {
+        return None;
+    }
+    let index = cx.tokens().iter().find(|t| t.is(Token::Index))?;
+    let (start, end) = (index.start, index.end);
+    let written = cx.text(crate::source::Span::new(start, end));
+    let keyword = if written == "INDEX" {
+        " CONCURRENTLY"
+    } else {
+        " concurrently"
+    };
+    Some(FixSpec::new("add `CONCURRENTLY`", Applicability::Unsafe).insert(end, keyword))
 }
 
 #[cfg(test)]
@@ -77,6 +108,38 @@ mod tests {
             RULE,
             "CREATE TABLE \"Users\" (id int); CREATE INDEX i ON users (id);",
         );
+    }
+
+    #[test]
+    fn fix_adds_concurrently_when_alone_in_its_file() {
+        assert_eq!(
+            fixed(
+                RULE,
+                "-- why\nCREATE UNIQUE INDEX IF NOT EXISTS i ON users (id);\n"
+            )
+            .unwrap(),
+            "-- why\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON users (id);\n"
+        );
+        assert_eq!(
+            fixed(RULE, "create index on users using btree (id)").unwrap(),
+            "create index concurrently on users using btree (id)"
+        );
+    }
+
+    #[test]
+    fn no_fix_beside_other_statements_or_on_only() {
+        assert_eq!(
+            fixed(
+                RULE,
+                "SET lock_timeout = '1s';\nCREATE INDEX i ON users (id);"
+            ),
+            None
+        );
+        assert_eq!(
+            fixed(RULE, "BEGIN;\nCREATE INDEX i ON users (id);\nCOMMIT;"),
+            None
+        );
+        assert_eq!(fixed(RULE, "CREATE INDEX i ON ONLY users (id);"), None);
     }
 
     #[test]

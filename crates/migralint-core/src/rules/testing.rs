@@ -181,3 +181,27 @@ fn every_page_example_holds() {
     let failures: Vec<String> = REGISTRY.iter().flat_map(|r| check_examples(r)).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Lints `sql` (one up file) with `rule` on, applies its fixes (unsafe
+/// ones too, once) and returns the new text; `None` when it has no fix.
+pub fn fixed(rule: &str, sql: &str) -> Option<String> {
+    fixed_files(rule, &[(DEFAULT_FILE, sql)])
+        .into_iter()
+        .find(|(p, _)| p == DEFAULT_FILE)
+        .map(|(_, t)| t)
+}
+
+/// Like `fixed`, over several files: the changed and created files.
+pub fn fixed_files(rule: &str, files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(*p, *t)).collect();
+    let report = crate::report::Report {
+        diagnostics: only(rule, lint_files(rule, files)),
+        files: files.len(),
+    };
+    let options = crate::fix::FixOptions { unsafe_fixes: true };
+    crate::fix::apply_fixes(&sources, &report, &options)
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.text))
+        .collect()
+}
