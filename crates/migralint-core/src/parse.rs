@@ -35,13 +35,16 @@ pub struct Statement {
     pub span: Span,
     /// Rules suppressed for this statement by `-- migralint-ignore`.
     pub ignored: Vec<String>,
+    /// Where the text it was parsed with starts in the file: node
+    /// `location`s count from there (`at`).
+    pub base: usize,
 }
 
 impl Statement {
     /// The byte offset in the file of a node `location` of this statement
     /// (`None` for an unknown location, -1).
     pub fn at(&self, location: i32) -> Option<usize> {
-        usize::try_from(location).ok()
+        usize::try_from(location).ok().map(|l| l + self.base)
     }
 }
 
@@ -91,6 +94,35 @@ const BOM: char = '\u{feff}';
 
 /// Parses a file. Never fails: problems become `syntax_errors`.
 pub fn parse_file(path: &str, text: &str) -> ParsedFile {
+    let mut statements = Vec::new();
+    let mut file = parse_runs(path, text, usize::MAX, None, &mut |run| {
+        statements.extend(run)
+    });
+    file.statements = statements;
+    file
+}
+
+/// Texts longer than this are parsed a run of whole statements at a time
+/// (`parse_runs`), so libpg_query's memory for a parse stays bounded.
+pub const RUN_BYTES: usize = 256 * 1024;
+
+/// Parses a file, handing its statements to `each` in order, a run at a
+/// time: the whole text in one libpg_query call when it is at most
+/// `max_run` bytes, else runs of whole statements of about that size (a
+/// caller can then keep each run's trees only as long as it needs them).
+/// The file returned has its syntax errors and suppressions; its
+/// `statements` are left empty. Never fails: problems become
+/// `syntax_errors`.
+///
+/// `pieces`: the text split into statements (`tokens::split_statements`),
+/// when the caller has it; else it is split here when needed.
+pub fn parse_runs(
+    path: &str,
+    text: &str,
+    max_run: usize,
+    pieces: Option<&[Span]>,
+    each: &mut dyn FnMut(Vec<Statement>),
+) -> ParsedFile {
     let mut file = ParsedFile {
         path: path.to_string(),
         text: text.to_string(),
@@ -124,96 +156,144 @@ pub fn parse_file(path: &str, text: &str) -> ParsedFile {
         }
         None => text,
     };
-    match parse_raw(text) {
-        Ok(stmts) => file.statements = stmts,
-        Err(whole) => recover(&mut file, text, whole),
-    }
     file.suppressions = find_suppressions(text);
-    attach_suppressions(&mut file);
+    let mut attach = Attach::new(&file.suppressions);
+    let mut each = |mut run: Vec<Statement>| {
+        attach.to(&mut run);
+        each(run);
+    };
+    let mut errors = Vec::new();
+    if text.len() <= max_run {
+        match parse_raw(text, 0) {
+            Ok(stmts) => each(stmts),
+            Err(whole) => {
+                let pieces = crate::tokens::split_statements(text);
+                recover_run(text, &pieces, &mut errors, &mut each);
+                if errors.is_empty() {
+                    // The pieces parse one by one but not together (or the
+                    // scanner could not split): the whole-file error.
+                    errors.push(whole.into_syntax_error(text, 0));
+                }
+            }
+        }
+    } else {
+        let split;
+        let pieces = match pieces {
+            Some(p) => p,
+            None => {
+                split = crate::tokens::split_statements(text);
+                split.as_slice()
+            }
+        };
+        if pieces.is_empty() {
+            // The scanner could not split (an unterminated literal).
+            match parse_raw(text, 0) {
+                Ok(stmts) => each(stmts),
+                Err(whole) => errors.push(whole.into_syntax_error(text, 0)),
+            }
+        }
+        let mut rest = pieces;
+        while let Some(first) = rest.first() {
+            let n = rest
+                .iter()
+                .position(|p| p.end - first.start > max_run)
+                .unwrap_or(rest.len())
+                .max(1);
+            let (run, tail) = rest.split_at(n);
+            recover_run(text, run, &mut errors, &mut each);
+            rest = tail;
+        }
+    }
+    file.syntax_errors.extend(errors);
     file
 }
 
-/// Whole-file parse failed: split with the scanner and parse statement by
-/// statement, so the good statements are still linted and every bad one is
-/// reported at its own token.
-fn recover(file: &mut ParsedFile, text: &str, whole: RawError) {
-    let before = file.syntax_errors.len();
-    let pieces = split_statements(text);
-    let mut blank = String::with_capacity(text.len());
-    recover_run(file, text, &pieces, &mut blank);
-    if file.syntax_errors.len() == before {
-        // The pieces parse one by one but not together (or the scanner
-        // could not split): report the whole-file error.
-        file.syntax_errors.push(whole.into_syntax_error(text));
+/// Parses again statements a parse of the same text found (their spans,
+/// in order), a run of about `max_run` bytes at a time, handing them to
+/// `each` in order: for a caller that dropped their trees. A statement that
+/// does not come back alike is left out.
+pub fn reparse(text: &str, spans: &[Span], max_run: usize, each: &mut dyn FnMut(Vec<Statement>)) {
+    let mut rest = spans;
+    while let Some(first) = rest.first() {
+        let n = rest
+            .iter()
+            .position(|p| p.end - first.start > max_run)
+            .unwrap_or(rest.len())
+            .max(1);
+        let (run, tail) = rest.split_at(n);
+        rest = tail;
+        let last = run[run.len() - 1];
+        match parse_raw(&text[first.start..last.end], first.start) {
+            Ok(stmts)
+                if stmts.len() == run.len()
+                    && stmts.iter().zip(run).all(|(s, span)| s.span == *span) =>
+            {
+                each(stmts)
+            }
+            _ => each(
+                run.iter()
+                    .filter_map(|span| parse_one(text, *span))
+                    .collect(),
+            ),
+        }
     }
 }
 
-/// Parses a run of consecutive pieces together, in place: everything
-/// before it blanked to spaces, so node locations and the error cursor
-/// stay absolute byte offsets. A run that fails is split in halves down to
-/// single pieces, so a file with a few bad statements costs a few parses
-/// of its length, not one per statement (20,000 statements and one typo
-/// took minutes).
-fn recover_run(file: &mut ParsedFile, text: &str, pieces: &[Span], blank: &mut String) {
+/// Parses the one statement at `span` of `text` again.
+pub fn parse_one(text: &str, span: Span) -> Option<Statement> {
+    let mut stmts = parse_raw(text.get(span.start..span.end)?, span.start).ok()?;
+    (stmts.len() == 1 && stmts[0].span == span).then(|| stmts.remove(0))
+}
+
+/// Attaches next-statement suppressions to statements as they arrive: a
+/// suppression applies to the first statement that starts after it.
+struct Attach<'a> {
+    pending: std::iter::Peekable<std::slice::Iter<'a, Suppression>>,
+}
+
+impl<'a> Attach<'a> {
+    fn new(suppressions: &'a [Suppression]) -> Self {
+        Attach {
+            pending: suppressions.iter().peekable(),
+        }
+    }
+
+    fn to(&mut self, run: &mut [Statement]) {
+        for stmt in run {
+            while let Some(sup) = self.pending.next_if(|s| s.span.end <= stmt.span.start) {
+                if !sup.whole_file {
+                    stmt.ignored
+                        .extend(sup.rules.iter().map(|(name, _)| name.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// Parses a run of consecutive pieces together, each run on its own (node
+/// locations then count from the run's start: `Statement::base`). A run
+/// that fails is split in halves down to single pieces, so a file with a
+/// few bad statements costs a few parses of its length, not one per
+/// statement, and every bad statement is reported at its own token.
+fn recover_run(
+    text: &str,
+    pieces: &[Span],
+    errors: &mut Vec<SyntaxError>,
+    each: &mut dyn FnMut(Vec<Statement>),
+) {
     let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
         return;
     };
-    blank.clear();
-    blank.push_str(&" ".repeat(first.start));
-    blank.push_str(&text[first.start..last.end]);
-    match parse_raw(blank) {
-        Ok(stmts) => file.statements.extend(stmts),
-        Err(e) if pieces.len() == 1 => {
-            let e = e.into_syntax_error_after(blank, first.start);
-            file.syntax_errors.push(e);
-        }
+    let run = &text[first.start..last.end];
+    match parse_raw(run, first.start) {
+        Ok(stmts) => each(stmts),
+        Err(e) if pieces.len() == 1 => errors.push(e.into_syntax_error(run, first.start)),
         Err(_) => {
             let (a, b) = pieces.split_at(pieces.len() / 2);
-            recover_run(file, text, a, blank);
-            recover_run(file, text, b, blank);
+            recover_run(text, a, errors, each);
+            recover_run(text, b, errors, each);
         }
     }
-}
-
-/// Splits text into statements at top-level semicolons, using the scanner
-/// (so semicolons in strings, comments and `BEGIN ATOMIC ... END` bodies do
-/// not split). Empty pieces are dropped. A scanner error (an unterminated
-/// literal) yields no pieces.
-fn split_statements(text: &str) -> Vec<Span> {
-    let Ok(tokens) = scan(text) else {
-        return Vec::new();
-    };
-    let mut pieces = Vec::new();
-    let mut start = 0usize;
-    let mut atomic_depth = 0usize;
-    let mut prev = 0;
-    let mut has_token = false;
-    for t in &tokens {
-        let tok = t.token;
-        if tok == Token::SqlComment as i32 || tok == Token::CComment as i32 {
-            continue;
-        }
-        let opens_atomic = tok == Token::Atomic as i32 && prev == Token::BeginP as i32;
-        if opens_atomic || (atomic_depth > 0 && tok == Token::Case as i32) {
-            atomic_depth += 1;
-        } else if atomic_depth > 0 && tok == Token::EndP as i32 {
-            atomic_depth -= 1;
-        } else if tok == Token::Ascii59 as i32 && atomic_depth == 0 {
-            if has_token {
-                pieces.push(Span::new(start, t.start as usize));
-            }
-            start = t.end as usize;
-            has_token = false;
-            prev = tok;
-            continue;
-        }
-        has_token = true;
-        prev = tok;
-    }
-    if has_token {
-        pieces.push(Span::new(start, text.len()));
-    }
-    pieces
 }
 
 struct RawError {
@@ -223,21 +303,14 @@ struct RawError {
 }
 
 impl RawError {
-    fn into_syntax_error(self, text: &str) -> SyntaxError {
-        self.into_syntax_error_after(text, 0)
-    }
-
-    /// The same, for text whose first `blank` bytes are spaces (found
-    /// without counting characters through them).
-    fn into_syntax_error_after(self, text: &str, blank: usize) -> SyntaxError {
+    /// The error in file offsets, for `text` parsed as the text starting
+    /// at byte `base` of the file.
+    fn into_syntax_error(self, text: &str, base: usize) -> SyntaxError {
         let span = if self.cursor == 0 {
-            Span::empty(first_token(text, blank))
-        } else if self.cursor - 1 < blank {
-            let start = self.cursor - 1;
-            Span::new(start, token_end(text, start))
+            Span::empty(base + first_token(text, 0))
         } else {
-            let start = blank + char_to_byte(&text[blank..], self.cursor - 1 - blank);
-            Span::new(start, token_end(text, start))
+            let start = char_to_byte(text, self.cursor - 1);
+            Span::new(base + start, base + token_end(text, start))
         };
         SyntaxError {
             span,
@@ -285,7 +358,7 @@ fn token_end(text: &str, start: usize) -> usize {
     if start >= text.len() {
         return start;
     }
-    match scan(&text[start..]) {
+    match crate::tokens::scan(&text[start..]) {
         Ok(tokens) => tokens
             .first()
             .map_or(text.len(), |t| start + t.end as usize),
@@ -325,7 +398,9 @@ extern "C" {
     fn pg_query_free_protobuf_parse_result(result: PgQueryProtobufParseResult);
 }
 
-fn parse_raw(text: &str) -> Result<Vec<Statement>, RawError> {
+/// One libpg_query call over `text`, the part of the file that starts at
+/// byte `base`.
+fn parse_raw(text: &str, base: usize) -> Result<Vec<Statement>, RawError> {
     let input = CString::new(text).map_err(|_| RawError {
         message: "NUL byte in input".into(),
         cursor: 0,
@@ -370,24 +445,12 @@ fn parse_raw(text: &str) -> Result<Vec<Statement>, RawError> {
             let end = text[..end].trim_end().len().max(start);
             Some(Statement {
                 node,
-                span: Span::new(start, end),
+                span: Span::new(base + start, base + end),
                 ignored: Vec::new(),
+                base,
             })
         })
         .collect())
-}
-
-/// `pg_query::scan_tokens`, safe on text without tokens: for an empty
-/// result the crate builds a slice from a null pointer (undefined
-/// behaviour, a panic in debug builds).
-pub fn scan(text: &str) -> pg_query::Result<Vec<protobuf::ScanToken>> {
-    if text
-        .trim_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
-        .is_empty()
-    {
-        return Ok(Vec::new());
-    }
-    pg_query::scan_tokens(text)
 }
 
 /// Skips whitespace and comments (`--` and nested `/* */`) from `pos`.
@@ -429,7 +492,7 @@ fn find_suppressions(text: &str) -> Vec<Suppression> {
     if !text.contains(IGNORE) {
         return Vec::new();
     }
-    let tokens = match scan(text) {
+    let tokens = match crate::tokens::scan(text) {
         Ok(tokens) => tokens,
         Err(_) => return Vec::new(),
     };
@@ -471,21 +534,6 @@ fn parse_suppression(text: &str, span: Span) -> Option<Suppression> {
         whole_file,
         rules,
     })
-}
-
-/// A next-statement suppression applies to the first statement that starts
-/// after the comment.
-fn attach_suppressions(file: &mut ParsedFile) {
-    for sup in file.suppressions.iter().filter(|s| !s.whole_file) {
-        if let Some(stmt) = file
-            .statements
-            .iter_mut()
-            .find(|s| s.span.start >= sup.span.end)
-        {
-            stmt.ignored
-                .extend(sup.rules.iter().map(|(name, _)| name.clone()));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,26 +3,112 @@
 //! `ALTER TABLE` subcommand, the end of a name), the identifiers a text
 //! names, keyword insertion for fixes and help texts.
 
-use pg_query::protobuf::{AlterTableStmt, KeywordKind, Token};
+use pg_query::protobuf::{self, AlterTableStmt, KeywordKind, Token};
 
 use crate::source::Span;
 
 /// A token: byte range in its text, `pg_query` token and keyword kind.
+/// Twelve bytes: a file's tokens are kept while it is linted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tok {
-    pub start: usize,
-    pub end: usize,
-    pub kind: i32,
-    pub keyword: i32,
+    start: u32,
+    end: u32,
+    kind: u16,
+    keyword: u8,
 }
 
 impl Tok {
+    fn new(start: usize, end: usize, kind: i32, keyword: i32) -> Tok {
+        Tok {
+            start: start as u32,
+            end: end as u32,
+            kind: kind as u16,
+            keyword: keyword as u8,
+        }
+    }
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+    /// The `pg_query` token (`protobuf::Token as i32`).
+    pub fn kind(&self) -> i32 {
+        i32::from(self.kind)
+    }
+    /// The `pg_query` keyword kind (`protobuf::KeywordKind as i32`).
+    pub fn keyword(&self) -> i32 {
+        i32::from(self.keyword)
+    }
     pub fn is(&self, token: Token) -> bool {
-        self.kind == token as i32
+        self.kind() == token as i32
     }
     pub fn span(&self) -> Span {
-        Span::new(self.start, self.end)
+        Span::new(self.start(), self.end())
     }
+    /// The same token `by` bytes further on.
+    pub fn shifted(self, by: usize) -> Tok {
+        Tok::new(
+            self.start() + by,
+            self.end() + by,
+            self.kind(),
+            self.keyword(),
+        )
+    }
+}
+
+/// `pg_query::scan_tokens`, safe on text without tokens: for an empty
+/// result the crate builds a slice from a null pointer (undefined
+/// behaviour, a panic in debug builds).
+pub fn scan(text: &str) -> pg_query::Result<Vec<protobuf::ScanToken>> {
+    if text
+        .trim_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+        .is_empty()
+    {
+        return Ok(Vec::new());
+    }
+    pg_query::scan_tokens(text)
+}
+
+/// Splits text into statements at top-level semicolons, using the scanner
+/// (so semicolons in strings, comments and `BEGIN ATOMIC ... END` bodies do
+/// not split). Empty pieces are dropped. A scanner error (an unterminated
+/// literal) yields no pieces.
+pub fn split_statements(text: &str) -> Vec<Span> {
+    split(&tokens(text), text.len())
+}
+
+/// `split_statements` over a text's tokens (comments left out) and its
+/// length.
+pub fn split(tokens: &[Tok], len: usize) -> Vec<Span> {
+    let mut pieces = Vec::new();
+    let mut start = 0usize;
+    let mut atomic_depth = 0usize;
+    let mut prev = 0;
+    let mut has_token = false;
+    for t in tokens {
+        let tok = t.kind();
+        let opens_atomic = tok == Token::Atomic as i32 && prev == Token::BeginP as i32;
+        if opens_atomic || (atomic_depth > 0 && tok == Token::Case as i32) {
+            atomic_depth += 1;
+        } else if atomic_depth > 0 && tok == Token::EndP as i32 {
+            atomic_depth -= 1;
+        } else if tok == Token::Ascii59 as i32 && atomic_depth == 0 {
+            if has_token {
+                pieces.push(Span::new(start, t.start()));
+            }
+            start = t.end();
+            has_token = false;
+            prev = tok;
+            continue;
+        }
+        has_token = true;
+        prev = tok;
+    }
+    if has_token {
+        pieces.push(Span::new(start, len));
+    }
+    pieces
 }
 
 /// Comments are not tokens for span purposes.
@@ -33,16 +119,11 @@ fn is_comment(tok: i32) -> bool {
 /// The tokens of `text`, comments left out. Empty when the scanner
 /// rejects the text (an unterminated literal).
 pub fn tokens(text: &str) -> Vec<Tok> {
-    crate::parse::scan(text)
+    scan(text)
         .map(|ts| {
             ts.iter()
                 .filter(|t| !is_comment(t.token))
-                .map(|t| Tok {
-                    start: t.start as usize,
-                    end: t.end as usize,
-                    kind: t.token,
-                    keyword: t.keyword_kind,
-                })
+                .map(|t| Tok::new(t.start as usize, t.end as usize, t.token, t.keyword_kind))
                 .collect()
         })
         .unwrap_or_default()
@@ -50,14 +131,14 @@ pub fn tokens(text: &str) -> Vec<Tok> {
 
 /// The tokens starting in `span` (tokens sorted by position).
 pub fn within(tokens: &[Tok], span: Span) -> &[Tok] {
-    let from = tokens.partition_point(|t| t.start < span.start);
-    let to = from + tokens[from..].partition_point(|t| t.start < span.end);
+    let from = tokens.partition_point(|t| t.start() < span.start);
+    let to = from + tokens[from..].partition_point(|t| t.start() < span.end);
     &tokens[from..to]
 }
 
 /// The tokens from byte offset `at` on.
 pub fn from(tokens: &[Tok], at: usize) -> &[Tok] {
-    &tokens[tokens.partition_point(|t| t.start < at)..]
+    &tokens[tokens.partition_point(|t| t.start() < at)..]
 }
 
 /// The end of a possibly qualified name starting at byte `at` of `text`
@@ -65,12 +146,12 @@ pub fn from(tokens: &[Tok], at: usize) -> &[Tok] {
 pub fn name_end(text: &str, at: usize) -> Option<usize> {
     let toks = tokens(text.get(at..)?);
     let mut it = toks.iter();
-    let mut end = it.next()?.end;
+    let mut end = it.next()?.end();
     while let (Some(dot), Some(next)) = (it.next(), it.next()) {
         if !dot.is(Token::Ascii46) {
             break;
         }
-        end = next.end;
+        end = next.end();
     }
     Some(at + end)
 }
@@ -98,7 +179,7 @@ pub fn clause_span(tokens: &[Tok], stmt: Span, location: Option<usize>) -> Span 
         } else if t.is(Token::Ascii44) && depth == 0 {
             return Span::new(start, last_end);
         }
-        last_end = t.end;
+        last_end = t.end();
     }
     Span::new(start, last_end)
 }
@@ -112,22 +193,22 @@ pub fn alter_cmd_spans(s: &AlterTableStmt, tokens: &[Tok], at: Option<usize>) ->
     let at = at?;
     // Past the (possibly qualified) table name.
     let name = from(tokens, at);
-    if name.first()?.start != at {
+    if name.first()?.start() != at {
         return None;
     }
-    let mut past = name[0].end;
+    let mut past = name[0].end();
     let mut i = 0;
     while let (Some(dot), Some(next)) = (name.get(i + 1), name.get(i + 2)) {
         if !dot.is(Token::Ascii46) {
             break;
         }
-        past = next.end;
+        past = next.end();
         i += 2;
     }
     // `ALTER TABLE name *` (descendants included).
     if let Some(t) = from(tokens, past).first() {
         if t.is(Token::Ascii42) {
-            past = t.end;
+            past = t.end();
         }
     }
     let mut out = Vec::new();
@@ -145,8 +226,8 @@ pub fn alter_cmd_spans(s: &AlterTableStmt, tokens: &[Tok], at: Option<usize>) ->
             }
             continue;
         }
-        start.get_or_insert(t.start);
-        last_end = t.end;
+        start.get_or_insert(t.start());
+        last_end = t.end();
     }
     if let Some(st) = start {
         out.push(Span::new(st, last_end));
@@ -163,12 +244,12 @@ pub fn after_words(text: &str, words: &[&str]) -> Option<usize> {
     let mut it = toks.iter().peekable();
     for w in words {
         if let Some(t) = it.peek() {
-            if text[t.start..t.end].eq_ignore_ascii_case(w) {
+            if text[t.start()..t.end()].eq_ignore_ascii_case(w) {
                 it.next();
             }
         }
     }
-    it.peek().map(|t| t.start)
+    it.peek().map(|t| t.start())
 }
 
 /// `text` with `words` inserted at byte `at`, in the case the statement's
@@ -204,12 +285,12 @@ pub fn each_identifier(text: &str, tokens: &[Tok], mut f: impl FnMut(Option<&str
         *len = 0;
     };
     for t in tokens {
-        let Some(word) = text.get(t.start..t.end) else {
+        let Some(word) = text.get(t.start()..t.end()) else {
             continue;
         };
         let is_name = t.is(Token::Ident)
-            || (t.keyword != KeywordKind::NoKeyword as i32
-                && (after_dot || t.keyword != KeywordKind::ReservedKeyword as i32));
+            || (t.keyword() != KeywordKind::NoKeyword as i32
+                && (after_dot || t.keyword() != KeywordKind::ReservedKeyword as i32));
         if is_name {
             if !after_dot {
                 flush(&parts, &mut len);

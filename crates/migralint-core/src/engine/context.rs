@@ -10,6 +10,10 @@ use crate::fix::FixSpec;
 use crate::migration::{Direction, MigrationName};
 use crate::model::history::{History, UpChanges};
 use crate::model::{Obj, QualName, Schema, TableState};
+use pg_query::NodeEnum;
+
+use crate::model::names::node_int;
+use crate::model::summary::Summary;
 use crate::parse::{ParsedFile, Statement};
 use crate::source::Span;
 use crate::tokens::{self, Tok};
@@ -22,7 +26,13 @@ pub struct FileCx<'a> {
     pub facts: &'a FileFacts,
 }
 
-impl FileCx<'_> {
+impl<'a> FileCx<'a> {
+    /// The file's trees are at hand (`parsed.statements`); a large file's
+    /// are dropped after its facts are read (`statement` parses one again).
+    pub fn trees_kept(&self) -> bool {
+        !self.parsed.statements.is_empty() || self.facts.stmts.is_empty()
+    }
+
     pub fn direction(&self) -> Option<Direction> {
         self.name.map(|n| n.direction)
     }
@@ -41,6 +51,70 @@ pub struct TxState {
     pub in_explicit_tx: bool,
     /// `SET lock_timeout` ran earlier in this file.
     pub lock_timeout_set: bool,
+    /// A `SET TimeZone` earlier in the file left the session at UTC.
+    pub time_zone_utc: bool,
+}
+
+impl TxState {
+    /// Takes in the settings a statement changes.
+    pub fn settle(&mut self, node: &NodeEnum) {
+        let NodeEnum::VariableSetStmt(s) = node else {
+            return;
+        };
+        match s.name.as_str() {
+            "lock_timeout" => self.lock_timeout_set = sets_a_timeout(s),
+            "timezone" => self.time_zone_utc = sets_utc(s),
+            _ => {}
+        }
+    }
+}
+
+/// `SET lock_timeout = ...` to something other than 0 (no timeout).
+fn sets_a_timeout(s: &pg_query::protobuf::VariableSetStmt) -> bool {
+    let value = s.args.first().and_then(node_int);
+    let text = s.args.first().and_then(|a| match a.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
+            Some(pg_query::protobuf::a_const::Val::Sval(s)) => Some(s.sval.as_str()),
+            _ => None,
+        },
+        _ => None,
+    });
+    let disabled = value == Some(0) || text.is_some_and(|t| t.trim().starts_with('0'));
+    !s.args.is_empty() && !disabled
+}
+
+/// `SET TimeZone` to UTC (or one of its names).
+fn sets_utc(v: &pg_query::protobuf::VariableSetStmt) -> bool {
+    use pg_query::protobuf::{a_const, VariableSetKind};
+    v.kind == VariableSetKind::VarSetValue as i32
+        && v.args.first().is_some_and(|a| {
+            node_int(a) == Some(0)
+                || matches!(a.node.as_ref(), Some(NodeEnum::AConst(c)) if matches!(
+                    c.val.as_ref(),
+                    Some(a_const::Val::Sval(s)) if matches!(
+                        s.sval.to_ascii_lowercase().as_str(),
+                        "utc" | "etc/utc" | "gmt" | "etc/gmt" | "uct" | "etc/uct" | "universal"
+                            | "etc/universal" | "zulu" | "etc/zulu" | "gmt0" | "etc/gmt0"
+                            | "greenwich" | "etc/greenwich" | "z"
+                    )
+                ))
+        })
+}
+
+/// A statement of the file, at hand or parsed again (`StmtCx::statement`).
+pub enum StmtRef<'a> {
+    Kept(&'a Statement),
+    Parsed(Box<Statement>),
+}
+
+impl std::ops::Deref for StmtRef<'_> {
+    type Target = Statement;
+    fn deref(&self) -> &Statement {
+        match self {
+            StmtRef::Kept(s) => s,
+            StmtRef::Parsed(s) => s,
+        }
+    }
 }
 
 /// Everything a statement rule may look at.
@@ -64,20 +138,45 @@ impl<'a> StmtCx<'a> {
         self.schema.table_state(name, self.file_index)
     }
 
-    /// All statements of the file.
-    pub fn statements(&self) -> &'a [Statement] {
-        &self.file.parsed.statements
-    }
-
-    /// The statements after this one in the same file.
-    pub fn later_statements(&self) -> &'a [Statement] {
-        &self.file.parsed.statements[self.stmt_index + 1..]
+    /// How many statements the file has.
+    pub fn stmt_count(&self) -> usize {
+        self.file.facts.stmts.len()
     }
 
     /// The file holds more than this one statement (golang-migrate then
     /// sends it as one multi-statement query, run as one transaction).
     pub fn file_has_other_statements(&self) -> bool {
-        self.file.parsed.statements.len() > 1
+        self.stmt_count() > 1
+    }
+
+    /// The span of statement `i` of the file.
+    pub fn span_of(&self, i: usize) -> Span {
+        self.file.facts.stmts[i].span
+    }
+
+    /// What statement `i` of the file does, summarised (`model::summary`).
+    pub fn summary_of(&self, i: usize) -> &'a Summary {
+        &self.file.facts.stmts[i].summary
+    }
+
+    /// The 1-based line statement `i` of the file starts on.
+    pub fn line_of(&self, i: usize) -> usize {
+        self.file.parsed.line_col(self.span_of(i).start).0
+    }
+
+    /// Statement `i` of the file with its tree: at hand, or parsed again
+    /// (a large file's trees are not kept). For a detail of one statement
+    /// a rule has already picked: scans over other statements go through
+    /// `facts_of` and `summary_of`.
+    pub fn statement(&self, i: usize) -> Option<StmtRef<'a>> {
+        if i == self.stmt_index {
+            return Some(StmtRef::Kept(self.stmt));
+        }
+        if self.file.trees_kept() {
+            return self.file.parsed.statements.get(i).map(StmtRef::Kept);
+        }
+        crate::parse::parse_one(&self.file.parsed.text, self.span_of(i))
+            .map(|s| StmtRef::Parsed(Box::new(s)))
     }
 
     /// This statement's facts.
@@ -92,8 +191,15 @@ impl<'a> StmtCx<'a> {
 
     /// The transaction statement `i` of the file runs in (equal numbers:
     /// same transaction; `model::tx`).
-    pub fn tx_of(&self, i: usize) -> usize {
+    pub fn tx_of(&self, i: usize) -> u32 {
         self.file.facts.stmts[i].tx.id
+    }
+
+    /// The first statement of the transaction statement `i` runs in.
+    pub fn tx_start(&self, i: usize) -> usize {
+        let tx = self.tx_of(i);
+        // Transaction ids never decrease through a file.
+        self.file.facts.stmts[..i].partition_point(|s| s.tx.id < tx)
     }
 
     /// The absolute byte offset of a node `location` of this statement.

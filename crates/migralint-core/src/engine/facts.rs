@@ -1,35 +1,41 @@
 //! What the engine reads off a parsed file once, before any rule runs, and
 //! hands to every rule through the context: the file's tokens, and per
-//! statement its effects (the one DDL interpreter, `model::effects`), the
-//! transaction it runs in (`model::tx`), its `ALTER TABLE` subcommand
-//! spans. Built on the parsing threads; dropped once the file is replayed.
+//! statement its span, effects (the one DDL interpreter, `model::effects`),
+//! summary (`model::summary`: what rules ask about *other* statements),
+//! the transaction it runs in (`model::tx`), its `ALTER TABLE` subcommand
+//! spans. Built on the parsing threads, a run of statements at a time
+//! (`FactsBuilder`), so a file's trees need not all exist at once; dropped
+//! once the file is replayed.
 
 use std::cell::OnceCell;
-use std::ops::Range;
 
 use pg_query::NodeEnum;
 use rustc_hash::FxHashMap;
 
 use crate::model::effects::{creates_anything, effects, Effect};
-use crate::model::tx::{places, TxPlace};
+use crate::model::summary::Summary;
+use crate::model::tx::{Splitter, TxPlace};
 use crate::model::{Obj, ObjKey};
-use crate::parse::ParsedFile;
+use crate::parse::Statement;
 use crate::source::Span;
 use crate::tokens::{self, Tok};
 
 /// One statement's facts.
 #[derive(Debug)]
 pub struct StmtFacts {
-    pub effects: Vec<Effect>,
+    /// From its first token to its end, without the semicolon.
+    pub span: Span,
+    /// Rules suppressed for it (`-- migralint-ignore`).
+    pub ignored: Box<[String]>,
+    pub effects: Box<[Effect]>,
+    pub summary: Summary,
     /// Creates anything, named or not (`CREATE INDEX ON t (a)`, `ADD
     /// PRIMARY KEY (id)` included).
     pub creates_anything: bool,
     pub tx: TxPlace,
-    /// The statement's tokens: a range of `FileFacts::tokens`.
-    pub tokens: Range<usize>,
     /// The span of each `ALTER TABLE` subcommand, when they can be told
     /// apart (`tokens::alter_cmd_spans`).
-    pub cmd_spans: Option<Vec<Span>>,
+    pub cmd_spans: Option<Box<[Span]>>,
 }
 
 /// A file's facts.
@@ -52,47 +58,99 @@ struct Names {
     last_taken: FxHashMap<ObjKey, usize>,
 }
 
-impl FileFacts {
-    pub fn new(file: &ParsedFile, multi_statement: bool) -> FileFacts {
-        let tokens = file_tokens(file);
-        let tx = places(file.statements.iter().map(|s| &s.node), multi_statement);
-        let stmts = file
-            .statements
-            .iter()
-            .zip(tx)
-            .map(|(stmt, tx)| {
-                let effects = effects(&stmt.node);
-                let range = token_range(&tokens, stmt.span);
-                let cmd_spans = match &stmt.node {
-                    NodeEnum::AlterTableStmt(s) => {
-                        let at = s
-                            .relation
-                            .as_ref()
-                            .and_then(|rv| stmt.at(rv.location))
-                            .filter(|&at| at >= stmt.span.start && at < stmt.span.end);
-                        tokens::alter_cmd_spans(s, &tokens[range.clone()], at)
-                    }
-                    _ => None,
-                };
-                StmtFacts {
-                    creates_anything: creates_anything(&stmt.node, &effects),
-                    effects,
-                    tx,
-                    tokens: range,
-                    cmd_spans,
-                }
-            })
-            .collect();
-        FileFacts {
-            tokens,
-            stmts,
-            names: OnceCell::new(),
+/// Builds a file's facts from its statements, in order, a run at a time.
+pub struct FactsBuilder<'a> {
+    text: &'a str,
+    pg_version: u32,
+    splitter: Splitter,
+    /// The whole text scanned at once; `false` when the scanner rejected
+    /// it and each statement is scanned alone.
+    scanned: bool,
+    facts: FileFacts,
+}
+
+impl<'a> FactsBuilder<'a> {
+    pub fn new(text: &'a str, pg_version: u32, multi_statement: bool) -> Self {
+        let tokens = tokens::tokens(text);
+        FactsBuilder {
+            text,
+            pg_version,
+            splitter: Splitter::new(multi_statement),
+            scanned: !tokens.is_empty(),
+            facts: FileFacts {
+                tokens,
+                stmts: Vec::new(),
+                names: OnceCell::new(),
+            },
         }
+    }
+
+    /// The text split into statements, from its tokens (for
+    /// `parse::parse_runs`).
+    pub fn pieces(&self) -> Vec<Span> {
+        if self.scanned {
+            tokens::split(&self.facts.tokens, self.text.len())
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Room for `n` more statements.
+    pub fn reserve(&mut self, n: usize) {
+        self.facts.stmts.reserve_exact(n);
+    }
+
+    /// The next statements of the file.
+    pub fn push(&mut self, run: &[Statement]) {
+        for stmt in run {
+            if !self.scanned {
+                let at = stmt.span.start;
+                let text = &self.text[stmt.span.start..stmt.span.end];
+                self.facts
+                    .tokens
+                    .extend(tokens::tokens(text).into_iter().map(|t| t.shifted(at)));
+            }
+            let tokens = tokens::within(&self.facts.tokens, stmt.span);
+            let effects = effects(&stmt.node);
+            let cmd_spans = match &stmt.node {
+                NodeEnum::AlterTableStmt(s) => {
+                    let at = s
+                        .relation
+                        .as_ref()
+                        .and_then(|rv| stmt.at(rv.location))
+                        .filter(|&at| at >= stmt.span.start && at < stmt.span.end);
+                    tokens::alter_cmd_spans(s, tokens, at).map(Vec::into_boxed_slice)
+                }
+                _ => None,
+            };
+            self.facts.stmts.push(StmtFacts {
+                span: stmt.span,
+                ignored: stmt.ignored.clone().into_boxed_slice(),
+                creates_anything: creates_anything(&stmt.node, &effects),
+                summary: Summary::of(&stmt.node, self.pg_version),
+                effects: effects.into_boxed_slice(),
+                tx: self.splitter.next(&stmt.node),
+                cmd_spans,
+            });
+        }
+    }
+
+    pub fn finish(self) -> FileFacts {
+        self.facts
+    }
+}
+
+impl FileFacts {
+    /// The facts of a file whose statements are all at hand.
+    pub fn new(text: &str, statements: &[Statement], pg_version: u32, multi: bool) -> FileFacts {
+        let mut builder = FactsBuilder::new(text, pg_version, multi);
+        builder.push(statements);
+        builder.finish()
     }
 
     /// The tokens of statement `i`.
     pub fn stmt_tokens(&self, i: usize) -> &[Tok] {
-        &self.tokens[self.stmts[i].tokens.clone()]
+        tokens::within(&self.tokens, self.stmts[i].span)
     }
 
     /// Statement `i` comes after one of the file that creates `obj`.
@@ -133,32 +191,4 @@ impl FileFacts {
             names
         })
     }
-}
-
-/// The tokens of a file: one scan of the whole text; when the scanner
-/// rejects it (an unterminated literal), each statement scanned alone.
-fn file_tokens(file: &ParsedFile) -> Vec<Tok> {
-    let all = tokens::tokens(&file.text);
-    if !all.is_empty() || file.statements.is_empty() {
-        return all;
-    }
-    let mut out = Vec::new();
-    for stmt in &file.statements {
-        out.extend(
-            tokens::tokens(file.slice(stmt.span))
-                .into_iter()
-                .map(|t| Tok {
-                    start: t.start + stmt.span.start,
-                    end: t.end + stmt.span.start,
-                    ..t
-                }),
-        );
-    }
-    out
-}
-
-fn token_range(tokens: &[Tok], span: Span) -> Range<usize> {
-    let from = tokens.partition_point(|t| t.start < span.start);
-    let to = from + tokens[from..].partition_point(|t| t.start < span.end);
-    from..to
 }

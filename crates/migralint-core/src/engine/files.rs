@@ -12,7 +12,7 @@ use crate::source::{LineIndex, Span};
 pub struct KeptStmt {
     pub span: Span,
     /// Rules suppressed for this statement (`-- migralint-ignore`).
-    pub ignored: Vec<String>,
+    pub ignored: Box<[String]>,
     pub creates_anything: bool,
     /// `BEGIN`, `COMMIT` and the like: no change to the schema.
     pub transaction_control: bool,
@@ -35,15 +35,14 @@ pub struct SetFile {
 impl SetFile {
     /// Keeps what the rest of the run needs of a parsed file.
     pub fn new(parsed: ParsedFile, name: Option<MigrationName>, facts: &FileFacts) -> Self {
-        let statements = parsed
-            .statements
+        let statements = facts
+            .stmts
             .iter()
-            .zip(&facts.stmts)
-            .map(|(s, f)| KeptStmt {
-                span: s.span,
-                ignored: s.ignored.clone(),
+            .map(|f| KeptStmt {
+                span: f.span,
+                ignored: f.ignored.clone(),
                 creates_anything: f.creates_anything,
-                transaction_control: matches!(s.node, pg_query::NodeEnum::TransactionStmt(_)),
+                transaction_control: f.summary.tx_kind.is_some(),
             })
             .collect();
         SetFile {

@@ -10,6 +10,7 @@ pub mod options;
 mod pairing;
 mod par;
 mod replay;
+pub use replay::Limits;
 mod resolve;
 pub mod rule;
 pub mod selection;
@@ -18,7 +19,7 @@ mod suppress;
 use serde::Deserialize;
 
 use crate::migration::{file_name, MigrationName};
-use crate::parse::{parse_file, ParsedFile, SyntaxError};
+use crate::parse::{parse_runs, ParsedFile, SyntaxError};
 use crate::report::{Diagnostic, Report, Severity};
 use crate::source::Span;
 use context::{Findings, SetCx};
@@ -67,10 +68,24 @@ impl SourceFile {
 
     /// Parses the file (a file that is not UTF-8 becomes one syntax error).
     pub fn parse(&self) -> ParsedFile {
+        let mut statements = Vec::new();
+        let mut file = self.parse_runs(usize::MAX, None, &mut |run| statements.extend(run));
+        file.statements = statements;
+        file
+    }
+
+    /// Parses the file a run of statements at a time (`parse::parse_runs`),
+    /// handing them to `each`; the file returned has no statements.
+    pub fn parse_runs(
+        &self,
+        max_run: usize,
+        pieces: Option<&[Span]>,
+        each: &mut dyn FnMut(Vec<crate::parse::Statement>),
+    ) -> ParsedFile {
         match self.invalid_utf8_at {
-            None => parse_file(&self.path, &self.text),
+            None => parse_runs(&self.path, &self.text, max_run, pieces, each),
             Some(at) => {
-                let mut parsed = parse_file(&self.path, "");
+                let mut parsed = parse_runs(&self.path, "", max_run, None, each);
                 parsed.text = self.text.clone();
                 parsed.line_index = crate::source::LineIndex::new(&parsed.text);
                 parsed.syntax_errors.push(SyntaxError {
@@ -91,13 +106,25 @@ pub fn lint(
     selection: &Selection,
     registry: &Registry,
 ) -> Report {
+    lint_with(files, options, selection, registry, Limits::default())
+}
+
+/// `lint` with the limits above which a file's trees are not kept (tests
+/// lint everything both ways).
+pub fn lint_with(
+    files: &[SourceFile],
+    options: &Options,
+    selection: &Selection,
+    registry: &Registry,
+    limits: Limits,
+) -> Report {
     let names: Vec<Option<MigrationName>> = files
         .iter()
         .map(|f| MigrationName::parse(file_name(&f.path)))
         .collect();
     let enabled = selection.enabled(registry);
     let mut out: replay::Out = Vec::new();
-    let kept = replay::replay(files, &names, options, &enabled, &mut out);
+    let kept = replay::replay(files, &names, options, &enabled, limits, &mut out);
     set_rules(&kept, options, &enabled, &mut out);
     suppress::drop_unjudgeable_pairing(&kept, registry, &mut out);
     suppress::builtin_diagnostics(&kept, registry, &enabled, &mut out);

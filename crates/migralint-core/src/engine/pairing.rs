@@ -51,7 +51,7 @@ impl Pairing {
             .stmts
             .into_iter()
             .zip(&file.statements)
-            .map(|(s, kept)| (kept.span.start, s.effects))
+            .map(|(s, kept)| (kept.span.start, s.effects.into_vec()))
             .collect();
         let state = self.dir(dir_of(&file.path), version, kept);
         state.pending.push((index, statements, facts.tokens));

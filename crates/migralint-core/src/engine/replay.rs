@@ -6,10 +6,8 @@
 //! pairing rules run. A replayed file keeps only what the rest of the run
 //! needs (`SetFile`).
 
-use pg_query::NodeEnum;
-
 use super::context::{DownCx, FileCx, Findings, StmtCx, TxState};
-use super::facts::FileFacts;
+use super::facts::{FactsBuilder, FileFacts};
 use super::files::SetFile;
 use super::options::Options;
 use super::pairing::Pairing;
@@ -18,20 +16,60 @@ use super::resolve::diagnostic;
 use super::rule::{Check, Rule};
 use super::SourceFile;
 use crate::migration::{Direction, MigrationName};
-use crate::model::names::node_int;
 use crate::model::Schema;
-use crate::parse::ParsedFile;
+use crate::parse::{reparse, ParsedFile, Statement, RUN_BYTES};
 use crate::report::{Diagnostic, Severity};
 
 /// Files parsed ahead of the replay at a time. Memory holds the trees of at
 /// most two chunks (the one being replayed and the next, being parsed).
 const CHUNK: usize = 64;
 
-/// A file parsed ahead of its turn in the replay, with its facts.
+/// When a file's trees are kept. A file of more text than `keep_trees` is
+/// parsed a run of about `run` bytes at a time and its trees dropped once
+/// their facts are read; its statements are parsed again, a run at a time,
+/// when the replay reaches them. Memory then holds a file's text, tokens
+/// and facts, and the trees of one run of statements.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub keep_trees: usize,
+    pub run: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            keep_trees: 1 << 20,
+            run: RUN_BYTES,
+        }
+    }
+}
+
+/// A file parsed ahead of its turn in the replay, with its facts (and its
+/// trees, when it is small: `Limits`).
 struct Parsed {
     index: usize,
     file: ParsedFile,
     facts: FileFacts,
+}
+
+/// Parses a file and reads its facts.
+fn parse(index: usize, source: &SourceFile, options: &Options, limits: Limits) -> Parsed {
+    let pg = options.pg_version;
+    let mut builder = FactsBuilder::new(&source.text, pg, options.multi_statement);
+    let file = if source.text.len() <= limits.keep_trees {
+        let file = source.parse();
+        builder.push(&file.statements);
+        file
+    } else {
+        let pieces = builder.pieces();
+        builder.reserve(pieces.len());
+        source.parse_runs(limits.run, Some(&pieces), &mut |run| builder.push(&run))
+    };
+    Parsed {
+        index,
+        file,
+        facts: builder.finish(),
+    }
 }
 
 /// Diagnostics with the index of their file (for sorting).
@@ -44,15 +82,10 @@ pub fn replay(
     names: &[Option<MigrationName>],
     options: &Options,
     enabled: &[(&'static Rule, Severity)],
+    limits: Limits,
     out: &mut Out,
 ) -> Vec<SetFile> {
-    let parse = |chunk: &[usize]| {
-        par::map(chunk, |&index| {
-            let file = files[index].parse();
-            let facts = FileFacts::new(&file, options.multi_statement);
-            Parsed { index, file, facts }
-        })
-    };
+    let parse = |chunk: &[usize]| par::map(chunk, |&index| parse(index, &files[index], options, limits));
     let mut kept: Vec<Option<SetFile>> =
         std::iter::repeat_with(|| None).take(files.len()).collect();
     let mut schema = Schema::default();
@@ -77,7 +110,7 @@ pub fn replay(
                         name,
                         facts: &p.facts,
                     };
-                    lint_file(&cx, p.index, &mut schema, options, enabled, out);
+                    lint_file(&cx, p.index, &mut schema, options, enabled, limits, out);
                     if scratch {
                         schema.rollback();
                     }
@@ -121,13 +154,15 @@ fn replay_order(names: &[Option<MigrationName>]) -> Vec<usize> {
 }
 
 /// Runs the statement rules over a file, statement by statement, applying
-/// each statement's effects to the schema after its rules.
+/// each statement's effects to the schema after its rules. A file whose
+/// trees were dropped is parsed again a run at a time.
 fn lint_file(
     file: &FileCx,
     index: usize,
     schema: &mut Schema,
     options: &Options,
     enabled: &[(&'static Rule, Severity)],
+    limits: Limits,
     out: &mut Out,
 ) {
     let checks: Vec<_> = enabled
@@ -138,7 +173,7 @@ fn lint_file(
         })
         .collect();
     let mut tx = TxState::default();
-    for (stmt_index, stmt) in file.parsed.statements.iter().enumerate() {
+    let mut lint = |stmt_index: usize, stmt: &Statement| {
         let facts = &file.facts.stmts[stmt_index];
         tx.in_explicit_tx = facts.tx.explicit;
         let cx = StmtCx {
@@ -157,27 +192,31 @@ fn lint_file(
                 out.push((index, diagnostic(file.parsed, rule, *severity, f.into())));
             }
         }
-        if let NodeEnum::VariableSetStmt(s) = &stmt.node {
-            if s.name == "lock_timeout" {
-                tx.lock_timeout_set = sets_a_timeout(s);
-            }
-        }
+        tx.settle(&stmt.node);
         schema.apply(&facts.effects, index);
+    };
+    if file.trees_kept() {
+        for (i, stmt) in file.parsed.statements.iter().enumerate() {
+            lint(i, stmt);
+        }
+    } else {
+        let spans: Vec<_> = file.facts.stmts.iter().map(|s| s.span).collect();
+        let mut next = 0;
+        reparse(&file.parsed.text, &spans, limits.run, &mut |run| {
+            for mut stmt in run {
+                // Statements that do not parse alike again are skipped.
+                while next < spans.len() && spans[next] != stmt.span {
+                    next += 1;
+                }
+                if next == spans.len() {
+                    return;
+                }
+                stmt.ignored = file.facts.stmts[next].ignored.to_vec();
+                lint(next, &stmt);
+                next += 1;
+            }
+        });
     }
-}
-
-/// `SET lock_timeout = ...` to something other than 0 (no timeout).
-fn sets_a_timeout(s: &pg_query::protobuf::VariableSetStmt) -> bool {
-    let value = s.args.first().and_then(node_int);
-    let text = s.args.first().and_then(|a| match a.node.as_ref() {
-        Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
-            Some(pg_query::protobuf::a_const::Val::Sval(s)) => Some(s.sval.as_str()),
-            _ => None,
-        },
-        _ => None,
-    });
-    let disabled = value == Some(0) || text.is_some_and(|t| t.trim().starts_with('0'));
-    !s.args.is_empty() && !disabled
 }
 
 /// Runs the `Check::Down` rules on a down file (during the replay). Their

@@ -105,10 +105,13 @@ pub fn apply_suppressions(files: &[SetFile], out: &mut Vec<(usize, Diagnostic)>)
         if file_level {
             return false;
         }
-        !file.statements.iter().any(|s| {
-            s.span.start <= d.span.start
-                && d.span.start <= s.span.end
-                && s.ignored.iter().any(|n| n == d.rule)
-        })
+        // The statement the diagnostic starts in (statements are in order
+        // and do not overlap).
+        let at = file
+            .statements
+            .partition_point(|s| s.span.start <= d.span.start);
+        !at.checked_sub(1)
+            .map(|i| &file.statements[i])
+            .is_some_and(|s| d.span.start <= s.span.end && s.ignored.iter().any(|n| n == d.rule))
     });
 }

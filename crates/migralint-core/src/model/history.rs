@@ -159,6 +159,10 @@ pub struct UpRecord {
 /// `statements`: each statement's byte offset and effects, in order.
 pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])>) -> UpChanges {
     let mut created: Vec<(Obj, usize)> = Vec::new();
+    // The keys of `created` (rebuilt after the rare changes that rename or
+    // remove some): one lookup per create, not a walk.
+    let mut keys: HashSet<ObjKey> = HashSet::default();
+    let rebuild = |created: &[(Obj, usize)]| created.iter().map(|(o, _)| o.key()).collect();
     let mut renamed: Vec<(Obj, Obj, usize)> = Vec::new();
     // Objects this file drops (without IF EXISTS: so they existed) that it
     // did not create: recreating one under the same name replaces it.
@@ -174,7 +178,7 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                         if obj.kind.is_relation() {
                             replaced_relations.insert(obj.name.key());
                         }
-                    } else if !created.iter().any(|(o, _)| o.key() == key) {
+                    } else if keys.insert(key) {
                         created.push((obj, at));
                     }
                 }
@@ -184,10 +188,14 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                     if_exists,
                 } => {
                     let key = obj.key();
-                    if !if_exists && !created.iter().any(|(o, _)| o.key() == key) {
+                    if !if_exists && !keys.contains(&key) {
                         replaced.insert(key);
                     }
+                    let before = created.len();
                     created.retain(|(o, _)| !drop_covers(&obj, cascade, o));
+                    if created.len() != before {
+                        keys = rebuild(&created);
+                    }
                 }
                 Effect::OwnedBy { seq, table, column } => {
                     let key = seq.key();
@@ -207,6 +215,7 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                     for (o, _) in &mut created {
                         o.follow_rename(&from, &to);
                     }
+                    keys = rebuild(&created);
                     // A rename back of something this file renamed cancels out.
                     if let Some(i) = renamed
                         .iter()

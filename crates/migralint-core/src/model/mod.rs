@@ -13,6 +13,7 @@ pub mod locks;
 pub mod names;
 pub mod objects;
 pub mod schema;
+pub mod summary;
 pub mod tx;
 pub mod volatility;
 

@@ -15,7 +15,8 @@ type Key = (String, String);
 #[derive(Clone, Debug)]
 pub struct Table {
     pub name: QualName,
-    pub columns: Vec<Column>,
+    /// Its columns, by name.
+    columns: HashMap<String, Column>,
     /// False when the column list is not fully known (e.g. `CREATE TABLE AS`).
     pub columns_known: bool,
     pub constraints: Vec<ConstraintInfo>,
@@ -25,7 +26,7 @@ pub struct Table {
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
+        self.columns.get(name)
     }
 
     /// A validated `CHECK (col IS NOT NULL)` exists, so `SET NOT NULL` can
@@ -186,7 +187,7 @@ impl Schema {
                             skip_table = None;
                             self.put_table(Table {
                                 name: obj.name.clone(),
-                                columns: Vec::new(),
+                                columns: HashMap::default(),
                                 columns_known: *columns_known,
                                 constraints: Vec::new(),
                                 created_in: file,
@@ -205,8 +206,7 @@ impl Schema {
                             }
                             skip_column = None;
                             if let Some(t) = self.table_mut(table) {
-                                t.columns.retain(|col| col.name != column.name);
-                                t.columns.push(column.clone());
+                                t.columns.insert(column.name.clone(), column.clone());
                             }
                         }
                         Shape::Constraint { info, inline } => {
@@ -226,7 +226,7 @@ impl Schema {
                             match info.kind {
                                 ConstraintKind::NotNull => {
                                     for col in
-                                        t.columns.iter_mut().filter(|c| info.keys.contains(&c.name))
+                                        t.columns.values_mut().filter(|c| info.keys.contains(&c.name))
                                     {
                                         col.not_null = true;
                                     }
@@ -258,7 +258,7 @@ impl Schema {
                     Kind::Index => self.set_index(obj.name.key(), None),
                     Kind::Column => {
                         if let Some(t) = obj.table.as_ref().and_then(|t| self.table_mut(t)) {
-                            t.columns.retain(|c| c.name != obj.name.name);
+                            t.columns.remove(&obj.name.name);
                         }
                     }
                     Kind::Constraint => {
@@ -277,7 +277,7 @@ impl Schema {
                     let Some(t) = self.table_mut(table) else {
                         continue;
                     };
-                    let Some(col) = t.columns.iter_mut().find(|c| c.name == *column) else {
+                    let Some(col) = t.columns.get_mut(column) else {
                         continue;
                     };
                     match change {
@@ -335,8 +335,9 @@ impl Schema {
             }
             Kind::Column => {
                 if let Some(table) = from.table.as_ref().and_then(|t| self.table_mut(t)) {
-                    if let Some(col) = table.columns.iter_mut().find(|c| c.name == from.name.name) {
+                    if let Some(mut col) = table.columns.remove(&from.name.name) {
                         col.name = to.name.name.clone();
+                        table.columns.insert(col.name.clone(), col);
                     }
                 }
             }

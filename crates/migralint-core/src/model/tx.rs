@@ -14,7 +14,7 @@ use pg_query::NodeEnum;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TxPlace {
     /// The transaction: equal ids, same transaction.
-    pub id: usize,
+    pub id: u32,
     /// Inside an explicit `BEGIN ... COMMIT` block when the statement
     /// starts (a `BEGIN` itself is not; its `COMMIT` is).
     pub explicit: bool,
@@ -33,43 +33,66 @@ pub fn places<'a>(
     nodes: impl IntoIterator<Item = &'a NodeEnum>,
     multi_statement: bool,
 ) -> Vec<TxPlace> {
-    let mut id = 0;
-    let mut explicit = false;
-    let mut out = Vec::new();
-    for node in nodes {
-        let before = explicit;
-        match transaction_kind(node) {
-            Some(K::TransStmtBegin | K::TransStmtStart) => {
-                if multi_statement && !explicit {
-                    id += 1;
-                }
-                explicit = true;
-                out.push(TxPlace {
-                    id,
-                    explicit: before,
-                });
-            }
-            Some(K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare) => {
-                out.push(TxPlace {
-                    id,
-                    explicit: before,
-                });
-                id += 1;
-                let chain = matches!(node, NodeEnum::TransactionStmt(t) if t.chain);
-                explicit = explicit && chain;
-            }
-            _ if multi_statement && !explicit => {
-                id += 1;
-                out.push(TxPlace {
-                    id,
-                    explicit: false,
-                });
-                id += 1;
-            }
-            _ => out.push(TxPlace { id, explicit }),
+    let mut splitter = Splitter::new(multi_statement);
+    nodes.into_iter().map(|n| splitter.next(n)).collect()
+}
+
+/// The splitter, one statement at a time.
+#[derive(Clone, Debug)]
+pub struct Splitter {
+    multi_statement: bool,
+    id: u32,
+    explicit: bool,
+}
+
+impl Splitter {
+    pub fn new(multi_statement: bool) -> Splitter {
+        Splitter {
+            multi_statement,
+            id: 0,
+            explicit: false,
         }
     }
-    out
+
+    /// Where the next statement of the file runs.
+    pub fn next(&mut self, node: &NodeEnum) -> TxPlace {
+        let before = self.explicit;
+        match transaction_kind(node) {
+            Some(K::TransStmtBegin | K::TransStmtStart) => {
+                if self.multi_statement && !self.explicit {
+                    self.id += 1;
+                }
+                self.explicit = true;
+                TxPlace {
+                    id: self.id,
+                    explicit: before,
+                }
+            }
+            Some(K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare) => {
+                let place = TxPlace {
+                    id: self.id,
+                    explicit: before,
+                };
+                self.id += 1;
+                let chain = matches!(node, NodeEnum::TransactionStmt(t) if t.chain);
+                self.explicit = self.explicit && chain;
+                place
+            }
+            _ if self.multi_statement && !self.explicit => {
+                self.id += 1;
+                let place = TxPlace {
+                    id: self.id,
+                    explicit: false,
+                };
+                self.id += 1;
+                place
+            }
+            _ => TxPlace {
+                id: self.id,
+                explicit: self.explicit,
+            },
+        }
+    }
 }
 
 #[cfg(test)]
@@ -77,7 +100,7 @@ mod tests {
     use super::*;
     use crate::parse::parse_file;
 
-    fn ids(sql: &str, multi: bool) -> Vec<(usize, bool)> {
+    fn ids(sql: &str, multi: bool) -> Vec<(u32, bool)> {
         let f = parse_file("x.sql", sql);
         places(f.statements.iter().map(|s| &s.node), multi)
             .iter()

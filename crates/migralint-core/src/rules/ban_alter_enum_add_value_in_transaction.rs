@@ -2,7 +2,8 @@ use pg_query::protobuf::Token;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::QualName;
+use crate::model::effects::Effect;
+use crate::model::{Kind, QualName};
 use crate::parse::Statement;
 use crate::rules::Check;
 
@@ -31,14 +32,13 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     // transaction block before PostgreSQL 12, and may use them at once from
     // PostgreSQL 17 on. PostgreSQL 12 to 16 reject the use all the same.
     let created_here = !(12..17).contains(&pg)
-        && cx.statements()[..cx.stmt_index]
-            .iter()
-            .enumerate()
-            .any(|(j, st)| {
-                cx.tx_of(j) == tx
-                    && matches!(&st.node, NodeEnum::CreateEnumStmt(c)
-                    if QualName::from_list(&c.type_name).is_some_and(|n| n.key() == ty.key()))
-            });
+        && (0..cx.stmt_index).any(|j| {
+            cx.tx_of(j) == tx
+                && cx.facts_of(j).effects.iter().any(|e| {
+                    matches!(e, Effect::Create { obj, .. }
+                        if obj.kind == Kind::Type && obj.name.key() == ty.key())
+                })
+        });
     if created_here {
         return;
     }
@@ -66,12 +66,14 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     }
     let literal = format!("'{}'", value.replace('\'', "''"));
-    let statements = cx.statements();
-    let used = (cx.stmt_index + 1..statements.len())
+    let used = (cx.stmt_index + 1..cx.stmt_count())
         .take_while(|&i| cx.tx_of(i) == tx)
-        .find(|&i| uses_literal(cx, &statements[i], &literal));
+        .find(|&i| {
+            cx.statement(i)
+                .is_some_and(|s| uses_literal(cx, &s, &literal))
+        });
     let Some(i) = used else { return };
-    let (line, _) = cx.file.parsed.line_col(statements[i].span.start);
+    let line = cx.line_of(i);
     out.report(
         cx.stmt.span,
         format!(
@@ -107,7 +109,7 @@ fn uses_literal(cx: &StmtCx, stmt: &Statement, literal: &str) -> bool {
     };
     let tokens_use = || {
         let text = cx.text(stmt.span);
-        crate::parse::scan(text).is_ok_and(|tokens| {
+        crate::tokens::scan(text).is_ok_and(|tokens| {
             tokens.iter().any(|t| {
                 t.token == Token::Sconst as i32
                     && text.get(t.start as usize..t.end as usize) == Some(literal)

@@ -61,7 +61,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 
 /// The statement spells out its mode (`IN ... MODE`).
 fn mode_written(cx: &StmtCx) -> bool {
-    crate::parse::scan(cx.text(cx.stmt.span))
+    crate::tokens::scan(cx.text(cx.stmt.span))
         .map(|tokens| tokens.iter().any(|t| t.token == Token::Mode as i32))
         .unwrap_or(true)
 }

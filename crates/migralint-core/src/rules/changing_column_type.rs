@@ -1,10 +1,10 @@
-use pg_query::protobuf::{a_const, AlterTableType, VariableSetKind};
+use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::{judge, storage_type, Verdict};
 use crate::model::locks::LockMode;
-use crate::model::names::{node_int, quote_ident};
+use crate::model::names::quote_ident;
 use crate::model::{SqlType, TableState};
 use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
 use crate::rules::Check;
@@ -132,7 +132,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 .help(format!("{recipe}.{extra}"));
             }
             Verdict::TimeZone => {
-                if session_time_zone_is_utc(cx) {
+                if cx.tx.time_zone_utc {
                     continue;
                 }
                 out.report(
@@ -177,33 +177,6 @@ fn safe_sources(new: &SqlType) -> Option<String> {
         }
         _ => return None,
     })
-}
-
-/// A `SET TimeZone` earlier in the file left the session at UTC.
-fn session_time_zone_is_utc(cx: &StmtCx) -> bool {
-    let mut utc = false;
-    for s in &cx.statements()[..cx.stmt_index] {
-        let NodeEnum::VariableSetStmt(v) = &s.node else {
-            continue;
-        };
-        if v.name != "timezone" {
-            continue;
-        }
-        utc = v.kind == VariableSetKind::VarSetValue as i32
-            && v.args.first().is_some_and(|a| {
-                node_int(a) == Some(0)
-                    || matches!(a.node.as_ref(), Some(NodeEnum::AConst(c)) if matches!(
-                        c.val.as_ref(),
-                        Some(a_const::Val::Sval(s)) if matches!(
-                            s.sval.to_ascii_lowercase().as_str(),
-                            "utc" | "etc/utc" | "gmt" | "etc/gmt" | "uct" | "etc/uct" | "universal"
-                                | "etc/universal" | "zulu" | "etc/zulu" | "gmt0" | "etc/gmt0"
-                                | "greenwich" | "etc/greenwich" | "z"
-                        )
-                    ))
-            });
-    }
-    utc
 }
 
 #[cfg(test)]

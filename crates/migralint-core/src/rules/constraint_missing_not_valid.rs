@@ -2,6 +2,7 @@ use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::{Effect, Shape};
 use crate::model::QualName;
 use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
 use crate::rules::Check;
@@ -98,12 +99,23 @@ fn validate_constraint(
     cmd_index: usize,
     out: &mut Findings,
 ) {
-    let statements = cx.statements();
     let here = cx.tx_of(cx.stmt_index);
-    for (index, stmt) in statements[..=cx.stmt_index].iter().enumerate().rev() {
+    for index in (0..=cx.stmt_index).rev() {
         if cx.tx_of(index) != here {
             break;
         }
+        // An earlier statement is looked at only when it adds a NOT VALID
+        // constraint of that name.
+        let adds = cx.facts_of(index).effects.iter().any(|e| {
+            matches!(e, Effect::Create { obj, shape: Shape::Constraint { info, .. }, .. }
+                if !info.validated && obj.name.name == name)
+        });
+        if index != cx.stmt_index && !adds {
+            continue;
+        }
+        let Some(stmt) = cx.statement(index) else {
+            continue;
+        };
         let Some((s, t)) = alter_table(&stmt.node) else {
             continue;
         };
@@ -140,7 +152,7 @@ fn validate_constraint(
             }
             _ => format!("ACCESS EXCLUSIVE on {table}"),
         };
-        let line = cx.file.parsed.line_col(stmt.span.start).0;
+        let line = cx.line_of(index);
         let name = crate::model::names::quote_ident(name);
         out.report(
             span,

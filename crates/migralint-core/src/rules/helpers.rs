@@ -4,8 +4,9 @@ use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType, ObjectTy
 use pg_query::NodeEnum;
 
 use crate::engine::context::StmtCx;
+use crate::model::effects::Effect;
 use crate::model::locks::{locks_in, LockTaken};
-use crate::model::QualName;
+use crate::model::{Kind, QualName};
 
 /// `ALTER TABLE`'s table and subcommands, for statements that are one.
 pub fn alter_table(node: &NodeEnum) -> Option<(&AlterTableStmt, QualName)> {
@@ -50,6 +51,39 @@ pub fn lock_on(cx: &StmtCx, table: &QualName) -> Option<LockTaken> {
         .find(|l| l.relation.key() == table.key())
 }
 
+/// The locks statement `j` of the file takes. For this statement, judged
+/// with the schema as of now (a type change it proves catalog-only
+/// rewrites nothing); for another, from its summary, every rewrite counted
+/// (the schema now already holds an earlier statement's own change), its
+/// indexes resolved to their tables where the schema still knows them.
+pub fn locks_of(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
+    if j == cx.stmt_index {
+        return locks_in(&cx.stmt.node, cx.options.pg_version, cx.schema);
+    }
+    cx.summary_of(j)
+        .locks
+        .iter()
+        .cloned()
+        .map(|mut l| {
+            if l.on_index {
+                if let Some(index) = cx.schema.index(&l.relation) {
+                    l.relation = index.table.clone();
+                    l.on_index = false;
+                }
+            }
+            l
+        })
+        .collect()
+}
+
+/// Statement `j` of the file drops a table.
+pub fn drops_table(cx: &StmtCx, j: usize) -> bool {
+    cx.facts_of(j)
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Drop { obj, .. } if obj.kind == Kind::Table))
+}
+
 pub fn describe_lock(cx: &StmtCx, table: &QualName) -> String {
     lock_on(cx, table).map_or_else(|| format!("a lock on {table}"), |l| l.describe())
 }
@@ -58,11 +92,10 @@ pub fn describe_lock(cx: &StmtCx, table: &QualName) -> String {
 /// it now hardly matters: the file is about to take ACCESS EXCLUSIVE anyway).
 pub fn dropped_later_in_file(cx: &StmtCx, table: &QualName) -> bool {
     let key = table.key();
-    cx.later_statements().iter().any(|s| match &s.node {
-        NodeEnum::DropStmt(d) if d.remove_type == ObjectType::ObjectTable as i32 => d.objects.iter().any(|o| {
-            matches!(o.node.as_ref(), Some(NodeEnum::List(l)) if QualName::from_list(&l.items).is_some_and(|n| n.key() == key))
-        }),
-        _ => false,
+    (cx.stmt_index + 1..cx.stmt_count()).any(|j| {
+        cx.facts_of(j).effects.iter().any(|e| {
+            matches!(e, Effect::Drop { obj, .. } if obj.kind == Kind::Table && obj.name.key() == key)
+        })
     })
 }
 
@@ -140,7 +173,7 @@ pub fn default_text(cx: &StmtCx, default_at: i32) -> Option<String> {
     use pg_query::protobuf::Token;
     let clause = cx.clause_span(default_at);
     let text = cx.text(clause);
-    let tokens = crate::parse::scan(text).ok()?;
+    let tokens = crate::tokens::scan(text).ok()?;
     let mut depth = 0i32;
     let mut range: Option<(usize, usize)> = None;
     for t in tokens.iter().skip(1) {

@@ -1,13 +1,9 @@
-use pg_query::protobuf::{AExprKind, BoolExprType, Node, ObjectType, SelectStmt};
-use pg_query::NodeEnum;
-
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::locks::{
-    locks_in, node_cannot_run_in_transaction, node_locks, LockMode, LockTaken,
-};
+use crate::model::effects::{Effect, Shape};
+use crate::model::locks::{LockMode, LockTaken};
+use crate::model::summary::{DmlKind, RelationChange};
 use crate::model::QualName;
-use crate::parse::Statement;
-use crate::rules::helpers::holds_data;
+use crate::rules::helpers::{holds_data, locks_of};
 use crate::rules::Check;
 
 declare_rule!(
@@ -34,13 +30,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some(work) = slow_work(cx, cx.stmt_index) else {
         return;
     };
-    let tx = cx.tx_of(cx.stmt_index);
-    let stmts = cx.statements();
-    let start = (0..cx.stmt_index)
-        .rev()
-        .take_while(|&j| cx.tx_of(j) == tx)
-        .last()
-        .unwrap_or(cx.stmt_index);
+    let start = cx.tx_start(cx.stmt_index);
     // Walk back over the transaction so far, collecting the locks held
     // that no slow statement has run under yet (those were reported
     // there). A slow statement that locks the same table exclusively itself
@@ -84,8 +74,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     else {
         return;
     };
-    let (line, _) = cx.file.parsed.line_col(stmts[*j].span.start);
-    let taker = statement_label(cx, &stmts[*j]);
+    let line = cx.line_of(*j);
+    let taker = statement_label(cx, *j);
     out.report(
         cx.stmt.span,
         format!(
@@ -106,35 +96,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 /// more), sequences, indexes whose table is unknown. A renamed table is
 /// named by its new name.
 fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
-    let stmt = &cx.statements()[j];
-    let mut rename_to = None;
-    match &stmt.node {
-        NodeEnum::DropStmt(d) => {
-            let dropped_kinds = [
-                ObjectType::ObjectTable,
-                ObjectType::ObjectView,
-                ObjectType::ObjectMatview,
-                ObjectType::ObjectSequence,
-            ];
-            if dropped_kinds.iter().any(|k| *k as i32 == d.remove_type) {
-                return Vec::new();
-            }
-        }
-        NodeEnum::RenameStmt(r) => {
-            if r.rename_type == ObjectType::ObjectSequence as i32
-                || r.relation_type == ObjectType::ObjectSequence as i32
-            {
-                return Vec::new();
-            }
-            if r.rename_type == ObjectType::ObjectTable as i32 {
-                rename_to = Some(r.newname.as_str());
-            }
-        }
-        NodeEnum::AlterTableStmt(a) if a.objtype == ObjectType::ObjectSequence as i32 => {
-            return Vec::new();
-        }
-        _ => {}
-    }
+    let rename_to = match cx.summary_of(j).relation() {
+        RelationChange::Drops | RelationChange::Sequence => return Vec::new(),
+        RelationChange::RenamesTableTo(new) => Some(new.as_str()),
+        RelationChange::None => None,
+    };
     locks_of(cx, j)
         .into_iter()
         .map(|mut l| {
@@ -161,49 +127,28 @@ fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
 
 /// The table of a `CREATE INDEX name` somewhere in this file.
 fn index_table_in_file(cx: &StmtCx, index: &QualName) -> Option<QualName> {
-    cx.statements().iter().find_map(|s| match &s.node {
-        NodeEnum::IndexStmt(i) if i.idxname == index.name => {
-            let table = QualName::from_range_var(i.relation.as_ref()?);
-            let same_schema = index.schema.is_none() || index.schema == table.schema;
-            same_schema.then_some(table)
-        }
-        _ => None,
-    })
-}
-
-/// The locks statement `k` of the file takes. The schema is the one as of
-/// this statement: right for this statement, but not for an earlier one
-/// whose own change it already holds (a type change judged against the
-/// type it set would look catalog-only), so earlier statements are judged
-/// without it (every type change counted as a rewrite), their dropped
-/// indexes resolved through the schema where it still knows them.
-fn locks_of(cx: &StmtCx, k: usize) -> Vec<LockTaken> {
-    let node = &cx.statements()[k].node;
-    let pg = cx.options.pg_version;
-    if k == cx.stmt_index {
-        return locks_in(node, pg, cx.schema);
-    }
-    node_locks(node, pg)
-        .into_iter()
-        .map(|mut l| {
-            if l.on_index {
-                if let Some(index) = cx.schema.index(&l.relation) {
-                    l.relation = index.table.clone();
-                    l.on_index = false;
-                }
+    (0..cx.stmt_count()).find_map(|j| {
+        cx.facts_of(j).effects.iter().find_map(|e| match e {
+            Effect::Create {
+                obj,
+                shape: Shape::Index { .. },
+                ..
+            } if obj.name.name == index.name => {
+                let table = obj.table.clone()?;
+                let same_schema = index.schema.is_none() || index.schema == table.schema;
+                same_schema.then_some(table)
             }
-            l
+            _ => None,
         })
-        .collect()
+    })
 }
 
 /// The statement does work that takes time on a table that holds data:
 /// scans or rewrites it, updates or deletes its rows (unless a
 /// `column = constant` condition targets a few), or copies rows out of it.
 fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
-    let stmt = &cx.statements()[k];
-    let pg = cx.options.pg_version;
-    if node_cannot_run_in_transaction(&stmt.node, pg) {
+    let summary = cx.summary_of(k);
+    if summary.no_tx {
         return None;
     }
     let locks = locks_of(cx, k);
@@ -216,7 +161,7 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
         .iter()
         .find(|l| (l.scan || l.rewrite) && holds_data(cx, &l.relation))
     {
-        let what = if let NodeEnum::IndexStmt(_) = &stmt.node {
+        let what = if summary.builds_index {
             format!("builds an index on {} (reading all of it)", l.relation)
         } else if l.rewrite {
             format!("rewrites {}", l.relation)
@@ -230,30 +175,29 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
             exclusive,
         });
     }
-    let (what, table) = match &stmt.node {
-        NodeEnum::UpdateStmt(s) => {
-            let t = QualName::from_range_var(s.relation.as_ref()?);
-            if !holds_data(cx, &t) || s.where_clause.as_deref().is_some_and(targeted) {
+    let dml = summary.dml()?;
+    let (what, table) = match dml.kind {
+        DmlKind::Update | DmlKind::Delete => {
+            let t = dml.target.clone()?;
+            if !holds_data(cx, &t) || dml.targeted {
                 return None;
             }
-            (format!("updates rows of {t}"), t)
+            let verb = if dml.kind == DmlKind::Update {
+                "updates"
+            } else {
+                "deletes"
+            };
+            (format!("{verb} rows of {t}"), t)
         }
-        NodeEnum::DeleteStmt(s) => {
-            let t = QualName::from_range_var(s.relation.as_ref()?);
-            if !holds_data(cx, &t) || s.where_clause.as_deref().is_some_and(targeted) {
-                return None;
-            }
-            (format!("deletes rows of {t}"), t)
+        DmlKind::InsertSelect | DmlKind::CreateAs => {
+            let source = dml.sources.iter().find(|t| holds_data(cx, t))?.clone();
+            let verb = if dml.kind == DmlKind::InsertSelect {
+                "copies rows from"
+            } else {
+                "fills a new relation from"
+            };
+            (format!("{verb} {source}"), source)
         }
-        NodeEnum::InsertStmt(s) => {
-            let source = read_table(cx, s.select_stmt.as_deref()?)?;
-            (format!("copies rows from {source}"), source)
-        }
-        NodeEnum::CreateTableAsStmt(s) if !s.into.as_ref().is_some_and(|i| i.skip_data) => {
-            let source = read_table(cx, s.query.as_deref()?)?;
-            (format!("fills a new relation from {source}"), source)
-        }
-        _ => return None,
     };
     Some(Work {
         what,
@@ -262,101 +206,12 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
     })
 }
 
-/// A condition that picks rows by `column = constant` (or `column IN
-/// (constants)`) in one of its top-level `AND` terms: a targeted fix of a
-/// few rows, not a backfill.
-fn targeted(node: &Node) -> bool {
-    match node.node.as_ref() {
-        Some(NodeEnum::BoolExpr(b)) if b.boolop == BoolExprType::AndExpr as i32 => {
-            b.args.iter().any(targeted)
-        }
-        Some(NodeEnum::AExpr(e)) => {
-            let (l, r) = (e.lexpr.as_deref(), e.rexpr.as_deref());
-            if crate::model::names::string_list(&e.name) != ["="] {
-                return false;
-            }
-            match AExprKind::try_from(e.kind) {
-                Ok(AExprKind::AexprOp) => (column(l) && constant(r)) || (constant(l) && column(r)),
-                Ok(AExprKind::AexprIn) => {
-                    column(l)
-                        && matches!(r.and_then(|n| n.node.as_ref()),
-                            Some(NodeEnum::List(list)) if list.items.iter().all(|i| constant(Some(i))))
-                }
-                _ => false,
-            }
-        }
-        _ => false,
-    }
-}
-
-fn column(node: Option<&Node>) -> bool {
-    matches!(
-        node.and_then(|n| n.node.as_ref()),
-        Some(NodeEnum::ColumnRef(_))
-    )
-}
-
-/// A literal or a parameter, possibly cast.
-fn constant(node: Option<&Node>) -> bool {
-    match node.and_then(|n| n.node.as_ref()) {
-        Some(NodeEnum::TypeCast(c)) => constant(c.arg.as_deref()),
-        Some(NodeEnum::AConst(_) | NodeEnum::ParamRef(_)) => true,
-        _ => false,
-    }
-}
-
-/// The first table that holds data a query reads (its FROM clauses).
-fn read_table(cx: &StmtCx, query: &Node) -> Option<QualName> {
-    let NodeEnum::SelectStmt(s) = query.node.as_ref()? else {
-        return None;
-    };
-    select_table(cx, s)
-}
-
-fn select_table(cx: &StmtCx, s: &SelectStmt) -> Option<QualName> {
-    if let Some(t) = [s.larg.as_deref(), s.rarg.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|side| select_table(cx, side))
-    {
-        return Some(t);
-    }
-    s.from_clause.iter().find_map(|f| from_table(cx, f))
-}
-
-fn from_table(cx: &StmtCx, node: &Node) -> Option<QualName> {
-    match node.node.as_ref()? {
-        NodeEnum::RangeVar(rv) => {
-            let t = QualName::from_range_var(rv);
-            holds_data(cx, &t).then_some(t)
-        }
-        NodeEnum::JoinExpr(j) => [j.larg.as_deref(), j.rarg.as_deref()]
-            .into_iter()
-            .flatten()
-            .find_map(|side| from_table(cx, side)),
-        NodeEnum::RangeSubselect(r) => read_table(cx, r.subquery.as_deref()?),
-        _ => None,
-    }
-}
-
 /// A short name for the statement that took the lock.
-fn statement_label(cx: &StmtCx, stmt: &Statement) -> String {
-    let label = match &stmt.node {
-        NodeEnum::AlterTableStmt(_) => "ALTER TABLE",
-        NodeEnum::RenameStmt(_) => "ALTER ... RENAME",
-        NodeEnum::LockStmt(_) => "LOCK TABLE",
-        NodeEnum::DropStmt(_) => "DROP",
-        NodeEnum::TruncateStmt(_) => "TRUNCATE",
-        NodeEnum::RefreshMatViewStmt(_) => "REFRESH MATERIALIZED VIEW",
-        NodeEnum::VacuumStmt(_) => "VACUUM FULL",
-        NodeEnum::ClusterStmt(_) => "CLUSTER",
-        NodeEnum::ReindexStmt(_) => "REINDEX",
-        _ => "",
-    };
-    if !label.is_empty() {
+fn statement_label(cx: &StmtCx, j: usize) -> String {
+    if let Some(label) = cx.summary_of(j).label() {
         return label.to_string();
     }
-    cx.text(stmt.span)
+    cx.text(cx.span_of(j))
         .split_whitespace()
         .next()
         .unwrap_or("statement")

@@ -194,12 +194,12 @@ fn constraint(cx: &StmtCx, c: &Constraint, out: &mut Vec<Named>) {
         .filter(|l| (stmt.start..stmt.end).contains(l))
         .and_then(|l| {
             let toks = cx.tokens_from(l);
-            let first = toks.first().filter(|t| t.start == l)?;
-            if !text[first.start..first.end].eq_ignore_ascii_case("constraint") {
+            let first = toks.first().filter(|t| t.start() == l)?;
+            if !text[first.start()..first.end()].eq_ignore_ascii_case("constraint") {
                 return None;
             }
             let name = toks.get(1)?;
-            Some(Span::new(name.start, name_end(text, name.start)?))
+            Some(Span::new(name.start(), name_end(text, name.start())?))
         })
         .unwrap_or(stmt);
     out.push(Named {

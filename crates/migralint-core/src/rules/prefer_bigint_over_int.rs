@@ -2,9 +2,9 @@ use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, CreateStmt};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::column_constraints;
+use crate::model::effects::{column_constraints, Effect};
 use crate::model::names::{node_string, quote_ident};
-use crate::model::{QualName, SqlType};
+use crate::model::{Kind, QualName, SqlType};
 use crate::rules::helpers::{alter_table, cmds, subtype};
 use crate::rules::Check;
 use crate::source::Span;
@@ -65,7 +65,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 }
                 let Some(key) = single_key(k) else { continue };
                 if let Some((c, span)) = created_column(cx, &table, key) {
-                    report(out, &table, c, span);
+                    report(out, &table, &c, span);
                 }
             }
         }
@@ -128,29 +128,25 @@ fn single_key(k: &Constraint) -> Option<&str> {
 
 /// The definition of `column` in the `CREATE TABLE` of `table` earlier in
 /// this file, with its span.
-fn created_column<'a>(
-    cx: &StmtCx<'a>,
-    table: &QualName,
-    column: &str,
-) -> Option<(&'a ColumnDef, Span)> {
-    cx.statements()[..cx.stmt_index]
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(j, st)| match &st.node {
-            NodeEnum::CreateStmt(s)
-                if s.relation
-                    .as_ref()
-                    .is_some_and(|rv| QualName::from_range_var(rv).key() == table.key()) =>
-            {
-                columns(s).find(|c| c.colname == column).map(|c| {
-                    let tokens = cx.file.facts.stmt_tokens(j);
-                    let span = crate::tokens::clause_span(tokens, st.span, st.at(c.location));
-                    (c, span)
-                })
-            }
-            _ => None,
-        })
+fn created_column(cx: &StmtCx, table: &QualName, column: &str) -> Option<(ColumnDef, Span)> {
+    (0..cx.stmt_index).rev().find_map(|j| {
+        let creates = cx.facts_of(j).effects.iter().any(|e| {
+            matches!(e, Effect::Create { obj, .. } if obj.kind == Kind::Table && obj.name.key() == table.key())
+        });
+        if !creates {
+            return None;
+        }
+        let st = cx.statement(j)?;
+        let NodeEnum::CreateStmt(s) = &st.node else {
+            return None;
+        };
+        let found = columns(s).find(|c| c.colname == column).map(|c| {
+            let tokens = cx.file.facts.stmt_tokens(j);
+            let span = crate::tokens::clause_span(tokens, st.span, st.at(c.location));
+            (c.clone(), span)
+        });
+        found
+    })
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ fn fix(cx: &StmtCx, site: &ColumnTypeSite) -> Option<FixSpec> {
     let at = cx.at(site.type_name.location)?;
     let tokens = cx.tokens_from(at);
     let first = tokens.first()?;
-    let (start, mut end) = (first.start, first.end);
+    let (start, mut end) = (first.start(), first.end());
     if start != at || !first.is(Token::Timestamp) {
         return None;
     }
@@ -64,14 +64,14 @@ fn fix(cx: &StmtCx, site: &ColumnTypeSite) -> Option<FixSpec> {
     let mut precision = "";
     if is(next, Token::Ascii40) {
         let close = (next..tokens.len()).find(|&i| is(i, Token::Ascii41))?;
-        precision = cx.text(Span::new(tokens[next].start, tokens[close].end));
-        end = tokens[close].end;
+        precision = cx.text(Span::new(tokens[next].start(), tokens[close].end()));
+        end = tokens[close].end();
         next = close + 1;
     }
     if is(next, Token::Without) && is(next + 1, Token::Time) && is(next + 2, Token::Zone) {
-        end = tokens[next + 2].end;
+        end = tokens[next + 2].end();
     }
-    let written = cx.text(Span::new(start, tokens[0].end));
+    let written = cx.text(Span::new(start, tokens[0].end()));
     let name = if written.chars().all(|c| c.is_ascii_uppercase()) {
         "TIMESTAMPTZ"
     } else {

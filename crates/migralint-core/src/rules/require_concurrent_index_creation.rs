@@ -55,7 +55,7 @@ fn fix(cx: &StmtCx) -> Option<FixSpec> {
         return None;
     }
     let index = cx.tokens().iter().find(|t| t.is(Token::Index))?;
-    let (start, end) = (index.start, index.end);
+    let (start, end) = (index.start(), index.end());
     let written = cx.text(crate::source::Span::new(start, end));
     let keyword = if written == "INDEX" {
         " CONCURRENTLY"

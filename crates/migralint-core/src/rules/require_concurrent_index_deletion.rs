@@ -2,7 +2,8 @@ use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::QualName;
+use crate::model::effects::Effect;
+use crate::model::{Kind, QualName};
 use crate::rules::helpers::{describe_lock, dropped_later_in_file, holds_data};
 use crate::rules::Check;
 
@@ -72,8 +73,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 }
 
 fn drops_a_table_later(cx: &StmtCx) -> bool {
-    cx.later_statements().iter().any(|s| {
-        matches!(&s.node, NodeEnum::DropStmt(d) if d.remove_type == ObjectType::ObjectTable as i32)
+    (cx.stmt_index + 1..cx.stmt_count()).any(|j| {
+        cx.facts_of(j)
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Drop { obj, .. } if obj.kind == Kind::Table))
     })
 }
 

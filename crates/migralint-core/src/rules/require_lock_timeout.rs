@@ -1,5 +1,6 @@
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::locks::{locks_in, LockMode, LockTaken};
+use crate::model::locks::{LockMode, LockTaken};
+use crate::rules::helpers::{drops_table, locks_of};
 use crate::rules::Check;
 
 declare_rule!(
@@ -14,20 +15,15 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if cx.tx.lock_timeout_set {
         return;
     }
-    let Some(lock) = exclusive_lock(cx, &cx.stmt.node) else {
+    let Some(lock) = exclusive_lock(cx, cx.stmt_index) else {
         return;
     };
     // One finding per file: the first such statement (one SET fixes all).
-    if cx.statements()[..cx.stmt_index]
-        .iter()
-        .any(|s| exclusive_lock(cx, &s.node).is_some())
-    {
+    if (0..cx.stmt_index).any(|j| exclusive_lock(cx, j).is_some()) {
         return;
     }
-    let later = cx
-        .later_statements()
-        .iter()
-        .filter(|s| exclusive_lock(cx, &s.node).is_some())
+    let later = (cx.stmt_index + 1..cx.stmt_count())
+        .filter(|&j| exclusive_lock(cx, j).is_some())
         .count();
     let more = match later {
         0 => String::new(),
@@ -48,19 +44,15 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 /// An ACCESS EXCLUSIVE lock the statement takes on a table that holds data.
 /// `DROP TABLE` is left out: the table is going away, so queries queued
 /// behind it would fail a moment later anyway.
-fn exclusive_lock(cx: &StmtCx, node: &pg_query::NodeEnum) -> Option<LockTaken> {
-    if let pg_query::NodeEnum::DropStmt(d) = node {
-        if d.remove_type == pg_query::protobuf::ObjectType::ObjectTable as i32 {
-            return None;
-        }
+fn exclusive_lock(cx: &StmtCx, j: usize) -> Option<LockTaken> {
+    if drops_table(cx, j) {
+        return None;
     }
-    locks_in(node, cx.options.pg_version, cx.schema)
-        .into_iter()
-        .find(|l| {
-            l.mode == LockMode::AccessExclusive
-                && !cx.table_state(&l.relation).is_new()
-                && !crate::rules::helpers::dropped_later_in_file(cx, &l.relation)
-        })
+    locks_of(cx, j).into_iter().find(|l| {
+        l.mode == LockMode::AccessExclusive
+            && !cx.table_state(&l.relation).is_new()
+            && !crate::rules::helpers::dropped_later_in_file(cx, &l.relation)
+    })
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@ use pg_query::protobuf::{AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::Effect;
 use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::volatility::volatile_call;
+use crate::model::Kind;
 use crate::model::TableState;
 use crate::rules::helpers::{alter_table, cmds, column_facts, default_text, holds_data, subtype};
 use crate::rules::Check;
@@ -119,8 +121,20 @@ fn added_with_constant_default(
     column: &str,
     cmd_index: usize,
 ) -> Option<String> {
-    let earlier = cx.statements()[..=cx.stmt_index].iter().enumerate();
-    for (index, stmt) in earlier.rev() {
+    for index in (0..=cx.stmt_index).rev() {
+        // An earlier statement is looked at only when it adds the column.
+        let adds = cx.facts_of(index).effects.iter().any(|e| {
+            matches!(e, Effect::Create { obj, .. }
+                if obj.kind == Kind::Column && obj.name.name == column
+                    && obj.table.as_ref().is_some_and(|t| t.key() == table.key()))
+        });
+        if index != cx.stmt_index && !adds {
+            continue;
+        }
+        let Some(stmt) = cx.statement(index) else {
+            continue;
+        };
+        let stmt = &*stmt;
         let Some((s, t)) = alter_table(&stmt.node) else {
             continue;
         };

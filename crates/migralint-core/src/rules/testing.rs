@@ -205,3 +205,90 @@ pub fn fixed_files(rule: &str, files: &[(&str, &str)]) -> Vec<(String, String)> 
         .map(|f| (f.path, f.text))
         .collect()
 }
+
+/// Every rule on, at error level.
+fn all_rules_config() -> Config {
+    let mut config = Config::default();
+    for r in REGISTRY {
+        config.set_level(r.name, Level::Error).expect("known rule");
+    }
+    config
+}
+
+/// Lints with trees kept and with trees dropped (every statement parsed
+/// again alone, as for a large file): the same diagnostics.
+fn assert_same_both_ways(files: &[(String, String)], what: &str) {
+    use crate::engine::{lint_with, Limits};
+    let config = all_rules_config();
+    let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(p, t)).collect();
+    let run = |limits| {
+        lint_with(&sources, &config.options, &config.selection, REGISTRY, limits).diagnostics
+    };
+    let kept = run(Limits {
+        keep_trees: usize::MAX,
+        run: usize::MAX,
+    });
+    let dropped = run(Limits {
+        keep_trees: 0,
+        run: 1,
+    });
+    assert_eq!(kept, dropped, "{what}: trees kept and dropped differ");
+}
+
+#[test]
+fn trees_dropped_lint_the_same() {
+    for r in REGISTRY {
+        for ex in examples(r.doc) {
+            assert_same_both_ways(&ex.files, &format!("rules/{}.md:{}", r.name, ex.line));
+        }
+    }
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+    for dir in std::fs::read_dir(fixtures).expect("fixtures") {
+        let dir = dir.unwrap().path();
+        let mut files = Vec::new();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let p = f.unwrap().path();
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                files.push((p.display().to_string(), text));
+            }
+        }
+        files.sort();
+        assert_same_both_ways(&files, &dir.display().to_string());
+    }
+}
+
+/// A file past the size whose trees are kept lints as it would with them.
+#[test]
+fn large_file_lints_the_same() {
+    let mut up = String::from("CREATE TABLE t (id int PRIMARY KEY, a text);\nCOMMIT;\n");
+    let mut i = 0;
+    while up.len() < (1 << 20) + 1000 {
+        up.push_str(&format!(
+            "ALTER TABLE t ADD COLUMN c{i} int;\nUPDATE t SET a = 'x';\nCREATE INDEX i{i} ON t (a);\n\
+             -- migralint-ignore require-lock-timeout\nALTER TABLE t ALTER COLUMN c{i} TYPE bigint;\n\
+             SELEC broken;\nSELECT 'a;b', $$ ; $$;\n"
+        ));
+        i += 1;
+    }
+    let files = vec![
+        ("1_big.up.sql".to_string(), up),
+        ("1_big.down.sql".to_string(), "DROP TABLE t;".to_string()),
+    ];
+    assert_same_both_ways(&files, "large file");
+    // And with the default limits (trees dropped past 1 MiB).
+    let config = all_rules_config();
+    let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(p, t)).collect();
+    let default = crate::engine::lint(&sources, &config.options, &config.selection, REGISTRY);
+    let kept = crate::engine::lint_with(
+        &sources,
+        &config.options,
+        &config.selection,
+        REGISTRY,
+        crate::engine::Limits {
+            keep_trees: usize::MAX,
+            run: usize::MAX,
+        },
+    );
+    assert_eq!(default.diagnostics, kept.diagnostics);
+    assert!(default.diagnostics.iter().any(|d| d.rule == "syntax-error"));
+}

@@ -2,8 +2,8 @@ use pg_query::protobuf::TransactionStmtKind as K;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::model::summary::Summary;
 use crate::model::tx::transaction_kind;
-use crate::parse::Statement;
 use crate::rules::Check;
 
 declare_rule!(
@@ -22,7 +22,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     };
     let word = keyword(cx);
-    let later = cx.later_statements();
+    let later: Vec<_> = (cx.stmt_index + 1..cx.stmt_count())
+        .map(|j| (j, cx.summary_of(j)))
+        .collect();
     match kind {
         K::TransStmtBegin | K::TransStmtStart => {
             if cx.tx.in_explicit_tx {
@@ -34,7 +36,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     ),
                 )
                 .help("keep one transaction per file: remove this inner BEGIN and the COMMIT that was meant to close it");
-            } else if !later.iter().any(|s| ends_transaction(&s.node)) {
+            } else if !later.iter().any(|(_, s)| ends_transaction(s)) {
                 out.report(
                     cx.stmt.span,
                     format!(
@@ -46,8 +48,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             }
         }
         K::TransStmtCommit => {
-            if let Some(next) = later.iter().find(|s| does_work(s)) {
-                let (line, _) = cx.file.parsed.line_col(next.span.start);
+            if let Some(&(next, _)) = later.iter().find(|(_, s)| s.does_work) {
+                let line = cx.line_of(next);
                 out.report(
                     cx.stmt.span,
                     format!(
@@ -68,7 +70,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 format!(
                     "{word} in a migration undoes every statement of the transaction before it, yet the runner records the migration as applied: \
                      the schema and the recorded version disagree{}",
-                    if later.iter().any(does_work) {
+                    if later.iter().any(|(_, s)| s.does_work) {
                         ", and the statements after it run in a new transaction"
                     } else {
                         ""
@@ -132,12 +134,10 @@ fn savepoint(cx: &StmtCx, out: &mut Findings, kind: K, name: &str, word: &str) {
 
 /// A `SAVEPOINT name` ran earlier in the current explicit transaction.
 fn savepoint_defined(cx: &StmtCx, name: &str) -> bool {
-    for s in cx.statements()[..cx.stmt_index].iter().rev() {
-        let NodeEnum::TransactionStmt(t) = &s.node else {
-            continue;
-        };
-        match transaction_kind(&s.node) {
-            Some(K::TransStmtSavepoint) if t.savepoint_name == name => return true,
+    for j in (0..cx.stmt_index).rev() {
+        let s = cx.summary_of(j);
+        match s.tx_kind {
+            Some(K::TransStmtSavepoint) if s.savepoint() == name => return true,
             Some(K::TransStmtBegin | K::TransStmtStart) => return false,
             Some(K::TransStmtCommit | K::TransStmtRollback) => return false,
             _ => {}
@@ -148,19 +148,10 @@ fn savepoint_defined(cx: &StmtCx, name: &str) -> bool {
 
 /// `COMMIT`, `END`, `ROLLBACK`, `PREPARE TRANSACTION`: the explicit
 /// transaction ends.
-fn ends_transaction(node: &NodeEnum) -> bool {
+fn ends_transaction(s: &Summary) -> bool {
     matches!(
-        transaction_kind(node),
+        s.tx_kind,
         Some(K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare)
-    )
-}
-
-/// A statement that changes something (not transaction control, not a
-/// session setting).
-fn does_work(s: &Statement) -> bool {
-    !matches!(
-        s.node,
-        NodeEnum::TransactionStmt(_) | NodeEnum::VariableSetStmt(_) | NodeEnum::VariableShowStmt(_)
     )
 }
 
