@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use crate::model::effects::{creates_anything, effects, Effect};
 use crate::model::summary::Summary;
 use crate::model::tx::{Splitter, TxPlace};
-use crate::model::{Obj, ObjKey};
+use crate::model::{Kind, Obj, ObjKey, QualName};
 use crate::parse::Statement;
 use crate::source::Span;
 use crate::tokens::{self, Tok};
@@ -56,6 +56,8 @@ struct Names {
     /// The last statement that creates each object or renames something
     /// to its name.
     last_taken: FxHashMap<ObjKey, usize>,
+    /// The last statement that drops each table.
+    last_dropped_table: FxHashMap<(String, String), usize>,
 }
 
 /// Builds a file's facts from its statements, in order, a run at a time.
@@ -170,6 +172,14 @@ impl FileFacts {
             .is_some_and(|&j| j >= i)
     }
 
+    /// A statement after statement `i` drops `table`.
+    pub fn table_dropped_after(&self, table: &QualName, i: usize) -> bool {
+        self.names()
+            .last_dropped_table
+            .get(&table.key())
+            .is_some_and(|&j| j > i)
+    }
+
     fn names(&self) -> &Names {
         self.names.get_or_init(|| {
             let mut names = Names::default();
@@ -183,6 +193,9 @@ impl FileFacts {
                         }
                         Effect::Rename { to, .. } => {
                             names.last_taken.insert(to.key(), i);
+                        }
+                        Effect::Drop { obj, .. } if obj.kind == Kind::Table => {
+                            names.last_dropped_table.insert(obj.name.key(), i);
                         }
                         _ => {}
                     }

@@ -85,7 +85,8 @@ pub fn replay(
     limits: Limits,
     out: &mut Out,
 ) -> Vec<SetFile> {
-    let parse = |chunk: &[usize]| par::map(chunk, |&index| parse(index, &files[index], options, limits));
+    let parse =
+        |chunk: &[usize]| par::map(chunk, |&index| parse(index, &files[index], options, limits));
     let mut kept: Vec<Option<SetFile>> =
         std::iter::repeat_with(|| None).take(files.len()).collect();
     let mut schema = Schema::default();

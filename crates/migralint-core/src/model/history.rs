@@ -4,11 +4,11 @@
 //! named; and what one up file changes (`up_changes`) and its down is
 //! therefore expected to drop (`expected_drops`).
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::effects::Effect;
-use super::names::QualName;
-use super::objects::{drop_covers, name_key, push_name_key, Kind, Obj, ObjKey};
+use super::objects::{name_key, push_name_key, Kind, Obj, ObjKey};
+use super::objset::ObjSet;
 use crate::tokens::{each_identifier, Tok};
 
 /// What the up migrations of a directory, replayed in version order, know
@@ -17,15 +17,18 @@ use crate::tokens::{each_identifier, Tok};
 #[derive(Default, Clone)]
 pub struct History {
     /// Objects that exist after the ups replayed so far.
-    pub existing: Vec<Obj>,
-    existing_keys: HashSet<ObjKey>,
+    pub existing: ObjSet<()>,
     /// Keys of every object ever created, renamed to, or dropped (it existed).
     pub ever: HashSet<ObjKey>,
+    /// The column names of `ever`, by table (renaming a table carries them).
+    ever_columns: HashMap<(String, String), HashSet<String>>,
     /// Tables whose columns are not all known (`AS SELECT`, `LIKE`...).
     pub open_tables: HashSet<(String, String)>,
     /// Tables (relations) named by any statement: created outside the
     /// migrations when no migration creates them. Keys by `name_key`.
     pub named_tables: HashSet<String>,
+    /// The names of `named_tables` without their schema.
+    pub named_bare_tables: HashSet<String>,
     /// Types named anywhere (column types, casts). Keys by `name_key`.
     pub named_types: HashSet<String>,
     /// Bare names of every index and constraint ever seen (with any table).
@@ -34,7 +37,20 @@ pub struct History {
 
 impl History {
     pub fn exists(&self, key: &ObjKey) -> bool {
-        self.existing_keys.contains(key)
+        self.existing.contains(key)
+    }
+
+    /// Records that an object existed at some point.
+    fn remember(&mut self, key: ObjKey) {
+        if key.0 == Kind::Column {
+            if let Some(table) = &key.2 {
+                self.ever_columns
+                    .entry(table.clone())
+                    .or_default()
+                    .insert(key.1 .1.clone());
+            }
+        }
+        self.ever.insert(key);
     }
 
     /// Replays one statement of an up file.
@@ -55,6 +71,7 @@ impl History {
             push_name_key(&mut key, schema, name);
             if !self.named_tables.contains(key.as_str()) {
                 self.named_tables.insert(key.clone());
+                self.named_bare_tables.insert(name.to_string());
             }
             if !self.named_types.contains(key.as_str()) {
                 self.named_types.insert(key.clone());
@@ -66,39 +83,31 @@ impl History {
         match e {
             Effect::Create { obj, .. } if !obj.is_named() => {}
             Effect::Create { obj, open, .. } => {
-                let key = obj.key();
-                self.ever.insert(key.clone());
+                self.remember(obj.key());
                 if matches!(obj.kind, Kind::Index | Kind::Constraint) {
                     self.index_like_names.insert(obj.name.name.clone());
                 }
                 if *open {
                     self.open_tables.insert(obj.name.key());
                 }
-                if self.existing_keys.insert(key) {
-                    self.existing.push(obj.clone());
-                }
+                self.existing.insert(obj.clone(), ());
             }
             Effect::Drop { obj, cascade, .. } => {
-                self.ever.insert(obj.key());
+                self.remember(obj.key());
                 if obj.kind == Kind::Index {
                     self.index_like_names.insert(obj.name.name.clone());
                 }
-                let before = self.existing.len();
-                self.existing.retain(|o| !drop_covers(obj, *cascade, o));
-                if self.existing.len() != before {
-                    self.existing_keys = self.existing.iter().map(Obj::key).collect();
-                }
+                self.existing.drop_object(obj, *cascade);
             }
             Effect::OwnedBy { seq, table, column } => {
-                let key = seq.key();
-                for o in self.existing.iter_mut().filter(|o| o.key() == key) {
+                self.existing.update(&seq.key(), |o| {
                     o.table = Some(table.clone());
                     o.columns = vec![column.clone()];
-                }
+                });
             }
             Effect::Rename { from, to } => {
-                self.ever.insert(from.key());
-                self.ever.insert(to.key());
+                self.remember(from.key());
+                self.remember(to.key());
                 if matches!(from.kind, Kind::Index | Kind::Constraint) {
                     self.index_like_names.insert(from.name.name.clone());
                     self.index_like_names.insert(to.name.name.clone());
@@ -110,27 +119,22 @@ impl History {
                     let to = &to.name;
                     self.named_tables
                         .insert(name_key(to.schema.as_deref(), &to.name));
+                    self.named_bare_tables.insert(to.name.clone());
+                    // Columns of a renamed table are known under the new name.
+                    let carried: Vec<String> = self
+                        .ever_columns
+                        .get(&from.name.key())
+                        .map(|c| c.iter().cloned().collect())
+                        .unwrap_or_default();
+                    for c in carried {
+                        self.remember(Obj::on(Kind::Column, to, &c).key());
+                    }
                 }
-                // Columns of a renamed table are known under the new name.
-                let carried: Vec<ObjKey> = self
-                    .ever
-                    .iter()
-                    .filter(|k| {
-                        from.kind.is_relation()
-                            && k.0 == Kind::Column
-                            && k.2.as_ref() == Some(&from.name.key())
-                    })
-                    .map(|k| (k.0, k.1.clone(), Some(to.name.key())))
-                    .collect();
-                self.ever.extend(carried);
-                for o in &mut self.existing {
-                    o.follow_rename(from, to);
-                }
-                self.existing_keys = self.existing.iter().map(Obj::key).collect();
+                self.existing.rename(from, to);
             }
             // Columns a statement alters exist, whatever the model says.
             Effect::AlterColumn { table, column, .. } => {
-                self.ever.insert(Obj::on(Kind::Column, table, column).key());
+                self.remember(Obj::on(Kind::Column, table, column).key());
             }
             Effect::Validate { .. } => {}
         }
@@ -158,11 +162,7 @@ pub struct UpRecord {
 
 /// `statements`: each statement's byte offset and effects, in order.
 pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])>) -> UpChanges {
-    let mut created: Vec<(Obj, usize)> = Vec::new();
-    // The keys of `created` (rebuilt after the rare changes that rename or
-    // remove some): one lookup per create, not a walk.
-    let mut keys: HashSet<ObjKey> = HashSet::default();
-    let rebuild = |created: &[(Obj, usize)]| created.iter().map(|(o, _)| o.key()).collect();
+    let mut created: ObjSet<usize> = ObjSet::default();
     let mut renamed: Vec<(Obj, Obj, usize)> = Vec::new();
     // Objects this file drops (without IF EXISTS: so they existed) that it
     // did not create: recreating one under the same name replaces it.
@@ -178,8 +178,8 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                         if obj.kind.is_relation() {
                             replaced_relations.insert(obj.name.key());
                         }
-                    } else if keys.insert(key) {
-                        created.push((obj, at));
+                    } else {
+                        created.insert(obj, at);
                     }
                 }
                 Effect::Drop {
@@ -188,34 +188,27 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                     if_exists,
                 } => {
                     let key = obj.key();
-                    if !if_exists && !keys.contains(&key) {
+                    if !if_exists && !created.contains(&key) {
                         replaced.insert(key);
                     }
-                    let before = created.len();
-                    created.retain(|(o, _)| !drop_covers(&obj, cascade, o));
-                    if created.len() != before {
-                        keys = rebuild(&created);
-                    }
+                    created.drop_object(&obj, cascade);
                 }
                 Effect::OwnedBy { seq, table, column } => {
-                    let key = seq.key();
-                    for (o, _) in created.iter_mut().filter(|(o, _)| o.key() == key) {
+                    created.update(&seq.key(), |o| {
                         o.table = Some(table.clone());
                         o.columns = vec![column.clone()];
-                    }
+                    });
                 }
                 Effect::Rename { from, to } => {
                     let from_key = from.key();
-                    let ours = created.iter().any(|(o, _)| {
-                        o.key() == from_key
-                            || (from.kind.on_table()
-                                && o.kind.is_relation()
-                                && Some(o.name.key()) == from.table.as_ref().map(QualName::key))
-                    });
-                    for (o, _) in &mut created {
-                        o.follow_rename(&from, &to);
-                    }
-                    keys = rebuild(&created);
+                    let ours = created.contains(&from_key)
+                        || (from.kind.on_table()
+                            && from.table.as_ref().is_some_and(|t| {
+                                [Kind::Table, Kind::View, Kind::MatView]
+                                    .iter()
+                                    .any(|k| created.contains(&Obj::new(*k, t.clone()).key()))
+                            }));
+                    created.rename(&from, &to);
                     // A rename back of something this file renamed cancels out.
                     if let Some(i) = renamed
                         .iter()
@@ -231,7 +224,7 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
         }
     }
     UpChanges {
-        created,
+        created: created.iter().cloned().collect(),
         renamed,
         replaced_relations,
     }
@@ -281,6 +274,7 @@ pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)
 mod tests {
     use super::*;
     use crate::model::effects::effects;
+    use crate::model::QualName;
     use crate::parse::parse_file;
 
     #[test]
@@ -332,7 +326,11 @@ mod tests {
         assert!(h.named_tables.contains(&name_key(None, "ext")));
         assert!(h.index_like_names.contains("a_idx"));
         // The index followed its table.
-        let idx = h.existing.iter().find(|o| o.kind == Kind::Index).unwrap();
+        let (idx, _) = h
+            .existing
+            .iter()
+            .find(|(o, _)| o.kind == Kind::Index)
+            .unwrap();
         assert_eq!(idx.table, Some(b));
     }
 }

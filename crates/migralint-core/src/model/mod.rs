@@ -12,6 +12,7 @@ pub mod history;
 pub mod locks;
 pub mod names;
 pub mod objects;
+pub mod objset;
 pub mod schema;
 pub mod summary;
 pub mod tx;

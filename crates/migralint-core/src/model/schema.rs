@@ -70,9 +70,12 @@ impl<'a> TableState<'a> {
     }
 }
 
-enum Undo {
-    Table(Key, Option<Table>),
-    Index(Key, Option<IndexInfo>),
+/// What a recording saved: each table and index as it was before its
+/// first change (a later change of the same one needs nothing more).
+#[derive(Default)]
+struct Saved {
+    tables: HashMap<Key, Option<Table>>,
+    indexes: HashMap<Key, Option<IndexInfo>>,
 }
 
 /// Tables and indexes, keyed by `(schema, name)`.
@@ -80,9 +83,13 @@ enum Undo {
 pub struct Schema {
     tables: HashMap<Key, Table>,
     indexes: HashMap<Key, IndexInfo>,
-    /// While recording, every change saves what it replaced, so a down file
-    /// can be linted against the state after its up and then rolled back.
-    undo: Option<Vec<Undo>>,
+    /// The keys of indexes by their table's key (entries may be stale:
+    /// checked against `indexes` when read).
+    table_indexes: HashMap<Key, Vec<Key>>,
+    /// While recording, the first change of each table and index saves
+    /// what it replaced, so a down file can be linted against the state
+    /// after its up and then rolled back.
+    undo: Option<Saved>,
 }
 
 impl Schema {
@@ -103,60 +110,86 @@ impl Schema {
     }
 
     pub fn begin_recording(&mut self) {
-        self.undo = Some(Vec::new());
+        self.undo = Some(Saved::default());
     }
 
     /// Undoes every change since `begin_recording`.
     pub fn rollback(&mut self) {
-        for undo in self.undo.take().unwrap_or_default().into_iter().rev() {
-            match undo {
-                Undo::Table(k, old) => restore(&mut self.tables, k, old),
-                Undo::Index(k, old) => restore(&mut self.indexes, k, old),
+        let saved = self.undo.take().unwrap_or_default();
+        for (k, old) in saved.tables {
+            restore(&mut self.tables, k, old);
+        }
+        for (k, old) in saved.indexes {
+            restore(&mut self.indexes, k, old);
+        }
+    }
+
+    /// Saves the table at `key` before its first change while recording.
+    fn save_table(&mut self, key: &Key) {
+        if let Some(saved) = &mut self.undo {
+            if !saved.tables.contains_key(key) {
+                saved
+                    .tables
+                    .insert(key.clone(), self.tables.get(key).cloned());
             }
         }
     }
 
     fn table_mut(&mut self, name: &QualName) -> Option<&mut Table> {
         let key = name.key();
-        if let Some(undo) = &mut self.undo {
-            undo.push(Undo::Table(key.clone(), self.tables.get(&key).cloned()));
-        }
+        self.save_table(&key);
         self.tables.get_mut(&key)
     }
 
     fn put_table(&mut self, table: Table) {
         let key = table.name.key();
-        let old = self.tables.insert(key.clone(), table);
-        if let Some(undo) = &mut self.undo {
-            undo.push(Undo::Table(key, old));
-        }
+        self.save_table(&key);
+        self.tables.insert(key, table);
     }
 
     fn remove_table(&mut self, name: &QualName) {
         let key = name.key();
-        let old = self.tables.remove(&key);
-        if let Some(undo) = &mut self.undo {
-            undo.push(Undo::Table(key.clone(), old));
-        }
-        let dependent: Vec<Key> = self
-            .indexes
-            .iter()
-            .filter(|(_, i)| i.table.has_key(&key))
-            .map(|(k, _)| k.clone())
-            .collect();
+        self.save_table(&key);
+        self.tables.remove(&key);
+        let dependent = self.indexes_of(&key);
         for k in dependent {
             self.set_index(k, None);
         }
     }
 
+    /// The keys of the indexes of the table of key `table`.
+    fn indexes_of(&self, table: &Key) -> Vec<Key> {
+        let mut keys: Vec<Key> = self
+            .table_indexes
+            .get(table)
+            .into_iter()
+            .flatten()
+            .filter(|k| self.indexes.get(*k).is_some_and(|i| i.table.has_key(table)))
+            .cloned()
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     fn set_index(&mut self, key: Key, index: Option<IndexInfo>) {
-        let old = match index {
-            Some(i) => self.indexes.insert(key.clone(), i),
+        if let Some(i) = &index {
+            self.table_indexes
+                .entry(i.table.key())
+                .or_default()
+                .push(key.clone());
+        }
+        if let Some(saved) = &mut self.undo {
+            if !saved.indexes.contains_key(&key) {
+                saved
+                    .indexes
+                    .insert(key.clone(), self.indexes.get(&key).cloned());
+            }
+        }
+        match index {
+            Some(i) => self.indexes.insert(key, i),
             None => self.indexes.remove(&key),
         };
-        if let Some(undo) = &mut self.undo {
-            undo.push(Undo::Index(key, old));
-        }
     }
 
     /// Applies one statement's effects (`effects::effects`) on tables and
@@ -225,8 +258,10 @@ impl Schema {
                             };
                             match info.kind {
                                 ConstraintKind::NotNull => {
-                                    for col in
-                                        t.columns.values_mut().filter(|c| info.keys.contains(&c.name))
+                                    for col in t
+                                        .columns
+                                        .values_mut()
+                                        .filter(|c| info.keys.contains(&c.name))
                                     {
                                         col.not_null = true;
                                     }
@@ -312,17 +347,15 @@ impl Schema {
                     let new_name = to.name.clone();
                     // Its indexes move with it.
                     let moved: Vec<(Key, IndexInfo)> = self
-                        .indexes
-                        .iter()
-                        .filter(|(_, i)| i.table.key() == name.key())
-                        .map(|(k, i)| {
-                            (
-                                k.clone(),
-                                IndexInfo {
-                                    table: new_name.clone(),
-                                    ..i.clone()
-                                },
-                            )
+                        .indexes_of(&name.key())
+                        .into_iter()
+                        .filter_map(|k| {
+                            let i = self.indexes.get(&k)?;
+                            let moved = IndexInfo {
+                                table: new_name.clone(),
+                                ..i.clone()
+                            };
+                            Some((k, moved))
                         })
                         .collect();
                     self.remove_table(name);

@@ -78,10 +78,10 @@ fn is_known(h: &History, obj: &Obj) -> bool {
                 || h.index_like_names.contains(name)
                 // Names Postgres generates: `users_pkey`, `users_email_key`, `users_email_idx`.
                 || (["_pkey", "_key", "_idx", "_excl"].iter().any(|s| name.ends_with(s))
-                    && h.named_tables.iter().any(|key| {
-                        let t = key.split_once('\0').map_or("", |(_, t)| t);
-                        name.strip_prefix(t).is_some_and(|r| r.starts_with('_'))
-                    }))
+                    // A table name, then `_`: any prefix up to an underscore.
+                    && name
+                        .match_indices('_')
+                        .any(|(at, _)| h.named_bare_tables.contains(&name[..at])))
         }
         Kind::Column => {
             let Some(table) = &obj.table else { return true };

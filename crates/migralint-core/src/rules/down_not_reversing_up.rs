@@ -1,6 +1,9 @@
 use crate::engine::context::{DownCx, Findings};
 use crate::model::effects::Effect;
-use crate::model::objects::drop_covers;
+use rustc_hash::FxHashMap;
+
+use crate::model::objset::ObjSet;
+use crate::model::{Obj, ObjKey};
 use crate::rules::Check;
 
 declare_rule!(
@@ -18,23 +21,27 @@ fn check(cx: &DownCx, out: &mut Findings) {
     if !down.file.syntax_errors.is_empty() {
         return;
     }
-    let mut pending = record.expected.clone();
-    let mut renames = record.changes.renamed.clone();
+    let mut pending: ObjSet<usize> = ObjSet::default();
+    for (o, at) in &record.expected {
+        pending.insert(o.clone(), *at);
+    }
+    // The up's renames still to undo, found by (new key, old key).
+    let mut renames: Vec<Option<(Obj, Obj, usize)>> =
+        record.changes.renamed.iter().cloned().map(Some).collect();
+    let mut rename_at: FxHashMap<(ObjKey, ObjKey), Vec<usize>> = FxHashMap::default();
+    for (i, (f, t, _)) in record.changes.renamed.iter().enumerate() {
+        rename_at.entry((t.key(), f.key())).or_default().push(i);
+    }
     for facts in &cx.facts.stmts {
         for e in facts.effects.iter().cloned() {
             match e {
                 Effect::Drop { obj, cascade, .. } => {
-                    pending.retain(|(o, _)| !drop_covers(&obj, cascade, o));
+                    pending.drop_object(&obj, cascade);
                 }
-                Effect::Rename { from, to } => {
-                    let before_len = renames.len();
-                    renames.retain(|(f, t, _)| !(t.key() == from.key() && f.key() == to.key()));
-                    if renames.len() == before_len {
-                        for (o, _) in &mut pending {
-                            o.follow_rename(&from, &to);
-                        }
-                    }
-                }
+                Effect::Rename { from, to } => match rename_at.remove(&(from.key(), to.key())) {
+                    Some(undone) => undone.into_iter().for_each(|i| renames[i] = None),
+                    None => pending.rename(&from, &to),
+                },
                 Effect::Create { .. }
                 | Effect::OwnedBy { .. }
                 | Effect::AlterColumn { .. }
@@ -43,7 +50,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
         }
     }
     let span = down.first_statement_span();
-    for (obj, at) in pending {
+    for (obj, at) in pending.iter().cloned() {
         out.report(
             span,
             format!(
@@ -54,7 +61,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
         )
         .help(format!("add `{}`", obj.drop_sql()));
     }
-    for (from, to, at) in renames {
+    for (from, to, at) in renames.into_iter().flatten() {
         out.report(
             span,
             format!(

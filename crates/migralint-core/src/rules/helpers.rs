@@ -91,12 +91,7 @@ pub fn describe_lock(cx: &StmtCx, table: &QualName) -> String {
 /// The table is dropped by a later statement of the same file (so locking
 /// it now hardly matters: the file is about to take ACCESS EXCLUSIVE anyway).
 pub fn dropped_later_in_file(cx: &StmtCx, table: &QualName) -> bool {
-    let key = table.key();
-    (cx.stmt_index + 1..cx.stmt_count()).any(|j| {
-        cx.facts_of(j).effects.iter().any(|e| {
-            matches!(e, Effect::Drop { obj, .. } if obj.kind == Kind::Table && obj.name.key() == key)
-        })
-    })
+    cx.file.facts.table_dropped_after(table, cx.stmt_index)
 }
 
 /// The table holds data when this statement runs: it was not created

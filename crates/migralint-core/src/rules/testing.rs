@@ -222,7 +222,14 @@ fn assert_same_both_ways(files: &[(String, String)], what: &str) {
     let config = all_rules_config();
     let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(p, t)).collect();
     let run = |limits| {
-        lint_with(&sources, &config.options, &config.selection, REGISTRY, limits).diagnostics
+        lint_with(
+            &sources,
+            &config.options,
+            &config.selection,
+            REGISTRY,
+            limits,
+        )
+        .diagnostics
     };
     let kept = run(Limits {
         keep_trees: usize::MAX,

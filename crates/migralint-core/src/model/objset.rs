@@ -1,0 +1,230 @@
+//! A set of named objects that drops and renames like PostgreSQL does, in
+//! time proportional to what they touch: objects are found by key, by the
+//! relation they belong to, by the column they are built on and by what
+//! they depend on, so that dropping or renaming one column of a table with
+//! thousands does not visit them all. Insertion order is kept (messages
+//! list objects in the order their file created them).
+
+use rustc_hash::FxHashMap;
+
+use super::objects::{drop_covers, Kind, Obj, ObjKey};
+
+type Name = (String, String);
+
+/// Objects, each with a value (e.g. where it was created).
+#[derive(Clone, Debug)]
+pub struct ObjSet<V> {
+    /// In insertion order; `None` once removed.
+    slots: Vec<Option<(Obj, V)>>,
+    by_key: FxHashMap<ObjKey, usize>,
+    /// Objects by the relation they belong to (`Obj::table`).
+    by_table: FxHashMap<Name, Vec<usize>>,
+    /// Objects by a column they are built on (`Obj::columns`).
+    by_column: FxHashMap<(Name, String), Vec<usize>>,
+    /// Objects by what they depend on (`Obj::depends_on`).
+    by_dep: FxHashMap<Name, Vec<usize>>,
+    live: usize,
+}
+
+impl<V> Default for ObjSet<V> {
+    fn default() -> Self {
+        ObjSet {
+            slots: Vec::new(),
+            by_key: FxHashMap::default(),
+            by_table: FxHashMap::default(),
+            by_column: FxHashMap::default(),
+            by_dep: FxHashMap::default(),
+            live: 0,
+        }
+    }
+}
+
+impl<V> ObjSet<V> {
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    pub fn contains(&self, key: &ObjKey) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    pub fn get(&self, key: &ObjKey) -> Option<&(Obj, V)> {
+        self.slots[*self.by_key.get(key)?].as_ref()
+    }
+
+    /// The objects, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &(Obj, V)> {
+        self.slots.iter().flatten()
+    }
+
+    /// Adds `obj` unless an object of its key is there; says whether it did.
+    pub fn insert(&mut self, obj: Obj, value: V) -> bool {
+        let key = obj.key();
+        if self.by_key.contains_key(&key) {
+            return false;
+        }
+        let i = self.slots.len();
+        self.by_key.insert(key, i);
+        self.index(i, &obj);
+        self.slots.push(Some((obj, value)));
+        self.live += 1;
+        true
+    }
+
+    fn index(&mut self, i: usize, obj: &Obj) {
+        if let Some(t) = &obj.table {
+            self.by_table.entry(t.key()).or_default().push(i);
+            for c in &obj.columns {
+                self.by_column
+                    .entry((t.key(), c.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for d in &obj.depends_on {
+            self.by_dep.entry(d.key()).or_default().push(i);
+        }
+    }
+
+    /// The slots that may hold an object `drop_covers` or `follow_rename`
+    /// touch for `target` (a superset: callers check each). Entries of the
+    /// side indexes may be stale; they are checked too.
+    fn candidates(&self, target: &Obj, cascade: bool) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .by_key
+            .get(&target.key())
+            .copied()
+            .into_iter()
+            .collect();
+        let name = target.name.key();
+        match target.kind {
+            k if k.is_relation() => {
+                out.extend(self.by_table.get(&name).into_iter().flatten());
+                out.extend(self.by_dep.get(&name).into_iter().flatten());
+            }
+            Kind::Column => {
+                if let Some(t) = &target.table {
+                    let at = (t.key(), target.name.name.clone());
+                    out.extend(self.by_column.get(&at).into_iter().flatten());
+                    out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
+                }
+            }
+            Kind::Constraint => {
+                if let Some(t) = &target.table {
+                    out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
+                }
+            }
+            Kind::Function => out.extend(self.by_dep.get(&name).into_iter().flatten()),
+            Kind::Schema if cascade => out.extend(0..self.slots.len()),
+            _ => {}
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Removes what dropping `dropped` (with or without CASCADE) takes with
+    /// it; returns the removed objects.
+    pub fn drop_object(&mut self, dropped: &Obj, cascade: bool) -> Vec<(Obj, V)> {
+        let mut removed = Vec::new();
+        for i in self.candidates(dropped, cascade) {
+            let covered = self.slots[i]
+                .as_ref()
+                .is_some_and(|(o, _)| drop_covers(dropped, cascade, o));
+            if covered {
+                let (o, v) = self.slots[i].take().expect("live slot");
+                self.by_key.remove(&o.key());
+                self.live -= 1;
+                removed.push((o, v));
+            }
+        }
+        removed
+    }
+
+    /// Follows a rename: the object itself, the objects of a renamed
+    /// relation, those built on a renamed column.
+    pub fn rename(&mut self, from: &Obj, to: &Obj) {
+        for i in self.candidates(from, false) {
+            let Some((o, _)) = self.slots[i].as_mut() else {
+                continue;
+            };
+            let before = o.key();
+            let old = o.clone();
+            o.follow_rename(from, to);
+            if *o == old {
+                continue;
+            }
+            let after = o.key();
+            let obj = o.clone();
+            if before != after {
+                self.by_key.remove(&before);
+                self.by_key.insert(after, i);
+            }
+            self.index(i, &obj);
+        }
+    }
+
+    /// Changes the object of key `key`, if it is there.
+    pub fn update(&mut self, key: &ObjKey, f: impl FnOnce(&mut Obj)) {
+        let Some(&i) = self.by_key.get(key) else {
+            return;
+        };
+        let Some((o, _)) = self.slots[i].as_mut() else {
+            return;
+        };
+        f(o);
+        let obj = o.clone();
+        let after = obj.key();
+        if &after != key {
+            self.by_key.remove(key);
+            self.by_key.insert(after, i);
+        }
+        self.index(i, &obj);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::QualName;
+
+    fn col(t: &str, c: &str) -> Obj {
+        Obj::on(Kind::Column, &QualName::new(None, t), c)
+    }
+
+    fn index_on(name: &str, t: &str, cols: &[&str]) -> Obj {
+        let mut o = Obj::new(Kind::Index, QualName::new(None, name));
+        o.table = Some(QualName::new(None, t));
+        o.columns = cols.iter().map(|c| c.to_string()).collect();
+        o
+    }
+
+    #[test]
+    fn drops_and_renames_follow_dependencies() {
+        let mut set: ObjSet<usize> = ObjSet::default();
+        let users = Obj::new(Kind::Table, QualName::new(None, "users"));
+        set.insert(users.clone(), 0);
+        set.insert(col("users", "a"), 1);
+        set.insert(col("users", "b"), 2);
+        set.insert(index_on("i", "users", &["a"]), 3);
+        assert!(!set.insert(col("users", "a"), 9), "a key is there once");
+        // Renaming a column renames what is built on it.
+        set.rename(&col("users", "a"), &col("users", "z"));
+        assert!(set.contains(&col("users", "z").key()));
+        let idx = set.get(&index_on("i", "users", &[]).key()).unwrap();
+        assert_eq!(idx.0.columns, ["z"]);
+        // Dropping the column drops the index.
+        let gone = set.drop_object(&col("users", "z"), false);
+        assert_eq!(gone.len(), 2);
+        // Renaming the table moves its columns; dropping it drops them.
+        let accounts = Obj::new(Kind::Table, QualName::new(None, "accounts"));
+        set.rename(&users, &accounts);
+        assert!(set.contains(&col("accounts", "b").key()));
+        assert_eq!(set.drop_object(&accounts, false).len(), 2);
+        assert!(set.is_empty());
+    }
+}
