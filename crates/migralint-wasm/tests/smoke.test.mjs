@@ -33,7 +33,7 @@ test('the wasm imports nothing but wasm-bindgen glue (no WASI, no env)', () => {
     const modules = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
     assert.deepEqual([...modules].filter((m) => m !== './migralint_wasm_bg.js' && m !== 'wbg'), [], dir);
     const exports = WebAssembly.Module.exports(module).map((e) => e.name);
-    for (const name of ['lint', 'lintFormat', 'rules', 'explain', 'version']) {
+    for (const name of ['lint', 'lintFormat', 'lintFormats', 'rules', 'explain', 'version', 'resolveConfig', 'walkEntries', 'applyFixes']) {
       assert.ok(exports.includes(name), `${dir} exports ${name}`);
     }
   }
