@@ -10,6 +10,28 @@ var __commonJS = (cb, mod) => function __require() {
   }
 };
 
+// src/commands.js
+var require_commands = __commonJS({
+  "src/commands.js"(exports2, module2) {
+    "use strict";
+    function escapeData(value) {
+      return String(value).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+    }
+    function escapeProperty(value) {
+      return escapeData(value).replace(/:/g, "%3A").replace(/,/g, "%2C");
+    }
+    function command2(name, properties, message) {
+      const props = Object.entries(properties || {}).filter(([, v]) => v !== void 0 && v !== null && v !== "").map(([k, v]) => `${k}=${escapeProperty(v)}`).join(",");
+      return `::${name}${props ? " " + props : ""}::${escapeData(message)}`;
+    }
+    function plainLine(text) {
+      const line = String(text).replace(/\r/g, "\\r").replace(/\n/g, "\\n");
+      return /^\s*(::|##\[)/.test(line) ? `> ${line}` : line;
+    }
+    module2.exports = { escapeData, escapeProperty, command: command2, plainLine };
+  }
+});
+
 // src/errors.js
 var require_errors = __commonJS({
   "src/errors.js"(exports2, module2) {
@@ -71,25 +93,596 @@ var require_inputs = __commonJS({
   }
 });
 
-// src/commands.js
-var require_commands = __commonJS({
-  "src/commands.js"(exports2, module2) {
+// ../crates/migralint-wasm/pkg/node/migralint_wasm.js
+var require_migralint_wasm = __commonJS({
+  "../crates/migralint-wasm/pkg/node/migralint_wasm.js"(exports2) {
+    function applyFixes(files, config, options) {
+      let ret;
+      __wbg_call_guard();
+      try {
+        ret = wasm.applyFixes(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), isLikeNone(options) ? 0 : addToExternrefTable0(options));
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports2.applyFixes = applyFixes;
+    function explain(rule) {
+      let deferred3_0;
+      let deferred3_1;
+      try {
+        const ptr0 = passStringToWasm0(rule, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+        const len0 = WASM_VECTOR_LEN;
+        let ret;
+        __wbg_call_guard();
+        try {
+          ret = wasm.explain(ptr0, len0);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+        var ptr2 = ret[0];
+        var len2 = ret[1];
+        if (ret[3]) {
+          ptr2 = 0;
+          len2 = 0;
+          throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred3_0 = ptr2;
+        deferred3_1 = len2;
+        return getStringFromWasm0(ptr2, len2);
+      } finally {
+        __wbg_call_guard();
+        try {
+          wasm.__wbindgen_free_command_export(deferred3_0, deferred3_1, 1);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+      }
+    }
+    exports2.explain = explain;
+    function lint(files, config, report_only) {
+      let deferred2_0;
+      let deferred2_1;
+      try {
+        let ret;
+        __wbg_call_guard();
+        try {
+          ret = wasm.lint(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), isLikeNone(report_only) ? 0 : addToExternrefTable0(report_only));
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+        var ptr1 = ret[0];
+        var len1 = ret[1];
+        if (ret[3]) {
+          ptr1 = 0;
+          len1 = 0;
+          throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred2_0 = ptr1;
+        deferred2_1 = len1;
+        return getStringFromWasm0(ptr1, len1);
+      } finally {
+        __wbg_call_guard();
+        try {
+          wasm.__wbindgen_free_command_export(deferred2_0, deferred2_1, 1);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+      }
+    }
+    exports2.lint = lint;
+    function lintFormat(files, config, report_only, format) {
+      let deferred3_0;
+      let deferred3_1;
+      try {
+        var ptr0 = isLikeNone(format) ? 0 : passStringToWasm0(format, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+        var len0 = WASM_VECTOR_LEN;
+        let ret;
+        __wbg_call_guard();
+        try {
+          ret = wasm.lintFormat(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), isLikeNone(report_only) ? 0 : addToExternrefTable0(report_only), ptr0, len0);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+        var ptr2 = ret[0];
+        var len2 = ret[1];
+        if (ret[3]) {
+          ptr2 = 0;
+          len2 = 0;
+          throw takeFromExternrefTable0(ret[2]);
+        }
+        deferred3_0 = ptr2;
+        deferred3_1 = len2;
+        return getStringFromWasm0(ptr2, len2);
+      } finally {
+        __wbg_call_guard();
+        try {
+          wasm.__wbindgen_free_command_export(deferred3_0, deferred3_1, 1);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+      }
+    }
+    exports2.lintFormat = lintFormat;
+    function lintFormats(files, config, outputs) {
+      let ret;
+      __wbg_call_guard();
+      try {
+        ret = wasm.lintFormats(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), outputs);
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports2.lintFormats = lintFormats;
+    function resolveConfig(text, overrides) {
+      var ptr0 = isLikeNone(text) ? 0 : passStringToWasm0(text, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+      var len0 = WASM_VECTOR_LEN;
+      let ret;
+      __wbg_call_guard();
+      try {
+        ret = wasm.resolveConfig(ptr0, len0, overrides);
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports2.resolveConfig = resolveConfig;
+    function rules() {
+      let deferred1_0;
+      let deferred1_1;
+      try {
+        let ret;
+        __wbg_call_guard();
+        try {
+          ret = wasm.rules();
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+        deferred1_0 = ret[0];
+        deferred1_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+      } finally {
+        __wbg_call_guard();
+        try {
+          wasm.__wbindgen_free_command_export(deferred1_0, deferred1_1, 1);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+      }
+    }
+    exports2.rules = rules;
+    function start() {
+      __wbg_call_guard();
+      try {
+        wasm.start();
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+    }
+    exports2.start = start;
+    function version() {
+      let deferred1_0;
+      let deferred1_1;
+      try {
+        let ret;
+        __wbg_call_guard();
+        try {
+          ret = wasm.version();
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+        deferred1_0 = ret[0];
+        deferred1_1 = ret[1];
+        return getStringFromWasm0(ret[0], ret[1]);
+      } finally {
+        __wbg_call_guard();
+        try {
+          wasm.__wbindgen_free_command_export(deferred1_0, deferred1_1, 1);
+        } catch (e) {
+          __wbg_handle_catch(e);
+        }
+      }
+    }
+    exports2.version = version;
+    function walkEntries(entries) {
+      let ret;
+      __wbg_call_guard();
+      try {
+        ret = wasm.walkEntries(entries);
+      } catch (e) {
+        __wbg_handle_catch(e);
+      }
+      if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+      }
+      return takeFromExternrefTable0(ret[0]);
+    }
+    exports2.walkEntries = walkEntries;
+    function __wbg_get_imports() {
+      const import0 = {
+        __proto__: null,
+        __wbg_Error_208446807d0d1e30: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = Error(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg___wbindgen_boolean_get_4f1baf9a00be3c74: function() {
+          return wrapError(function(arg0) {
+            const v = arg0;
+            const ret = typeof v === "boolean" ? v : void 0;
+            return isLikeNone(ret) ? 16777215 : ret ? 1 : 0;
+          }, arguments);
+        },
+        __wbg___wbindgen_debug_string_f249a2a76caa9a55: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = debugString(arg1);
+            const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+            const len1 = WASM_VECTOR_LEN;
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+          }, arguments);
+        },
+        __wbg___wbindgen_is_null_c22311b1cc228e3a: function() {
+          return wrapError(function(arg0) {
+            const ret = arg0 === null;
+            return ret;
+          }, arguments);
+        },
+        __wbg___wbindgen_is_object_8b968c3ab8e96595: function() {
+          return wrapError(function(arg0) {
+            const val = arg0;
+            const ret = typeof val === "object" && val !== null;
+            return ret;
+          }, arguments);
+        },
+        __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function() {
+          return wrapError(function(arg0) {
+            const ret = arg0 === void 0;
+            return ret;
+          }, arguments);
+        },
+        __wbg___wbindgen_number_get_934b640d0889af78: function() {
+          return wrapError(function(arg0, arg1) {
+            const obj = arg1;
+            const ret = typeof obj === "number" ? obj : void 0;
+            getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
+          }, arguments);
+        },
+        __wbg___wbindgen_string_get_7ce8eee7fd327545: function() {
+          return wrapError(function(arg0, arg1) {
+            const obj = arg1;
+            const ret = typeof obj === "string" ? obj : void 0;
+            var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
+            var len1 = WASM_VECTOR_LEN;
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+          }, arguments);
+        },
+        __wbg___wbindgen_throw_4c88d8bf264fd984: function() {
+          return wrapError(function(arg0, arg1) {
+            throw new WebAssembly.Exception(__wbindgen_wrapped_jstag, [new Error(getStringFromWasm0(arg0, arg1))]);
+          }, arguments);
+        },
+        __wbg_error_40f857f0fe4fa107: function() {
+          return wrapError(function(arg0, arg1) {
+            console.error(getStringFromWasm0(arg0, arg1));
+          }, arguments);
+        },
+        __wbg_get_2080c49015e35254: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = Reflect.get(arg0, arg1);
+            return ret;
+          }, arguments);
+        },
+        __wbg_get_unchecked_e6325ad374eff861: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = arg0[arg1 >>> 0];
+            return ret;
+          }, arguments);
+        },
+        __wbg_instanceof_Uint8Array_d7aeb0dcb3108fea: function() {
+          return wrapError(function(arg0) {
+            let result;
+            try {
+              result = arg0 instanceof Uint8Array;
+            } catch (_) {
+              result = false;
+            }
+            const ret = result;
+            return ret;
+          }, arguments);
+        },
+        __wbg_isArray_bcf1376d0d732d08: function() {
+          return wrapError(function(arg0) {
+            const ret = Array.isArray(arg0);
+            return ret;
+          }, arguments);
+        },
+        __wbg_length_186163212ffe79c3: function() {
+          return wrapError(function(arg0) {
+            const ret = arg0.length;
+            return ret;
+          }, arguments);
+        },
+        __wbg_length_b03a0fabb109b1e9: function() {
+          return wrapError(function(arg0) {
+            const ret = arg0.length;
+            return ret;
+          }, arguments);
+        },
+        __wbg_new_37eb45aaf5eeb820: function() {
+          return wrapError(function() {
+            const ret = new Array();
+            return ret;
+          }, arguments);
+        },
+        __wbg_new_787b9fb330d55d78: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = new Error(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg_new_cd4348290afae586: function() {
+          return wrapError(function() {
+            const ret = new Object();
+            return ret;
+          }, arguments);
+        },
+        __wbg_parse_c3f72b5a24f83c01: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
+            return ret;
+          }, arguments);
+        },
+        __wbg_prototypesetcall_13162965d1fe7aa3: function() {
+          return wrapError(function(arg0, arg1, arg2) {
+            Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
+          }, arguments);
+        },
+        __wbg_push_c9f4893fc209f768: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = arg0.push(arg1);
+            return ret;
+          }, arguments);
+        },
+        __wbg_set_2793479888329cb6: function() {
+          return wrapError(function(arg0, arg1, arg2) {
+            const ret = Reflect.set(arg0, arg1, arg2);
+            return ret;
+          }, arguments);
+        },
+        __wbg_stringify_0a0fbf2ef722380a: function() {
+          return wrapError(function(arg0) {
+            const ret = JSON.stringify(arg0);
+            return ret;
+          }, arguments);
+        },
+        __wbindgen_generic_0000000000000001: function() {
+          return wrapError(function(arg0, arg1) {
+            const ret = getStringFromWasm0(arg0, arg1);
+            return ret;
+          }, arguments);
+        },
+        __wbindgen_init_externref_table: function() {
+          return wrapError(function() {
+            const table = wasm.__wbindgen_externrefs;
+            table.set(0, void 0);
+            table.set(1024, void 0);
+            table.set(1025, null);
+            table.set(1026, true);
+            table.set(1027, false);
+          }, arguments);
+        },
+        __wbindgen_jstag: __wbindgen_jstag_polyfill,
+        __wbindgen_wrapped_jstag
+      };
+      return {
+        __proto__: null,
+        "./migralint_wasm_bg.js": import0
+      };
+    }
+    var __wbindgen_jstag_polyfill = new WebAssembly.Tag({ parameters: ["externref"] });
+    var __wbindgen_wrapped_jstag = new WebAssembly.Tag({ parameters: ["externref"] });
+    var __wbg_terminated_addr;
+    var __wbg_called_abort = false;
+    function __wbg_call_abort_hook() {
+      __wbg_called_abort = true;
+      try {
+        const idx = getInt32ArrayMemory0()[wasm.__abort_handler.value / 4];
+        if (idx) wasm.__wbindgen_export.get(idx)();
+      } catch (_) {
+      }
+    }
+    function __wbg_handle_catch(e) {
+      if (e instanceof WebAssembly.Exception && e.is(__wbindgen_wrapped_jstag)) {
+        throw e.getArg(__wbindgen_wrapped_jstag, 0);
+      }
+      getInt32ArrayMemory0()[__wbg_terminated_addr] = 1;
+      __wbg_call_abort_hook();
+      throw e;
+    }
+    function __wbg_call_guard() {
+      __wbg_terminated_addr ??= wasm.__instance_terminated.value / 4;
+      const flag = getInt32ArrayMemory0()[__wbg_terminated_addr];
+      if (flag) {
+        if (!__wbg_called_abort) {
+          __wbg_call_abort_hook();
+        }
+        throw new Error("Module terminated");
+      }
+    }
+    function addToExternrefTable0(obj) {
+      const idx = wasm.__externref_table_alloc_command_export();
+      wasm.__wbindgen_externrefs.set(idx, obj);
+      return idx;
+    }
+    function debugString(val) {
+      switch (typeof val) {
+        // primitive types
+        case "number":
+        case "boolean":
+        case "undefined":
+          return `${val}`;
+        case "string":
+          return JSON.stringify(val);
+        case "bigint":
+          return `${val}n`;
+        case "symbol":
+          return val.description !== void 0 ? `Symbol(${val.description})` : "Symbol";
+        case "function":
+          return typeof val.name === "string" && val.name !== "" ? `Function(${val.name})` : "Function";
+        case "object": {
+          if (val === null) {
+            return "null";
+          }
+          if (Array.isArray(val)) {
+            return "[" + Array.from(val, debugString).join(", ") + "]";
+          }
+          if (val instanceof Error) {
+            return `${val.name}: ${val.message}
+${val.stack}`;
+          }
+          const toStringOutput = toString.call(val);
+          const className = /\[object ([^\]]+)\]/.exec(toStringOutput)?.[1];
+          if (className === void 0) {
+            return toStringOutput;
+          }
+          if (className === "Object") {
+            try {
+              return "Object(" + JSON.stringify(val) + ")";
+            } catch (_) {
+              return "Object";
+            }
+          }
+          return className;
+        }
+      }
+    }
+    function getArrayU8FromWasm0(ptr, len) {
+      ptr = ptr >>> 0;
+      return getUint8ArrayMemory0().subarray(ptr / 1, ptr / 1 + len);
+    }
+    var cachedDataViewMemory0 = null;
+    function getDataViewMemory0() {
+      if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || cachedDataViewMemory0.buffer.detached === void 0 && cachedDataViewMemory0.buffer !== wasm.memory.buffer) {
+        cachedDataViewMemory0 = new DataView(wasm.memory.buffer);
+      }
+      return cachedDataViewMemory0;
+    }
+    var cachedInt32ArrayMemory0 = null;
+    function getInt32ArrayMemory0() {
+      if (cachedInt32ArrayMemory0 === null || cachedInt32ArrayMemory0.byteLength === 0) {
+        cachedInt32ArrayMemory0 = new Int32Array(wasm.memory.buffer);
+      }
+      return cachedInt32ArrayMemory0;
+    }
+    function getStringFromWasm0(ptr, len) {
+      ptr = ptr >>> 0;
+      return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));
+    }
+    var cachedUint8ArrayMemory0 = null;
+    function getUint8ArrayMemory0() {
+      if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
+        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
+      }
+      return cachedUint8ArrayMemory0;
+    }
+    function isLikeNone(x) {
+      return x === void 0 || x === null;
+    }
+    function passStringToWasm0(arg, malloc, realloc) {
+      if (realloc === void 0) {
+        const buf = cachedTextEncoder.encode(arg);
+        const ptr2 = malloc(buf.length, 1) >>> 0;
+        getUint8ArrayMemory0().subarray(ptr2, ptr2 + buf.length).set(buf);
+        WASM_VECTOR_LEN = buf.length;
+        return ptr2;
+      }
+      let len = arg.length;
+      let ptr = malloc(len, 1) >>> 0;
+      const mem = getUint8ArrayMemory0();
+      let offset = 0;
+      for (; offset < len; offset++) {
+        const code = arg.charCodeAt(offset);
+        if (code > 127) break;
+        mem[ptr + offset] = code;
+      }
+      if (offset !== len) {
+        if (offset !== 0) {
+          arg = arg.slice(offset);
+        }
+        ptr = realloc(ptr, len, len = offset + arg.length * 3, 1) >>> 0;
+        const view = getUint8ArrayMemory0().subarray(ptr + offset, ptr + len);
+        const ret = cachedTextEncoder.encodeInto(arg, view);
+        offset += ret.written;
+        ptr = realloc(ptr, len, offset, 1) >>> 0;
+      }
+      WASM_VECTOR_LEN = offset;
+      return ptr;
+    }
+    function takeFromExternrefTable0(idx) {
+      const value = wasm.__wbindgen_externrefs.get(idx);
+      wasm.__externref_table_dealloc_command_export(idx);
+      return value;
+    }
+    var cachedTextDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    cachedTextDecoder.decode();
+    function decodeText(bytes) {
+      return cachedTextDecoder.decode(bytes);
+    }
+    var cachedTextEncoder = new TextEncoder();
+    if (!("encodeInto" in cachedTextEncoder)) {
+      cachedTextEncoder.encodeInto = function(arg, view) {
+        const buf = cachedTextEncoder.encode(arg);
+        view.set(buf);
+        return {
+          read: arg.length,
+          written: buf.length
+        };
+      };
+    }
+    var WASM_VECTOR_LEN = 0;
+    function wrapError(f, args) {
+      try {
+        return f.apply(this, args);
+      } catch (e) {
+        if (e instanceof WebAssembly.Exception) throw e;
+        throw new WebAssembly.Exception(__wbindgen_jstag_polyfill, [e], { traceStack: true });
+      }
+    }
+    var wasmPath = `${__dirname}/migralint_wasm_bg.wasm`;
+    var wasmBytes = require("fs").readFileSync(wasmPath);
+    var wasmModule = new WebAssembly.Module(wasmBytes);
+    var wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());
+    var wasm = wasmInstance.exports;
+    wasm.__wbindgen_start();
+  }
+});
+
+// src/linter.js
+var require_linter = __commonJS({
+  "src/linter.js"(exports2, module2) {
     "use strict";
-    function escapeData(value) {
-      return String(value).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+    var wasm = null;
+    function linter() {
+      if (!wasm) {
+        wasm = require_migralint_wasm();
+      }
+      return wasm;
     }
-    function escapeProperty(value) {
-      return escapeData(value).replace(/:/g, "%3A").replace(/,/g, "%2C");
-    }
-    function command(name, properties, message) {
-      const props = Object.entries(properties || {}).filter(([, v]) => v !== void 0 && v !== null && v !== "").map(([k, v]) => `${k}=${escapeProperty(v)}`).join(",");
-      return `::${name}${props ? " " + props : ""}::${escapeData(message)}`;
-    }
-    function plainLine(text) {
-      const line = String(text).replace(/\r/g, "\\r").replace(/\n/g, "\\n");
-      return /^\s*(::|##\[)/.test(line) ? `> ${line}` : line;
-    }
-    module2.exports = { escapeData, escapeProperty, command, plainLine };
+    module2.exports = { linter };
   }
 });
 
@@ -97,9 +690,10 @@ var require_commands = __commonJS({
 var require_discover = __commonJS({
   "src/discover.js"(exports2, module2) {
     "use strict";
-    var fs = require("node:fs");
+    var fs2 = require("node:fs");
     var path = require("node:path");
     var { ActionError } = require_errors();
+    var { linter } = require_linter();
     var CONFIG_FILE = "migralint.toml";
     var CANDIDATES = [
       "migrations",
@@ -115,18 +709,17 @@ var require_discover = __commonJS({
       "migrate",
       "sql"
     ];
-    var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", "target", "vendor"]);
     var MIGRATION_NAME = /^[0-9]+_.*\.(up|down)\.sql$/i;
     function isDir(p) {
       try {
-        return fs.statSync(p).isDirectory();
+        return fs2.statSync(p).isDirectory();
       } catch {
         return false;
       }
     }
     function isFile(p) {
       try {
-        return fs.statSync(p).isFile();
+        return fs2.statSync(p).isFile();
       } catch {
         return false;
       }
@@ -137,7 +730,7 @@ var require_discover = __commonJS({
     }
     function real(p) {
       try {
-        return fs.realpathSync(p);
+        return fs2.realpathSync(p);
       } catch {
         return path.resolve(p);
       }
@@ -165,89 +758,47 @@ var require_discover = __commonJS({
       }
       let text;
       try {
-        text = fs.readFileSync(file, "utf8");
+        text = fs2.readFileSync(file, "utf8");
       } catch (e) {
         throw new ActionError(`cannot read ${relPath(workspace, file)}: ${e.message}`);
       }
       return { file, display: relPath(real(workspace), real(file)), text };
     }
-    function topLevelEnd(lines) {
-      const i = lines.findIndex((l) => /^\s*\[/.test(l));
-      return i === -1 ? lines.length : i;
-    }
-    function keyPattern(key) {
-      return new RegExp(`^\\s*(?:${key}|"${key}"|'${key}')\\s*=\\s*(.*)$`);
-    }
-    function configuredMigrations(text) {
-      const lines = String(text).split(/\r?\n/);
-      const re = keyPattern("migrations");
-      for (const line of lines.slice(0, topLevelEnd(lines))) {
-        const m = re.exec(line);
-        if (!m) continue;
-        const v = m[1];
-        let s = /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(v);
-        if (s && !v.startsWith('"""')) {
-          try {
-            return JSON.parse(`"${s[1]}"`);
-          } catch {
-            break;
-          }
-        }
-        s = /^'([^']*)'\s*(#.*)?$/.exec(v);
-        if (s && !v.startsWith("'''")) return s[1];
-        break;
+    function resolveConfig(found, pgVersion) {
+      try {
+        return linter().resolveConfig(found ? found.text : null, { pgVersion });
+      } catch (e) {
+        const message = String(e && e.message || e);
+        if (e && e.option === "pgVersion") throw new ActionError(`input pg-version: ${message}`);
+        throw new ActionError(found ? `${found.display}: ${message}` : message);
       }
-      if (lines.slice(0, topLevelEnd(lines)).some((l) => re.test(l))) {
-        throw new ActionError('cannot read the `migrations` key of the config file (write it as migrations = "dir"), or set the path input');
-      }
-      return void 0;
     }
-    function withPgVersion(text, version) {
-      const lines = String(text || "").split("\n");
-      const end = topLevelEnd(lines);
-      const re = keyPattern("pg-version");
-      const kept = lines.filter((l, i) => i >= end || !re.test(l));
-      return `pg-version = ${version}
-${kept.join("\n")}`;
+    function isDirFollowing(d, e) {
+      return e.isDirectory() || e.isSymbolicLink() && isDir(path.join(d, e.name));
     }
     function collectSqlFiles(dir) {
+      const mlw = linter();
       const out = [];
-      const walk = (d, ancestors) => {
+      const visited = /* @__PURE__ */ new Set();
+      const walk = (d) => {
         const key = real(d);
-        if (ancestors.has(key)) return;
-        const inside = new Set(ancestors).add(key);
+        if (visited.has(key)) return;
+        visited.add(key);
         let entries;
         try {
-          entries = fs.readdirSync(d, { withFileTypes: true });
+          entries = fs2.readdirSync(d, { withFileTypes: true });
         } catch (e) {
           throw new ActionError(`cannot read directory ${d}: ${e.message}`);
         }
-        for (const e of entries) {
+        const listed = entries.map((e) => ({ name: e.name, dir: isDirFollowing(d, e) }));
+        for (const e of mlw.walkEntries(listed)) {
           const p = path.join(d, e.name);
-          const dirLike = e.isDirectory() || e.isSymbolicLink() && isDir(p);
-          if (dirLike) {
-            if (!e.name.startsWith(".") && !SKIP_DIRS.has(e.name)) walk(p, inside);
-          } else if (path.extname(e.name).toLowerCase() === ".sql") {
-            out.push(p);
-          }
+          if (e.dir) walk(p);
+          else out.push(p);
         }
       };
-      walk(dir, /* @__PURE__ */ new Set());
-      return sortPaths(out, dir);
-    }
-    function sortPaths(paths, base) {
-      const parts = new Map(
-        paths.map((p) => [p, path.relative(base, p).split(path.sep).map((c) => Buffer.from(c, "utf8"))])
-      );
-      return paths.slice().sort((a, b) => {
-        const pa = parts.get(a);
-        const pb = parts.get(b);
-        for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-          const c = Buffer.compare(pa[i], pb[i]);
-          if (c !== 0) return c;
-        }
-        return pa.length - pb.length;
-      });
+      walk(dir);
+      return out;
     }
     function hasMigrations(dir) {
       try {
@@ -263,7 +814,7 @@ ${kept.join("\n")}`;
         if (++visited > maxDirs) return;
         let entries;
         try {
-          entries = fs.readdirSync(d, { withFileTypes: true });
+          entries = fs2.readdirSync(d, { withFileTypes: true });
         } catch {
           return;
         }
@@ -272,28 +823,24 @@ ${kept.join("\n")}`;
           return;
         }
         if (depth >= maxDepth) return;
-        for (const e of entries) {
-          if (e.isDirectory() && !e.name.startsWith(".") && !SKIP_DIRS.has(e.name)) walk(path.join(d, e.name), depth + 1);
-        }
+        const dirs = linter().walkEntries(entries.filter((e) => e.isDirectory()).map((e) => ({ name: e.name, dir: true })));
+        for (const e of dirs) walk(path.join(d, e.name), depth + 1);
       };
       walk(root, 0);
       return found;
     }
-    function findMigrationsDir({ workspace, input, config }) {
+    function findMigrationsDir({ workspace, input, config, migrations = null }) {
       if (input) {
         const dir = path.resolve(workspace, input);
         if (!isDir(dir)) throw new ActionError(`input path: ${input} is not a directory`);
         return { dir, how: "input path" };
       }
-      if (config) {
-        const configured = configuredMigrations(config.text);
-        if (configured !== void 0) {
-          const dir = path.resolve(path.dirname(config.file), configured);
-          if (!isDir(dir)) {
-            throw new ActionError(`${config.display}: migrations = ${JSON.stringify(configured)} is not a directory`);
-          }
-          return { dir, how: `migrations in ${config.display}` };
+      if (config && migrations != null) {
+        const dir = path.resolve(path.dirname(config.file), migrations);
+        if (!isDir(dir)) {
+          throw new ActionError(`${config.display}: migrations = ${JSON.stringify(migrations)} is not a directory`);
         }
+        return { dir, how: `migrations in ${config.display}` };
       }
       for (const c of CANDIDATES) {
         const dir = path.join(workspace, ...c.split("/"));
@@ -316,10 +863,8 @@ ${kept.join("\n")}`;
       CANDIDATES,
       MIGRATION_NAME,
       findConfig,
-      configuredMigrations,
-      withPgVersion,
+      resolveConfig,
       collectSqlFiles,
-      sortPaths,
       findMigrationsDir,
       relPath,
       real
@@ -371,13 +916,13 @@ var require_git = __commonJS({
 var require_changed = __commonJS({
   "src/changed.js"(exports2, module2) {
     "use strict";
-    var fs = require("node:fs");
+    var fs2 = require("node:fs");
     var { git, resolveCommit, parentsOf } = require_git();
     function readEvent(env) {
       const file = env.GITHUB_EVENT_PATH;
       if (!file) return {};
       try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) || {};
+        return JSON.parse(fs2.readFileSync(file, "utf8")) || {};
       } catch {
         return {};
       }
@@ -638,7 +1183,7 @@ var require_summary = __commonJS({
 var require_outputs = __commonJS({
   "src/outputs.js"(exports2, module2) {
     "use strict";
-    var fs = require("node:fs");
+    var fs2 = require("node:fs");
     var crypto = require("node:crypto");
     function setOutputs(env, outputs) {
       const file = env.GITHUB_OUTPUT;
@@ -655,13 +1200,13 @@ ${value}
 ${delim}
 `;
       }
-      fs.appendFileSync(file, text, "utf8");
+      fs2.appendFileSync(file, text, "utf8");
       return true;
     }
     function appendSummary(env, markdown) {
       const file = env.GITHUB_STEP_SUMMARY;
       if (!file) return false;
-      fs.appendFileSync(file, markdown.endsWith("\n") ? markdown : `${markdown}
+      fs2.appendFileSync(file, markdown.endsWith("\n") ? markdown : `${markdown}
 `, "utf8");
       return true;
     }
@@ -669,474 +1214,15 @@ ${delim}
   }
 });
 
-// ../crates/migralint-wasm/pkg/node/migralint_wasm.js
-var require_migralint_wasm = __commonJS({
-  "../crates/migralint-wasm/pkg/node/migralint_wasm.js"(exports2) {
-    function explain(rule) {
-      let deferred3_0;
-      let deferred3_1;
-      try {
-        const ptr0 = passStringToWasm0(rule, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-        const len0 = WASM_VECTOR_LEN;
-        let ret;
-        __wbg_call_guard();
-        try {
-          ret = wasm.explain(ptr0, len0);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-        var ptr2 = ret[0];
-        var len2 = ret[1];
-        if (ret[3]) {
-          ptr2 = 0;
-          len2 = 0;
-          throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred3_0 = ptr2;
-        deferred3_1 = len2;
-        return getStringFromWasm0(ptr2, len2);
-      } finally {
-        __wbg_call_guard();
-        try {
-          wasm.__wbindgen_free_command_export(deferred3_0, deferred3_1, 1);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-      }
-    }
-    exports2.explain = explain;
-    function lint(files, config, report_only) {
-      let deferred2_0;
-      let deferred2_1;
-      try {
-        let ret;
-        __wbg_call_guard();
-        try {
-          ret = wasm.lint(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), isLikeNone(report_only) ? 0 : addToExternrefTable0(report_only));
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-        var ptr1 = ret[0];
-        var len1 = ret[1];
-        if (ret[3]) {
-          ptr1 = 0;
-          len1 = 0;
-          throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred2_0 = ptr1;
-        deferred2_1 = len1;
-        return getStringFromWasm0(ptr1, len1);
-      } finally {
-        __wbg_call_guard();
-        try {
-          wasm.__wbindgen_free_command_export(deferred2_0, deferred2_1, 1);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-      }
-    }
-    exports2.lint = lint;
-    function lintFormat(files, config, report_only, format) {
-      let deferred3_0;
-      let deferred3_1;
-      try {
-        var ptr0 = isLikeNone(format) ? 0 : passStringToWasm0(format, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-        var len0 = WASM_VECTOR_LEN;
-        let ret;
-        __wbg_call_guard();
-        try {
-          ret = wasm.lintFormat(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), isLikeNone(report_only) ? 0 : addToExternrefTable0(report_only), ptr0, len0);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-        var ptr2 = ret[0];
-        var len2 = ret[1];
-        if (ret[3]) {
-          ptr2 = 0;
-          len2 = 0;
-          throw takeFromExternrefTable0(ret[2]);
-        }
-        deferred3_0 = ptr2;
-        deferred3_1 = len2;
-        return getStringFromWasm0(ptr2, len2);
-      } finally {
-        __wbg_call_guard();
-        try {
-          wasm.__wbindgen_free_command_export(deferred3_0, deferred3_1, 1);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-      }
-    }
-    exports2.lintFormat = lintFormat;
-    function lintFormats(files, config, outputs) {
-      let ret;
-      __wbg_call_guard();
-      try {
-        ret = wasm.lintFormats(files, isLikeNone(config) ? 0 : addToExternrefTable0(config), outputs);
-      } catch (e) {
-        __wbg_handle_catch(e);
-      }
-      if (ret[2]) {
-        throw takeFromExternrefTable0(ret[1]);
-      }
-      return takeFromExternrefTable0(ret[0]);
-    }
-    exports2.lintFormats = lintFormats;
-    function rules() {
-      let deferred1_0;
-      let deferred1_1;
-      try {
-        let ret;
-        __wbg_call_guard();
-        try {
-          ret = wasm.rules();
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-        deferred1_0 = ret[0];
-        deferred1_1 = ret[1];
-        return getStringFromWasm0(ret[0], ret[1]);
-      } finally {
-        __wbg_call_guard();
-        try {
-          wasm.__wbindgen_free_command_export(deferred1_0, deferred1_1, 1);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-      }
-    }
-    exports2.rules = rules;
-    function start() {
-      __wbg_call_guard();
-      try {
-        wasm.start();
-      } catch (e) {
-        __wbg_handle_catch(e);
-      }
-    }
-    exports2.start = start;
-    function version() {
-      let deferred1_0;
-      let deferred1_1;
-      try {
-        let ret;
-        __wbg_call_guard();
-        try {
-          ret = wasm.version();
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-        deferred1_0 = ret[0];
-        deferred1_1 = ret[1];
-        return getStringFromWasm0(ret[0], ret[1]);
-      } finally {
-        __wbg_call_guard();
-        try {
-          wasm.__wbindgen_free_command_export(deferred1_0, deferred1_1, 1);
-        } catch (e) {
-          __wbg_handle_catch(e);
-        }
-      }
-    }
-    exports2.version = version;
-    function __wbg_get_imports() {
-      const import0 = {
-        __proto__: null,
-        __wbg_Error_208446807d0d1e30: function() {
-          return wrapError(function(arg0, arg1) {
-            const ret = Error(getStringFromWasm0(arg0, arg1));
-            return ret;
-          }, arguments);
-        },
-        __wbg___wbindgen_is_null_c22311b1cc228e3a: function() {
-          return wrapError(function(arg0) {
-            const ret = arg0 === null;
-            return ret;
-          }, arguments);
-        },
-        __wbg___wbindgen_is_object_8b968c3ab8e96595: function() {
-          return wrapError(function(arg0) {
-            const val = arg0;
-            const ret = typeof val === "object" && val !== null;
-            return ret;
-          }, arguments);
-        },
-        __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function() {
-          return wrapError(function(arg0) {
-            const ret = arg0 === void 0;
-            return ret;
-          }, arguments);
-        },
-        __wbg___wbindgen_string_get_7ce8eee7fd327545: function() {
-          return wrapError(function(arg0, arg1) {
-            const obj = arg1;
-            const ret = typeof obj === "string" ? obj : void 0;
-            var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm.__wbindgen_malloc_command_export, wasm.__wbindgen_realloc_command_export);
-            var len1 = WASM_VECTOR_LEN;
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
-            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
-          }, arguments);
-        },
-        __wbg___wbindgen_throw_4c88d8bf264fd984: function() {
-          return wrapError(function(arg0, arg1) {
-            throw new WebAssembly.Exception(__wbindgen_wrapped_jstag, [new Error(getStringFromWasm0(arg0, arg1))]);
-          }, arguments);
-        },
-        __wbg_error_40f857f0fe4fa107: function() {
-          return wrapError(function(arg0, arg1) {
-            console.error(getStringFromWasm0(arg0, arg1));
-          }, arguments);
-        },
-        __wbg_get_2080c49015e35254: function() {
-          return wrapError(function(arg0, arg1) {
-            const ret = Reflect.get(arg0, arg1);
-            return ret;
-          }, arguments);
-        },
-        __wbg_get_unchecked_e6325ad374eff861: function() {
-          return wrapError(function(arg0, arg1) {
-            const ret = arg0[arg1 >>> 0];
-            return ret;
-          }, arguments);
-        },
-        __wbg_instanceof_Uint8Array_d7aeb0dcb3108fea: function() {
-          return wrapError(function(arg0) {
-            let result;
-            try {
-              result = arg0 instanceof Uint8Array;
-            } catch (_) {
-              result = false;
-            }
-            const ret = result;
-            return ret;
-          }, arguments);
-        },
-        __wbg_isArray_bcf1376d0d732d08: function() {
-          return wrapError(function(arg0) {
-            const ret = Array.isArray(arg0);
-            return ret;
-          }, arguments);
-        },
-        __wbg_length_186163212ffe79c3: function() {
-          return wrapError(function(arg0) {
-            const ret = arg0.length;
-            return ret;
-          }, arguments);
-        },
-        __wbg_length_b03a0fabb109b1e9: function() {
-          return wrapError(function(arg0) {
-            const ret = arg0.length;
-            return ret;
-          }, arguments);
-        },
-        __wbg_new_37eb45aaf5eeb820: function() {
-          return wrapError(function() {
-            const ret = new Array();
-            return ret;
-          }, arguments);
-        },
-        __wbg_prototypesetcall_13162965d1fe7aa3: function() {
-          return wrapError(function(arg0, arg1, arg2) {
-            Uint8Array.prototype.set.call(getArrayU8FromWasm0(arg0, arg1), arg2);
-          }, arguments);
-        },
-        __wbg_push_c9f4893fc209f768: function() {
-          return wrapError(function(arg0, arg1) {
-            const ret = arg0.push(arg1);
-            return ret;
-          }, arguments);
-        },
-        __wbg_stringify_0a0fbf2ef722380a: function() {
-          return wrapError(function(arg0) {
-            const ret = JSON.stringify(arg0);
-            return ret;
-          }, arguments);
-        },
-        __wbindgen_generic_0000000000000001: function() {
-          return wrapError(function(arg0, arg1) {
-            const ret = getStringFromWasm0(arg0, arg1);
-            return ret;
-          }, arguments);
-        },
-        __wbindgen_init_externref_table: function() {
-          return wrapError(function() {
-            const table = wasm.__wbindgen_externrefs;
-            table.set(0, void 0);
-            table.set(1024, void 0);
-            table.set(1025, null);
-            table.set(1026, true);
-            table.set(1027, false);
-          }, arguments);
-        },
-        __wbindgen_jstag: __wbindgen_jstag_polyfill,
-        __wbindgen_wrapped_jstag
-      };
-      return {
-        __proto__: null,
-        "./migralint_wasm_bg.js": import0
-      };
-    }
-    var __wbindgen_jstag_polyfill = new WebAssembly.Tag({ parameters: ["externref"] });
-    var __wbindgen_wrapped_jstag = new WebAssembly.Tag({ parameters: ["externref"] });
-    var __wbg_terminated_addr;
-    var __wbg_called_abort = false;
-    function __wbg_call_abort_hook() {
-      __wbg_called_abort = true;
-      try {
-        const idx = getInt32ArrayMemory0()[wasm.__abort_handler.value / 4];
-        if (idx) wasm.__wbindgen_export.get(idx)();
-      } catch (_) {
-      }
-    }
-    function __wbg_handle_catch(e) {
-      if (e instanceof WebAssembly.Exception && e.is(__wbindgen_wrapped_jstag)) {
-        throw e.getArg(__wbindgen_wrapped_jstag, 0);
-      }
-      getInt32ArrayMemory0()[__wbg_terminated_addr] = 1;
-      __wbg_call_abort_hook();
-      throw e;
-    }
-    function __wbg_call_guard() {
-      __wbg_terminated_addr ??= wasm.__instance_terminated.value / 4;
-      const flag = getInt32ArrayMemory0()[__wbg_terminated_addr];
-      if (flag) {
-        if (!__wbg_called_abort) {
-          __wbg_call_abort_hook();
-        }
-        throw new Error("Module terminated");
-      }
-    }
-    function addToExternrefTable0(obj) {
-      const idx = wasm.__externref_table_alloc_command_export();
-      wasm.__wbindgen_externrefs.set(idx, obj);
-      return idx;
-    }
-    function getArrayU8FromWasm0(ptr, len) {
-      ptr = ptr >>> 0;
-      return getUint8ArrayMemory0().subarray(ptr / 1, ptr / 1 + len);
-    }
-    var cachedDataViewMemory0 = null;
-    function getDataViewMemory0() {
-      if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || cachedDataViewMemory0.buffer.detached === void 0 && cachedDataViewMemory0.buffer !== wasm.memory.buffer) {
-        cachedDataViewMemory0 = new DataView(wasm.memory.buffer);
-      }
-      return cachedDataViewMemory0;
-    }
-    var cachedInt32ArrayMemory0 = null;
-    function getInt32ArrayMemory0() {
-      if (cachedInt32ArrayMemory0 === null || cachedInt32ArrayMemory0.byteLength === 0) {
-        cachedInt32ArrayMemory0 = new Int32Array(wasm.memory.buffer);
-      }
-      return cachedInt32ArrayMemory0;
-    }
-    function getStringFromWasm0(ptr, len) {
-      ptr = ptr >>> 0;
-      return decodeText(getUint8ArrayMemory0().subarray(ptr, ptr + len));
-    }
-    var cachedUint8ArrayMemory0 = null;
-    function getUint8ArrayMemory0() {
-      if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
-        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
-      }
-      return cachedUint8ArrayMemory0;
-    }
-    function isLikeNone(x) {
-      return x === void 0 || x === null;
-    }
-    function passStringToWasm0(arg, malloc, realloc) {
-      if (realloc === void 0) {
-        const buf = cachedTextEncoder.encode(arg);
-        const ptr2 = malloc(buf.length, 1) >>> 0;
-        getUint8ArrayMemory0().subarray(ptr2, ptr2 + buf.length).set(buf);
-        WASM_VECTOR_LEN = buf.length;
-        return ptr2;
-      }
-      let len = arg.length;
-      let ptr = malloc(len, 1) >>> 0;
-      const mem = getUint8ArrayMemory0();
-      let offset = 0;
-      for (; offset < len; offset++) {
-        const code = arg.charCodeAt(offset);
-        if (code > 127) break;
-        mem[ptr + offset] = code;
-      }
-      if (offset !== len) {
-        if (offset !== 0) {
-          arg = arg.slice(offset);
-        }
-        ptr = realloc(ptr, len, len = offset + arg.length * 3, 1) >>> 0;
-        const view = getUint8ArrayMemory0().subarray(ptr + offset, ptr + len);
-        const ret = cachedTextEncoder.encodeInto(arg, view);
-        offset += ret.written;
-        ptr = realloc(ptr, len, offset, 1) >>> 0;
-      }
-      WASM_VECTOR_LEN = offset;
-      return ptr;
-    }
-    function takeFromExternrefTable0(idx) {
-      const value = wasm.__wbindgen_externrefs.get(idx);
-      wasm.__externref_table_dealloc_command_export(idx);
-      return value;
-    }
-    var cachedTextDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
-    cachedTextDecoder.decode();
-    function decodeText(bytes) {
-      return cachedTextDecoder.decode(bytes);
-    }
-    var cachedTextEncoder = new TextEncoder();
-    if (!("encodeInto" in cachedTextEncoder)) {
-      cachedTextEncoder.encodeInto = function(arg, view) {
-        const buf = cachedTextEncoder.encode(arg);
-        view.set(buf);
-        return {
-          read: arg.length,
-          written: buf.length
-        };
-      };
-    }
-    var WASM_VECTOR_LEN = 0;
-    function wrapError(f, args) {
-      try {
-        return f.apply(this, args);
-      } catch (e) {
-        if (e instanceof WebAssembly.Exception) throw e;
-        throw new WebAssembly.Exception(__wbindgen_jstag_polyfill, [e], { traceStack: true });
-      }
-    }
-    var wasmPath = `${__dirname}/migralint_wasm_bg.wasm`;
-    var wasmBytes = require("fs").readFileSync(wasmPath);
-    var wasmModule = new WebAssembly.Module(wasmBytes);
-    var wasmInstance = new WebAssembly.Instance(wasmModule, __wbg_get_imports());
-    var wasm = wasmInstance.exports;
-    wasm.__wbindgen_start();
-  }
-});
-
-// src/linter.js
-var require_linter = __commonJS({
-  "src/linter.js"(exports2, module2) {
-    "use strict";
-    var wasm = null;
-    function linter() {
-      if (!wasm) {
-        wasm = require_migralint_wasm();
-      }
-      return wasm;
-    }
-    module2.exports = { linter };
-  }
-});
-
 // src/main.js
 var require_main = __commonJS({
   "src/main.js"(exports2, module2) {
     "use strict";
-    var fs = require("node:fs");
+    var fs2 = require("node:fs");
     var path = require("node:path");
     var { ActionError } = require_errors();
     var { readInputs } = require_inputs();
-    var { command, plainLine } = require_commands();
+    var { command: command2, plainLine } = require_commands();
     var discover = require_discover();
     var { topLevel, resolveCommit } = require_git();
     var { readEvent, isChangeEvent, changedFiles } = require_changed();
@@ -1144,7 +1230,7 @@ var require_main = __commonJS({
     var { renderSummary } = require_summary();
     var { setOutputs, appendSummary } = require_outputs();
     var { linter } = require_linter();
-    function run2({ env = process.env, write = (s) => process.stdout.write(s), cwd = process.cwd() } = {}) {
+    function run({ env = process.env, write = (s) => process.stdout.write(s), cwd = process.cwd() } = {}) {
       const log = (text) => write(`${plainLine(text)}
 `);
       const emit = (line) => write(`${line}
@@ -1153,24 +1239,17 @@ var require_main = __commonJS({
         return main({ env, log, emit, cwd });
       } catch (e) {
         if (e instanceof ActionError) {
-          emit(command("error", { title: "migralint" }, e.message));
+          emit(command2("error", { title: "migralint" }, e.message));
         } else {
           for (const line of String(e && e.stack || e).split("\n")) log(line);
-          emit(command("error", { title: "migralint" }, `internal error: ${e && e.message || e}`));
+          emit(command2("error", { title: "migralint" }, `internal error: ${e && e.message || e}`));
         }
         return 2;
       }
     }
-    function checkConfig(mlw, configText, describe) {
-      try {
-        mlw.lint([], configText);
-      } catch (e) {
-        throw new ActionError(describe(String(e && e.message || e)));
-      }
-    }
     function readSource(abs, display) {
       try {
-        return fs.readFileSync(abs);
+        return fs2.readFileSync(abs);
       } catch (e) {
         throw new ActionError(`cannot read ${display}: ${e.message}`);
       }
@@ -1189,21 +1268,16 @@ var require_main = __commonJS({
     function main({ env, log, emit, cwd }) {
       const inputs = readInputs(env);
       const workspace = path.resolve(cwd, env.GITHUB_WORKSPACE || ".");
-      if (!fs.existsSync(workspace)) throw new ActionError(`the workspace ${workspace} does not exist`);
+      if (!fs2.existsSync(workspace)) throw new ActionError(`the workspace ${workspace} does not exist`);
       const mlw = linter();
       const version = mlw.version();
       log(`migralint ${version} (WebAssembly build)`);
       const config = discover.findConfig({ workspace, repoRoot: topLevel(workspace), input: inputs.config });
-      let configText = config ? config.text : null;
-      if (config) checkConfig(mlw, configText, (m) => `${config.display}: ${m}`);
-      if (inputs.pgVersion !== null) {
-        configText = discover.withPgVersion(configText, inputs.pgVersion);
-        checkConfig(mlw, configText, (m) => `input pg-version: ${m}`);
-      }
+      const resolved = discover.resolveConfig(config, inputs.pgVersion);
       log(
         `Config: ${config ? config.display : "no migralint.toml (defaults)"}${inputs.pgVersion !== null ? `; pg-version ${inputs.pgVersion} from the input` : ""}`
       );
-      const found = discover.findMigrationsDir({ workspace, input: inputs.path, config });
+      const found = discover.findMigrationsDir({ workspace, input: inputs.path, config, migrations: resolved.migrations });
       const dir = discover.real(found.dir);
       const root = topLevel(dir);
       const base = root ? discover.real(root) : discover.real(workspace);
@@ -1214,7 +1288,7 @@ var require_main = __commonJS({
       });
       log(`Migrations: ${dirDisplay} (${plural(files.length, "SQL file")}; ${found.how})`);
       if (files.length === 0) {
-        emit(command("warning", { title: "migralint" }, `no .sql files in ${dirDisplay}: nothing to lint`));
+        emit(command2("warning", { title: "migralint" }, `no .sql files in ${dirDisplay}: nothing to lint`));
       }
       const eventName = env.GITHUB_EVENT_NAME || "";
       const event = readEvent(env);
@@ -1240,7 +1314,7 @@ var require_main = __commonJS({
         { format: "github", reportOnly }
       ];
       if (inputs.sarifFile) outputs.push({ format: "sarif", reportOnly: null });
-      const [json, github, sarifText] = mlw.lintFormats(files, configText, outputs);
+      const [json, github, sarifText] = mlw.lintFormats(files, resolved.config, outputs);
       const report = JSON.parse(json);
       const paired = pairCommands(report.diagnostics, github);
       const sarif = inputs.sarifFile ? sarifText : null;
@@ -1251,7 +1325,7 @@ var require_main = __commonJS({
       if (omittedText) {
         const verb = sel.omitted.length === 1 ? "is" : "are";
         emit(
-          command(
+          command2(
             "notice",
             { title: "migralint" },
             `${omittedText} ${verb} not annotated: GitHub shows at most ${LIMITS.error} error and ${LIMITS.warning} warning annotations per step. The job summary lists every finding.`
@@ -1265,8 +1339,8 @@ var require_main = __commonJS({
       if (sarif !== null) {
         const out = path.resolve(workspace, inputs.sarifFile);
         try {
-          fs.mkdirSync(path.dirname(out), { recursive: true });
-          fs.writeFileSync(out, sarif, "utf8");
+          fs2.mkdirSync(path.dirname(out), { recursive: true });
+          fs2.writeFileSync(out, sarif, "utf8");
         } catch (e) {
           throw new ActionError(`cannot write the SARIF file ${inputs.sarifFile}: ${e.message}`);
         }
@@ -1297,10 +1371,38 @@ var require_main = __commonJS({
       }
       return failed ? 1 : 0;
     }
-    module2.exports = { run: run2 };
+    module2.exports = { run };
   }
 });
 
 // src/index.js
-var { run } = require_main();
-process.exitCode = run();
+var fs = require("node:fs");
+var { Worker, isMainThread, parentPort } = require("node:worker_threads");
+var { command } = require_commands();
+var WORKER_STACK_MB = 64;
+function writeOut(text) {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length; ) at += fs.writeSync(1, bytes, at);
+}
+if (isMainThread) {
+  let code = null;
+  const worker = new Worker(__filename, { resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+  worker.on("message", (msg) => {
+    if (typeof msg.out === "string") writeOut(msg.out);
+    if (typeof msg.code === "number") code = msg.code;
+  });
+  const fail = (message) => {
+    writeOut(`${command("error", { title: "migralint" }, `internal error: ${message}`)}
+`);
+    code = 2;
+  };
+  worker.on("error", (e) => fail(String(e && e.message || e)));
+  worker.on("exit", (status) => {
+    if (code === null) fail(`the action's worker thread stopped (exit code ${status}) before it finished`);
+    process.exitCode = code;
+  });
+} else {
+  const { run } = require_main();
+  const code = run({ write: (out) => parentPort.postMessage({ out }) });
+  parentPort.postMessage({ code });
+}

@@ -1,10 +1,14 @@
 'use strict';
 // Finding things on disk: migralint.toml, the migrations directory and the
-// SQL files in it (walked the way the CLI walks a directory).
+// SQL files in it. The decisions are the core's, through the wasm build:
+// resolveConfig reads migralint.toml (no TOML is parsed here), walkEntries
+// says which entries of a directory the CLI's walk visits and in what order.
+// This file does the file-system reads.
 
 const fs = require('node:fs');
 const path = require('node:path');
 const { ActionError } = require('./errors');
+const { linter } = require('./linter');
 
 const CONFIG_FILE = 'migralint.toml';
 
@@ -23,9 +27,6 @@ const CANDIDATES = [
   'migrate',
   'sql',
 ];
-
-/** Directories the CLI does not descend into (besides dot-directories). */
-const SKIP_DIRS = new Set(['node_modules', 'target', 'vendor']);
 
 /** A golang-migrate file name: `{version}_{title}.{up|down}.sql`. */
 const MIGRATION_NAME = /^[0-9]+_.*\.(up|down)\.sql$/i;
@@ -97,106 +98,61 @@ function findConfig({ workspace, repoRoot, input }) {
   return { file, display: relPath(real(workspace), real(file)), text };
 }
 
-/** The lines of a TOML text before its first table header (the top-level keys). */
-function topLevelEnd(lines) {
-  const i = lines.findIndex((l) => /^\s*\[/.test(l));
-  return i === -1 ? lines.length : i;
-}
-
-function keyPattern(key) {
-  return new RegExp(`^\\s*(?:${key}|"${key}"|'${key}')\\s*=\\s*(.*)$`);
-}
-
 /**
- * The top-level `migrations = "..."` of a migralint.toml text (the CLI
- * resolves it against the config file's directory). `undefined` when the
- * key is absent; throws when it is there in a form this reader does not
- * handle (a multi-line string).
+ * The config with the `pg-version` input over it (as the CLI's
+ * --pg-version), read by the core: `{migrations, config}` where
+ * `migrations` is the file's `migrations` key (relative to the file's
+ * directory) or null, and `config` what the lint calls take. Errors name
+ * the file, or the input when the input is at fault.
+ * @param {{display: string, text: string} | null} found  findConfig's result
+ * @param {number | null} pgVersion
  */
-function configuredMigrations(text) {
-  const lines = String(text).split(/\r?\n/);
-  const re = keyPattern('migrations');
-  for (const line of lines.slice(0, topLevelEnd(lines))) {
-    const m = re.exec(line);
-    if (!m) continue;
-    const v = m[1];
-    let s = /^"((?:[^"\\]|\\.)*)"\s*(#.*)?$/.exec(v);
-    if (s && !v.startsWith('"""')) {
-      try {
-        return JSON.parse(`"${s[1]}"`);
-      } catch {
-        break;
-      }
-    }
-    s = /^'([^']*)'\s*(#.*)?$/.exec(v);
-    if (s && !v.startsWith("'''")) return s[1];
-    break;
+function resolveConfig(found, pgVersion) {
+  try {
+    return linter().resolveConfig(found ? found.text : null, { pgVersion });
+  } catch (e) {
+    const message = String((e && e.message) || e);
+    if (e && e.option === 'pgVersion') throw new ActionError(`input pg-version: ${message}`);
+    throw new ActionError(found ? `${found.display}: ${message}` : message);
   }
-  if (lines.slice(0, topLevelEnd(lines)).some((l) => re.test(l))) {
-    throw new ActionError('cannot read the `migrations` key of the config file (write it as migrations = "dir"), or set the path input');
-  }
-  return undefined;
+}
+
+/** Whether the entry `e` of directory `d` is a directory, following symlinks. */
+function isDirFollowing(d, e) {
+  return e.isDirectory() || (e.isSymbolicLink() && isDir(path.join(d, e.name)));
 }
 
 /**
- * The config text with `pg-version` set to `version` (the `pg-version`
- * input wins over the file, as the CLI's --pg-version does): top-level
- * `pg-version` lines are dropped and one is put first.
- */
-function withPgVersion(text, version) {
-  const lines = String(text || '').split('\n');
-  const end = topLevelEnd(lines);
-  const re = keyPattern('pg-version');
-  const kept = lines.filter((l, i) => i >= end || !re.test(l));
-  return `pg-version = ${version}\n${kept.join('\n')}`;
-}
-
-/**
- * Every .sql file under `dir`, walked and ordered as the CLI does:
- * recursively, following symlinked directories (but not into a directory
- * it is already inside), skipping dot-directories, node_modules, target and
- * vendor.
+ * Every .sql file under `dir`, walked and ordered as the CLI does
+ * (`migralint check DIR`): the core's walkEntries for each directory's
+ * entries (hidden directories, node_modules, target and vendor skipped;
+ * files with a .sql extension in any case; by name, bytewise, directories
+ * visited in place), symlinked directories followed, each real directory
+ * walked once (a loop, or a second link to it, adds nothing).
  */
 function collectSqlFiles(dir) {
+  const mlw = linter();
   const out = [];
-  const walk = (d, ancestors) => {
+  const visited = new Set();
+  const walk = (d) => {
     const key = real(d);
-    if (ancestors.has(key)) return; // a symlink back up: a loop
-    const inside = new Set(ancestors).add(key);
+    if (visited.has(key)) return;
+    visited.add(key);
     let entries;
     try {
       entries = fs.readdirSync(d, { withFileTypes: true });
     } catch (e) {
       throw new ActionError(`cannot read directory ${d}: ${e.message}`);
     }
-    for (const e of entries) {
+    const listed = entries.map((e) => ({ name: e.name, dir: isDirFollowing(d, e) }));
+    for (const e of mlw.walkEntries(listed)) {
       const p = path.join(d, e.name);
-      const dirLike = e.isDirectory() || (e.isSymbolicLink() && isDir(p));
-      if (dirLike) {
-        if (!e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) walk(p, inside);
-      } else if (path.extname(e.name).toLowerCase() === '.sql') {
-        out.push(p);
-      }
+      if (e.dir) walk(p);
+      else out.push(p);
     }
   };
-  walk(dir, new Set());
-  return sortPaths(out, dir);
-}
-
-/** Sorts paths component by component, bytewise (Rust's `Path` order). */
-function sortPaths(paths, base) {
-  const parts = new Map(
-    paths.map((p) => [p, path.relative(base, p).split(path.sep).map((c) => Buffer.from(c, 'utf8'))]),
-  );
-  return paths.slice().sort((a, b) => {
-    const pa = parts.get(a);
-    const pb = parts.get(b);
-    for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-      const c = Buffer.compare(pa[i], pb[i]);
-      if (c !== 0) return c;
-    }
-    return pa.length - pb.length;
-  });
+  walk(dir);
+  return out;
 }
 
 function hasMigrations(dir) {
@@ -224,9 +180,9 @@ function scanForMigrationDirs(root, { maxDepth = 5, maxDirs = 20000 } = {}) {
       return;
     }
     if (depth >= maxDepth) return;
-    for (const e of entries) {
-      if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) walk(path.join(d, e.name), depth + 1);
-    }
+    // The directories the CLI's walk would enter (symlinks not followed here).
+    const dirs = linter().walkEntries(entries.filter((e) => e.isDirectory()).map((e) => ({ name: e.name, dir: true })));
+    for (const e of dirs) walk(path.join(d, e.name), depth + 1);
   };
   walk(root, 0);
   return found;
@@ -234,25 +190,25 @@ function scanForMigrationDirs(root, { maxDepth = 5, maxDirs = 20000 } = {}) {
 
 /**
  * The migrations directory: the `path` input, else `migrations` from the
- * config file, else the first of CANDIDATES that holds migrations, else
+ * config file (resolveConfig's `migrations`, relative to the file's
+ * directory), else the first of CANDIDATES that holds migrations, else
  * the one directory of the workspace that holds `NNN_*.up.sql` files.
+ * @param {{workspace: string, input: string,
+ *   config: {file: string, display: string} | null, migrations: string | null}} o
  * @returns {{dir: string, how: string}}
  */
-function findMigrationsDir({ workspace, input, config }) {
+function findMigrationsDir({ workspace, input, config, migrations = null }) {
   if (input) {
     const dir = path.resolve(workspace, input);
     if (!isDir(dir)) throw new ActionError(`input path: ${input} is not a directory`);
     return { dir, how: 'input path' };
   }
-  if (config) {
-    const configured = configuredMigrations(config.text);
-    if (configured !== undefined) {
-      const dir = path.resolve(path.dirname(config.file), configured);
-      if (!isDir(dir)) {
-        throw new ActionError(`${config.display}: migrations = ${JSON.stringify(configured)} is not a directory`);
-      }
-      return { dir, how: `migrations in ${config.display}` };
+  if (config && migrations != null) {
+    const dir = path.resolve(path.dirname(config.file), migrations);
+    if (!isDir(dir)) {
+      throw new ActionError(`${config.display}: migrations = ${JSON.stringify(migrations)} is not a directory`);
     }
+    return { dir, how: `migrations in ${config.display}` };
   }
   for (const c of CANDIDATES) {
     const dir = path.join(workspace, ...c.split('/'));
@@ -276,10 +232,8 @@ module.exports = {
   CANDIDATES,
   MIGRATION_NAME,
   findConfig,
-  configuredMigrations,
-  withPgVersion,
+  resolveConfig,
   collectSqlFiles,
-  sortPaths,
   findMigrationsDir,
   relPath,
   real,

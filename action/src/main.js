@@ -40,15 +40,6 @@ function run({ env = process.env, write = (s) => process.stdout.write(s), cwd = 
   }
 }
 
-/** Lints nothing with `configText`, so a bad config fails before anything else. */
-function checkConfig(mlw, configText, describe) {
-  try {
-    mlw.lint([], configText);
-  } catch (e) {
-    throw new ActionError(describe(String((e && e.message) || e)));
-  }
-}
-
 function readSource(abs, display) {
   try {
     return fs.readFileSync(abs); // raw bytes: invalid UTF-8 is reported like the CLI does
@@ -79,21 +70,17 @@ function main({ env, log, emit, cwd }) {
   const version = mlw.version();
   log(`migralint ${version} (WebAssembly build)`);
 
-  // Configuration.
+  // Configuration: migralint.toml read by the core, the pg-version input
+  // over it.
   const config = discover.findConfig({ workspace, repoRoot: topLevel(workspace), input: inputs.config });
-  let configText = config ? config.text : null;
-  if (config) checkConfig(mlw, configText, (m) => `${config.display}: ${m}`);
-  if (inputs.pgVersion !== null) {
-    configText = discover.withPgVersion(configText, inputs.pgVersion);
-    checkConfig(mlw, configText, (m) => `input pg-version: ${m}`);
-  }
+  const resolved = discover.resolveConfig(config, inputs.pgVersion);
   log(
     `Config: ${config ? config.display : 'no migralint.toml (defaults)'}${inputs.pgVersion !== null ? `; pg-version ${inputs.pgVersion} from the input` : ''}`,
   );
 
   // The migrations, with paths relative to the repository root (what
   // annotations and SARIF need).
-  const found = discover.findMigrationsDir({ workspace, input: inputs.path, config });
+  const found = discover.findMigrationsDir({ workspace, input: inputs.path, config, migrations: resolved.migrations });
   const dir = discover.real(found.dir);
   const root = topLevel(dir);
   const base = root ? discover.real(root) : discover.real(workspace);
@@ -135,7 +122,7 @@ function main({ env, log, emit, cwd }) {
     { format: 'github', reportOnly },
   ];
   if (inputs.sarifFile) outputs.push({ format: 'sarif', reportOnly: null });
-  const [json, github, sarifText] = mlw.lintFormats(files, configText, outputs);
+  const [json, github, sarifText] = mlw.lintFormats(files, resolved.config, outputs);
   const report = JSON.parse(json);
   const paired = pairCommands(report.diagnostics, github);
   const sarif = inputs.sarifFile ? sarifText : null;

@@ -53,3 +53,30 @@ test('the SARIF file and the annotations equal the native CLI output', { skip },
     { errors: String(json.summary.errors), warnings: String(json.summary.warnings) },
   );
 });
+
+/** The five deep shapes of crates/migralint-cli/tests/bad_input.rs, at the
+ *  deepest libpg_query accepts (the wasm build's own tests have them too). */
+const cols = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+const DEEP = {
+  case: `SELECT ${'CASE WHEN x > 0 THEN '.repeat(1999)}1${' ELSE 0 END'.repeat(1999)} FROM t;`,
+  subqueries: `SELECT ${'(SELECT '.repeat(1665)}1${')'.repeat(1665)};`,
+  concat: `SELECT ${cols(4996, (i) => `c${i}`).join(' || ')} FROM t;`,
+  union: `${cols(8735, (i) => `SELECT ${i}`).join(' UNION ALL ')};`,
+  tsvector: `CREATE INDEX CONCURRENTLY IF NOT EXISTS docs_search ON docs USING gin (to_tsvector('english', ${cols(2497, (i) => `coalesce(c${i}, '')`).join(" || ' ' || ")}));`,
+};
+
+test('SQL nested as deep as libpg_query accepts: linted as the CLI lints it (no trap)', { skip }, () => {
+  const base = {};
+  Object.entries(DEEP).forEach(([name, sql], i) => {
+    const v = String(i + 1).padStart(6, '0');
+    base[`db/migrations/${v}_${name}.up.sql`] = `${sql}\n`;
+    base[`db/migrations/${v}_${name}.down.sql`] = 'SELECT 1;\n';
+  });
+  const repo = h.makeRepo({ base });
+  const ws = h.cloneFull(repo, repo.baseSha);
+  const r = h.runAction({ workspace: ws, eventName: 'push', event: {}, inputs: { 'sarif-file': 'deep.sarif', 'fail-on': 'never' } });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /internal error|syntax-error/);
+  assert.equal(fs.readFileSync(path.join(ws, 'deep.sarif'), 'utf8'), runCli(ws, ['check', '--format', 'sarif', 'db/migrations']));
+  assert.deepEqual(h.annotationLines(r), runCli(ws, ['check', '--format', 'github', 'db/migrations']).split('\n').filter(Boolean));
+});

@@ -1,6 +1,8 @@
 'use strict';
-// Unit tests of the small modules (no wasm needed).
+// Unit tests of the small modules (and the core's decisions they ask the
+// wasm build for).
 
+const { execFileSync } = require('node:child_process');
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -89,25 +91,22 @@ test('inputs: defaults, accepted spellings, errors', () => {
   assert.throws(() => readInputs({ 'INPUT_FAIL-ON': 'warnings' }), /fail-on must be one of error, warning, never/);
 });
 
-test('pg-version override and the migrations key of migralint.toml', () => {
-  assert.equal(discover.withPgVersion(null, 14), 'pg-version = 14\n');
-  assert.equal(
-    discover.withPgVersion('# c\npg-version = 15 # x\n"pg-version"=16\nignore = []\n[naming]\npg-version = "kept"\n', 12),
-    'pg-version = 12\n# c\nignore = []\n[naming]\npg-version = "kept"\n',
-  );
-  assert.equal(discover.configuredMigrations('migrations = "db/m"\n'), 'db/m');
-  assert.equal(discover.configuredMigrations("  'migrations' = 'db\\m' # literal\n"), 'db\\m');
-  assert.equal(discover.configuredMigrations('migrations="a\\"b\\u00e9"'), 'a"bé');
-  assert.equal(discover.configuredMigrations('pg-version = 15\n[naming]\nmigrations = "no"\n'), undefined);
-  assert.equal(discover.configuredMigrations(''), undefined);
-  assert.throws(() => discover.configuredMigrations('migrations = """\ndb"""\n'), /cannot read the `migrations` key/);
-});
-
-test('the core accepts what withPgVersion writes', () => {
-  const text = discover.withPgVersion('pg-version = 15\nignore = ["syntax-error"]\n', 11);
+test('the config is read by the core, the pg-version input over it', () => {
+  const found = { display: 'conf/lint.toml', text: "migrations = 'db/m' # literal\n\"pg-version\" = 15\nignore = [\"syntax-error\"]\n[naming]\ntitle = '^[a-z_]+$'\n" };
+  const r = discover.resolveConfig(found, 11);
+  assert.equal(r.migrations, 'db/m');
+  assert.deepEqual(r.config, { migrations: 'db/m', 'pg-version': 11, ignore: ['syntax-error'], naming: { title: '^[a-z_]+$' } });
   const files = [{ path: 'm/000001_a.up.sql', text: 'SELEC 1;\n' }];
-  assert.equal(JSON.parse(h.wasm().lint(files, text)).summary.errors, 0, 'ignore kept');
-  assert.throws(() => h.wasm().lint([], discover.withPgVersion('', 5)), /pg-version 5/);
+  assert.equal(JSON.parse(h.wasm().lint(files, r.config)).summary.errors, 0, 'ignore kept');
+  assert.equal(discover.resolveConfig(found, null).config['pg-version'], 15);
+  // Any TOML spelling (multi-line strings too).
+  assert.equal(discover.resolveConfig({ display: 'x', text: 'migrations = """\ndb"""\n' }, null).migrations, 'db');
+  assert.deepEqual(discover.resolveConfig(null, null), { migrations: null, config: {} });
+  assert.deepEqual(discover.resolveConfig(null, 14), { migrations: null, config: { 'pg-version': 14 } });
+  // Errors name the file, or the input.
+  assert.throws(() => discover.resolveConfig({ display: 'conf/lint.toml', text: 'bogus = 1\n' }, 5), /^ActionError: conf\/lint\.toml: invalid config: .*bogus/s);
+  assert.throws(() => discover.resolveConfig(found, 5), /^ActionError: input pg-version: invalid config: pg-version 5 /);
+  assert.throws(() => discover.resolveConfig(null, 5), /^ActionError: input pg-version: invalid config: pg-version 5 /);
 });
 
 test('files are walked and ordered as the CLI does', () => {
@@ -128,9 +127,19 @@ test('files are walked and ordered as the CLI does', () => {
   });
   fs.symlinkSync(path.join(dir, 'a'), path.join(dir, 'link'));
   fs.symlinkSync(dir, path.join(dir, 'a', 'loop'));
+  fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'zlink'));
+  h.writeFiles(dir, { 'elsewhere/w.sql': '' });
   const got = discover.collectSqlFiles(dir).map((p) => discover.relPath(dir, p));
-  // Component by component, bytewise: "a" < "a.b" < "a.sql"; uppercase first; é after e.
-  assert.deepEqual(got, ['B.sql', 'Z.SQL', 'a/x.sql', 'a.b/y.sql', 'a.sql', 'e.sql', 'link/x.sql', 'é.sql']);
+  // Component by component, bytewise: "a" < "a.b" < "a.sql"; uppercase first;
+  // é after e. Each real directory once, the first time the walk reaches
+  // it (as the CLI does): `link` is `a` again, `zlink` is `elsewhere`.
+  assert.deepEqual(got, ['B.sql', 'Z.SQL', 'a/x.sql', 'a.b/y.sql', 'a.sql', 'e.sql', 'elsewhere/w.sql', 'é.sql']);
+  // The CLI reads the same files, in the same order.
+  const cli = process.env.MIGRALINT_BIN;
+  if (cli && fs.existsSync(cli)) {
+    const out = execFileSync(cli, ['check', '--format', 'json', '--select', 'syntax-error', '.'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(JSON.parse(out).summary.files, got.length);
+  }
 });
 
 test('annotation selection: errors first, then warnings, each up to its limit', () => {

@@ -6,8 +6,10 @@
 #   2. build: scripts/build-wasm.sh (pkg/node and pkg/web) and the native CLI;
 #   3. tests: the crate's native unit tests, then the Node tests (smoke:
 #      thousands of alternating good/bad parses, no WASI imports, API errors;
-#      parity: wasm output == native CLI output on tests/fixtures, the rule
-#      docs' examples and the shared corpora).
+#      api: resolveConfig, walkEntries, applyFixes, duplicate paths, deeply
+#      nested SQL; parity: wasm output == native CLI output on tests/fixtures,
+#      the rule docs' examples, the shared corpora, applyFixes == check --fix
+#      and the deep shapes).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"

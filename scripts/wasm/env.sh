@@ -52,6 +52,11 @@ if [ -n "$MLW_RUSTC_COMMIT" ]; then
 fi
 MLW_REMAP_RS="$MLW_REMAP_RS --remap-path-prefix=$REPO_ROOT=/migralint --remap-path-prefix=$MLW_TARGET_DIR=/migralint/target"
 
+# The force-included prelude and the header stubs change what libpg_query's
+# C code compiles to, but cargo only sees the flags: a digest of them in the
+# flags makes a change rebuild libpg_query (cc reruns when CFLAGS change).
+MLW_CSRC_SUM="$(cat "$MLW_CSRC/prelude.h" "$MLW_CSRC"/include/*.h | sha256sum | cut -c1-16)"
+
 export CC_wasm32_unknown_unknown="$MLW_CLANG"
 export AR_wasm32_unknown_unknown="$MLW_AR"
 # -nostdinc keeps the host's /usr/include out; wasi headers insist on a wasi
@@ -63,7 +68,16 @@ export CFLAGS_wasm32_unknown_unknown="--target=wasm32-wasi -nostdinc \
 -include $MLW_CSRC/prelude.h \
 -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_GETPID -D_WASI_EMULATED_MMAN \
 -mexception-handling -mllvm -wasm-enable-sjlj \
+-DMLW_CSRC_SUM=$MLW_CSRC_SUM \
 $MLW_REMAP_C"
 # Without -fvisibility=default bindgen emits no functions for the wasm target.
 export BINDGEN_EXTRA_CLANG_ARGS_wasm32_unknown_unknown="-isystem $MLW_CSRC/include -isystem $MLW_WASI_INC -D__wasi__ -fvisibility=default"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$MLW_REMAP_RS ${MIGRALINT_WASM_EXTRA_RUSTFLAGS:-}"
+# The module's stack (Rust's and libpg_query's C code share it; Rust's
+# default for wasm32 is 1 MiB). Parse trees as deep as libpg_query accepts
+# are decoded, walked and dropped recursively: the deepest of
+# crates/migralint-cli/tests/bad_input.rs overflowed 1 MiB and trapped. The
+# stack is part of the initial linear memory (MLW_STACK_SIZE bytes, touched
+# only as deep as a file's nesting goes); libpg_query sizes its own depth
+# limit to it (csrc/include/pthread.h), as the native build does.
+MLW_STACK_SIZE="${MIGRALINT_WASM_STACK_SIZE:-67108864}"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$MLW_REMAP_RS -C link-arg=-zstack-size=$MLW_STACK_SIZE ${MIGRALINT_WASM_EXTRA_RUSTFLAGS:-}"

@@ -10,6 +10,11 @@ export function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+/** Escapes text and shows `backquoted` parts as code. */
+export function inlineCode(text) {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
 /** HTML of `code` highlighted as PostgreSQL. */
 export function highlightSql(code) {
   const tree = PostgreSQL.language.parser.parse(code);

@@ -40,3 +40,21 @@ export function rangeOf(doc, d) {
   const to = Math.max(from, offsetOf(doc, endLine, endColumn));
   return { from, to };
 }
+
+/** The one change that turns `old` into `text`: {from, to, insert} over the
+ *  part that differs (common start and end kept), or null when equal. */
+export function minimalChange(old, text) {
+  if (old === text) return null;
+  let start = 0;
+  const max = Math.min(old.length, text.length);
+  while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < max - start && old.charCodeAt(old.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+  // Never split a surrogate pair.
+  if (start > 0 && isHigh(old.charCodeAt(start - 1))) start--;
+  if (end > 0 && isLow(old.charCodeAt(old.length - end))) end--;
+  return { from: start, to: old.length - end, insert: text.slice(start, text.length - end) };
+}
+
+const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;

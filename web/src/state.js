@@ -5,7 +5,7 @@ import { decodeState } from './share.js';
 
 export const STORAGE_KEY = 'migralint-playground-state';
 
-/** migralint's default target (crates/migralint-core/src/config.rs,
+/** migralint's default target (crates/migralint-core/src/engine/options.rs,
  *  DEFAULT_PG_VERSION; a unit test keeps the two equal). */
 export const DEFAULT_PG_VERSION = 15;
 export const PG_VERSIONS = [10, 11, 12, 13, 14, 15, 16, 17, 18];

@@ -3,9 +3,10 @@
 // lives in a worker the page can throw away and start again.
 //
 // Messages in: {type: 'lint', id, files, settings}, {type: 'format', id,
-// format, files, settings}, {type: 'hello'}. Out: 'result', 'formatted',
-// 'ready' (version, rules, their pages), 'error', 'fatal'.
-import init, { lint, lintFormat, rules, explain, version } from 'migralint-wasm/migralint_wasm.js';
+// format, files, settings}, {type: 'fix', id, files, settings, unsafe,
+// diagnostic}, {type: 'hello'}. Out: 'result', 'formatted', 'fixed',
+// 'ready' (version, rules, their pages), 'error', 'fix-error', 'fatal'.
+import init, { applyFixes, lint, lintFormat, rules, explain, version } from 'migralint-wasm/migralint_wasm.js';
 import wasmUrl from 'migralint-wasm/migralint_wasm_bg.wasm?url';
 import { enabledByDefault } from './examples.js';
 
@@ -74,6 +75,27 @@ self.onmessage = async (event) => {
         self.postMessage({ type: 'formatted', id: msg.id, format: msg.format, text });
         break;
       }
+      case 'fix': {
+        // One diagnostic's fix (the one the page showed: found again in a
+        // lint of these files, or the files changed since), or every fix.
+        const config = configFor(msg.settings);
+        let diagnostics = null;
+        if (msg.diagnostic) {
+          const found = JSON.parse(lint(msg.files, config, null)).diagnostics;
+          const want = msg.diagnostic;
+          const same = (d) =>
+            d && d.rule === want.rule && d.file === want.file && d.line === want.line && d.column === want.column && d.message === want.message;
+          const k = same(found[want.index]) ? want.index : found.findIndex(same);
+          if (k < 0) {
+            self.postMessage({ type: 'fixed', id: msg.id, stale: true });
+            break;
+          }
+          diagnostics = [k];
+        }
+        const outcome = applyFixes(msg.files, config, { unsafe: !!msg.unsafe, diagnostics });
+        self.postMessage({ type: 'fixed', id: msg.id, outcome });
+        break;
+      }
       case 'simulate-crash':
         // For the tests of the page's recovery: what a Rust panic looks like.
         throw new WebAssembly.RuntimeError('unreachable executed (simulated)');
@@ -82,8 +104,13 @@ self.onmessage = async (event) => {
     }
   } catch (e) {
     const message = String(e && e.message ? e.message : e);
-    // A RuntimeError is a bug in the linter (a panic): the instance is gone.
-    const crashed = e instanceof WebAssembly.RuntimeError;
-    self.postMessage({ type: 'error', id: msg.id, message, crashed });
+    // The instance is gone after a trap: a panic (a bug in migralint) or
+    // the engine's stack overflowing on deeply nested SQL (RangeError).
+    // wasm-bindgen's glue reports the trap, then "Module terminated" for it
+    // and every later call.
+    const crashed =
+      e instanceof WebAssembly.RuntimeError || e instanceof RangeError || /^Module terminated/.test(message);
+    const type = msg.type === 'fix' && !crashed ? 'fix-error' : 'error';
+    self.postMessage({ type, id: msg.id, message, crashed });
   }
 };

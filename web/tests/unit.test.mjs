@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { Text } from '@codemirror/state';
 import { enabledByDefault, examplesMenu, pageExamples, parseBlock } from '../src/examples.js';
-import { codePointToUtf16, rangeOf, utf16ToColumn } from '../src/positions.js';
+import { codePointToUtf16, minimalChange, rangeOf, utf16ToColumn } from '../src/positions.js';
+import { createStore, initialState, isRuleOn, reducer, withRule } from '../src/store.js';
 import { decodeState, encodeState } from '../src/share.js';
 import {
   DEFAULT_PG_VERSION,
@@ -102,12 +103,109 @@ describe('positions', () => {
     const r1 = rangeOf(doc, { line: 1, column: 5, end_line: 1, end_column: 6 });
     assert.equal(doc.sliceString(r1.from, r1.to), '😀');
   });
+  test('a new text as one change of the part that differs', () => {
+    const apply = (old, c) => (c ? old.slice(0, c.from) + c.insert + old.slice(c.to) : old);
+    const cases = [
+      ['CREATE INDEX i ON t (c);', 'CREATE INDEX CONCURRENTLY i ON t (c);', { from: 13, to: 13, insert: 'CONCURRENTLY ' }],
+      ['a timestamp;', 'a timestamptz;', { from: 11, to: 11, insert: 'tz' }],
+      ['abc', 'abc', null],
+      ['', 'x', { from: 0, to: 0, insert: 'x' }],
+      ['x😀y', 'x😁y', { from: 1, to: 3, insert: '😁' }],
+      ['aaa', 'aa', { from: 2, to: 3, insert: '' }],
+    ];
+    for (const [old, text, want] of cases) {
+      const c = minimalChange(old, text);
+      assert.deepEqual(c, want, `${old} -> ${text}`);
+      assert.equal(apply(old, c), text);
+    }
+  });
   test('positions past the end are clamped', () => {
     const doc = Text.of(['SELECT 1;']);
     const r = rangeOf(doc, { line: 3, column: 1, end_line: 3, end_column: 1 });
     assert.deepEqual(r, { from: 9, to: 9 });
     const r2 = rangeOf(doc, { line: 1, column: 1, end_line: 1, end_column: 50 });
     assert.deepEqual(r2, { from: 0, to: 9 });
+  });
+});
+
+describe('the store', () => {
+  const loaded = () => {
+    const store = createStore(reducer, initialState);
+    store.dispatch({
+      type: 'ready',
+      info: { rules: [{ name: 'a' }, { name: 'b', enabled: false }], docs: {}, version: '0' },
+    });
+    store.dispatch({
+      type: 'load',
+      files: [
+        { id: 1, name: '000001_x.up.sql' },
+        { id: 2, name: '000001_x.down.sql' },
+      ],
+      active: 1,
+      pg: 13,
+      rules: { a: 'off' },
+      multiStatement: true,
+    });
+    return store;
+  };
+  test('dispatch runs the reducer and tells subscribers what changed, and why', () => {
+    const store = loaded();
+    const seen = [];
+    const stop = store.subscribe((state, prev, action) => seen.push([action.type, prev.inputs, state.inputs]));
+    store.dispatch({ type: 'text/edit', id: 1 });
+    store.dispatch({ type: 'file/activate', index: 1 }); // already active: no change, no call
+    store.dispatch({ type: 'no-such-action' });
+    store.dispatch({ type: 'settings/pg', pg: null });
+    stop();
+    store.dispatch({ type: 'text/edit', id: 1 });
+    const base = seen[0][1];
+    assert.deepEqual(seen, [
+      ['text/edit', base, base + 1],
+      ['settings/pg', base + 1, base + 2],
+    ]);
+    assert.equal(store.getState().pg, null);
+  });
+  test('files: add, rename (the down with its up), remove (the active tab follows)', () => {
+    const store = loaded();
+    const before = store.getState().inputs;
+    store.dispatch({ type: 'file/add', file: { id: 3, name: '000002_next.up.sql' } });
+    store.dispatch({ type: 'file/activate', index: 2 });
+    store.dispatch({ type: 'file/rename', names: { 1: '000007_y.up.sql', 2: '000007_y.down.sql' } });
+    assert.deepEqual(
+      store.getState().files.map((f) => f.name),
+      ['000007_y.up.sql', '000007_y.down.sql', '000002_next.up.sql'],
+    );
+    store.dispatch({ type: 'file/remove', index: 0 });
+    assert.equal(store.getState().active, 1, 'the active file keeps its tab');
+    assert.deepEqual(store.getState().files.map((f) => f.id), [2, 3]);
+    store.dispatch({ type: 'file/remove', index: 1 });
+    const once = store.getState();
+    store.dispatch({ type: 'file/remove', index: 0 });
+    assert.equal(store.getState(), once, 'the last file stays');
+    assert.equal(once.inputs, before + 4, 'each change the lint reads bumps inputs');
+    assert.equal(once.active, 0);
+  });
+  test('rules are kept as changes from the defaults', () => {
+    const store = loaded();
+    let state = store.getState();
+    assert.equal(isRuleOn(state, 'a'), false);
+    assert.equal(isRuleOn(state, 'b'), false, 'off by default');
+    assert.deepEqual(withRule(state, 'a', true), {});
+    assert.deepEqual(withRule(state, 'b', true), { a: 'off', b: 'on' });
+    store.dispatch({ type: 'rules/set', rules: withRule(state, 'b', true) });
+    state = store.getState();
+    assert.equal(isRuleOn(state, 'b'), true);
+    assert.deepEqual(withRule(state, 'b', false), { a: 'off' });
+  });
+  test('a lint result replaces the problems; a load clears them', () => {
+    const store = loaded();
+    const report = { diagnostics: [{ rule: 'a' }], summary: { files: 2, errors: 1, warnings: 0 } };
+    store.dispatch({ type: 'lint/result', report, json: '{}', diagnostics: [{ rule: 'a', index: 0 }], selected: 0 });
+    assert.equal(store.getState().selected, 0);
+    store.dispatch({ type: 'load', files: [{ id: 9, name: 'a.sql' }], active: 0 });
+    const s = store.getState();
+    assert.deepEqual([s.diagnostics, s.selected, s.report], [[], -1, report]);
+    assert.deepEqual([s.pg, s.rules, s.multiStatement], [null, {}, false]);
   });
 });
 
@@ -181,10 +279,12 @@ describe('file names', () => {
     );
   });
   test('the default Postgres version is the core default', (t) => {
-    const config = join(repoRoot, 'crates/migralint-core/src/config.rs');
-    if (!existsSync(config)) return t.skip('crates/migralint-core/src/config.rs not found');
-    const m = /DEFAULT_PG_VERSION: u32 = (\d+);/.exec(readFileSync(config, 'utf8'));
-    assert.ok(m, 'DEFAULT_PG_VERSION in config.rs');
+    // The engine's options define it (config.rs re-exports it).
+    const candidates = ['crates/migralint-core/src/engine/options.rs', 'crates/migralint-core/src/config.rs'];
+    const sources = candidates.map((p) => join(repoRoot, p)).filter(existsSync);
+    if (!sources.length) return t.skip(`none of ${candidates.join(', ')} found`);
+    const m = sources.map((p) => /DEFAULT_PG_VERSION: u32 = (\d+);/.exec(readFileSync(p, 'utf8'))).find(Boolean);
+    assert.ok(m, `DEFAULT_PG_VERSION in ${candidates.join(' or ')}`);
     assert.equal(DEFAULT_PG_VERSION, Number(m[1]));
   });
 });

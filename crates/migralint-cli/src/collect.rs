@@ -14,6 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use migralint_core::migration::{file_name, MigrationName};
+use migralint_core::sources::{self, Visit};
 use migralint_core::SourceFile;
 use rayon::prelude::*;
 
@@ -31,8 +32,6 @@ pub struct Input {
     /// context and only the named files are reported on.
     pub report_only: Option<Vec<String>>,
 }
-
-const SKIP_DIRS: &[&str] = &["node_modules", "target", "vendor"];
 
 pub fn collect(
     paths: &[PathBuf],
@@ -114,7 +113,8 @@ pub fn collect(
 }
 
 fn is_sql(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+    p.file_name()
+        .is_some_and(|n| sources::is_sql_file(&n.to_string_lossy()))
 }
 
 /// A path named on the command line that cannot be looked at.
@@ -185,11 +185,11 @@ type DirId = (u64, u64);
 #[cfg(not(unix))]
 type DirId = PathBuf;
 
-/// The `.sql` files under `dir`, in path order (each directory's entries
-/// sorted by name, subdirectories visited in place: the order of sorting
-/// the whole list by path, without comparing whole paths). Symlinks are
-/// followed, but each real directory is visited once (`visited`). An
-/// error names the directory it happened in.
+/// The `.sql` files under `dir`, in path order: the core's walk
+/// (`migralint_core::sources`: which entries, in what order, directories
+/// visited in place) over the file system. Symlinks are followed, but each
+/// real directory is visited once (`visited`). An error names the
+/// directory it happened in.
 fn walk(
     dir: &Path,
     meta: &Metadata,
@@ -203,27 +203,24 @@ fn walk(
     }
     let cannot =
         |e: std::io::Error| Failure(format!("cannot read directory {}: {e}", dir.display()));
-    let mut entries = std::fs::read_dir(dir)
+    let entries = std::fs::read_dir(dir)
         .map_err(cannot)?
-        .map(|e| e.map(|e| (e.file_name(), e)))
+        .map(|e| {
+            e.map(|e| {
+                let path = e.path();
+                // Follows symlinks; a broken or looping link is not a
+                // directory (and is read, and refused, if it is named `.sql`).
+                let target = std::fs::metadata(&path).ok().filter(Metadata::is_dir);
+                (e.file_name(), path, target)
+            })
+        })
         .collect::<std::io::Result<Vec<_>>>()
         .map_err(cannot)?;
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (name, entry) in entries {
-        let path = entry.path();
-        let name = name.to_string_lossy();
-        // Follows symlinks; a broken or looping link is not a directory
-        // (and is read, and refused, if it is named `.sql`).
-        let target = std::fs::metadata(&path);
-        match target {
-            Ok(m) if m.is_dir() => {
-                if name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) {
-                    continue;
-                }
-                walk(&path, &m, visited, out)?;
-            }
-            _ if is_sql(&path) => out.push(path),
-            _ => {}
+    let order = sources::walk_order(entries, |e| e.0.as_encoded_bytes(), |e| e.2.is_some());
+    for ((_, path, target), visit) in order {
+        match (visit, target) {
+            (Visit::Descend, Some(m)) => walk(&path, &m, visited, out)?,
+            _ => out.push(path),
         }
     }
     Ok(())

@@ -14,7 +14,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use migralint_core::fix::{fix_until_stable, FixOptions};
-use migralint_core::{lint, render, rules, LintOptions};
+use migralint_core::render::catalog;
+use migralint_core::{lint, render, LintOptions};
 
 use args::{Cli, Command, Format, RulesFormat};
 
@@ -291,95 +292,15 @@ fn not_written(Failure(e): Failure) -> Failure {
 
 fn rules_text(format: RulesFormat) -> String {
     match format {
-        RulesFormat::Json => {
-            let list: Vec<serde_json::Value> = rules::REGISTRY
-                .iter()
-                .map(|r| {
-                    serde_json::json!({
-                        "name": r.name,
-                        "category": r.category.as_str(),
-                        "severity": r.default_severity.as_str(),
-                        "enabled": r.default_enabled,
-                        "summary": r.summary,
-                    })
-                })
-                .collect();
-            serde_json::to_string_pretty(&list).expect("serializes") + "\n"
-        }
-        RulesFormat::Markdown => rules_markdown(),
-        RulesFormat::Text => {
-            use std::fmt::Write as _;
-            let width = rules::REGISTRY
-                .iter()
-                .map(|r| r.name.len())
-                .max()
-                .unwrap_or(0);
-            let mut out = String::new();
-            let _ = writeln!(
-                out,
-                "{:width$}  {:13}  {:8}  SUMMARY",
-                "RULE", "CATEGORY", "SEVERITY"
-            );
-            for r in rules::REGISTRY {
-                let severity = if r.default_enabled {
-                    r.default_severity.as_str()
-                } else {
-                    "off"
-                };
-                let _ = writeln!(
-                    out,
-                    "{:width$}  {:13}  {:8}  {}",
-                    r.name,
-                    r.category.as_str(),
-                    severity,
-                    r.summary
-                );
-            }
-            let _ = writeln!(
-                out,
-                "\n{} rules. `migralint explain <rule>` prints a rule's page.",
-                rules::REGISTRY.len()
-            );
-            out
-        }
+        RulesFormat::Json => catalog::rules_json(),
+        RulesFormat::Markdown => catalog::rules_markdown(),
+        RulesFormat::Text => catalog::rules_text(),
     }
-}
-
-/// The rule table in the README (a test keeps the two equal).
-pub fn rules_markdown() -> String {
-    let mut out =
-        String::from("| rule | category | default | what it catches |\n|---|---|---|---|\n");
-    for r in rules::REGISTRY {
-        let severity = if r.default_enabled {
-            r.default_severity.as_str()
-        } else {
-            "off"
-        };
-        out.push_str(&format!(
-            "| [`{}`](rules/{}.md) | {} | {} | {} |\n",
-            r.name,
-            r.name,
-            r.category.as_str(),
-            severity,
-            r.summary.replace('|', "\\|")
-        ));
-    }
-    out
 }
 
 fn explain(name: &str) -> Result<ExitCode, Failure> {
-    match rules::find(name) {
-        Some(rule) => {
-            write_stdout(rule.doc)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
-            let hint = rules::closest(name)
-                .map(|r| format!("; did you mean `{}`?", r.name))
-                .unwrap_or_default();
-            Err(Failure(format!(
-                "unknown rule `{name}`{hint} (`migralint rules` lists them)"
-            )))
-        }
-    }
+    let page = catalog::explain(name)
+        .map_err(|e| Failure(format!("{e} (`migralint rules` lists them)")))?;
+    write_stdout(page)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -162,6 +162,69 @@ impl Config {
     }
 }
 
+/// What a front end sets over a `migralint.toml` (the GitHub Action's
+/// `pg-version` input, like the CLI's `--pg-version`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub pg_version: Option<u32>,
+}
+
+/// A `migralint.toml` read and checked, with overrides applied, for a front
+/// end that reads no TOML itself (the wasm build, for the Action).
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    /// `migrations` as written (relative to the config file's directory).
+    pub migrations: Option<String>,
+    pub config: Config,
+    /// The file's keys as a JSON object, overrides applied: what the wasm
+    /// API's lint calls accept as a config and resolve to `config`.
+    pub keys: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What `resolve` refuses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    /// The config text itself.
+    File(ConfigError),
+    /// An override (named by its key, e.g. `pg-version`).
+    Override {
+        key: &'static str,
+        error: ConfigError,
+    },
+}
+
+/// Reads a `migralint.toml` text (`None`: no file, the defaults) and applies
+/// `overrides` over it. The text is checked first, as the CLI does when it
+/// loads the file before applying its flags.
+pub fn resolve(text: Option<&str>, overrides: &Overrides) -> Result<Resolved, ResolveError> {
+    let mut config = match text {
+        Some(text) => Config::from_toml_str(text).map_err(ResolveError::File)?,
+        None => Config::default(),
+    };
+    let mut keys = match text {
+        // Parsed again as a table: every key is known and well typed now.
+        Some(text) => match toml::from_str::<toml::Table>(text).map(serde_json::to_value) {
+            Ok(Ok(serde_json::Value::Object(map))) => map,
+            _ => unreachable!("a checked migralint.toml is a table of JSON-representable values"),
+        },
+        None => serde_json::Map::new(),
+    };
+    if let Some(v) = overrides.pg_version {
+        config
+            .set_pg_version(v)
+            .map_err(|error| ResolveError::Override {
+                key: "pg-version",
+                error,
+            })?;
+        keys.insert("pg-version".into(), v.into());
+    }
+    Ok(Resolved {
+        migrations: config.migrations.clone(),
+        config,
+        keys,
+    })
+}
+
 fn known_rule(name: &str, key: &str) -> Result<&'static str, ConfigError> {
     rules::find(name).map(|r| r.name).ok_or_else(|| {
         let hint = rules::closest(name)
@@ -203,5 +266,78 @@ mod tests {
     fn bad_regex_is_named() {
         let err = Config::from_toml_str("[naming]\ntitle = \"(\"\n").unwrap_err();
         assert!(err.0.contains("naming.title"), "{err}");
+    }
+
+    #[test]
+    fn resolve_applies_overrides_over_the_file() {
+        let text = "migrations = \"db/m\"\n\"pg-version\" = 15\nignore = [\"prefer-jsonb\"]\n[naming]\ntitle = \"^[a-z_]+$\"\n";
+        let r = resolve(Some(text), &Overrides::default()).unwrap();
+        assert_eq!(r.migrations.as_deref(), Some("db/m"));
+        assert_eq!(r.config.options.pg_version, 15);
+        let json = serde_json::Value::Object(r.keys.clone()).to_string();
+        assert_eq!(
+            json,
+            r#"{"ignore":["prefer-jsonb"],"migrations":"db/m","naming":{"title":"^[a-z_]+$"},"pg-version":15}"#
+        );
+        // The keys are a config of their own, resolving to the same.
+        let again = Config::from_json_str(&json).unwrap();
+        assert_eq!(again.options.pg_version, 15);
+        assert_eq!(again.selection.levels, r.config.selection.levels);
+
+        let r = resolve(
+            Some(text),
+            &Overrides {
+                pg_version: Some(11),
+            },
+        )
+        .unwrap();
+        assert_eq!(r.config.options.pg_version, 11);
+        assert_eq!(r.keys["pg-version"], 11);
+        let none = resolve(
+            None,
+            &Overrides {
+                pg_version: Some(12),
+            },
+        )
+        .unwrap();
+        assert_eq!(none.migrations, None);
+        assert_eq!(
+            serde_json::Value::Object(none.keys).to_string(),
+            r#"{"pg-version":12}"#
+        );
+        let defaults = resolve(None, &Overrides::default()).unwrap();
+        assert!(defaults.keys.is_empty());
+        assert_eq!(defaults.config.options.pg_version, DEFAULT_PG_VERSION);
+    }
+
+    #[test]
+    fn resolve_names_what_is_wrong() {
+        let bad_file = resolve(
+            Some("bogus = 1\n"),
+            &Overrides {
+                pg_version: Some(8),
+            },
+        );
+        match bad_file {
+            Err(ResolveError::File(e)) => assert!(e.0.contains("bogus"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        let bad_override = resolve(
+            Some("pg-version = 15\n"),
+            &Overrides {
+                pg_version: Some(8),
+            },
+        );
+        match bad_override {
+            Err(ResolveError::Override { key, error }) => {
+                assert_eq!(key, "pg-version");
+                assert!(error.0.starts_with("pg-version 8 is not"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            resolve(Some("migrations = \"\"\"\ndb\"\"\"\n"), &Overrides::default()),
+            Ok(Resolved { migrations: Some(m), .. }) if m == "db"
+        ));
     }
 }

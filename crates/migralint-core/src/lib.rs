@@ -15,7 +15,9 @@
 //! into diagnostics) → `rules` (one file per rule, the `REGISTRY`) →
 //! `report` → `render` (json, sarif, github, compact; the rule catalogue).
 //! `config` reads `migralint.toml` into the engine's options and
-//! selection; `lint` below ties it together.
+//! selection; `lint` below ties it together. `sources` holds the
+//! decisions of the directory walk (which files, in what order) that the
+//! front ends follow when they read a directory.
 
 pub mod config;
 pub mod engine;
@@ -27,6 +29,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod sources;
 pub mod tokens;
 
 pub use config::Config;

@@ -24,4 +24,14 @@
 #define EHOSTDOWN 112
 #endif
 
+/*
+ * pg_query.c finds the bounds of the calling thread's stack (to size its
+ * stack-depth limit) with pthread_getattr_np on Linux only: take that path,
+ * answered by include/pthread.h. In the rest of libpg_query __linux__ only
+ * selects _GNU_SOURCE and the name of an unused local in elog.h.
+ */
+#ifndef __linux__
+#define __linux__ 1
+#endif
+
 #endif

@@ -4,8 +4,11 @@
 
 use std::str::FromStr;
 
-use migralint_core::config::Config;
-use migralint_core::{render, rules, LintOptions, SourceFile};
+use std::collections::HashMap;
+
+use migralint_core::config::{self, Config, Overrides, ResolveError};
+use migralint_core::fix::{apply_fixes, fix_until_stable, FixOptions, FixRecord, SkipReason};
+use migralint_core::{render, LintOptions, SourceFile};
 
 /// Where the configuration comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,6 +81,7 @@ pub fn lint_to_strings(
     config: &ConfigInput,
     requests: &[OutputRequest],
 ) -> Result<Vec<String>, String> {
+    check_distinct_paths(files)?;
     let options = LintOptions {
         config: config.resolve()?,
         report_only: None,
@@ -104,37 +108,151 @@ fn render_format(report: &migralint_core::Report, format: Format) -> String {
     }
 }
 
-/// The registry as `migralint rules --format json` prints it: a
-/// pretty-printed JSON array of `{category, enabled, name, severity,
-/// summary}` (`severity` is the default severity, `enabled` whether the rule
-/// runs without configuration), with a trailing newline.
-pub fn rules_json() -> String {
-    let list: Vec<serde_json::Value> = rules::REGISTRY
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "name": r.name,
-                "category": r.category.as_str(),
-                "severity": r.default_severity.as_str(),
-                "enabled": r.default_enabled,
-                "summary": r.summary,
-            })
-        })
-        .collect();
-    let mut out = serde_json::to_string_pretty(&list).expect("rule list serializes");
-    out.push('\n');
-    out
+/// Refuses two files with one path: diagnostics, `reportOnly` and fixes
+/// name files by path, so a second file with the same path could not be
+/// told apart from the first (the CLI reads a path given twice once).
+pub fn check_distinct_paths(files: &[SourceFile]) -> Result<(), String> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(files.len());
+    for (i, f) in files.iter().enumerate() {
+        if let Some(first) = seen.insert(f.path.as_str(), i) {
+            return Err(format!(
+                "files[{i}].path `{}` is also files[{first}].path: each file needs its own path (diagnostics name files by path)",
+                f.path
+            ));
+        }
+    }
+    Ok(())
 }
 
-/// A rule's Markdown page.
-pub fn explain_rule(name: &str) -> Result<&'static str, String> {
-    match rules::find(name) {
-        Some(rule) => Ok(rule.doc),
+/// What `applyFixes` applies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixRequest {
+    /// Apply `unsafe` fixes too (`migralint check --fix --unsafe-fixes`).
+    pub unsafe_fixes: bool,
+    /// Only the fixes of these diagnostics (indexes into the `diagnostics`
+    /// of the lint of the same files and config), in one pass; `None`:
+    /// every selected fix, relinting until nothing more applies, as
+    /// `migralint check --fix` does.
+    pub diagnostics: Option<Vec<usize>>,
+}
+
+/// Applies fixes to `files` and returns, as JSON text, `{files: [{path,
+/// text, created}], applied: [record], skipped: [record + reason, kind],
+/// unselected, passes, converged, report}` where a record is `{rule, file,
+/// line, column, message, applicability}` and `report` is the JSON report
+/// (a string, as `lint` returns it) of the files after fixing.
+pub fn apply_fixes_json(
+    files: &[SourceFile],
+    config: &ConfigInput,
+    request: &FixRequest,
+) -> Result<String, String> {
+    check_distinct_paths(files)?;
+    let options = LintOptions {
+        config: config.resolve()?,
+        report_only: None,
+    };
+    let fix_options = FixOptions {
+        unsafe_fixes: request.unsafe_fixes,
+    };
+    let (result, report, passes, converged) = match &request.diagnostics {
         None => {
-            let hint = rules::closest(name)
-                .map(|r| format!("; did you mean `{}`?", r.name))
-                .unwrap_or_default();
-            Err(format!("unknown rule `{name}`{hint}"))
+            let fixed = fix_until_stable(files, &options, &fix_options);
+            (fixed.result, fixed.report, fixed.passes, fixed.converged)
+        }
+        Some(indexes) => {
+            let mut report = migralint_core::lint(files, &options);
+            let count = report.diagnostics.len();
+            if let Some((k, i)) = indexes.iter().enumerate().find(|(_, i)| **i >= count) {
+                return Err(format!(
+                    "diagnostics[{k}]: there is no diagnostic {i} (the lint of these files has {count})"
+                ));
+            }
+            let mut keep = vec![false; count];
+            for i in indexes {
+                keep[*i] = true;
+            }
+            let mut n = 0;
+            report.diagnostics.retain(|_| {
+                n += 1;
+                keep[n - 1]
+            });
+            let result = apply_fixes(files, &report, &fix_options);
+            let mut after: Vec<SourceFile> = files.to_vec();
+            for f in &result.files {
+                match after.iter_mut().find(|s| s.path == f.path) {
+                    Some(s) if !f.created => *s = SourceFile::new(f.path.clone(), f.text.clone()),
+                    _ => after.push(SourceFile::new(f.path.clone(), f.text.clone())),
+                }
+            }
+            let passes = usize::from(!result.files.is_empty());
+            (result, migralint_core::lint(&after, &options), passes, true)
+        }
+    };
+    let record = |r: &FixRecord| {
+        serde_json::json!({
+            "rule": r.rule,
+            "file": r.file,
+            "line": r.line,
+            "column": r.column,
+            "message": r.message,
+            "applicability": r.applicability.as_str(),
+        })
+    };
+    let out = serde_json::json!({
+        "files": result.files.iter().map(|f| serde_json::json!({
+            "path": f.path,
+            "text": f.text,
+            "created": f.created,
+        })).collect::<Vec<_>>(),
+        "applied": result.applied.iter().map(record).collect::<Vec<_>>(),
+        "skipped": result.skipped.iter().map(|s| {
+            let mut r = record(&s.fix);
+            r["reason"] = s.reason.to_string().into();
+            r["kind"] = skip_kind(&s.reason).into();
+            r
+        }).collect::<Vec<_>>(),
+        "unselected": result.unselected,
+        "passes": passes,
+        "converged": converged,
+        "report": render::json(&report),
+    });
+    Ok(out.to_string())
+}
+
+fn skip_kind(reason: &SkipReason) -> &'static str {
+    match reason {
+        SkipReason::Conflict { .. } => "conflict",
+        SkipReason::WouldNotParse { .. } => "would-not-parse",
+        SkipReason::FileExists { .. } => "file-exists",
+        SkipReason::UnknownFile { .. } => "unknown-file",
+        SkipReason::NotUtf8 { .. } => "not-utf8",
+        SkipReason::BadEdit { .. } => "bad-edit",
+    }
+}
+
+/// `resolveConfig`: a `migralint.toml` text (`None`: no file) with the
+/// overrides applied, as JSON text `{migrations, config}`: `migrations`
+/// as written in the file (or null), `config` the file's keys (overrides
+/// applied) as an object the lint calls accept. The error says which
+/// input is wrong: `(None, message)` for the text, `(Some(option),
+/// message)` for an override (`option` is its name in the JS API).
+pub fn resolve_config_json(
+    text: Option<&str>,
+    overrides: &Overrides,
+) -> Result<String, (Option<&'static str>, String)> {
+    match config::resolve(text, overrides) {
+        Ok(r) => Ok(serde_json::json!({
+            "migrations": r.migrations,
+            "config": serde_json::Value::Object(r.keys),
+        })
+        .to_string()),
+        Err(ResolveError::File(e)) => Err((None, format!("invalid config: {e}"))),
+        Err(ResolveError::Override { key, error }) => {
+            let option = match key {
+                "pg-version" => "pgVersion",
+                other => other,
+            };
+            Err((Some(option), format!("invalid config: {error}")))
         }
     }
 }
@@ -226,26 +344,171 @@ mod tests {
     }
 
     #[test]
-    fn rules_lists_the_registry() {
-        let list: Vec<serde_json::Value> = serde_json::from_str(&rules_json()).unwrap();
-        assert_eq!(list.len(), rules::REGISTRY.len());
-        for (entry, rule) in list.iter().zip(rules::REGISTRY) {
-            assert_eq!(entry["name"], rule.name);
-            assert_eq!(entry["category"], rule.category.as_str());
-            assert_eq!(entry["severity"], rule.default_severity.as_str());
-            assert_eq!(entry["summary"], rule.summary);
-            assert_eq!(entry["enabled"], rule.default_enabled);
+    fn duplicate_paths_are_refused() {
+        let mut set = files();
+        set.push(SourceFile::new(
+            "db/000001_create_users.down.sql",
+            "SELECT 1;\n",
+        ));
+        let err = lint_to_string(&set, &ConfigInput::Default, None, Format::Json).unwrap_err();
+        assert_eq!(
+            err,
+            "files[4].path `db/000001_create_users.down.sql` is also files[1].path: each file needs its own path (diagnostics name files by path)"
+        );
+        let err = apply_fixes_json(&set, &ConfigInput::Default, &FixRequest::default());
+        assert_eq!(err.unwrap_err(), check_distinct_paths(&set).unwrap_err());
+        assert!(check_distinct_paths(&files()).is_ok());
+    }
+
+    fn fixable() -> Vec<SourceFile> {
+        vec![
+            SourceFile::new(
+                "db/000001_t.up.sql",
+                "CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n",
+            ),
+            SourceFile::new("db/000001_t.down.sql", "DROP TABLE t;\n"),
+            SourceFile::new("db/000002_i.up.sql", "CREATE INDEX t_at_idx ON t (at);\n"),
+            SourceFile::new("db/000002_i.down.sql", "DROP INDEX t_at_idx;\n"),
+        ]
+    }
+
+    fn parsed(json: &str) -> serde_json::Value {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn apply_fixes_is_the_core_fix_loop() {
+        for unsafe_fixes in [false, true] {
+            let request = FixRequest {
+                unsafe_fixes,
+                diagnostics: None,
+            };
+            let out =
+                parsed(&apply_fixes_json(&fixable(), &ConfigInput::Default, &request).unwrap());
+            let fixed = fix_until_stable(
+                &fixable(),
+                &LintOptions::default(),
+                &FixOptions { unsafe_fixes },
+            );
+            let files: Vec<(String, String, bool)> = fixed
+                .result
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.text.clone(), f.created))
+                .collect();
+            let got: Vec<(String, String, bool)> = out["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        f["path"].as_str().unwrap().to_owned(),
+                        f["text"].as_str().unwrap().to_owned(),
+                        f["created"].as_bool().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, files);
+            // Both fixes of the example are unsafe.
+            assert_eq!(!got.is_empty(), unsafe_fixes);
+            assert_eq!(out["report"], render::json(&fixed.report));
+            assert_eq!(
+                out["applied"].as_array().unwrap().len(),
+                fixed.result.applied.len()
+            );
+            assert_eq!(out["unselected"], fixed.result.unselected);
+            assert_eq!(out["converged"], true);
         }
     }
 
     #[test]
-    fn explain_returns_the_page_or_an_error() {
-        let rule = rules::REGISTRY[0];
-        assert_eq!(explain_rule(rule.name).unwrap(), rule.doc);
-        let err = explain_rule("no-such-rule-at-all").unwrap_err();
+    fn apply_fixes_of_chosen_diagnostics() {
+        let report =
+            parsed(&lint_to_string(&fixable(), &ConfigInput::Default, None, Format::Json).unwrap());
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        let k = diagnostics
+            .iter()
+            .position(|d| d["rule"] == "prefer-timestamptz")
+            .expect("the example has a prefer-timestamptz finding");
+        assert_eq!(diagnostics[k]["fixes"][0]["applicability"], "unsafe");
+        // Unsafe and not asked for: nothing applies.
+        let safe_only = FixRequest {
+            unsafe_fixes: false,
+            diagnostics: Some(vec![k]),
+        };
+        let out = parsed(&apply_fixes_json(&fixable(), &ConfigInput::Default, &safe_only).unwrap());
+        assert_eq!(out["files"], serde_json::json!([]));
+        assert_eq!(out["unselected"], 1);
+        assert_eq!(out["passes"], 0);
+        // Asked for: only that fix applies.
+        let chosen = FixRequest {
+            unsafe_fixes: true,
+            diagnostics: Some(vec![k]),
+        };
+        let out = parsed(&apply_fixes_json(&fixable(), &ConfigInput::Default, &chosen).unwrap());
+        assert_eq!(
+            out["files"],
+            serde_json::json!([{
+                "path": "db/000001_t.up.sql",
+                "text": "CREATE TABLE t (id bigint PRIMARY KEY, at timestamptz);\n",
+                "created": false,
+            }])
+        );
+        assert_eq!(out["applied"][0]["rule"], "prefer-timestamptz");
+        assert_eq!(out["applied"][0]["applicability"], "unsafe");
+        let after: serde_json::Value = parsed(out["report"].as_str().unwrap());
+        assert!(after["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["rule"] != "prefer-timestamptz"));
+        // The index of a diagnostic that is not there.
+        let wrong = FixRequest {
+            unsafe_fixes: true,
+            diagnostics: Some(vec![k, 999]),
+        };
+        let err = apply_fixes_json(&fixable(), &ConfigInput::Default, &wrong).unwrap_err();
         assert!(
-            err.starts_with("unknown rule `no-such-rule-at-all`"),
+            err.starts_with(
+                "diagnostics[1]: there is no diagnostic 999 (the lint of these files has "
+            ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn resolve_config_keys_and_errors() {
+        let out = resolve_config_json(
+            Some("migrations = 'db/m'\n"),
+            &Overrides {
+                pg_version: Some(13),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            r#"{"config":{"migrations":"db/m","pg-version":13},"migrations":"db/m"}"#
+        );
+        let out = resolve_config_json(None, &Overrides::default()).unwrap();
+        assert_eq!(out, r#"{"config":{},"migrations":null}"#);
+        let (option, message) =
+            resolve_config_json(Some("bogus = 1"), &Overrides::default()).unwrap_err();
+        assert_eq!(option, None);
+        assert!(
+            message.starts_with("invalid config: ") && message.contains("bogus"),
+            "{message}"
+        );
+        let (option, message) = resolve_config_json(
+            None,
+            &Overrides {
+                pg_version: Some(8),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(option, Some("pgVersion"));
+        assert!(
+            message.starts_with("invalid config: pg-version 8 is not"),
+            "{message}"
         );
     }
 }

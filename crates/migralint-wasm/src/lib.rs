@@ -18,8 +18,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub use convert::{
-    explain_rule, lint_to_string, lint_to_strings, rules_json, ConfigInput, Format, OutputRequest,
+    apply_fixes_json, check_distinct_paths, lint_to_string, lint_to_strings, resolve_config_json,
+    ConfigInput, FixRequest, Format, OutputRequest,
 };
+use migralint_core::config::Overrides;
+use migralint_core::render::catalog;
+use migralint_core::sources::{self, Visit};
 use migralint_core::SourceFile;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -51,6 +55,61 @@ export interface OutputRequest {
 /** Lints `files` once and returns one string per request, each exactly what
  *  lintFormat(files, config, request.reportOnly, request.format) returns. */
 export function lintFormats(files: SourceFile[], config: Config | null | undefined, outputs: OutputRequest[]): string[];
+
+/** What resolveConfig returns: `migrations` as written in the file
+ *  (relative to the file's directory), or null; `config`, the file's keys
+ *  with the overrides applied, for the lint calls. */
+export interface ResolvedConfig {
+  migrations: string | null;
+  config: Record<string, unknown>;
+}
+/** Reads a migralint.toml text (null: no file) and applies the overrides.
+ *  Throws an Error "invalid config: ..."; its `option` property names the
+ *  override at fault (e.g. "pgVersion"), and is absent when the text is. */
+export function resolveConfig(text?: string | null, overrides?: { pgVersion?: number | null } | null): ResolvedConfig;
+
+/** A directory entry: `dir` is true for a directory or a symlink to one. */
+export interface DirEntry {
+  name: string;
+  dir: boolean;
+}
+/** The entries of one directory the walk of `migralint check DIR` visits,
+ *  in its order (by name, bytewise): directories to walk (`dir: true`;
+ *  not hidden, not node_modules, target or vendor) and .sql files to read. */
+export function walkEntries(entries: DirEntry[]): DirEntry[];
+
+/** A fix applied or skipped, named by its diagnostic. */
+export interface FixRecord {
+  rule: string;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  applicability: "safe" | "unsafe";
+}
+export interface SkippedFix extends FixRecord {
+  /** Why, in words. */
+  reason: string;
+  kind: "conflict" | "would-not-parse" | "file-exists" | "unknown-file" | "not-utf8" | "bad-edit";
+}
+export interface FixOutcome {
+  /** Files changed (input order), then files created. */
+  files: { path: string; text: string; created: boolean }[];
+  applied: FixRecord[];
+  skipped: SkippedFix[];
+  /** Diagnostics whose only fixes are unsafe, when `unsafe` is not set. */
+  unselected: number;
+  passes: number;
+  converged: boolean;
+  /** The JSON report of the files after fixing, as lint() returns it. */
+  report: string;
+}
+/** Applies the fixes of the lint of `files`: every safe one (and the unsafe
+ *  ones with `unsafe: true`), relinting until nothing more applies, as
+ *  `migralint check --fix [--unsafe-fixes]` does; or, with `diagnostics`,
+ *  only the fixes of those diagnostics (indexes into the `diagnostics` of
+ *  lint(files, config)), in one pass. Throws an Error for bad input. */
+export function applyFixes(files: SourceFile[], config?: Config | null, options?: { unsafe?: boolean; diagnostics?: number[] | null } | null): FixOutcome;
 "#;
 
 #[wasm_bindgen]
@@ -148,15 +207,150 @@ fn outputs_from_js(outputs: &JsValue) -> Result<Vec<OutputRequest>, String> {
 /// prints it: an array of `{category, enabled, name, severity, summary}`.
 #[wasm_bindgen]
 pub fn rules() -> String {
-    rules_json()
+    catalog::rules_json()
 }
 
-/// The Markdown documentation page of `rule`. Throws for an unknown rule.
+/// The Markdown documentation page of `rule`, exactly as `migralint
+/// explain` prints it. Throws for an unknown rule (with the closest name).
 #[wasm_bindgen]
 pub fn explain(rule: &str) -> Result<String, JsError> {
-    explain_rule(rule)
+    catalog::explain(rule)
         .map(str::to_owned)
         .map_err(|e| JsError::new(&e))
+}
+
+/// Reads a `migralint.toml` text and applies overrides, so a front end
+/// (the GitHub Action) parses no TOML: `{migrations, config}`.
+#[wasm_bindgen(js_name = resolveConfig, skip_typescript)]
+pub fn resolve_config_js(text: Option<String>, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let plain = |e: String| JsValue::from(js_sys::Error::new(&e));
+    let overrides = overrides_from_js(&overrides).map_err(plain)?;
+    match resolve_config_json(text.as_deref(), &overrides) {
+        Ok(json) => Ok(js_sys::JSON::parse(&json).expect("serde_json writes JSON")),
+        Err((option, message)) => {
+            let error = js_sys::Error::new(&message);
+            if let Some(option) = option {
+                let _ = Reflect::set(&error, &"option".into(), &option.into());
+            }
+            Err(error.into())
+        }
+    }
+}
+
+fn overrides_from_js(value: &JsValue) -> Result<Overrides, String> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Overrides::default());
+    }
+    if !value.is_object() {
+        return Err("`overrides` must be an object {pgVersion}".into());
+    }
+    let pg = Reflect::get(value, &"pgVersion".into()).unwrap_or(JsValue::UNDEFINED);
+    let pg_version = if pg.is_undefined() || pg.is_null() {
+        None
+    } else {
+        match pg.as_f64() {
+            Some(v) if v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&v) => {
+                Some(v as u32)
+            }
+            _ => {
+                return Err(
+                    "overrides.pgVersion must be a whole number (a PostgreSQL major version)"
+                        .into(),
+                )
+            }
+        }
+    };
+    Ok(Overrides { pg_version })
+}
+
+/// The entries of one directory that the walk visits, in order: the core's
+/// decisions (`migralint_core::sources`) for the Action's walk in Node.
+#[wasm_bindgen(js_name = walkEntries, skip_typescript)]
+pub fn walk_entries_js(entries: JsValue) -> Result<Array, JsError> {
+    let array = entries
+        .dyn_ref::<Array>()
+        .ok_or_else(|| JsError::new("`entries` must be an array of {name, dir} objects"))?;
+    let name_key = JsValue::from_str("name");
+    let dir_key = JsValue::from_str("dir");
+    let mut list = Vec::with_capacity(array.length() as usize);
+    for (i, item) in array.iter().enumerate() {
+        let name = Reflect::get(&item, &name_key)
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| JsError::new(&format!("entries[{i}].name must be a string")))?;
+        let dir = Reflect::get(&item, &dir_key)
+            .ok()
+            .and_then(|v| v.as_bool())
+            .ok_or_else(|| JsError::new(&format!("entries[{i}].dir must be a boolean")))?;
+        list.push((name, dir));
+    }
+    let out = Array::new();
+    for ((name, _), visit) in sources::walk_order(list, |e| e.0.as_bytes(), |e| e.1) {
+        let entry = js_sys::Object::new();
+        let _ = Reflect::set(&entry, &name_key, &JsValue::from_str(&name));
+        let _ = Reflect::set(
+            &entry,
+            &dir_key,
+            &JsValue::from_bool(visit == Visit::Descend),
+        );
+        out.push(&entry);
+    }
+    Ok(out)
+}
+
+/// Applies fixes (see `convert::apply_fixes_json`); returns the outcome as
+/// an object.
+#[wasm_bindgen(js_name = applyFixes, skip_typescript)]
+pub fn apply_fixes_js(
+    files: JsValue,
+    config: Option<JsValue>,
+    options: Option<JsValue>,
+) -> Result<JsValue, JsError> {
+    let files = files_from_js(&files).map_err(|e| JsError::new(&e))?;
+    let config = config_from_js(config).map_err(|e| JsError::new(&e))?;
+    let request = fix_request_from_js(options).map_err(|e| JsError::new(&e))?;
+    let json = apply_fixes_json(&files, &config, &request).map_err(|e| JsError::new(&e))?;
+    Ok(js_sys::JSON::parse(&json).expect("serde_json writes JSON"))
+}
+
+fn fix_request_from_js(options: Option<JsValue>) -> Result<FixRequest, String> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+        return Ok(FixRequest::default());
+    };
+    if !options.is_object() || Array::is_array(&options) {
+        return Err("`options` must be an object {unsafe, diagnostics}".into());
+    }
+    let unsafe_value = Reflect::get(&options, &"unsafe".into()).unwrap_or(JsValue::UNDEFINED);
+    let unsafe_fixes = if unsafe_value.is_undefined() || unsafe_value.is_null() {
+        false
+    } else {
+        unsafe_value
+            .as_bool()
+            .ok_or_else(|| "options.unsafe must be a boolean".to_owned())?
+    };
+    let list = Reflect::get(&options, &"diagnostics".into()).unwrap_or(JsValue::UNDEFINED);
+    let diagnostics = if list.is_undefined() || list.is_null() {
+        None
+    } else {
+        let array = list.dyn_ref::<Array>().ok_or_else(|| {
+            "options.diagnostics must be an array of diagnostic indexes".to_owned()
+        })?;
+        let indexes = array
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v.as_f64() {
+                Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= u32::MAX as f64 => Ok(n as usize),
+                _ => Err(format!(
+                    "options.diagnostics[{i}] must be a diagnostic index (a whole number)"
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Some(indexes)
+    };
+    Ok(FixRequest {
+        unsafe_fixes,
+        diagnostics,
+    })
 }
 
 /// migralint's version (the same as `migralint --version`).

@@ -28,3 +28,20 @@ export async function loadWeb() {
   mod.initSync({ module: readFileSync(join(pkgDir, 'web', 'migralint_wasm_bg.wasm')) });
   return mod;
 }
+
+/** The five deep shapes of crates/migralint-cli/tests/bad_input.rs:
+ *  [name, text(depth), the issue's depth, the deepest libpg_query accepts]. */
+const cols = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+export const DEEP_SHAPES = [
+  ['nested CASE', (n) => `SELECT ${'CASE WHEN x > 0 THEN '.repeat(n)}1${' ELSE 0 END'.repeat(n)} FROM t;`, 24, 1999],
+  ['nested subqueries', (n) => `SELECT ${'(SELECT '.repeat(n)}1${')'.repeat(n)};`, 16, 1665],
+  ['|| chain', (n) => `SELECT ${cols(n, (i) => `c${i}`).join(' || ')} FROM t;`, 48, 4996],
+  ['UNION ALL', (n) => `${cols(n, (i) => `SELECT ${i}`).join(' UNION ALL ')};`, 95, 8735],
+  [
+    'tsvector index',
+    (n) =>
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS docs_search ON docs USING gin (to_tsvector('english', ${cols(n, (i) => `coalesce(c${i}, '')`).join(" || ' ' || ")}));`,
+    23,
+    2497,
+  ],
+];

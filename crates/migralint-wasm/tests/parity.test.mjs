@@ -12,11 +12,14 @@
 //   node --test crates/migralint-wasm/tests/
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { loadNode, repoRoot } from './helpers.mjs';
+import { Worker } from 'node:worker_threads';
+
+import { DEEP_SHAPES, loadNode, pkgDir, repoRoot } from './helpers.mjs';
 
 const mlw = loadNode();
 const FORMATS = ['json', 'sarif', 'github', 'compact'];
@@ -63,39 +66,29 @@ function discoveredConfig() {
 }
 const defaultConfig = discoveredConfig();
 
-// Mirrors crates/migralint-cli/src/collect.rs: every file with a .sql
-// extension (any case) below the directory, skipping hidden directories and
-// node_modules/target/vendor, sorted as Rust sorts paths (component by
-// component), displayed as the directory argument joined with the rest.
-const SKIP_DIRS = new Set(['node_modules', 'target', 'vendor']);
-const isSql = (name) => /\.sql$/i.test(name) && name.length > 4;
-function comparePaths(a, b) {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return Buffer.compare(Buffer.from(x[i]), Buffer.from(y[i]));
-  }
-  return x.length - y.length;
-}
-
 /** The files `migralint check <dir>` reads, as {path, text: bytes}, with
- *  the paths the CLI prints (dir relative to the repository root). */
+ *  the paths the CLI prints (dir relative to the repository root): the
+ *  wasm build's walkEntries (the core's walk decisions, which the CLI's
+ *  collect.rs follows too) over the directory, each real directory once. */
 function collect(absDir) {
   const rel = relative(repoRoot, absDir).split(sep).join('/');
   const out = [];
+  const seen = new Set();
   const walk = (d, shown) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, entry.name);
-      const s = `${shown}/${entry.name}`;
-      if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(p).isDirectory())) {
-        if (!entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) walk(p, s);
-      } else if (isSql(entry.name)) {
-        out.push(s);
-      }
+    const real = realpathSync(d);
+    if (seen.has(real)) return;
+    seen.add(real);
+    const entries = readdirSync(d, { withFileTypes: true }).map((e) => ({
+      name: e.name,
+      dir: e.isDirectory() || (e.isSymbolicLink() && statSync(join(d, e.name), { throwIfNoEntry: false })?.isDirectory() === true),
+    }));
+    for (const e of mlw.walkEntries(entries)) {
+      if (e.dir) walk(join(d, e.name), `${shown}/${e.name}`);
+      else out.push(`${shown}/${e.name}`);
     }
   };
   walk(absDir, rel);
-  return out.sort(comparePaths).map((path) => ({ path, text: readFileSync(join(repoRoot, path)) }));
+  return out.map((path) => ({ path, text: readFileSync(join(repoRoot, path)) }));
 }
 
 function assertSame(actual, expected, what) {
@@ -126,17 +119,27 @@ function checkDir(absDir, formats, config = defaultConfig, cliArgs = []) {
 }
 
 /** Runs another CLI subcommand; returns stdout. */
-function nativeCmd(args) {
+function nativeCmd(args, status = 0) {
   const r = spawnSync(cli, args, { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
-  assert.equal(r.status, 0, `migralint ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
+  assert.equal(r.status, status, `migralint ${args.join(' ')}: ${r.stderr}`);
+  return status === 0 ? r.stdout : r.stderr;
 }
 
 test('rules() is `migralint rules --format json`; explain(rule) is `migralint explain rule`', () => {
   assertSame(mlw.rules(), nativeCmd(['rules', '--format', 'json']), 'rules');
   for (const { name } of JSON.parse(mlw.rules())) {
     assertSame(mlw.explain(name), nativeCmd(['explain', name]), `explain ${name}`);
+  }
+  // An unknown rule: the same message (the CLI adds where the list is).
+  for (const name of ['syntax-erorr', 'no-such-rule-anywhere']) {
+    let message = null;
+    try {
+      mlw.explain(name);
+    } catch (e) {
+      message = e.message;
+    }
+    assert.equal(nativeCmd(['explain', name], 2), `migralint: error: ${message} (\`migralint rules\` lists them)\n`);
   }
 });
 
@@ -215,5 +218,127 @@ describe('shared corpora (native CLI vs wasm)', () => {
   }
   test('postgres-regress (223 files of PostgreSQL regression SQL, one not UTF-8)', { skip }, () => {
     assert.ok(checkDir(join(corpus, 'postgres-regress'), ['json']) >= 200);
+  });
+});
+
+/** Writes `files` ({path, text}, paths relative to a new temporary
+ *  directory, all in `m/`) there, runs `migralint check --fix
+ *  [--unsafe-fixes] --format json m` in it, and compares what the CLI wrote
+ *  and printed with applyFixes on the same files. Returns the number of
+ *  fixes applied. */
+function compareFixes(files, unsafe, what) {
+  const dir = mkdtempSync(join(tmpdir(), 'migralint-wasm-fix-'));
+  try {
+    for (const f of files) {
+      const p = join(dir, ...f.path.split('/'));
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.text);
+    }
+    const args = ['check', '--fix', ...(unsafe ? ['--unsafe-fixes'] : []), '--format', 'json', 'm'];
+    const r = spawnSync(cli, args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    if (r.error) throw r.error;
+    assert.ok(r.status === 0 || r.status === 1, `${what}: migralint ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const out = mlw.applyFixes(files, null, { unsafe });
+    assertSame(out.report, r.stdout, `${what}: the report after fixing`);
+    for (const f of files) {
+      const fixed = out.files.find((x) => x.path === f.path);
+      assertSame(fixed ? fixed.text : String(f.text), readFileSync(join(dir, ...f.path.split('/')), 'utf8'), `${what}: ${f.path}`);
+    }
+    for (const f of out.files.filter((x) => x.created)) {
+      assertSame(f.text, readFileSync(join(dir, ...f.path.split('/')), 'utf8'), `${what}: created ${f.path}`);
+    }
+    return out.applied.length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The files of a page's `sql bad` example, as the core's page test reads
+ *  them (a block may name its file, or hold several `-- file: NAME`). */
+function badExamples(markdown) {
+  const out = [];
+  const re = /^```sql bad([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm;
+  for (let m; (m = re.exec(markdown)); ) {
+    const named = /(?:^|\s)file=(\S+)/.exec(m[1]);
+    let current = named ? named[1] : '000001_example.up.sql';
+    const files = [];
+    let text = '';
+    for (const line of m[2].replace(/\n$/, '').split('\n')) {
+      if (line.startsWith('-- file: ')) {
+        if (text.trim() !== '' || files.length > 0 || current !== '000001_example.up.sql') files.push({ name: current, text });
+        text = '';
+        current = line.slice('-- file: '.length).trim();
+      } else {
+        text += `${line}\n`;
+      }
+    }
+    files.push({ name: current, text });
+    out.push(files);
+  }
+  return out;
+}
+
+describe('applyFixes vs `migralint check --fix [--unsafe-fixes]`', () => {
+  test('every rule page\'s bad examples', () => {
+    let applied = 0;
+    let examples = 0;
+    for (const page of readdirSync(join(repoRoot, 'rules')).filter((f) => f.endsWith('.md')).sort()) {
+      badExamples(readFileSync(join(repoRoot, 'rules', page), 'utf8')).forEach((example, i) => {
+        const files = example
+          .map((f) => ({ path: `m/${f.name}`, text: f.text }))
+          .sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+        // The CLI reads the directory: every file must be one it reads.
+        const read = mlw.walkEntries(example.map((f) => ({ name: f.name, dir: false })));
+        if (read.length !== files.length || new Set(files.map((f) => f.path)).size !== files.length) return;
+        examples++;
+        for (const unsafe of [false, true]) applied += compareFixes(files, unsafe, `${page} bad example ${i + 1}${unsafe ? ' (unsafe)' : ''}`);
+      });
+    }
+    assert.ok(examples > 40, `${examples} examples`);
+    assert.ok(applied > 0, 'some fixes were applied');
+  });
+
+  test('tests/fixtures/*/', () => {
+    const root = join(repoRoot, 'tests', 'fixtures');
+    for (const name of readdirSync(root).sort()) {
+      const dir = join(root, name);
+      if (!statSync(dir).isDirectory() || existsSync(join(dir, 'migralint.toml'))) continue;
+      const files = collect(dir).map((f) => ({ path: `m/${f.path.slice(relative(repoRoot, dir).length + 1)}`, text: f.text }));
+      for (const unsafe of [false, true]) compareFixes(files, unsafe, `${name}${unsafe ? ' (unsafe)' : ''}`);
+    }
+  });
+});
+
+describe('deep nesting (the five shapes of crates/migralint-cli/tests/bad_input.rs)', () => {
+  test('at the issue\'s depths, in this thread', () => {
+    for (const [name, shape, depth] of DEEP_SHAPES) {
+      const path = '000001_deep.up.sql';
+      const text = shape(depth);
+      for (const format of ['json', 'compact']) {
+        assertSame(mlw.lintFormat([{ path, text }], null, null, format), native(['--format', format, '--stdin-filename', path, '-'], text), `${name} ${depth}`);
+      }
+    }
+  });
+
+  test('at the deepest libpg_query accepts, on a worker thread with a 64 MiB stack', async () => {
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const mlw = require(workerData.pkg);
+      parentPort.postMessage(workerData.texts.map((text) => mlw.lint([{ path: workerData.path, text }])));
+    `;
+    const path = '000001_deep.up.sql';
+    const texts = DEEP_SHAPES.map(([, shape, , limit]) => shape(limit));
+    const out = await new Promise((resolve, reject) => {
+      const w = new Worker(source, {
+        eval: true,
+        resourceLimits: { stackSizeMb: 64 },
+        workerData: { pkg: join(pkgDir, 'node', 'migralint_wasm.js'), texts, path },
+      });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    DEEP_SHAPES.forEach(([name, , , limit], i) => {
+      assertSame(out[i], native(['--format', 'json', '--stdin-filename', path, '-'], texts[i]), `${name} ${limit}`);
+    });
   });
 });

@@ -814,9 +814,7 @@ fn sql_path(uri: &Url) -> Option<PathBuf> {
 }
 
 fn is_sql_name(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("sql"))
+    migralint_core::sources::is_sql_file(name)
 }
 
 fn is_config(path: &Path) -> bool {

@@ -1,5 +1,6 @@
 //! Renderers shared by every front end (the CLI adds a miette renderer for
-//! terminals). Each takes a `Report` and returns the whole output.
+//! terminals). Each takes a `Report` and returns the whole output;
+//! [`catalog`] renders the rule registry (`migralint rules`, `explain`).
 //!
 //! File names, identifiers and SQL excerpts come from the user's files:
 //! the text formats (compact, github, and the CLI's pretty one) show their
@@ -11,6 +12,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+pub mod catalog;
 mod compact;
 mod github;
 mod json;
