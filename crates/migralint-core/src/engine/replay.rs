@@ -20,9 +20,12 @@ use crate::model::Schema;
 use crate::parse::{reparse, ParsedFile, Statement, RUN_BYTES};
 use crate::report::{Diagnostic, Severity};
 
-/// Files parsed ahead of the replay at a time. Memory holds the trees of at
-/// most two chunks (the one being replayed and the next, being parsed).
+/// Files parsed ahead of the replay at a time: at most `CHUNK` files and,
+/// past the first file, at most `CHUNK_BYTES` of text (a parse tree takes
+/// tens of times its text). Memory holds the trees of at most two chunks
+/// (the one being replayed and the next, being parsed).
 const CHUNK: usize = 64;
+const CHUNK_BYTES: usize = 32 << 10;
 
 /// When a file's trees are kept. A file of more text than `keep_trees` is
 /// parsed a run of about `run` bytes at a time and its trees dropped once
@@ -92,7 +95,7 @@ pub fn replay(
     let mut schema = Schema::default();
     let mut pairing = Pairing::default();
     let order = replay_order(names);
-    let mut chunks = order.chunks(CHUNK);
+    let mut chunks = chunked(&order, files).into_iter();
     let mut ready = chunks.next().map(parse).unwrap_or_default();
     loop {
         let next = chunks.next();
@@ -145,6 +148,25 @@ pub fn replay(
 
 /// Version order, ups before downs of the same version; files that are not
 /// migrations come last in input order.
+/// Cuts the replay order into chunks of at most `CHUNK` files and
+/// `CHUNK_BYTES` of text (a larger file is a chunk of its own).
+fn chunked<'a>(order: &'a [usize], files: &[SourceFile]) -> Vec<&'a [usize]> {
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (at, &index) in order.iter().enumerate() {
+        let len = files[index].text.len();
+        if at > start && (at - start == CHUNK || bytes + len > CHUNK_BYTES) {
+            chunks.push(&order[start..at]);
+            (start, bytes) = (at, 0);
+        }
+        bytes += len;
+    }
+    if start < order.len() {
+        chunks.push(&order[start..]);
+    }
+    chunks
+}
+
 fn replay_order(names: &[Option<MigrationName>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..names.len()).collect();
     order.sort_by_key(|&i| match &names[i] {
