@@ -2,12 +2,15 @@ use pg_query::protobuf::{AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::Effect;
 use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::volatility::volatile_call;
 use crate::model::Kind;
+use crate::model::QualName;
 use crate::model::TableState;
+use crate::rules::fixes;
 use crate::rules::helpers::{alter_table, cmds, column_facts, default_text, holds_data, subtype};
 use crate::rules::Check;
 
@@ -86,7 +89,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             } else {
                 None
             };
-            let help = if let Some(added) = added_here {
+            let help = if let Some(added) = &added_here {
                 format!(
                     "{col} is added earlier in this file with a constant default: declare it NOT NULL right there instead \
                      (`ALTER TABLE {table} ADD COLUMN {added} NOT NULL`): with a constant default, PostgreSQL 11+ neither rewrites \
@@ -107,9 +110,94 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     cx.options.pg_version
                 )
             };
-            out.report(span, message).help(help);
+            let is_set_not_null = subtype(cmd) == AlterTableType::AtSetNotNull;
+            let fix = (is_set_not_null && added_here.is_none())
+                .then(|| fix(cx, &table, &column, i))
+                .flatten();
+            out.report(span, message).help(help).fix_opt(fix);
         }
     }
+}
+
+/// The scan-free recipe (PostgreSQL 12+), for an `ALTER TABLE` whose only
+/// subcommand is this `SET NOT NULL`, last statement of its file: the
+/// subcommand becomes `ADD CONSTRAINT {table}_{col}_not_null CHECK (col IS
+/// NOT NULL) NOT VALID`, and a new migration right after this one
+/// (`fixes::later_version`) validates it (SHARE UPDATE EXCLUSIVE: the scan
+/// lets reads and writes go on), sets NOT NULL (no scan: the check is
+/// valid) and drops the check, after the prelude `SET lock_timeout`
+/// (`require-lock-timeout`). Unsafe: one more version to deploy, and the
+/// column takes NULLs until it runs (the check rejects new ones, though).
+fn fix(cx: &StmtCx, table: &QualName, column: &str, cmd_index: usize) -> Option<FixSpec> {
+    let (s, _) = alter_table(&cx.stmt.node)?;
+    if cx.options.pg_version < 12
+        || cmds(s).count() != 1
+        || cx.stmt_index + 1 != cx.stmt_count()
+        || !fixes::splittable(cx)
+        || cx.tx.in_explicit_tx
+    {
+        return None;
+    }
+    // A table no migration created: the model cannot follow the check, so
+    // the new migration's SET NOT NULL would be reported again.
+    let TableState::Existing(t) = cx.table_state(table) else {
+        return None;
+    };
+    let version = fixes::later_version(cx, 1)?;
+    let raw = format!("{}_{}_not_null", table.name, column);
+    let taken = t
+        .constraints
+        .iter()
+        .any(|c| c.name.as_deref() == Some(raw.as_str()));
+    if raw.len() > 63 || taken {
+        return None;
+    }
+    let name = quote_ident(&raw);
+    let col = quote_ident(column);
+    let first = cx.tokens().first()?;
+    let upper = cx.text(first.span()) == "ALTER";
+    let sql = |text: String| {
+        if upper {
+            text
+        } else {
+            text.replace("ALTER TABLE", "alter table")
+                .replace("ADD CONSTRAINT", "add constraint")
+                .replace("VALIDATE CONSTRAINT", "validate constraint")
+                .replace("ALTER COLUMN", "alter column")
+                .replace("SET NOT NULL", "set not null")
+                .replace("DROP CONSTRAINT IF EXISTS", "drop constraint if exists")
+                .replace("IS NOT NULL) NOT VALID", "is not null) not valid")
+                .replace("CHECK (", "check (")
+        }
+    };
+    let add = sql(format!(
+        "ADD CONSTRAINT {name} CHECK ({col} IS NOT NULL) NOT VALID"
+    ));
+    let later = sql(format!(
+        "ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n\
+         ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL;\n\
+         ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};\n"
+    ));
+    let up = format!("{}{later}", crate::rules::require_lock_timeout::PRELUDE);
+    let file = cx
+        .file
+        .name
+        .map(|n| format!("{}_{}", n.version_text, n.title))?;
+    let fix = FixSpec::new(
+        format!(
+            "add a NOT VALID CHECK ({col} IS NOT NULL) instead; validate it, set NOT NULL and drop it in a new migration of version {version}"
+        ),
+        Applicability::Unsafe,
+    )
+    .replace(cx.cmd_span(cmd_index), add);
+    fixes::create_pair(
+        fix,
+        cx,
+        &version,
+        "set_not_null",
+        up,
+        &format!("split off {file} by a fix: the down migration of {file} undoes it"),
+    )
 }
 
 /// The `ADD COLUMN` of `column` earlier in this file (or earlier in this
@@ -187,6 +275,116 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "set-not-null-scan";
+
+    #[test]
+    fn fix_goes_through_a_validated_check() {
+        let files = fixed_files(
+            RULE,
+            &[
+                (
+                    "db/000001_u.up.sql",
+                    "CREATE TABLE users (id bigint, email text);",
+                ),
+                ("db/000001_u.down.sql", "DROP TABLE users;"),
+                (
+                    "db/000002_req.up.sql",
+                    "-- required now\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n",
+                ),
+                (
+                    "db/000002_req.down.sql",
+                    "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n",
+                ),
+            ],
+        );
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "db/000002_req.up.sql",
+                    "-- required now\nALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n"
+                ),
+                (
+                    "db/000003_req_set_not_null.up.sql",
+                    "SET lock_timeout = '2s';\n\
+                     ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n\
+                     ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n\
+                     ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
+                ),
+                (
+                    "db/000003_req_set_not_null.down.sql",
+                    "-- split off 000002_req by a fix: the down migration of 000002_req undoes it\n"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn fix_keeps_lower_case() {
+        let files = fixed_files(
+            RULE,
+            &[
+                ("000001_t.up.sql", "create table t (\"C\" int);"),
+                (
+                    "000002_t.up.sql",
+                    "alter table only t alter column \"C\" set not null",
+                ),
+            ],
+        );
+        assert_eq!(
+            files[0].1,
+            "alter table only t add constraint \"t_C_not_null\" check (\"C\" is not null) not valid"
+        );
+        assert!(files[1]
+            .1
+            .contains("alter table t drop constraint if exists \"t_C_not_null\";\n"));
+    }
+
+    #[test]
+    fn no_fix_when_the_recipe_does_not_fit() {
+        // A table no migration created, other subcommands, other
+        // statements after it, before PostgreSQL 12, a transaction block,
+        // the check's name taken.
+        assert_eq!(
+            fixed(RULE, "ALTER TABLE t ALTER COLUMN c SET NOT NULL;"),
+            None
+        );
+        let with_t = |sql: &str| {
+            fixed_files(
+                RULE,
+                &[
+                    ("000001_a.up.sql", "CREATE TABLE t (c int, d int);"),
+                    ("000002_b.up.sql", sql),
+                ],
+            )
+        };
+        assert!(with_t("ALTER TABLE t ALTER COLUMN c SET NOT NULL, ADD COLUMN e int;").is_empty());
+        assert!(with_t("ALTER TABLE t ALTER COLUMN c SET NOT NULL;\nSELECT 1;").is_empty());
+        assert!(with_t("BEGIN;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\nCOMMIT;").is_empty());
+        let d = lint_pg(
+            RULE,
+            11,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE t (c int);"),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+                ),
+            ],
+        );
+        assert!(d[0].fixes.is_empty());
+        assert!(fixed_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE t (c int);\nALTER TABLE t ADD CONSTRAINT t_c_not_null CHECK (c > 0);"),
+                ("000002_b.up.sql", "ALTER TABLE t ALTER COLUMN c SET NOT NULL;"),
+            ]
+        )
+        .is_empty());
+    }
 
     const USERS: (&str, &str) = (
         "000001_users.up.sql",
