@@ -40,6 +40,20 @@ pub fn create_pair(
     up: String,
     down_note: &str,
 ) -> Option<FixSpec> {
+    create_pair_with_down(fix, cx, version, suffix, up, format!("-- {down_note}\n"))
+}
+
+/// Adds to `fix` a new migration pair of version `version` titled after
+/// this file's with `_{suffix}`, with `up` and `down` as they are (the down
+/// only when this file's version has one).
+pub fn create_pair_with_down(
+    fix: FixSpec,
+    cx: &StmtCx,
+    version: &str,
+    suffix: &str,
+    up: String,
+    down: String,
+) -> Option<FixSpec> {
     let name = cx.file.name?;
     let title = if name.title.is_empty() {
         suffix.to_string()
@@ -49,10 +63,7 @@ pub fn create_pair(
     let ext = &name.extension;
     let mut fix = fix.create(format!("{version}_{title}.up.{ext}"), up);
     if cx.file.neighbours.has_down {
-        fix = fix.create(
-            format!("{version}_{title}.down.{ext}"),
-            format!("-- {down_note}\n"),
-        );
+        fix = fix.create(format!("{version}_{title}.down.{ext}"), down);
     }
     Some(fix)
 }
@@ -102,7 +113,14 @@ pub fn alone(
                 .fold(fix, |fix, (span, content)| fix.replace(span, content)),
         );
     }
-    if !splittable(cx) || cx.stmt_index + 1 != cx.stmt_count() {
+    // A statement that creates something, in a directory with downs: the
+    // down of this file undoes it, and would then undo what a later
+    // version created (the pairing rules say so); not split.
+    let creates = cx.facts().creates_anything;
+    if !splittable(cx)
+        || cx.stmt_index + 1 != cx.stmt_count()
+        || (creates && cx.file.neighbours.has_down)
+    {
         return None;
     }
     let version = later_version(cx, 1)?;

@@ -153,6 +153,23 @@ mod tests {
     }
 
     #[test]
+    fn not_split_off_when_the_version_has_a_down() {
+        // The down of 000007 drops the index: split off, it would undo what
+        // 000008 created.
+        assert!(fixed_files(
+            RULE,
+            &[
+                (
+                    "000007_idx.up.sql",
+                    "SELECT 1;\nCREATE INDEX i ON users (id);"
+                ),
+                ("000007_idx.down.sql", "DROP INDEX IF EXISTS i;"),
+            ]
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn no_fix_before_other_statements_or_on_only() {
         assert_eq!(
             fixed(

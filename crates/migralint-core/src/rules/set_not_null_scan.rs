@@ -178,25 +178,82 @@ fn fix(cx: &StmtCx, table: &QualName, column: &str, cmd_index: usize) -> Option<
          ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL;\n\
          ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};\n"
     ));
-    let up = format!("{}{later}", crate::rules::require_lock_timeout::PRELUDE);
+    let prelude = crate::rules::require_lock_timeout::PRELUDE;
     let file = cx
         .file
         .name
         .map(|n| format!("{}_{}", n.version_text, n.title))?;
+    let note = format!("split off {file} by a fix: the down migration of {file} undoes it");
+    let cmd = cx.cmd_span(cmd_index);
+    if !cx.file.neighbours.has_down {
+        let fix = FixSpec::new(
+            format!(
+                "add a NOT VALID CHECK ({col} IS NOT NULL) instead; validate it, set NOT NULL and drop it in a new migration of version {version}"
+            ),
+            Applicability::Unsafe,
+        )
+        .replace(cmd, add);
+        return fixes::create_pair(
+            fix,
+            cx,
+            &version,
+            "set_not_null",
+            format!("{prelude}{later}"),
+            &note,
+        );
+    }
+    // With downs, the check goes to a migration of its own whose down drops
+    // it: left in this file, this file's down (written for SET NOT NULL)
+    // would leave it behind on a rollback. The statement leaves this file.
+    let last = fixes::later_version(cx, 2)?;
+    let from = if cx.stmt_index == 0 {
+        0
+    } else {
+        fixes::end_with_semicolon(cx, cx.stmt_index - 1)
+    };
+    let to = fixes::end_with_semicolon(cx, cx.stmt_index);
+    let stmt = cx.stmt.span;
+    let add_stmt = format!(
+        "{}{}{}",
+        cx.text(crate::source::Span::new(stmt.start, cmd.start)),
+        add,
+        cx.text(crate::source::Span::new(cmd.end, stmt.end))
+    );
+    let leading = cx.text(crate::source::Span::new(from, stmt.start)).trim();
+    let leading = if leading.is_empty() {
+        String::new()
+    } else {
+        format!("{leading}\n")
+    };
+    let drop = sql(format!(
+        "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};\n"
+    ));
+    let moved = if from == 0 { "" } else { "\n" };
     let fix = FixSpec::new(
         format!(
-            "add a NOT VALID CHECK ({col} IS NOT NULL) instead; validate it, set NOT NULL and drop it in a new migration of version {version}"
+            "move it to new migrations: a NOT VALID CHECK ({col} IS NOT NULL) in version {version}; validate it, set NOT NULL and drop it in version {last}"
         ),
         Applicability::Unsafe,
     )
-    .replace(cx.cmd_span(cmd_index), add);
-    fixes::create_pair(
+    .replace(
+        crate::source::Span::new(from, to),
+        format!("{moved}-- moved to versions {version} and {last} by a fix (SET NOT NULL through a validated CHECK)"),
+    );
+    let fix = fixes::create_pair_with_down(
         fix,
         cx,
         &version,
+        "not_null_check",
+        format!("{prelude}{leading}{add_stmt};\n"),
+        format!("{prelude}{drop}"),
+    )?;
+    fixes::create_pair(
+        fix,
+        cx,
+        &last,
         "set_not_null",
-        up,
-        &format!("split off {file} by a fix: the down migration of {file} undoes it"),
+        format!("{prelude}{later}"),
+        &note,
     )
 }
 
@@ -278,6 +335,7 @@ mod tests {
 
     #[test]
     fn fix_goes_through_a_validated_check() {
+        // A directory without downs: the check replaces SET NOT NULL here.
         let files = fixed_files(
             RULE,
             &[
@@ -285,14 +343,9 @@ mod tests {
                     "db/000001_u.up.sql",
                     "CREATE TABLE users (id bigint, email text);",
                 ),
-                ("db/000001_u.down.sql", "DROP TABLE users;"),
                 (
                     "db/000002_req.up.sql",
                     "-- required now\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n",
-                ),
-                (
-                    "db/000002_req.down.sql",
-                    "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n",
                 ),
             ],
         );
@@ -314,12 +367,97 @@ mod tests {
                      ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n\
                      ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn with_downs_the_check_gets_a_migration_whose_down_drops_it() {
+        // This file's down undoes SET NOT NULL, not a check: the check goes
+        // to a migration of its own, with a down that drops it.
+        let files = fixed_files(
+            RULE,
+            &[
+                ("db/000001_u.up.sql", "CREATE TABLE users (id bigint, email text);"),
+                ("db/000001_u.down.sql", "DROP TABLE users;"),
                 (
-                    "db/000003_req_set_not_null.down.sql",
+                    "db/000002_req.up.sql",
+                    "SET lock_timeout = '1s';\n-- required now\nALTER TABLE ONLY users ALTER COLUMN email SET NOT NULL;\n",
+                ),
+                ("db/000002_req.down.sql", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n"),
+            ],
+        );
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "db/000002_req.up.sql",
+                    "SET lock_timeout = '1s';\n-- moved to versions 000003 and 000004 by a fix (SET NOT NULL through a validated CHECK)\n"
+                ),
+                (
+                    "db/000003_req_not_null_check.up.sql",
+                    "SET lock_timeout = '2s';\n-- required now\n\
+                     ALTER TABLE ONLY users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n"
+                ),
+                (
+                    "db/000003_req_not_null_check.down.sql",
+                    "SET lock_timeout = '2s';\nALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
+                ),
+                (
+                    "db/000004_req_set_not_null.up.sql",
+                    "SET lock_timeout = '2s';\n\
+                     ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n\
+                     ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n\
+                     ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
+                ),
+                (
+                    "db/000004_req_set_not_null.down.sql",
                     "-- split off 000002_req by a fix: the down migration of 000002_req undoes it\n"
                 ),
             ]
         );
+        // No rule fires more than before (the pairing rules above all).
+        let count = |set: &[(&str, &str)]| {
+            let sources: Vec<crate::SourceFile> = set
+                .iter()
+                .map(|(p, t)| crate::SourceFile::new(*p, *t))
+                .collect();
+            let mut n = std::collections::BTreeMap::new();
+            for d in crate::lint(&sources, &crate::LintOptions::default()).diagnostics {
+                *n.entry(d.rule).or_insert(0) += 1;
+            }
+            n
+        };
+        let kept = [
+            (
+                "db/000001_u.up.sql",
+                "CREATE TABLE users (id bigint, email text);",
+            ),
+            ("db/000001_u.down.sql", "DROP TABLE users;"),
+            (
+                "db/000002_req.down.sql",
+                "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n",
+            ),
+        ];
+        let mut before = kept.to_vec();
+        before.push((
+            "db/000002_req.up.sql",
+            "SET lock_timeout = '1s';\n-- required now\nALTER TABLE ONLY users ALTER COLUMN email SET NOT NULL;\n",
+        ));
+        let mut after = kept.to_vec();
+        after.extend(files.iter().copied());
+        let (before, after) = (count(&before), count(&after));
+        for (rule, n) in &after {
+            assert!(
+                *n <= before.get(rule).copied().unwrap_or(0),
+                "{rule}: {before:?} -> {after:?}"
+            );
+        }
+        assert!(!after.contains_key("set-not-null-scan"), "{after:?}");
     }
 
     #[test]
