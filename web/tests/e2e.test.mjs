@@ -577,7 +577,7 @@ describe('playground', () => {
       { name: '000001_t.up.sql', text: 'CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n' },
       { name: '000001_t.down.sql', text: 'DROP TABLE t;\n' },
       { name: '000002_i.up.sql', text: 'CREATE INDEX t_at_idx ON t (at);\n' },
-      { name: '000002_i.down.sql', text: 'DROP INDEX t_at_idx;\n' },
+      { name: '000002_i.down.sql', text: 'DROP INDEX CONCURRENTLY IF EXISTS t_at_idx;\n' },
     ];
     await open({ files, active: 0, pg: null, rules: {}, multiStatement: false });
     // Both fixes are unsafe: no "safe" button; the other one counts them.

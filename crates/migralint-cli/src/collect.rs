@@ -6,11 +6,11 @@
 //! wait for ever, `/dev/zero` would never end). Each real directory is
 //! walked once (by device and inode), so a symlink loop or a second path
 //! to the same directory adds nothing. A file may have at most
-//! [`MAX_FILE_SIZE`] bytes.
+//! `migralint_core::read::MAX_FILE_SIZE` bytes (the core's reader, shared
+//! with `migralint migrate`).
 
 use std::collections::HashSet;
-use std::fs::{File, Metadata};
-use std::io::Read;
+use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
 use migralint_core::migration::{file_name, MigrationName};
@@ -226,78 +226,17 @@ fn walk(
     Ok(())
 }
 
-/// The most a migration file may hold. golang-migrate sends a file as one
-/// query and the linter holds its parse tree in memory: a bound keeps a
-/// wrong path (a huge dump, a device) from exhausting memory. Migrations
-/// are rarely more than a few megabytes; split a bigger one.
-pub const MAX_FILE_SIZE: u64 = 16 << 20;
+use migralint_core::read::{kind_of, read_bounded};
 
 fn too_big(what: &str) -> Failure {
-    Failure(format!(
-        "{what} has more than {} MiB; migralint reads at most that much per file (split it into several migrations)",
-        MAX_FILE_SIZE >> 20
-    ))
+    Failure(migralint_core::read::too_big(what).0)
 }
 
-/// What a file system object that is not a regular file is.
-fn kind_of(meta: &Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        return "is a directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "is a FIFO (named pipe)";
-        }
-        if t.is_socket() {
-            return "is a socket";
-        }
-        if t.is_char_device() {
-            return "is a character device";
-        }
-        if t.is_block_device() {
-            return "is a block device";
-        }
-    }
-    "is not a regular file"
-}
-
-/// Reads at most `MAX_FILE_SIZE` bytes; `None` when there is more.
-fn read_bounded(reader: impl Read, size_hint: Option<u64>) -> std::io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::with_capacity(size_hint.unwrap_or(0).min(MAX_FILE_SIZE) as usize);
-    reader.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_FILE_SIZE).then_some(bytes))
-}
-
-/// Reads a migration file: a regular file (or a symlink to one) of at most
-/// `MAX_FILE_SIZE` bytes. The file is opened without blocking (a FIFO
-/// would wait for a writer) and checked on the open handle, so it cannot
-/// be swapped between the check and the read.
+/// Reads a migration file with the core's reader (`migralint_core::read`,
+/// shared with `migralint migrate`): a regular file (or a symlink to one)
+/// of at most `MAX_FILE_SIZE` bytes, opened without blocking.
 pub fn read_file(path: &Path, display: &str) -> Result<Vec<u8>, Failure> {
-    let cannot = |e: std::io::Error| Failure(format!("cannot read {display}: {e}"));
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file: File = options.open(path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(Failure(format!(
-            "{display}: {}, not a regular file (migrations must be regular files)",
-            kind_of(&meta)
-        )));
-    }
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(too_big(display));
-    }
-    read_bounded(file, Some(meta.len()))
-        .map_err(cannot)?
-        .ok_or_else(|| too_big(display))
+    migralint_core::read::read_file(path, display).map_err(|e| Failure(e.0))
 }
 
 /// Reads every file, in parallel; the first unreadable file is an error

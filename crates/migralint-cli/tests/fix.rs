@@ -283,3 +283,83 @@ fn a_file_that_cannot_be_written_is_an_error_naming_it() {
     );
     assert_eq!(read(&t, "m/000002_idx.up.sql"), INDEX);
 }
+
+/// A file-splitting fix: the DROP INDEX at the end of a multi-statement
+/// migration moves, made CONCURRENTLY, to a new migration pair right after
+/// it; the file keeps the rest (with the lock_timeout prelude another fix
+/// adds, to the down too). A second run changes nothing.
+#[test]
+fn a_split_fix_creates_the_next_migration_pair() {
+    let t = TempDir::new("split");
+    t.write(
+        "m/000001_users.up.sql",
+        "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, created_at timestamptz);\n\
+         CREATE INDEX IF NOT EXISTS users_created_idx ON users (created_at);\n",
+    );
+    t.write("m/000001_users.down.sql", "DROP TABLE IF EXISTS users;\n");
+    t.write(
+        "m/000002_retire.up.sql",
+        "-- add a flag\nALTER TABLE users ADD COLUMN IF NOT EXISTS flag boolean;\n\
+         -- retire the index\nDROP INDEX IF EXISTS users_created_idx;\n",
+    );
+    t.write(
+        "m/000002_retire.down.sql",
+        "ALTER TABLE users DROP COLUMN IF EXISTS flag;\n",
+    );
+    let args = [
+        "check",
+        "--format",
+        "compact",
+        "--fix",
+        "--unsafe-fixes",
+        "m",
+    ];
+    let out = run_in(&t.0, &args, None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("fixed 3 findings (2 files, 2 files created)."),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        listing(&t),
+        [
+            "000001_users.down.sql",
+            "000001_users.up.sql",
+            "000002_retire.down.sql",
+            "000002_retire.up.sql",
+            "000003_retire_concurrently.down.sql",
+            "000003_retire_concurrently.up.sql",
+        ]
+    );
+    assert_eq!(
+        read(&t, "m/000002_retire.up.sql"),
+        "SET lock_timeout = '2s';\n-- add a flag\nALTER TABLE users ADD COLUMN IF NOT EXISTS flag boolean;\n"
+    );
+    assert_eq!(
+        read(&t, "m/000002_retire.down.sql"),
+        "SET lock_timeout = '2s';\nALTER TABLE users DROP COLUMN IF EXISTS flag;\n"
+    );
+    assert_eq!(
+        read(&t, "m/000003_retire_concurrently.up.sql"),
+        "-- retire the index\nDROP INDEX CONCURRENTLY IF EXISTS users_created_idx;\n"
+    );
+    assert_eq!(
+        read(&t, "m/000003_retire_concurrently.down.sql"),
+        "-- split off 000002_retire by a fix: the down migration of 000002_retire undoes it\n"
+    );
+    // The result lints clean, and a second run changes nothing.
+    let before: Vec<String> = listing(&t)
+        .iter()
+        .map(|f| read(&t, &format!("m/{f}")))
+        .collect();
+    let again = run_in(&t.0, &args, None);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(again.stderr.contains("no fix applied."), "{}", again.stderr);
+    let after: Vec<String> = listing(&t)
+        .iter()
+        .map(|f| read(&t, &format!("m/{f}")))
+        .collect();
+    assert_eq!(before, after);
+}

@@ -17,7 +17,8 @@
 //! `config` reads `migralint.toml` into the engine's options and
 //! selection; `lint` below ties it together. `sources` holds the
 //! decisions of the directory walk (which files, in what order) that the
-//! front ends follow when they read a directory.
+//! front ends follow when they read a directory; `read` (feature `fs`,
+//! native front ends only) the one reader of a migration file they share.
 
 pub mod config;
 pub mod engine;
@@ -25,6 +26,8 @@ pub mod fix;
 pub mod migration;
 pub mod model;
 pub mod parse;
+#[cfg(feature = "fs")]
+pub mod read;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -24,6 +24,27 @@ pub struct MigrationFile {
     pub direction: Direction,
 }
 
+impl MigrationFile {
+    /// The file's bytes, read with the core's reader
+    /// (`migralint_core::read`, the CLI's too): a regular file (or a
+    /// symlink to one) of bounded size, opened without blocking; errors
+    /// name the path.
+    pub fn read_bytes(&self) -> Result<Vec<u8>, SourceError> {
+        let display = self.path.display().to_string();
+        migralint_core::read::read_file(&self.path, &display).map_err(|e| SourceError(e.0))
+    }
+
+    /// The file's text: `read_bytes`, which must be UTF-8.
+    pub fn read_text(&self) -> Result<String, SourceError> {
+        String::from_utf8(self.read_bytes()?).map_err(|_| {
+            SourceError(format!(
+                "{} is not valid UTF-8; migrations must be UTF-8 text",
+                self.path.display()
+            ))
+        })
+    }
+}
+
 /// Up and down file of one version.
 #[derive(Debug, Clone, Default)]
 pub struct Migration {
@@ -198,5 +219,56 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         let e = m.unwrap_err();
         assert!(e.0.contains("duplicate migration file"), "{e}");
+    }
+
+    #[test]
+    fn files_are_read_with_the_core_reader() {
+        let d = std::env::temp_dir().join(format!("migralint-source-read-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("1_a.up.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(d.join("1_a.down.sql"), b"SELECT '\xff';\n").unwrap();
+        #[cfg(unix)]
+        {
+            let made = std::process::Command::new("mkfifo")
+                .arg(d.join("2_f.up.sql"))
+                .status()
+                .unwrap();
+            assert!(made.success());
+        }
+        let m = Migrations::read(&d).unwrap();
+        let one = m.get(1).unwrap();
+        assert_eq!(one.up.as_ref().unwrap().read_text().unwrap(), "SELECT 1;\n");
+        let down = one.down.as_ref().unwrap();
+        assert_eq!(
+            down.read_text().unwrap_err().0,
+            format!(
+                "{} is not valid UTF-8; migrations must be UTF-8 text",
+                down.path.display()
+            )
+        );
+        #[cfg(unix)]
+        {
+            // A FIFO is refused at once, naming it (a plain read would wait
+            // for a writer for ever).
+            let f = m.get(2).unwrap().up.as_ref().unwrap();
+            assert_eq!(
+                f.read_bytes().unwrap_err().0,
+                format!(
+                    "{}: is a FIFO (named pipe), not a regular file (migrations must be regular files)",
+                    f.path.display()
+                )
+            );
+        }
+        let gone = MigrationFile {
+            path: d.join("3_gone.up.sql"),
+            ..one.up.clone().unwrap()
+        };
+        let e = gone.read_bytes().unwrap_err().0;
+        assert!(
+            e.starts_with(&format!("cannot read {}: ", gone.path.display())),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
     }
 }

@@ -3,8 +3,9 @@
 //! transaction, or statement by statement.
 
 use migralint_core::locks;
+use migralint_core::model::tx::{places, transaction_kind};
 use migralint_core::parse::{parse_file, ParsedFile, Statement};
-use pg_query::protobuf::TransactionStmtKind;
+use pg_query::protobuf::TransactionStmtKind as K;
 use pg_query::NodeEnum;
 
 use crate::db::quote_ident;
@@ -118,23 +119,28 @@ impl FilePlan {
     }
 }
 
+/// A transaction-control statement as migrate tells them apart, on top of
+/// the core's kind (`model::tx::transaction_kind`, the linter's): a plain
+/// `BEGIN` (which migrate may unwrap) from one with options, `COMMIT`
+/// from `COMMIT AND CHAIN`, savepoints (fine inside migrate's own
+/// transaction) from what ends or opens a transaction.
 fn tx_control(node: &NodeEnum) -> Option<TxControl> {
+    let kind = transaction_kind(node)?;
     let NodeEnum::TransactionStmt(t) = node else {
         return None;
     };
-    let kind = TransactionStmtKind::try_from(t.kind).ok()?;
     Some(match kind {
-        TransactionStmtKind::TransStmtBegin | TransactionStmtKind::TransStmtStart => {
+        K::TransStmtBegin | K::TransStmtStart => {
             if t.options.is_empty() {
                 TxControl::Begin
             } else {
                 TxControl::BeginWithOptions
             }
         }
-        TransactionStmtKind::TransStmtCommit if !t.chain => TxControl::Commit,
-        TransactionStmtKind::TransStmtSavepoint
-        | TransactionStmtKind::TransStmtRelease
-        | TransactionStmtKind::TransStmtRollbackTo => TxControl::Savepoint,
+        K::TransStmtCommit if !t.chain => TxControl::Commit,
+        K::TransStmtSavepoint | K::TransStmtRelease | K::TransStmtRollbackTo => {
+            TxControl::Savepoint
+        }
         _ => TxControl::Other,
     })
 }
@@ -252,12 +258,25 @@ pub fn plan_file(path: &str, text: &str, pg_major: u32) -> FilePlan {
             .filter_map(|(i, s)| s.tx_control.map(|c| (i, c)))
             .filter(|(_, c)| *c != TxControl::Savepoint)
             .collect();
+        // Which transaction each statement runs in, by the core's splitter
+        // (`model::tx`, what the linter's rules see): the file wraps itself
+        // when one explicit transaction, opened by a plain `BEGIN` first,
+        // runs to a plain `COMMIT` last (nothing in between ends it:
+        // `COMMIT AND CHAIN`, `ROLLBACK`, `PREPARE TRANSACTION`). What is
+        // migrate's own: a `BEGIN` nested inside (a no-op with a warning
+        // for PostgreSQL, and for the splitter) is not unwrapped but run
+        // as written, statement by statement, like any other control.
+        let tx = places(parsed.statements.iter().map(|s| &s.node), false);
         let n = statements.len();
+        let one_block =
+            n >= 2 && tx.iter().all(|p| p.id == tx[0].id) && tx[1..].iter().all(|p| p.explicit);
+        let wrapped = one_block
+            && statements[0].tx_control == Some(TxControl::Begin)
+            && statements[n - 1].tx_control == Some(TxControl::Commit)
+            && controls.len() == 2;
         match controls.as_slice() {
             [] => Mode::Transaction,
-            [(0, TxControl::Begin), (last, TxControl::Commit)] if *last + 1 == n => {
-                Mode::TransactionUnwrapped
-            }
+            _ if wrapped => Mode::TransactionUnwrapped,
             [(i, _), ..] => Mode::NoTransaction(format!(
                 "it controls transactions itself ({} at line {})",
                 describe_no_tx(&text[statements[*i].start..statements[*i].end]),
@@ -409,6 +428,10 @@ mod tests {
             "CREATE TABLE a (id int); COMMIT;",
             "BEGIN ISOLATION LEVEL SERIALIZABLE; CREATE TABLE a (id int); COMMIT;",
             "BEGIN; CREATE TABLE a (id int); ROLLBACK;",
+            // A nested BEGIN, a transaction chained in the middle.
+            "BEGIN; BEGIN; CREATE TABLE a (id int); COMMIT;",
+            "BEGIN; CREATE TABLE a (id int); COMMIT AND CHAIN; CREATE TABLE b (id int); COMMIT;",
+            "BEGIN; CREATE TABLE a (id int); COMMIT AND CHAIN;",
         ] {
             let p = plan_file("1_a.up.sql", sql, 15);
             assert!(

@@ -1253,3 +1253,50 @@ fn verbose_prints_statements_and_missing_up_file_sets_version_only() {
         1
     );
 }
+
+/// Migration files are read with the core's reader, the CLI's: a FIFO
+/// named like a migration is refused at once (a plain read would wait for
+/// a writer for ever), naming it, and nothing is applied; so is a file that
+/// is not UTF-8.
+#[cfg(unix)]
+#[test]
+fn a_migration_that_is_not_a_regular_file_is_refused_naming_it() {
+    let s = server_or_skip!();
+    let db = s.fresh_db("fifo");
+    let url = s.url(&db);
+    let dir = TempDir::with_files(
+        "fifo",
+        &[
+            ("1_a.up.sql", "CREATE TABLE a (id int);\n"),
+            ("1_a.down.sql", "DROP TABLE a;\n"),
+        ],
+    );
+    let fifo = dir.path().join("2_b.up.sql");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let p = dir.path().to_str().unwrap();
+    for lint in [true, false] {
+        let mut args = vec!["--path", p, "--database", &url, "up"];
+        if !lint {
+            args.push("--no-lint");
+        }
+        migrate(&args).code(1).has(&format!(
+            "{}: is a FIFO (named pipe), not a regular file (migrations must be regular files)",
+            fifo.display()
+        ));
+    }
+    let mut c = s.client(&db);
+    assert!(!table_exists(&mut c, "a"), "nothing applied");
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::write(&fifo, b"SELECT '\xff';\n").unwrap();
+    migrate(&["--path", p, "--database", &url, "up", "--no-lint"])
+        .code(1)
+        .has(&format!(
+            "{} is not valid UTF-8; migrations must be UTF-8 text",
+            fifo.display()
+        ));
+    assert!(!table_exists(&mut c, "a"), "nothing applied");
+}

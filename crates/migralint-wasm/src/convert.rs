@@ -224,6 +224,7 @@ fn skip_kind(reason: &SkipReason) -> &'static str {
         SkipReason::Conflict { .. } => "conflict",
         SkipReason::WouldNotParse { .. } => "would-not-parse",
         SkipReason::FileExists { .. } => "file-exists",
+        SkipReason::VersionTaken { .. } => "version-taken",
         SkipReason::UnknownFile { .. } => "unknown-file",
         SkipReason::NotUtf8 { .. } => "not-utf8",
         SkipReason::BadEdit { .. } => "bad-edit",

@@ -90,7 +90,7 @@ export interface FixRecord {
 export interface SkippedFix extends FixRecord {
   /** Why, in words. */
   reason: string;
-  kind: "conflict" | "would-not-parse" | "file-exists" | "unknown-file" | "not-utf8" | "bad-edit";
+  kind: "conflict" | "would-not-parse" | "file-exists" | "version-taken" | "unknown-file" | "not-utf8" | "bad-edit";
 }
 export interface FixOutcome {
   /** Files changed (input order), then files created. */

@@ -110,7 +110,7 @@ const FIXABLE = [
   { path: 'db/000001_t.up.sql', text: 'CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n' },
   { path: 'db/000001_t.down.sql', text: 'DROP TABLE t;\n' },
   { path: 'db/000002_i.up.sql', text: 'CREATE INDEX t_at_idx ON t (at);\n' },
-  { path: 'db/000002_i.down.sql', text: 'DROP INDEX t_at_idx;\n' },
+  { path: 'db/000002_i.down.sql', text: 'DROP INDEX CONCURRENTLY IF EXISTS t_at_idx;\n' },
 ];
 
 test('lint results carry the fixes; applyFixes applies them like --fix', () => {

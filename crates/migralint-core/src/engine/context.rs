@@ -24,6 +24,21 @@ pub struct FileCx<'a> {
     pub parsed: &'a ParsedFile,
     pub name: Option<&'a MigrationName>,
     pub facts: &'a FileFacts,
+    /// The versions around this file's in its directory (for fixes that
+    /// create a migration).
+    pub neighbours: Neighbours,
+}
+
+/// Where a migration file stands among the other files of its directory
+/// in the set: what a fix that adds a migration next to it must respect.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Neighbours {
+    /// The highest version below this file's, if any.
+    pub prev: Option<u64>,
+    /// The lowest version above this file's, if any.
+    pub next: Option<u64>,
+    /// This file's version has a down file.
+    pub has_down: bool,
 }
 
 impl<'a> FileCx<'a> {
@@ -294,6 +309,14 @@ impl Finding {
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Attaches `fix` when there is one.
+    pub fn fix_opt(&mut self, fix: Option<FixSpec>) -> &mut Self {
+        match fix {
+            Some(fix) => self.fix(fix),
+            None => self,
+        }
     }
 
     /// Attaches a fix.

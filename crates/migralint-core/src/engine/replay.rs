@@ -6,7 +6,7 @@
 //! pairing rules run. A replayed file keeps only what the rest of the run
 //! needs (`SetFile`).
 
-use super::context::{DownCx, FileCx, Findings, StmtCx, TxState};
+use super::context::{DownCx, FileCx, Findings, Neighbours, StmtCx, TxState};
 use super::facts::{FactsBuilder, FileFacts};
 use super::files::SetFile;
 use super::options::Options;
@@ -95,6 +95,7 @@ pub fn replay(
     let mut schema = Schema::default();
     let mut pairing = Pairing::default();
     let order = replay_order(names);
+    let neighbours = neighbours(files, names);
     let mut chunks = chunked(&order, files).into_iter();
     let mut ready = chunks.next().map(parse).unwrap_or_default();
     loop {
@@ -113,6 +114,7 @@ pub fn replay(
                         parsed: &p.file,
                         name,
                         facts: &p.facts,
+                        neighbours: neighbours[p.index],
                     };
                     lint_file(&cx, p.index, &mut schema, options, enabled, limits, out);
                     if scratch {
@@ -143,6 +145,39 @@ pub fn replay(
     }
     kept.into_iter()
         .map(|f| f.expect("the replay visits every file"))
+        .collect()
+}
+
+/// Each migration file's neighbours in its directory (`Neighbours`).
+fn neighbours(files: &[SourceFile], names: &[Option<MigrationName>]) -> Vec<Neighbours> {
+    use std::collections::HashMap;
+    let mut dirs: HashMap<&str, Vec<(u64, Direction)>> = HashMap::new();
+    for (f, n) in files.iter().zip(names) {
+        if let Some(n) = n {
+            dirs.entry(super::files::dir_of(&f.path))
+                .or_default()
+                .push((n.version, n.direction));
+        }
+    }
+    for all in dirs.values_mut() {
+        all.sort_unstable();
+    }
+    files
+        .iter()
+        .zip(names)
+        .map(|(f, n)| {
+            let Some(n) = n else {
+                return Neighbours::default();
+            };
+            let all = &dirs[super::files::dir_of(&f.path)];
+            let below = all.partition_point(|v| v.0 < n.version);
+            let above = all.partition_point(|v| v.0 <= n.version);
+            Neighbours {
+                prev: below.checked_sub(1).map(|i| all[i].0),
+                next: all.get(above).map(|v| v.0),
+                has_down: all[below..above].iter().any(|v| v.1 == Direction::Down),
+            }
+        })
         .collect()
 }
 

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::fix::{Applicability, Fix};
+use crate::migration::{file_name, MigrationName};
 use crate::report::{Diagnostic, Report};
 use crate::source::Span;
 use crate::{lint, parse_source, LintOptions, SourceFile};
@@ -95,6 +96,10 @@ pub enum SkipReason {
     },
     /// A file to create already exists (or another fix creates it).
     FileExists { file: String },
+    /// A migration to create has the version and direction of another
+    /// migration of its directory (existing, or created by a fix before):
+    /// golang-migrate refuses a directory with two.
+    VersionTaken { file: String, other: String },
     /// The file is not in the set given to `apply_fixes`.
     UnknownFile { file: String },
     /// The file is not valid UTF-8: writing its lossy text would lose bytes.
@@ -124,6 +129,10 @@ impl fmt::Display for SkipReason {
             SkipReason::FileExists { file } => {
                 write!(f, "it creates {file}, which already exists")
             }
+            SkipReason::VersionTaken { file, other } => write!(
+                f,
+                "it creates {file}, a second migration of the version of {other}"
+            ),
             SkipReason::UnknownFile { file } => {
                 write!(f, "it edits {file}, which is not among the files read")
             }
@@ -273,6 +282,17 @@ fn check_fix(
                     })
                 }
                 None => {
+                    let others = index
+                        .keys()
+                        .copied()
+                        .chain(created.iter().map(|(p, _)| p.as_str()))
+                        .chain(new_files.iter().map(|(p, _)| p.as_str()));
+                    if let Some(other) = same_migration(&e.file, others) {
+                        return Err(SkipReason::VersionTaken {
+                            file: e.file.clone(),
+                            other: other.to_string(),
+                        });
+                    }
                     all_present = false;
                     new_files.push((e.file.clone(), e.content.clone()));
                 }
@@ -360,6 +380,20 @@ fn check_fix(
         }
     }
     Ok(Plan::Apply { edits, new_files })
+}
+
+/// Among `others`, a migration file of the directory of `path` with its
+/// version and direction (`path` being a migration name).
+fn same_migration<'p>(path: &str, others: impl Iterator<Item = &'p str>) -> Option<&'p str> {
+    let name = MigrationName::parse(file_name(path))?;
+    let dir = &path[..path.len() - file_name(path).len()];
+    others.into_iter().find(|other| {
+        let other_name = file_name(other);
+        *other != path
+            && other[..other.len() - other_name.len()] == *dir
+            && MigrationName::parse(other_name)
+                .is_some_and(|o| o.version == name.version && o.direction == name.direction)
+    })
 }
 
 /// Two edits conflict when their spans overlap or touch (an insertion at

@@ -220,11 +220,20 @@ fn some_rules_have_fixes() {
         .filter(|r| stated_kinds(r.doc).is_some())
         .map(|r| r.name)
         .collect();
-    assert!(
-        with_fix.contains(&"prefer-timestamptz")
-            && with_fix.contains(&"require-concurrent-index-creation"),
-        "{with_fix:?}"
-    );
+    for rule in [
+        "prefer-timestamptz",
+        "prefer-jsonb",
+        "prefer-text-over-char",
+        "prefer-bigint-over-int",
+        "require-concurrent-index-creation",
+        "require-concurrent-index-deletion",
+        "require-concurrent-reindex",
+        "constraint-missing-not-valid",
+        "set-not-null-scan",
+        "require-lock-timeout",
+    ] {
+        assert!(with_fix.contains(&rule), "{rule}: {with_fix:?}");
+    }
 }
 
 #[test]

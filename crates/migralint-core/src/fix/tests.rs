@@ -331,6 +331,78 @@ fn creates_new_files_but_never_over_existing_ones() {
 }
 
 #[test]
+fn never_creates_a_second_migration_of_one_version() {
+    // Two fixes each adding a migration after 000002 (a split and a
+    // validation): the second would give golang-migrate two ups of
+    // version 3.
+    let files = vec![
+        SourceFile::new("m/000002_b.up.sql", "SELECT 1;\n"),
+        SourceFile::new("m/000004_d.up.sql", "SELECT 1;\n"),
+        SourceFile::new("other/000003_x.up.sql", "SELECT 1;\n"),
+    ];
+    let rep = report(vec![
+        diag(
+            "m/000002_b.up.sql",
+            vec![fix(
+                Applicability::Safe,
+                vec![
+                    create("m/000003_b_concurrently.up.sql", "SELECT 2;\n"),
+                    create("m/000003_b_concurrently.down.sql", "-- x\n"),
+                ],
+            )],
+        ),
+        diag(
+            "m/000002_b.up.sql",
+            vec![fix(
+                Applicability::Safe,
+                vec![create("m/000003_b_validate.up.sql", "SELECT 3;\n")],
+            )],
+        ),
+        // An existing version of the directory.
+        diag(
+            "m/000002_b.up.sql",
+            vec![fix(
+                Applicability::Safe,
+                vec![create("m/000004_z.up.sql", "SELECT 4;\n")],
+            )],
+        ),
+        // Version 3 in another directory, a down of version 4, a file that
+        // is not a migration: fine.
+        diag(
+            "m/000002_b.up.sql",
+            vec![fix(
+                Applicability::Safe,
+                vec![
+                    create("m/000004_d.down.sql", "SELECT 5;\n"),
+                    create("other/000004_y.up.sql", "SELECT 6;\n"),
+                    create("m/notes.sql", "SELECT 7;\n"),
+                ],
+            )],
+        ),
+    ]);
+    let r = apply_fixes(&files, &rep, &SAFE);
+    let created: Vec<&str> = r.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        created,
+        [
+            "m/000003_b_concurrently.up.sql",
+            "m/000003_b_concurrently.down.sql",
+            "m/000004_d.down.sql",
+            "other/000004_y.up.sql",
+            "m/notes.sql"
+        ]
+    );
+    let reasons: Vec<String> = r.skipped.iter().map(|s| s.reason.to_string()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "it creates m/000003_b_validate.up.sql, a second migration of the version of m/000003_b_concurrently.up.sql",
+            "it creates m/000004_z.up.sql, a second migration of the version of m/000004_d.up.sql",
+        ]
+    );
+}
+
+#[test]
 fn refuses_edits_that_do_not_fit_and_unknown_or_non_utf8_files() {
     let files = vec![
         SourceFile::new(F, "SELECT 'é';\n"),

@@ -61,7 +61,7 @@ mod tests {
             ("000001_a.down.sql", "DROP TABLE IF EXISTS t;\n"),
             ("000002_b.up.sql", "CREATE INDEX i ON t (a);\n"),
             ("000002_b.down.sql", "DROP INDEX IF EXISTS i;\n"),
-            ("000003_c.up.sql", "SELECT 1;\nCREATE INDEX j ON t (a);\n"),
+            ("000003_c.up.sql", "CREATE INDEX j ON t (a);\nSELECT 1;\n"),
             ("000003_c.down.sql", "DROP INDEX IF EXISTS j;\n"),
         ]);
         let out = super::compact(&r);
@@ -75,10 +75,10 @@ mod tests {
             out.contains("000002_b.up.sql:1:1: error [require-concurrent-index-creation] [unsafe-fix] CREATE INDEX"),
             "{out}"
         );
-        // Not alone in its file: no fix, the line as it always was.
+        // Followed by other statements: no fix, the line as it always was.
         assert!(
             out.contains(
-                "000003_c.up.sql:2:1: error [require-concurrent-index-creation] CREATE INDEX"
+                "000003_c.up.sql:1:1: error [require-concurrent-index-creation] CREATE INDEX"
             ),
             "{out}"
         );

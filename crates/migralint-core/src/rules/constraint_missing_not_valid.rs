@@ -2,10 +2,13 @@ use pg_query::protobuf::{AlterTableType, ConstrType, Constraint};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::{Effect, Shape};
 use crate::model::QualName;
+use crate::rules::fixes;
 use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
 use crate::rules::Check;
+use crate::source::Span;
 
 declare_rule!(
     "constraint-missing-not-valid",
@@ -83,10 +86,81 @@ fn add_constraint(cx: &StmtCx, table: &QualName, c: &Constraint, out: &mut Findi
              while it scans)"
         )
     };
-    out.report(span, message).help(format!(
-        "1. `ALTER TABLE {table} ADD {clause} NOT VALID;` (a brief lock, no scan; new and updated rows are checked from now on); \
+    out.report(span, message)
+        .help(format!(
+            "1. `ALTER TABLE {table} ADD {clause} NOT VALID;` (a brief lock, no scan; new and updated rows are checked from now on); \
          2. {validate}"
-    ));
+        ))
+        .fix_opt(fix(cx, table, c, span));
+}
+
+/// Appends `NOT VALID` to the constraint (in the statement's case) and
+/// creates a migration right after this one that validates it
+/// (`fixes::later_version`: version + 1, when free). Unsafe: a split is one
+/// more version to deploy; until it runs, existing rows are not checked;
+/// PostgreSQL before 18 refuses a NOT VALID foreign key on a partitioned
+/// table, which the schema model does not know about. Only for a named
+/// constraint (the validation names it), and not when this file goes on
+/// to validate it (then in the same transaction: that is the rule's other
+/// finding).
+fn fix(cx: &StmtCx, table: &QualName, c: &Constraint, span: Span) -> Option<FixSpec> {
+    if c.conname.is_empty() || validated_later(cx, table, &c.conname) {
+        return None;
+    }
+    let version = fixes::later_version(cx, 1)?;
+    let first = cx.tokens().first()?;
+    let upper = cx.text(first.span()) == "ALTER";
+    let name = crate::model::names::quote_ident(&c.conname);
+    let validate = if upper {
+        format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n")
+    } else {
+        format!("alter table {table} validate constraint {name};\n")
+    };
+    let fix = FixSpec::new(
+        format!("add `NOT VALID` and validate {name} in a new migration of version {version}"),
+        Applicability::Unsafe,
+    )
+    .insert(span.end, format!(" {}", fixes::cased("not valid", upper)));
+    fixes::create_pair(
+        fix,
+        cx,
+        &version,
+        "validate",
+        validate,
+        "nothing to undo: VALIDATE CONSTRAINT only checks the existing rows",
+    )
+}
+
+/// Moves a `VALIDATE CONSTRAINT` that is the last statement of its file,
+/// and the only subcommand of its `ALTER TABLE`, to a new migration right
+/// after this one (`fixes::alone`). Unsafe: one more version to deploy,
+/// and until it runs the existing rows are not checked.
+fn move_validation(cx: &StmtCx) -> Option<FixSpec> {
+    let (s, _) = alter_table(&cx.stmt.node)?;
+    if cmds(s).count() != 1 || !cx.file_has_other_statements() {
+        return None;
+    }
+    fixes::alone(
+        cx,
+        "validate the constraint in a migration of its own",
+        Applicability::Unsafe,
+        Vec::new(),
+        "validate",
+    )
+}
+
+/// A later statement of this file validates constraint `name` of `table`.
+fn validated_later(cx: &StmtCx, table: &QualName, name: &str) -> bool {
+    (cx.stmt_index + 1..cx.stmt_count()).any(|j| {
+        cx.statement(j).is_some_and(|stmt| {
+            alter_table(&stmt.node).is_some_and(|(s, t)| {
+                t.key() == table.key()
+                    && cmds(s).any(|cmd| {
+                        subtype(cmd) == AlterTableType::AtValidateConstraint && cmd.name == name
+                    })
+            })
+        })
+    })
 }
 
 /// `VALIDATE CONSTRAINT` in the same transaction as the `NOT VALID` add:
@@ -164,7 +238,8 @@ fn validate_constraint(
         .help(format!(
             "move `ALTER TABLE {table} VALIDATE CONSTRAINT {name};` to a later migration file, so it runs in its own transaction \
              with only SHARE UPDATE EXCLUSIVE (reads and writes go on)"
-        ));
+        ))
+        .fix_opt(move_validation(cx));
         return;
     }
 }
@@ -174,6 +249,87 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "constraint-missing-not-valid";
+
+    fn owned(files: &[(&str, &str)]) -> Vec<(String, String)> {
+        files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn fix_adds_not_valid_and_a_validating_migration() {
+        assert_eq!(
+            fixed_files(
+                RULE,
+                &[
+                    ("000002_fk.up.sql", "ALTER TABLE orders ADD CONSTRAINT \"Fk\" FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;\n"),
+                    ("000002_fk.down.sql", "ALTER TABLE orders DROP CONSTRAINT IF EXISTS \"Fk\";\n"),
+                ]
+            ),
+            owned(&[
+                ("000002_fk.up.sql", "ALTER TABLE orders ADD CONSTRAINT \"Fk\" FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE NOT VALID;\n"),
+                ("000003_fk_validate.up.sql", "ALTER TABLE orders VALIDATE CONSTRAINT \"Fk\";\n"),
+                ("000003_fk_validate.down.sql", "-- nothing to undo: VALIDATE CONSTRAINT only checks the existing rows\n"),
+            ])
+        );
+        assert_eq!(
+            fixed_files(
+                RULE,
+                &[(
+                    "000002_c.up.sql",
+                    "alter table app.t add constraint c check (n > 0), add column x int;"
+                )]
+            ),
+            owned(&[
+                (
+                    "000002_c.up.sql",
+                    "alter table app.t add constraint c check (n > 0) not valid, add column x int;"
+                ),
+                (
+                    "000003_c_validate.up.sql",
+                    "alter table app.t validate constraint c;\n"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn no_fix_unnamed_or_without_room_or_validated_here() {
+        assert_eq!(fixed(RULE, "ALTER TABLE t ADD CHECK (n > 0);"), None);
+        assert!(fixed_files(
+            RULE,
+            &[
+                (
+                    "000002_c.up.sql",
+                    "ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0);"
+                ),
+                ("000003_d.up.sql", "SELECT 1;"),
+            ]
+        )
+        .is_empty());
+        assert_eq!(
+            fixed(RULE, "ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0);\nALTER TABLE t VALIDATE CONSTRAINT c;"),
+            None
+        );
+    }
+
+    #[test]
+    fn fix_moves_a_validation_in_the_same_transaction() {
+        assert_eq!(
+            fixed_files(
+                RULE,
+                &[(
+                    "000004_v.up.sql",
+                    "ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0) NOT VALID;\n-- then\nALTER TABLE t VALIDATE CONSTRAINT c;\n"
+                )]
+            ),
+            owned(&[
+                ("000004_v.up.sql", "ALTER TABLE t ADD CONSTRAINT c CHECK (n > 0) NOT VALID;\n"),
+                ("000005_v_validate.up.sql", "-- then\nALTER TABLE t VALIDATE CONSTRAINT c;\n"),
+            ])
+        );
+    }
 
     #[test]
     fn check_err() {

@@ -36,6 +36,7 @@ macro_rules! declare_rule {
     (@enabled $e:expr) => { $e };
 }
 
+pub mod fixes;
 pub mod helpers;
 #[cfg(test)]
 pub(crate) mod testing;

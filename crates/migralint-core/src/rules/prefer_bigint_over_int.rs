@@ -2,9 +2,11 @@ use pg_query::protobuf::{ColumnDef, ConstrType, Constraint, CreateStmt};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::{column_constraints, Effect};
 use crate::model::names::{node_string, quote_ident};
 use crate::model::{Kind, QualName, SqlType};
+use crate::rules::fixes;
 use crate::rules::helpers::{alter_table, cmds, subtype};
 use crate::rules::Check;
 use crate::source::Span;
@@ -38,7 +40,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                         if is_primary_key(k) && single_key(k) == Some(c.colname.as_str()))
                 });
                 if inline || table_level {
-                    report(out, &table, c, cx.clause_span(c.location));
+                    let type_at = c.type_name.as_ref().and_then(|t| cx.at(t.location));
+                    report(cx, out, &table, c, cx.clause_span(c.location), type_at);
                 }
             }
         }
@@ -64,15 +67,23 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     continue;
                 }
                 let Some(key) = single_key(k) else { continue };
-                if let Some((c, span)) = created_column(cx, &table, key) {
-                    report(out, &table, &c, span);
+                if let Some((c, span, type_at)) = created_column(cx, &table, key) {
+                    report(cx, out, &table, &c, span, type_at);
                 }
             }
         }
     }
 }
 
-fn report(out: &mut Findings, table: &QualName, c: &ColumnDef, span: Span) {
+/// `type_at`: where the column's type is written in the file.
+fn report(
+    cx: &StmtCx,
+    out: &mut Findings,
+    table: &QualName,
+    c: &ColumnDef,
+    span: Span,
+    type_at: Option<usize>,
+) {
     let Some(tn) = c.type_name.as_ref() else {
         return;
     };
@@ -103,7 +114,29 @@ fn report(out: &mut Findings, table: &QualName, c: &ColumnDef, span: Span) {
     )
     .help(format!(
         "use {fix}: 4 more bytes per row now instead of a blocking migration later (make the foreign key columns that reference it bigint too)"
-    ));
+    ))
+    .fix_opt(type_at.and_then(|at| widen(cx, at, serial)));
+}
+
+/// Rewrites the key's type as written in its `CREATE TABLE` (a table this
+/// file creates: no existing column is rewritten): `int`/`integer`/`int4`/
+/// `smallint`/`int2` to `bigint`, `serial`/`serial4`/`smallserial`/
+/// `serial2` to `bigserial`. Unsafe: clients read 8-byte integers (a
+/// driver may map them to another type), and the foreign keys that
+/// reference the column stay as they are.
+fn widen(cx: &StmtCx, at: usize, serial: bool) -> Option<FixSpec> {
+    let (spellings, to): (&[&[&str]], _) = if serial {
+        (
+            &[&["serial"], &["serial4"], &["smallserial"], &["serial2"]],
+            "bigserial",
+        )
+    } else {
+        (
+            &[&["int"], &["integer"], &["int4"], &["smallint"], &["int2"]],
+            "bigint",
+        )
+    };
+    fixes::retype(cx, at, spellings, false, to, Applicability::Unsafe)
 }
 
 fn columns(s: &CreateStmt) -> impl Iterator<Item = &ColumnDef> {
@@ -128,7 +161,12 @@ fn single_key(k: &Constraint) -> Option<&str> {
 
 /// The definition of `column` in the `CREATE TABLE` of `table` earlier in
 /// this file, with its span.
-fn created_column(cx: &StmtCx, table: &QualName, column: &str) -> Option<(ColumnDef, Span)> {
+/// And where its type is written.
+fn created_column(
+    cx: &StmtCx,
+    table: &QualName,
+    column: &str,
+) -> Option<(ColumnDef, Span, Option<usize>)> {
     (0..cx.stmt_index).rev().find_map(|j| {
         let creates = cx.facts_of(j).effects.iter().any(|e| {
             matches!(e, Effect::Create { obj, .. } if obj.kind == Kind::Table && obj.name.key() == table.key())
@@ -143,7 +181,8 @@ fn created_column(cx: &StmtCx, table: &QualName, column: &str) -> Option<(Column
         let found = columns(s).find(|c| c.colname == column).map(|c| {
             let tokens = cx.file.facts.stmt_tokens(j);
             let span = crate::tokens::clause_span(tokens, st.span, st.at(c.location));
-            (c.clone(), span)
+            let type_at = c.type_name.as_ref().and_then(|t| st.at(t.location));
+            (c.clone(), span, type_at)
         });
         found
     })
@@ -154,6 +193,35 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "prefer-bigint-over-int";
+
+    #[test]
+    fn fix_widens_the_key_of_a_new_table() {
+        assert_eq!(
+            fixed(RULE, "CREATE TABLE t (id SERIAL PRIMARY KEY, n int);").unwrap(),
+            "CREATE TABLE t (id BIGSERIAL PRIMARY KEY, n int);"
+        );
+        assert_eq!(
+            fixed(
+                RULE,
+                "CREATE TABLE t (id smallint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);"
+            )
+            .unwrap(),
+            "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);"
+        );
+        // pg_dump's form: the type is fixed in the CREATE TABLE.
+        assert_eq!(
+            fixed(
+                RULE,
+                "CREATE TABLE t (id integer NOT NULL);\nALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);"
+            )
+            .unwrap(),
+            "CREATE TABLE t (id bigint NOT NULL);\nALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);"
+        );
+        assert_eq!(
+            fixed(RULE, "CREATE TABLE t (id pg_catalog.int4 PRIMARY KEY);"),
+            None
+        );
+    }
 
     #[test]
     fn inline_primary_key_err() {

@@ -1,6 +1,8 @@
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::names::quote_ident;
-use crate::rules::helpers::column_type_sites;
+use crate::rules::fixes;
+use crate::rules::helpers::{column_type_sites, ColumnSiteKind, ColumnTypeSite};
 use crate::rules::Check;
 
 declare_rule!(
@@ -34,8 +36,21 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         .help(format!(
             "use `jsonb{array}`, e.g. `{column} jsonb{array}` (binary, indexable, comparable); keep json only if you need the exact input \
              text back (key order, duplicate keys, whitespace)"
-        ));
+        ))
+        .fix_opt(fix(cx, &site));
     }
+}
+
+/// Rewrites `json` to `jsonb` (array brackets stay) on a column this
+/// statement creates, never an `ALTER COLUMN ... TYPE` of an existing one.
+/// Unsafe: jsonb drops duplicate keys, key order and whitespace, so what
+/// clients read back changes.
+fn fix(cx: &StmtCx, site: &ColumnTypeSite) -> Option<FixSpec> {
+    if site.kind == ColumnSiteKind::AlterType {
+        return None;
+    }
+    let at = cx.at(site.type_name.location)?;
+    fixes::retype(cx, at, &[&["json"]], false, "jsonb", Applicability::Unsafe)
 }
 
 #[cfg(test)]
@@ -43,6 +58,21 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "prefer-jsonb";
+
+    #[test]
+    fn fix_on_new_columns_only() {
+        assert_eq!(
+            fixed(RULE, "CREATE TABLE w (a JSON NOT NULL, b json[], c jsonb);").unwrap(),
+            "CREATE TABLE w (a JSONB NOT NULL, b jsonb[], c jsonb);"
+        );
+        assert_eq!(
+            fixed(RULE, "ALTER TABLE w ADD COLUMN h json DEFAULT '{}';").unwrap(),
+            "ALTER TABLE w ADD COLUMN h jsonb DEFAULT '{}';"
+        );
+        // An existing column: a rewrite, not a new choice.
+        assert_eq!(fixed(RULE, "ALTER TABLE w ALTER COLUMN h TYPE json;"), None);
+        assert_eq!(fixed(RULE, "CREATE TABLE w (a pg_catalog.json);"), None);
+    }
 
     #[test]
     fn create_table_err() {

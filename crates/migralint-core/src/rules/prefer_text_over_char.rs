@@ -1,6 +1,8 @@
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::names::{quote_ident, string_list};
-use crate::rules::helpers::column_type_sites;
+use crate::rules::fixes;
+use crate::rules::helpers::{column_type_sites, ColumnSiteKind, ColumnTypeSite};
 use crate::rules::Check;
 
 declare_rule!(
@@ -38,8 +40,32 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         .help(format!(
             "use `text{array}` (e.g. `{column} text{array}`), with `CHECK (char_length({column}) = {n})` if the length must be exact, \
              or `varchar({n})` for a maximum length"
-        ));
+        ))
+        .fix_opt(fix(cx, &site));
     }
+}
+
+/// The spellings of `char(n)`.
+const CHAR: &[&[&str]] = &[
+    &["char"],
+    &["character"],
+    &["nchar"],
+    &["bpchar"],
+    &["national", "char"],
+    &["national", "character"],
+];
+
+/// Rewrites `char(n)` (any spelling, modifier included; array brackets
+/// stay) to `text` on a column this statement creates, never an `ALTER
+/// COLUMN ... TYPE` of an existing one. Unsafe: values are no longer
+/// padded nor limited to n characters, and trailing spaces count in
+/// comparisons.
+fn fix(cx: &StmtCx, site: &ColumnTypeSite) -> Option<FixSpec> {
+    if site.kind == ColumnSiteKind::AlterType {
+        return None;
+    }
+    let at = cx.at(site.type_name.location)?;
+    fixes::retype(cx, at, CHAR, true, "text", Applicability::Unsafe)
 }
 
 #[cfg(test)]
@@ -47,6 +73,30 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "prefer-text-over-char";
+
+    #[test]
+    fn fix_on_new_columns_only() {
+        assert_eq!(
+            fixed(
+                RULE,
+                "CREATE TABLE c (a CHAR(2) PRIMARY KEY, b national character (3)[], d char, e varchar(4));"
+            )
+            .unwrap(),
+            "CREATE TABLE c (a TEXT PRIMARY KEY, b text[], d text, e varchar(4));"
+        );
+        assert_eq!(
+            fixed(
+                RULE,
+                "ALTER TABLE c ADD COLUMN f character(64) NOT NULL DEFAULT '';"
+            )
+            .unwrap(),
+            "ALTER TABLE c ADD COLUMN f text NOT NULL DEFAULT '';"
+        );
+        assert_eq!(
+            fixed(RULE, "ALTER TABLE c ALTER COLUMN f TYPE char(8);"),
+            None
+        );
+    }
 
     #[test]
     fn create_table_err() {

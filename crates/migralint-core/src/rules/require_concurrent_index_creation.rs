@@ -4,6 +4,7 @@ use pg_query::NodeEnum;
 use crate::engine::context::{Findings, StmtCx};
 use crate::fix::{Applicability, FixSpec};
 use crate::model::QualName;
+use crate::rules::fixes;
 use crate::rules::helpers::{describe_lock, holds_data};
 use crate::rules::Check;
 
@@ -43,26 +44,28 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
 }
 
-/// Inserts `CONCURRENTLY` after `INDEX` (in the keyword's case) when the
-/// statement stands alone in its file: golang-migrate then sends it by
-/// itself, outside any transaction block, as CONCURRENTLY needs. Unsafe:
-/// the build is no longer atomic (a failure leaves an INVALID index to
-/// drop, and the migration dirty instead of rolled back), it waits for
-/// every transaction that could use the table, and PostgreSQL refuses it
-/// on a partitioned table, which the schema model does not know about.
+/// Inserts `CONCURRENTLY` after `INDEX` (in the keyword's case) and makes
+/// the statement stand alone in its migration (`fixes::alone`: in place,
+/// or, as the last statement of its file, moved to a new migration right
+/// after it): golang-migrate then sends it by itself, outside any
+/// transaction block, as CONCURRENTLY needs. Unsafe: the build is no
+/// longer atomic (a failure leaves an INVALID index to drop, and the
+/// migration dirty instead of rolled back), it waits for every
+/// transaction that could use the table, and PostgreSQL refuses it on a
+/// partitioned table, which the schema model does not know about.
 fn fix(cx: &StmtCx) -> Option<FixSpec> {
-    if cx.file_has_other_statements() || cx.tx.in_explicit_tx {
-        return None;
-    }
     let index = cx.tokens().iter().find(|t| t.is(Token::Index))?;
-    let (start, end) = (index.start(), index.end());
-    let written = cx.text(crate::source::Span::new(start, end));
-    let keyword = if written == "INDEX" {
-        " CONCURRENTLY"
-    } else {
-        " concurrently"
-    };
-    Some(FixSpec::new("add `CONCURRENTLY`", Applicability::Unsafe).insert(end, keyword))
+    let upper = cx.text(index.span()) == "INDEX";
+    fixes::alone(
+        cx,
+        "add `CONCURRENTLY`",
+        Applicability::Unsafe,
+        vec![(
+            crate::source::Span::empty(index.end()),
+            format!(" {}", fixes::cased("concurrently", upper)),
+        )],
+        "concurrently",
+    )
 }
 
 #[cfg(test)]
@@ -127,11 +130,51 @@ mod tests {
     }
 
     #[test]
-    fn no_fix_beside_other_statements_or_on_only() {
+    fn fix_splits_the_last_statement_off() {
+        assert_eq!(
+            fixed_files(
+                RULE,
+                &[(
+                    "000007_idx.up.sql",
+                    "SET lock_timeout = '1s';\nCREATE INDEX i ON users (id);"
+                )]
+            ),
+            vec![
+                (
+                    "000007_idx.up.sql".to_string(),
+                    "SET lock_timeout = '1s';".to_string()
+                ),
+                (
+                    "000008_idx_concurrently.up.sql".to_string(),
+                    "CREATE INDEX CONCURRENTLY i ON users (id);\n".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_split_off_when_the_version_has_a_down() {
+        // The down of 000007 drops the index: split off, it would undo what
+        // 000008 created.
+        assert!(fixed_files(
+            RULE,
+            &[
+                (
+                    "000007_idx.up.sql",
+                    "SELECT 1;\nCREATE INDEX i ON users (id);"
+                ),
+                ("000007_idx.down.sql", "DROP INDEX IF EXISTS i;"),
+            ]
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn no_fix_before_other_statements_or_on_only() {
         assert_eq!(
             fixed(
                 RULE,
-                "SET lock_timeout = '1s';\nCREATE INDEX i ON users (id);"
+                "CREATE INDEX i ON users (id);\nSET lock_timeout = '1s';"
             ),
             None
         );

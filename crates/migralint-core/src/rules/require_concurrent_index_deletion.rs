@@ -1,11 +1,14 @@
-use pg_query::protobuf::ObjectType;
+use pg_query::protobuf::{DropBehavior, ObjectType, Token};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::Effect;
 use crate::model::{Kind, QualName};
+use crate::rules::fixes;
 use crate::rules::helpers::{describe_lock, dropped_later_in_file, holds_data};
 use crate::rules::Check;
+use crate::source::Span;
 
 declare_rule!(
     "require-concurrent-index-deletion",
@@ -66,10 +69,39 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     } else {
         "alone in its own migration file"
     };
-    out.report(cx.stmt.span, message).help(format!(
+    let finding = out.report(cx.stmt.span, message).help(format!(
         "use {} (SHARE UPDATE EXCLUSIVE: reads and writes go on), {each}: it cannot run in a transaction block",
         statements.join(" and ")
     ));
+    if let Some(fix) = fix(cx, s) {
+        finding.fix(fix);
+    }
+}
+
+/// Inserts `CONCURRENTLY` after `INDEX` (in the keyword's case) and makes
+/// the statement stand alone in its migration (`fixes::alone`: in place,
+/// or, as the last statement of its file, moved to a new migration right
+/// after it). Unsafe: the drop is no longer transactional (a failure
+/// leaves an INVALID index and the migration dirty), it waits for every
+/// transaction using the table, and splitting a file changes what one
+/// version means. Not offered for several indexes (CONCURRENTLY drops one)
+/// or CASCADE (which CONCURRENTLY refuses).
+fn fix(cx: &StmtCx, s: &pg_query::protobuf::DropStmt) -> Option<FixSpec> {
+    if s.objects.len() != 1 || s.behavior == DropBehavior::DropCascade as i32 {
+        return None;
+    }
+    let index = cx.tokens().iter().find(|t| t.is(Token::Index))?;
+    let upper = cx.text(index.span()) == "INDEX";
+    fixes::alone(
+        cx,
+        "add `CONCURRENTLY`",
+        Applicability::Unsafe,
+        vec![(
+            Span::empty(index.end()),
+            format!(" {}", fixes::cased("concurrently", upper)),
+        )],
+        "concurrently",
+    )
 }
 
 fn drops_a_table_later(cx: &StmtCx) -> bool {
@@ -91,6 +123,97 @@ mod tests {
         "000001_users.up.sql",
         "CREATE TABLE users (id int, email text);\nCREATE INDEX idx_users_email ON users (email);",
     );
+
+    #[test]
+    fn fix_in_place_when_alone() {
+        assert_eq!(
+            fixed(RULE, "-- old\nDROP INDEX IF EXISTS users_email_idx;\n").unwrap(),
+            "-- old\nDROP INDEX CONCURRENTLY IF EXISTS users_email_idx;\n"
+        );
+        assert_eq!(
+            fixed(RULE, "drop index i").unwrap(),
+            "drop index concurrently i"
+        );
+    }
+
+    #[test]
+    fn fix_splits_the_last_statement_off() {
+        let files = fixed_files(
+            RULE,
+            &[
+                ("m/000001_a.up.sql", "CREATE TABLE u (id int);"),
+                ("m/000001_a.down.sql", "DROP TABLE u;"),
+                (
+                    "m/000002_b.up.sql",
+                    "ALTER TABLE users ADD COLUMN x int;\n-- gone\nDROP INDEX users_email_idx;\n",
+                ),
+                ("m/000002_b.down.sql", "ALTER TABLE users DROP COLUMN x;"),
+                ("m/000004_d.up.sql", "SELECT 1;"),
+            ],
+        );
+        assert_eq!(
+            files,
+            vec![
+                (
+                    "m/000002_b.up.sql".to_string(),
+                    "ALTER TABLE users ADD COLUMN x int;\n".to_string()
+                ),
+                (
+                    "m/000003_b_concurrently.up.sql".to_string(),
+                    "-- gone\nDROP INDEX CONCURRENTLY users_email_idx;\n".to_string()
+                ),
+                (
+                    "m/000003_b_concurrently.down.sql".to_string(),
+                    "-- split off 000002_b by a fix: the down migration of 000002_b undoes it\n"
+                        .to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn split_without_downs_creates_no_down() {
+        let files = fixed_files(
+            RULE,
+            &[(
+                "20240101000000_b.up.sql",
+                "SELECT 1;\nDROP INDEX users_email_idx",
+            )],
+        );
+        assert_eq!(
+            files,
+            vec![
+                (
+                    "20240101000000_b.up.sql".to_string(),
+                    "SELECT 1;".to_string()
+                ),
+                (
+                    "20240101000001_b_concurrently.up.sql".to_string(),
+                    "DROP INDEX CONCURRENTLY users_email_idx\n".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_fix_without_room_or_order() {
+        // The next version is taken.
+        assert!(fixed_files(
+            RULE,
+            &[
+                ("000002_b.up.sql", "SELECT 1;\nDROP INDEX i;"),
+                ("000003_c.up.sql", "SELECT 1;"),
+            ],
+        )
+        .is_empty());
+        // Not the last statement: a later version would run it after the rest.
+        assert_eq!(fixed(RULE, "DROP INDEX i;\nSELECT 1;"), None);
+        // A transaction block, several indexes, CASCADE, a width that overflows.
+        assert_eq!(fixed(RULE, "BEGIN;\nDROP INDEX i;\nCOMMIT;"), None);
+        assert_eq!(fixed(RULE, "DROP INDEX i, j;"), None);
+        assert_eq!(fixed(RULE, "DROP INDEX i CASCADE;"), None);
+        assert!(fixed_files(RULE, &[("9_b.up.sql", "SELECT 1;\nDROP INDEX i;")]).is_empty());
+    }
 
     #[test]
     fn known_index_err() {

@@ -1,10 +1,13 @@
-use pg_query::protobuf::ReindexObjectType;
+use pg_query::protobuf::{ReindexObjectType, Token};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::QualName;
+use crate::rules::fixes;
 use crate::rules::helpers::{def_elem_is_true, dropped_later_in_file, holds_data};
 use crate::rules::Check;
+use crate::source::Span;
 
 declare_rule!(
     "require-concurrent-reindex",
@@ -98,7 +101,43 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             cx.options.pg_version
         )
     };
-    out.report(cx.stmt.span, message).help(help);
+    let finding = out.report(cx.stmt.span, message).help(help);
+    if let Some(fix) = fix(cx, s) {
+        finding.fix(fix);
+    }
+}
+
+/// Inserts `CONCURRENTLY` after the object kind (`INDEX`, `TABLE`,
+/// `SCHEMA`, `DATABASE`, in its case) and makes the statement stand alone
+/// in its migration (`fixes::alone`). PostgreSQL 12+ only. Unsafe: not
+/// transactional (a failure leaves `_ccnew` indexes behind and the
+/// migration dirty), slower, and splitting a file changes what a version
+/// means. Not offered when the statement already names CONCURRENTLY
+/// (`(CONCURRENTLY false)`).
+fn fix(cx: &StmtCx, s: &pg_query::protobuf::ReindexStmt) -> Option<FixSpec> {
+    let named = s.params.iter().any(
+        |p| matches!(p.node.as_ref(), Some(NodeEnum::DefElem(d)) if d.defname == "concurrently"),
+    );
+    if cx.options.pg_version < 12 || named {
+        return None;
+    }
+    let kind = cx.tokens().iter().find(|t| {
+        t.is(Token::Index) || t.is(Token::Table) || t.is(Token::Schema) || t.is(Token::Database)
+    })?;
+    let upper = cx
+        .text(kind.span())
+        .chars()
+        .all(|c| !c.is_ascii_lowercase());
+    fixes::alone(
+        cx,
+        "add `CONCURRENTLY`",
+        Applicability::Unsafe,
+        vec![(
+            Span::empty(kind.end()),
+            format!(" {}", fixes::cased("concurrently", upper)),
+        )],
+        "concurrently",
+    )
 }
 
 #[cfg(test)]
@@ -107,6 +146,53 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "require-concurrent-reindex";
+
+    #[test]
+    fn fix_adds_concurrently_after_the_kind() {
+        assert_eq!(
+            fixed(RULE, "REINDEX (VERBOSE) TABLE users;").unwrap(),
+            "REINDEX (VERBOSE) TABLE CONCURRENTLY users;"
+        );
+        assert_eq!(
+            fixed(RULE, "reindex index users_email_idx").unwrap(),
+            "reindex index concurrently users_email_idx"
+        );
+        assert_eq!(
+            fixed(RULE, "REINDEX SCHEMA app;").unwrap(),
+            "REINDEX SCHEMA CONCURRENTLY app;"
+        );
+        let split = fixed_files(
+            RULE,
+            &[(
+                "000005_x.up.sql",
+                "SET lock_timeout = '1s';\nREINDEX DATABASE app;",
+            )],
+        );
+        assert_eq!(
+            split,
+            vec![
+                (
+                    "000005_x.up.sql".to_string(),
+                    "SET lock_timeout = '1s';".to_string()
+                ),
+                (
+                    "000006_x_concurrently.up.sql".to_string(),
+                    "REINDEX DATABASE CONCURRENTLY app;\n".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_fix_before_postgres_12() {
+        let d = lint_pg(RULE, 11, &[(DEFAULT_FILE, "REINDEX TABLE users;")]);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes.is_empty());
+        assert_eq!(
+            fixed(RULE, "REINDEX (CONCURRENTLY false) TABLE users;"),
+            None
+        );
+    }
 
     #[test]
     fn reindex_index_err() {

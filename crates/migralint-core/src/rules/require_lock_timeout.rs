@@ -1,4 +1,5 @@
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::locks::{LockMode, LockTaken};
 use crate::rules::helpers::{drops_table, locks_of};
 use crate::rules::Check;
@@ -38,7 +39,49 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             lock.relation
         ),
     )
-    .help("start the file with `SET lock_timeout = '2s';` (and retry the migration if it times out)");
+    .help("start the file with `SET lock_timeout = '2s';` (and retry the migration if it times out)")
+    .fix_opt(fix(cx));
+}
+
+/// The prelude the fix inserts.
+pub const PRELUDE: &str = "SET lock_timeout = '2s';\n";
+
+/// Inserts `SET lock_timeout = '2s';` at the very top of the file (one
+/// edit at one place, so findings of several runs propose the same edit
+/// and it applies once). Unsafe: statements then fail after two seconds
+/// instead of waiting, and the setting stays for the rest of the
+/// session (later migrations of the same `migrate up` too). Not offered
+/// when a statement of the file cannot run in a transaction block: one
+/// more statement would put it in golang-migrate's implicit transaction;
+/// nor beside a lone index build, drop or reindex, whose own fix adds
+/// `CONCURRENTLY` in place (both applied in one pass would give a
+/// CONCURRENTLY statement beside a SET).
+fn fix(cx: &StmtCx) -> Option<FixSpec> {
+    if (0..cx.stmt_count()).any(|j| cx.summary_of(j).no_tx)
+        || (cx.stmt_count() == 1 && has_concurrent_form(&cx.stmt.node))
+    {
+        return None;
+    }
+    Some(
+        FixSpec::new(
+            "start the file with `SET lock_timeout = '2s';`",
+            Applicability::Unsafe,
+        )
+        .insert(0, PRELUDE),
+    )
+}
+
+/// A statement without CONCURRENTLY that has a concurrent form.
+fn has_concurrent_form(node: &pg_query::NodeEnum) -> bool {
+    use pg_query::protobuf::ObjectType;
+    use pg_query::NodeEnum;
+    match node {
+        NodeEnum::IndexStmt(s) => !s.concurrent,
+        NodeEnum::DropStmt(s) => s.remove_type == ObjectType::ObjectIndex as i32 && !s.concurrent,
+        NodeEnum::ReindexStmt(_) => true,
+        NodeEnum::RefreshMatViewStmt(s) => !s.concurrent,
+        _ => false,
+    }
 }
 
 /// An ACCESS EXCLUSIVE lock the statement takes on a table that holds data.
@@ -60,6 +103,57 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "require-lock-timeout";
+
+    #[test]
+    fn fix_inserts_the_prelude_once_at_the_top() {
+        assert_eq!(
+            fixed(
+                RULE,
+                "-- two changes\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\n"
+            )
+            .unwrap(),
+            "SET lock_timeout = '2s';\n-- two changes\nALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\n"
+        );
+    }
+
+    #[test]
+    fn the_same_prelude_from_several_findings_applies_once() {
+        // Two findings with the same edit (as two runs of the rule over
+        // concatenated reports would give): one insertion, no conflict.
+        use crate::fix::{apply_fixes, FixOptions};
+        let sql = "ALTER TABLE a ADD COLUMN x int;";
+        let sources = [crate::SourceFile::new(DEFAULT_FILE, sql)];
+        let mut diagnostics: Vec<_> = lint_files(RULE, &[(DEFAULT_FILE, sql)])
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .collect();
+        assert_eq!(diagnostics.len(), 1);
+        diagnostics.push(diagnostics[0].clone());
+        let report = crate::report::Report {
+            diagnostics,
+            files: 1,
+        };
+        let result = apply_fixes(&sources, &report, &FixOptions { unsafe_fixes: true });
+        assert_eq!(result.applied.len(), 2);
+        assert!(result.skipped.is_empty());
+        assert_eq!(result.files[0].text, format!("{}{sql}", super::PRELUDE));
+    }
+
+    #[test]
+    fn no_fix_beside_a_statement_that_refuses_a_transaction() {
+        assert_eq!(fixed(RULE, "VACUUM FULL users;"), None);
+    }
+
+    #[test]
+    fn no_fix_on_a_lone_statement_whose_fix_is_concurrently() {
+        // Its own rule's fix makes it CONCURRENTLY in place: a SET beside
+        // it would then put it in a transaction.
+        assert_eq!(fixed(RULE, "DROP INDEX i;"), None);
+        assert_eq!(
+            fixed(RULE, "ALTER TABLE a ADD COLUMN x int;\nDROP INDEX i;").as_deref(),
+            Some("SET lock_timeout = '2s';\nALTER TABLE a ADD COLUMN x int;\nDROP INDEX i;")
+        );
+    }
 
     #[test]
     fn no_timeout_err() {

@@ -2,12 +2,15 @@ use pg_query::protobuf::{AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::Effect;
 use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::volatility::volatile_call;
 use crate::model::Kind;
+use crate::model::QualName;
 use crate::model::TableState;
+use crate::rules::fixes;
 use crate::rules::helpers::{alter_table, cmds, column_facts, default_text, holds_data, subtype};
 use crate::rules::Check;
 
@@ -86,7 +89,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             } else {
                 None
             };
-            let help = if let Some(added) = added_here {
+            let help = if let Some(added) = &added_here {
                 format!(
                     "{col} is added earlier in this file with a constant default: declare it NOT NULL right there instead \
                      (`ALTER TABLE {table} ADD COLUMN {added} NOT NULL`): with a constant default, PostgreSQL 11+ neither rewrites \
@@ -107,9 +110,151 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     cx.options.pg_version
                 )
             };
-            out.report(span, message).help(help);
+            let is_set_not_null = subtype(cmd) == AlterTableType::AtSetNotNull;
+            let fix = (is_set_not_null && added_here.is_none())
+                .then(|| fix(cx, &table, &column, i))
+                .flatten();
+            out.report(span, message).help(help).fix_opt(fix);
         }
     }
+}
+
+/// The scan-free recipe (PostgreSQL 12+), for an `ALTER TABLE` whose only
+/// subcommand is this `SET NOT NULL`, last statement of its file: the
+/// subcommand becomes `ADD CONSTRAINT {table}_{col}_not_null CHECK (col IS
+/// NOT NULL) NOT VALID`, and a new migration right after this one
+/// (`fixes::later_version`) validates it (SHARE UPDATE EXCLUSIVE: the scan
+/// lets reads and writes go on), sets NOT NULL (no scan: the check is
+/// valid) and drops the check, after the prelude `SET lock_timeout`
+/// (`require-lock-timeout`). Unsafe: one more version to deploy, and the
+/// column takes NULLs until it runs (the check rejects new ones, though).
+fn fix(cx: &StmtCx, table: &QualName, column: &str, cmd_index: usize) -> Option<FixSpec> {
+    let (s, _) = alter_table(&cx.stmt.node)?;
+    if cx.options.pg_version < 12
+        || cmds(s).count() != 1
+        || cx.stmt_index + 1 != cx.stmt_count()
+        || !fixes::splittable(cx)
+        || cx.tx.in_explicit_tx
+    {
+        return None;
+    }
+    // A table no migration created: the model cannot follow the check, so
+    // the new migration's SET NOT NULL would be reported again.
+    let TableState::Existing(t) = cx.table_state(table) else {
+        return None;
+    };
+    let version = fixes::later_version(cx, 1)?;
+    let raw = format!("{}_{}_not_null", table.name, column);
+    let taken = t
+        .constraints
+        .iter()
+        .any(|c| c.name.as_deref() == Some(raw.as_str()));
+    if raw.len() > 63 || taken {
+        return None;
+    }
+    let name = quote_ident(&raw);
+    let col = quote_ident(column);
+    let first = cx.tokens().first()?;
+    let upper = cx.text(first.span()) == "ALTER";
+    let sql = |text: String| {
+        if upper {
+            text
+        } else {
+            text.replace("ALTER TABLE", "alter table")
+                .replace("ADD CONSTRAINT", "add constraint")
+                .replace("VALIDATE CONSTRAINT", "validate constraint")
+                .replace("ALTER COLUMN", "alter column")
+                .replace("SET NOT NULL", "set not null")
+                .replace("DROP CONSTRAINT IF EXISTS", "drop constraint if exists")
+                .replace("IS NOT NULL) NOT VALID", "is not null) not valid")
+                .replace("CHECK (", "check (")
+        }
+    };
+    let add = sql(format!(
+        "ADD CONSTRAINT {name} CHECK ({col} IS NOT NULL) NOT VALID"
+    ));
+    let later = sql(format!(
+        "ALTER TABLE {table} VALIDATE CONSTRAINT {name};\n\
+         ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL;\n\
+         ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};\n"
+    ));
+    let prelude = crate::rules::require_lock_timeout::PRELUDE;
+    let file = cx
+        .file
+        .name
+        .map(|n| format!("{}_{}", n.version_text, n.title))?;
+    let note = format!("split off {file} by a fix: the down migration of {file} undoes it");
+    let cmd = cx.cmd_span(cmd_index);
+    if !cx.file.neighbours.has_down {
+        let fix = FixSpec::new(
+            format!(
+                "add a NOT VALID CHECK ({col} IS NOT NULL) instead; validate it, set NOT NULL and drop it in a new migration of version {version}"
+            ),
+            Applicability::Unsafe,
+        )
+        .replace(cmd, add);
+        return fixes::create_pair(
+            fix,
+            cx,
+            &version,
+            "set_not_null",
+            format!("{prelude}{later}"),
+            &note,
+        );
+    }
+    // With downs, the check goes to a migration of its own whose down drops
+    // it: left in this file, this file's down (written for SET NOT NULL)
+    // would leave it behind on a rollback. The statement leaves this file.
+    let last = fixes::later_version(cx, 2)?;
+    let from = if cx.stmt_index == 0 {
+        0
+    } else {
+        fixes::end_with_semicolon(cx, cx.stmt_index - 1)
+    };
+    let to = fixes::end_with_semicolon(cx, cx.stmt_index);
+    let stmt = cx.stmt.span;
+    let add_stmt = format!(
+        "{}{}{}",
+        cx.text(crate::source::Span::new(stmt.start, cmd.start)),
+        add,
+        cx.text(crate::source::Span::new(cmd.end, stmt.end))
+    );
+    let leading = cx.text(crate::source::Span::new(from, stmt.start)).trim();
+    let leading = if leading.is_empty() {
+        String::new()
+    } else {
+        format!("{leading}\n")
+    };
+    let drop = sql(format!(
+        "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name};\n"
+    ));
+    let moved = if from == 0 { "" } else { "\n" };
+    let fix = FixSpec::new(
+        format!(
+            "move it to new migrations: a NOT VALID CHECK ({col} IS NOT NULL) in version {version}; validate it, set NOT NULL and drop it in version {last}"
+        ),
+        Applicability::Unsafe,
+    )
+    .replace(
+        crate::source::Span::new(from, to),
+        format!("{moved}-- moved to versions {version} and {last} by a fix (SET NOT NULL through a validated CHECK)"),
+    );
+    let fix = fixes::create_pair_with_down(
+        fix,
+        cx,
+        &version,
+        "not_null_check",
+        format!("{prelude}{leading}{add_stmt};\n"),
+        format!("{prelude}{drop}"),
+    )?;
+    fixes::create_pair(
+        fix,
+        cx,
+        &last,
+        "set_not_null",
+        format!("{prelude}{later}"),
+        &note,
+    )
 }
 
 /// The `ADD COLUMN` of `column` earlier in this file (or earlier in this
@@ -187,6 +332,197 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "set-not-null-scan";
+
+    #[test]
+    fn fix_goes_through_a_validated_check() {
+        // A directory without downs: the check replaces SET NOT NULL here.
+        let files = fixed_files(
+            RULE,
+            &[
+                (
+                    "db/000001_u.up.sql",
+                    "CREATE TABLE users (id bigint, email text);",
+                ),
+                (
+                    "db/000002_req.up.sql",
+                    "-- required now\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n",
+                ),
+            ],
+        );
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "db/000002_req.up.sql",
+                    "-- required now\nALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n"
+                ),
+                (
+                    "db/000003_req_set_not_null.up.sql",
+                    "SET lock_timeout = '2s';\n\
+                     ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n\
+                     ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n\
+                     ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn with_downs_the_check_gets_a_migration_whose_down_drops_it() {
+        // This file's down undoes SET NOT NULL, not a check: the check goes
+        // to a migration of its own, with a down that drops it.
+        let files = fixed_files(
+            RULE,
+            &[
+                ("db/000001_u.up.sql", "CREATE TABLE users (id bigint, email text);"),
+                ("db/000001_u.down.sql", "DROP TABLE users;"),
+                (
+                    "db/000002_req.up.sql",
+                    "SET lock_timeout = '1s';\n-- required now\nALTER TABLE ONLY users ALTER COLUMN email SET NOT NULL;\n",
+                ),
+                ("db/000002_req.down.sql", "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n"),
+            ],
+        );
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                (
+                    "db/000002_req.up.sql",
+                    "SET lock_timeout = '1s';\n-- moved to versions 000003 and 000004 by a fix (SET NOT NULL through a validated CHECK)\n"
+                ),
+                (
+                    "db/000003_req_not_null_check.up.sql",
+                    "SET lock_timeout = '2s';\n-- required now\n\
+                     ALTER TABLE ONLY users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n"
+                ),
+                (
+                    "db/000003_req_not_null_check.down.sql",
+                    "SET lock_timeout = '2s';\nALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
+                ),
+                (
+                    "db/000004_req_set_not_null.up.sql",
+                    "SET lock_timeout = '2s';\n\
+                     ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\n\
+                     ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n\
+                     ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_not_null;\n"
+                ),
+                (
+                    "db/000004_req_set_not_null.down.sql",
+                    "-- split off 000002_req by a fix: the down migration of 000002_req undoes it\n"
+                ),
+            ]
+        );
+        // No rule fires more than before (the pairing rules above all).
+        let count = |set: &[(&str, &str)]| {
+            let sources: Vec<crate::SourceFile> = set
+                .iter()
+                .map(|(p, t)| crate::SourceFile::new(*p, *t))
+                .collect();
+            let mut n = std::collections::BTreeMap::new();
+            for d in crate::lint(&sources, &crate::LintOptions::default()).diagnostics {
+                *n.entry(d.rule).or_insert(0) += 1;
+            }
+            n
+        };
+        let kept = [
+            (
+                "db/000001_u.up.sql",
+                "CREATE TABLE users (id bigint, email text);",
+            ),
+            ("db/000001_u.down.sql", "DROP TABLE users;"),
+            (
+                "db/000002_req.down.sql",
+                "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n",
+            ),
+        ];
+        let mut before = kept.to_vec();
+        before.push((
+            "db/000002_req.up.sql",
+            "SET lock_timeout = '1s';\n-- required now\nALTER TABLE ONLY users ALTER COLUMN email SET NOT NULL;\n",
+        ));
+        let mut after = kept.to_vec();
+        after.extend(files.iter().copied());
+        let (before, after) = (count(&before), count(&after));
+        for (rule, n) in &after {
+            assert!(
+                *n <= before.get(rule).copied().unwrap_or(0),
+                "{rule}: {before:?} -> {after:?}"
+            );
+        }
+        assert!(!after.contains_key("set-not-null-scan"), "{after:?}");
+    }
+
+    #[test]
+    fn fix_keeps_lower_case() {
+        let files = fixed_files(
+            RULE,
+            &[
+                ("000001_t.up.sql", "create table t (\"C\" int);"),
+                (
+                    "000002_t.up.sql",
+                    "alter table only t alter column \"C\" set not null",
+                ),
+            ],
+        );
+        assert_eq!(
+            files[0].1,
+            "alter table only t add constraint \"t_C_not_null\" check (\"C\" is not null) not valid"
+        );
+        assert!(files[1]
+            .1
+            .contains("alter table t drop constraint if exists \"t_C_not_null\";\n"));
+    }
+
+    #[test]
+    fn no_fix_when_the_recipe_does_not_fit() {
+        // A table no migration created, other subcommands, other
+        // statements after it, before PostgreSQL 12, a transaction block,
+        // the check's name taken.
+        assert_eq!(
+            fixed(RULE, "ALTER TABLE t ALTER COLUMN c SET NOT NULL;"),
+            None
+        );
+        let with_t = |sql: &str| {
+            fixed_files(
+                RULE,
+                &[
+                    ("000001_a.up.sql", "CREATE TABLE t (c int, d int);"),
+                    ("000002_b.up.sql", sql),
+                ],
+            )
+        };
+        assert!(with_t("ALTER TABLE t ALTER COLUMN c SET NOT NULL, ADD COLUMN e int;").is_empty());
+        assert!(with_t("ALTER TABLE t ALTER COLUMN c SET NOT NULL;\nSELECT 1;").is_empty());
+        assert!(with_t("BEGIN;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;\nCOMMIT;").is_empty());
+        let d = lint_pg(
+            RULE,
+            11,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE t (c int);"),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE t ALTER COLUMN c SET NOT NULL;",
+                ),
+            ],
+        );
+        assert!(d[0].fixes.is_empty());
+        assert!(fixed_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE t (c int);\nALTER TABLE t ADD CONSTRAINT t_c_not_null CHECK (c > 0);"),
+                ("000002_b.up.sql", "ALTER TABLE t ALTER COLUMN c SET NOT NULL;"),
+            ]
+        )
+        .is_empty());
+    }
 
     const USERS: (&str, &str) = (
         "000001_users.up.sql",

@@ -34,8 +34,7 @@ pub(super) fn lint_gate(
     let mut files = Vec::new();
     for m in migrations.by_version.values() {
         for f in [&m.up, &m.down].into_iter().flatten() {
-            let bytes = std::fs::read(&f.path)
-                .map_err(|e| failed(format!("cannot read {}: {e}", f.path.display())))?;
+            let bytes = f.read_bytes().map_err(|e| failed(e.0))?;
             files.push(SourceFile::from_bytes(f.path.display().to_string(), bytes));
         }
     }

@@ -160,14 +160,7 @@ fn run_locked(
         let plan = match &step.file {
             None => None,
             Some(f) => {
-                let bytes = std::fs::read(&f.path)
-                    .map_err(|e| failed(format!("cannot read {}: {e}", f.path.display())))?;
-                let text = String::from_utf8(bytes).map_err(|_| {
-                    failed(format!(
-                        "{} is not valid UTF-8; migrations must be UTF-8 text",
-                        f.path.display()
-                    ))
-                })?;
+                let text = f.read_text().map_err(|e| failed(e.0))?;
                 Some(plan_file(&f.path.display().to_string(), &text, pg_major))
             }
         };
