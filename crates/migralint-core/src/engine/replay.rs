@@ -112,6 +112,7 @@ pub fn replay(
                         facts: &p.facts,
                     };
                     lint_file(&cx, p.index, &mut schema, options, enabled, limits, out);
+                    schema.end_session();
                     if scratch {
                         schema.rollback();
                     }

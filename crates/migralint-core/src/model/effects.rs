@@ -10,7 +10,7 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 
 use super::names::{string_list, QualName, SqlType};
-use super::objects::{Column, ConstraintInfo, ConstraintKind, Kind, Obj};
+use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj};
 
 /// What one statement does to one object.
 #[derive(Clone, Debug)]
@@ -53,6 +53,27 @@ pub enum Effect {
         table: QualName,
         name: String,
     },
+    /// Rows change wholesale: `TRUNCATE t` and `DELETE FROM t` without
+    /// `WHERE` leave it empty (`empty`); `INSERT INTO t SELECT ...` fills it.
+    Rows {
+        table: QualName,
+        empty: bool,
+    },
+}
+
+impl Effect {
+    /// An object that ends with the session (a `TEMP` table, anything in
+    /// `pg_temp`): gone once its file has run.
+    pub fn creates_temp(&self) -> Option<&Obj> {
+        match self {
+            Effect::Create { obj, shape, .. } => {
+                let temp = matches!(shape, Shape::Table { temp: true, .. })
+                    || obj.name.schema.as_deref() == Some("pg_temp");
+                temp.then_some(obj)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What the schema model keeps of a created object beyond its name.
@@ -64,6 +85,8 @@ pub enum Shape {
     /// as their own effects.
     Table {
         columns_known: bool,
+        /// `CREATE TEMP TABLE`: ends with the session.
+        temp: bool,
     },
     Column(Column),
     /// A constraint; `inline` when written in a column definition (it goes
@@ -95,9 +118,35 @@ pub fn effects(node: &NodeEnum) -> Vec<Effect> {
     out
 }
 
-/// Does the statement create anything, named or not (`CREATE INDEX ON t
-/// (a)`, `ADD PRIMARY KEY (id)` included)?
-pub fn creates_anything(node: &NodeEnum, effects: &[Effect]) -> bool {
+/// Does the statement create anything that outlives its session, named
+/// or not (`CREATE INDEX ON t (a)`, `ADD PRIMARY KEY (id)` included; a
+/// `TEMP` table and what is in it left out)?
+///
+/// `temp`: the `TEMP` objects of the file so far; this statement's are
+/// added.
+pub fn creates_anything(node: &NodeEnum, effects: &[Effect], temp: &mut Vec<Obj>) -> bool {
+    temp.extend(effects.iter().filter_map(Effect::creates_temp).cloned());
+    let in_temp = |obj: &Obj| {
+        temp.iter()
+            .any(|t| t.same_key(obj) || obj.table.as_ref().is_some_and(|n| same_name(n, &t.name)))
+    };
+    let table = match node {
+        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+        _ => None,
+    };
+    let on_temp = table.is_some_and(|rv| {
+        let t = QualName::from_range_var(rv);
+        temp.iter().any(|o| same_name(&o.name, &t))
+    });
+    if on_temp
+        || (!effects.is_empty()
+            && effects
+                .iter()
+                .all(|e| matches!(e, Effect::Create { obj, .. } if in_temp(obj))))
+    {
+        return false;
+    }
     let unnamed = match node {
         NodeEnum::IndexStmt(_) => true,
         NodeEnum::AlterTableStmt(s) => s.cmds.iter().any(|c| {
@@ -134,7 +183,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && !like;
             out.push(Effect::Create {
                 obj: Obj::new(Kind::Table, table.clone()),
-                shape: Shape::Table { columns_known },
+                shape: Shape::Table {
+                    columns_known,
+                    temp: rv.relpersistence == "t",
+                },
                 open: !columns_known || s.partbound.is_some(),
                 if_not_exists: s.if_not_exists,
             });
@@ -161,6 +213,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 obj,
                 shape: Shape::Table {
                     columns_known: false,
+                    temp: rv.relpersistence == "t",
                 },
                 open: true,
                 if_not_exists: s.if_not_exists,
@@ -191,6 +244,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                         obj.columns.extend(column_refs(expr));
                     }
                 }
+            }
+            // A partial index goes with the columns its predicate reads.
+            if let Some(w) = s.where_clause.as_deref() {
+                obj.columns.extend(column_refs(w));
             }
             obj.table = Some(table);
             out.push(Effect::Create {
@@ -330,6 +387,40 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::CreateFunctionStmt(s) => {
             if let Some(name) = QualName::from_list(&s.funcname) {
                 plain(out, Obj::new(Kind::Function, name), false);
+            }
+        }
+        NodeEnum::TruncateStmt(s) => {
+            for r in &s.relations {
+                if let Some(NodeEnum::RangeVar(rv)) = r.node.as_ref() {
+                    out.push(Effect::Rows {
+                        table: QualName::from_range_var(rv),
+                        empty: true,
+                    });
+                }
+            }
+        }
+        NodeEnum::DeleteStmt(s) if s.where_clause.is_none() && s.using_clause.is_empty() => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: true,
+                });
+            }
+        }
+        NodeEnum::InsertStmt(s) => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: false,
+                });
+            }
+        }
+        NodeEnum::CopyStmt(s) if s.is_from => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: false,
+                });
             }
         }
         NodeEnum::CreateTrigStmt(s) => {
@@ -497,9 +588,13 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         validated: !c.skip_validation,
         not_null_check_of: c.raw_expr.as_deref().and_then(is_not_null_test),
         keys: match column {
-            Some(col) if kind == ConstraintKind::NotNull => vec![col.to_string()],
+            Some(col) if kind == ConstraintKind::NotNull || kind == ConstraintKind::PrimaryKey => {
+                vec![col.to_string()]
+            }
             _ => keys,
         },
+        columns: obj.columns.clone(),
+        index: (!c.indexname.is_empty()).then(|| c.indexname.clone()),
     };
     out.push(Effect::Create {
         obj,
@@ -864,7 +959,7 @@ mod tests {
         let c: Vec<bool> = f
             .statements
             .iter()
-            .map(|s| creates_anything(&s.node, &effects(&s.node)))
+            .map(|s| creates_anything(&s.node, &effects(&s.node), &mut Vec::new()))
             .collect();
         assert_eq!(c, [true, true, false]);
     }

@@ -359,6 +359,11 @@ pub struct ConstraintInfo {
     pub not_null_check_of: Option<String>,
     /// The columns a `NOT NULL` constraint (or a key) lists.
     pub keys: Vec<String>,
+    /// Every column it is built on (keys, expression, foreign-key columns):
+    /// dropping one drops the constraint.
+    pub columns: Vec<String>,
+    /// `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the index.
+    pub index: Option<String>,
 }
 
 /// The key of a name in sets of names (`History::named_tables`):

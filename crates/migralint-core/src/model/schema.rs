@@ -43,6 +43,9 @@ pub struct IndexInfo {
     pub name: QualName,
     pub table: QualName,
     pub unique: bool,
+    /// The columns it is built on (keys, expressions, partial-index
+    /// predicate): dropping one drops the index.
+    pub columns: Vec<String>,
     pub created_in: usize,
 }
 
@@ -54,18 +57,22 @@ pub enum TableState<'a> {
     /// Created by an earlier migration: its shape is known, and by the time
     /// this migration runs it holds data.
     Existing(&'a Table),
+    /// No file created it, but an earlier statement of this file emptied
+    /// it (`TRUNCATE`, `DELETE` without `WHERE`): empty from here on.
+    Emptied,
     /// No file created it: assumed to exist and hold data.
     Unknown,
 }
 
 impl<'a> TableState<'a> {
+    /// New or emptied in this file: it holds no rows.
     pub fn is_new(&self) -> bool {
-        matches!(self, TableState::New(_))
+        matches!(self, TableState::New(_) | TableState::Emptied)
     }
     pub fn table(&self) -> Option<&'a Table> {
         match self {
             TableState::New(t) | TableState::Existing(t) => Some(t),
-            TableState::Unknown => None,
+            TableState::Emptied | TableState::Unknown => None,
         }
     }
 }
@@ -90,6 +97,11 @@ pub struct Schema {
     /// what it replaced, so a down file can be linted against the state
     /// after its up and then rolled back.
     undo: Option<Saved>,
+    /// Tables emptied (`TRUNCATE`, `DELETE` without `WHERE`) and not
+    /// filled again since, with the file that emptied them.
+    emptied: HashMap<Key, usize>,
+    /// Tables of the current file that end with its session (`TEMP`).
+    temp: Vec<QualName>,
 }
 
 impl Schema {
@@ -102,10 +114,19 @@ impl Schema {
     }
 
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
+        let emptied = self.emptied.get(&name.key()) == Some(&current_file);
         match self.table(name) {
-            Some(t) if t.created_in == current_file => TableState::New(t),
+            Some(t) if t.created_in == current_file || emptied => TableState::New(t),
             Some(t) => TableState::Existing(t),
+            None if emptied => TableState::Emptied,
             None => TableState::Unknown,
+        }
+    }
+
+    /// The file's session ends: its `TEMP` tables go (with their indexes).
+    pub fn end_session(&mut self) {
+        for t in std::mem::take(&mut self.temp) {
+            self.remove_table(&t);
         }
     }
 
@@ -212,12 +233,18 @@ impl Schema {
                         continue;
                     }
                     match shape {
-                        Shape::Table { columns_known } => {
+                        Shape::Table {
+                            columns_known,
+                            temp,
+                        } => {
                             if *if_not_exists && self.table(&obj.name).is_some() {
                                 skip_table = Some(obj.name.key());
                                 continue;
                             }
                             skip_table = None;
+                            if *temp {
+                                self.temp.push(obj.name.clone());
+                            }
                             self.put_table(Table {
                                 name: obj.name.clone(),
                                 columns: HashMap::default(),
@@ -253,19 +280,31 @@ impl Schema {
                             {
                                 continue;
                             }
+                            // A primary key makes its columns NOT NULL
+                            // (`USING INDEX`: the index's columns).
+                            let keys = match (&info.index, info.kind) {
+                                (Some(i), ConstraintKind::PrimaryKey) => {
+                                    let i = QualName::new(table.schema.as_deref(), i);
+                                    self.index(&i)
+                                        .map(|i| i.columns.clone())
+                                        .unwrap_or_default()
+                                }
+                                _ => info.keys.clone(),
+                            };
                             let Some(t) = self.table_mut(table) else {
                                 continue;
                             };
-                            match info.kind {
-                                ConstraintKind::NotNull => {
-                                    for col in t
-                                        .columns
-                                        .values_mut()
-                                        .filter(|c| info.keys.contains(&c.name))
-                                    {
-                                        col.not_null = true;
-                                    }
+                            if matches!(
+                                info.kind,
+                                ConstraintKind::NotNull | ConstraintKind::PrimaryKey
+                            ) {
+                                for col in t.columns.values_mut().filter(|c| keys.contains(&c.name))
+                                {
+                                    col.not_null = true;
                                 }
+                            }
+                            match info.kind {
+                                ConstraintKind::NotNull => {}
                                 ConstraintKind::Other => {}
                                 _ => t.constraints.push(info.clone()),
                             }
@@ -281,6 +320,7 @@ impl Schema {
                                 name: obj.name.clone(),
                                 table: table.clone(),
                                 unique: *unique,
+                                columns: obj.columns.clone(),
                                 created_in: file,
                             };
                             self.set_index(obj.name.key(), Some(info));
@@ -292,8 +332,24 @@ impl Schema {
                     Kind::Table | Kind::MatView => self.remove_table(&obj.name),
                     Kind::Index => self.set_index(obj.name.key(), None),
                     Kind::Column => {
-                        if let Some(t) = obj.table.as_ref().and_then(|t| self.table_mut(t)) {
-                            t.columns.remove(&obj.name.name);
+                        let Some(table) = obj.table.as_ref() else {
+                            continue;
+                        };
+                        let column = &obj.name.name;
+                        if let Some(t) = self.table_mut(table) {
+                            t.columns.remove(column);
+                            // The constraints built on it go with it.
+                            t.constraints.retain(|c| !c.columns.contains(column));
+                        }
+                        // So do the indexes (keys, expressions, predicates).
+                        for k in self.indexes_of(&table.key()) {
+                            if self
+                                .indexes
+                                .get(&k)
+                                .is_some_and(|i| i.columns.contains(column))
+                            {
+                                self.set_index(k, None);
+                            }
                         }
                     }
                     Kind::Constraint => {
@@ -334,6 +390,15 @@ impl Schema {
                     }
                 }
                 Effect::Rename { from, to } => self.rename(from, to),
+                Effect::Rows { table, empty: true } => {
+                    self.emptied.insert(table.key(), file);
+                }
+                Effect::Rows {
+                    table,
+                    empty: false,
+                } => {
+                    self.emptied.remove(&table.key());
+                }
                 Effect::OwnedBy { .. } => {}
             }
         }
@@ -367,10 +432,35 @@ impl Schema {
                 }
             }
             Kind::Column => {
-                if let Some(table) = from.table.as_ref().and_then(|t| self.table_mut(t)) {
-                    if let Some(mut col) = table.columns.remove(&from.name.name) {
-                        col.name = to.name.name.clone();
+                let (old, new) = (&from.name.name, &to.name.name);
+                let follow = |names: &mut Vec<String>| {
+                    names
+                        .iter_mut()
+                        .filter(|c| *c == old)
+                        .for_each(|c| c.clone_from(new));
+                };
+                let Some(name) = from.table.as_ref() else {
+                    return;
+                };
+                if let Some(table) = self.table_mut(name) {
+                    if let Some(mut col) = table.columns.remove(old) {
+                        col.name = new.clone();
                         table.columns.insert(col.name.clone(), col);
+                    }
+                    for c in &mut table.constraints {
+                        follow(&mut c.keys);
+                        follow(&mut c.columns);
+                        if c.not_null_check_of.as_ref() == Some(old) {
+                            c.not_null_check_of = Some(new.clone());
+                        }
+                    }
+                }
+                for k in self.indexes_of(&name.key()) {
+                    if let Some(mut i) = self.indexes.get(&k).cloned() {
+                        if i.columns.contains(old) {
+                            follow(&mut i.columns);
+                            self.set_index(k, Some(i));
+                        }
                     }
                 }
             }

@@ -148,7 +148,7 @@ fn index_table_in_file(cx: &StmtCx, index: &QualName) -> Option<QualName> {
 /// `column = constant` condition targets a few), or copies rows out of it.
 fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
     let summary = cx.summary_of(k);
-    if summary.no_tx {
+    if summary.no_tx || (k == cx.stmt_index && cx.creates_nothing()) {
         return None;
     }
     let locks = locks_of(cx, k);
