@@ -500,8 +500,10 @@ fn qualify(obj: &mut Obj, schema: &str) {
 
 /// A column definition: the column, then the constraints written inline.
 fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exists: bool) {
+    let mut obj = Obj::on(Kind::Column, table, &c.colname);
+    obj.depends_on = column_deps(c);
     out.push(Effect::Create {
-        obj: Obj::on(Kind::Column, table, &c.colname),
+        obj,
         shape: match column_shape(c) {
             Some(column) => Shape::Column(column),
             None => Shape::Plain,
@@ -512,6 +514,78 @@ fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exi
     for con in column_constraints(c) {
         constraint(out, table, con, Some(&c.colname));
     }
+}
+
+/// What a column depends on: its type (unless a built-in one written with
+/// `pg_catalog`), and the functions and sequences its default calls.
+fn column_deps(c: &ColumnDef) -> Vec<QualName> {
+    let mut deps: Vec<QualName> = c
+        .type_name
+        .as_ref()
+        .and_then(|tn| QualName::from_list(&tn.names))
+        .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
+        .into_iter()
+        .collect();
+    let default = c.raw_default.as_deref().or_else(|| {
+        column_constraints(c).find_map(|con| {
+            (ConstrType::try_from(con.contype) == Ok(ConstrType::ConstrDefault))
+                .then_some(con.raw_expr.as_deref())
+                .flatten()
+        })
+    });
+    if let Some(d) = default {
+        deps.extend(default_deps(d));
+    }
+    deps
+}
+
+/// The functions an expression calls (not `pg_catalog` ones) and the
+/// sequences a `nextval('name')` in it names.
+pub fn default_deps(expr: &Node) -> Vec<QualName> {
+    let mut out = Vec::new();
+    let Some(n) = expr.node.as_ref() else {
+        return out;
+    };
+    walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
+        let Some(call) = v.get("FuncCall") else {
+            return;
+        };
+        let parts: Vec<&str> = call
+            .get("funcname")
+            .and_then(|f| f.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.pointer("/node/String/sval").and_then(|s| s.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let name = match parts.as_slice() {
+            [n] => QualName::new(None, n),
+            [s, n] if *s != "pg_catalog" => QualName::new(Some(s), n),
+            _ => return,
+        };
+        if name.name == "nextval" {
+            let mut seq = None;
+            if let Some(arg) = call.get("args").and_then(|a| a.get(0)) {
+                walk_objects(arg, &mut |x| {
+                    if let Some(sv) = x.get("sval").and_then(|s| s.as_str()) {
+                        seq.get_or_insert_with(|| sv.to_string());
+                    }
+                });
+            }
+            if let Some(seq) = seq {
+                let mut parts = seq.splitn(2, '.');
+                let (a, b) = (parts.next().unwrap_or(""), parts.next());
+                out.push(match b {
+                    Some(b) => QualName::new(Some(a.trim_matches('"')), b.trim_matches('"')),
+                    None => QualName::new(None, a.trim_matches('"')),
+                });
+            }
+            return;
+        }
+        out.push(name);
+    });
+    out
 }
 
 /// The constraints written inline in a column definition.

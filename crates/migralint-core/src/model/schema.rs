@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap as HashMap;
 use super::effects::{ColumnChange, Effect, Shape};
 use super::names::QualName;
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
-use super::objects::{Kind, Obj};
+use super::objects::{Kind, Obj, ObjKey};
+use super::objset::ObjSet;
 
 type Key = (String, String);
 
@@ -102,6 +103,32 @@ pub struct Schema {
     emptied: HashMap<Key, usize>,
     /// Tables of the current file that end with its session (`TEMP`).
     temp: Vec<QualName>,
+    /// Every named object with what it depends on (foreign-key targets,
+    /// trigger functions, column types and defaults, relations a view
+    /// reads) and where it was created.
+    pub objects: ObjSet<Origin>,
+    /// What earlier statements of the current file dropped (directly or
+    /// with what they were built on) or renamed away, and where.
+    gone: HashMap<ObjKey, Gone>,
+    /// File names by index (`Origin::file`).
+    file_names: HashMap<usize, String>,
+    /// The file and line of the statement being applied.
+    place: Origin,
+}
+
+/// Where an object was created: file index (replay order) and line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub line: usize,
+}
+
+/// How an object left the current file's schema.
+#[derive(Clone, Debug)]
+pub struct Gone {
+    pub line: usize,
+    /// `dropped with table t`, `renamed to u`...
+    pub how: String,
 }
 
 impl Schema {
@@ -132,10 +159,47 @@ impl Schema {
 
     pub fn begin_recording(&mut self) {
         self.undo = Some(Saved::default());
+        self.objects.begin_recording();
+    }
+
+    /// A file starts: statements of file `index` (named `name`) follow.
+    pub fn enter_file(&mut self, index: usize, name: &str) {
+        self.gone.clear();
+        self.file_names.insert(index, name.to_string());
+        self.place = Origin {
+            file: index,
+            line: 0,
+        };
+    }
+
+    /// The next statement applied starts on `line` of the current file.
+    pub fn at_line(&mut self, line: usize) {
+        self.place.line = line;
+    }
+
+    /// `line 3` in the current file, else `000002_x.up.sql:3`.
+    pub fn describe_origin(&self, o: Origin) -> String {
+        if o.file == self.place.file {
+            format!("line {}", o.line)
+        } else {
+            let name = self.file_names.get(&o.file).map_or("", String::as_str);
+            let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            format!("{name}:{}", o.line)
+        }
+    }
+
+    /// An earlier statement of the current file dropped `key`'s object (or
+    /// what it was built on) or renamed it away, and it is not back.
+    pub fn gone(&self, key: &ObjKey) -> Option<&Gone> {
+        if self.objects.contains(key) {
+            return None;
+        }
+        self.gone.get(key)
     }
 
     /// Undoes every change since `begin_recording`.
     pub fn rollback(&mut self) {
+        self.objects.rollback();
         let saved = self.undo.take().unwrap_or_default();
         for (k, old) in saved.tables {
             restore(&mut self.tables, k, old);
@@ -216,6 +280,7 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        self.apply_objects(effects);
         // `IF NOT EXISTS` on what exists: the statement (or that part of
         // it) does nothing, down to the columns and constraints it lists.
         let mut skip_table: Option<Key> = None;
@@ -400,6 +465,98 @@ impl Schema {
                     self.emptied.remove(&table.key());
                 }
                 Effect::OwnedBy { .. } => {}
+            }
+        }
+    }
+
+    /// The objects and their dependencies (`objects`), and what leaves.
+    fn apply_objects(&mut self, effects: &[Effect]) {
+        let line = self.place.line;
+        for e in effects {
+            match e {
+                Effect::Create { obj, .. } if obj.is_named() => {
+                    self.objects.insert(obj.clone(), self.place);
+                }
+                // An unnamed foreign key, by the name PostgreSQL gives it
+                // (`orders_user_id_fkey`): it keeps its target from going.
+                Effect::Create { obj, .. }
+                    if obj.kind == Kind::Constraint && !obj.depends_on.is_empty() =>
+                {
+                    let Some(table) = &obj.table else { continue };
+                    let mut named = obj.clone();
+                    named.name.name = format!("{}_{}_fkey", table.name, obj.columns.join("_"));
+                    self.objects.insert(named, self.place);
+                }
+                Effect::Drop { obj, cascade, .. } => {
+                    for (o, _) in self.objects.drop_object(obj, *cascade) {
+                        let how = if o.same_key(obj) {
+                            "dropped".to_string()
+                        } else {
+                            format!("dropped with {}", obj.describe())
+                        };
+                        self.gone.insert(o.key(), Gone { line, how });
+                    }
+                }
+                Effect::Rename { from, to } => {
+                    self.objects.rename(from, to);
+                    self.gone.insert(
+                        from.key(),
+                        Gone {
+                            line,
+                            how: format!("renamed to {}", to.name),
+                        },
+                    );
+                    self.gone.remove(&to.key());
+                }
+                Effect::OwnedBy { seq, table, column } => {
+                    self.objects.update(&seq.key(), |o| {
+                        o.table = Some(table.clone());
+                        o.columns = vec![column.clone()];
+                    });
+                }
+                Effect::AlterColumn {
+                    table,
+                    column,
+                    change,
+                } => {
+                    let key = Obj::on(Kind::Column, table, column).key();
+                    let types: Vec<QualName> = self
+                        .objects
+                        .get(&key)
+                        .map(|(o, _)| {
+                            o.depends_on
+                                .iter()
+                                .filter(|d| {
+                                    self.objects
+                                        .contains(&Obj::new(Kind::Type, (*d).clone()).key())
+                                })
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    match change {
+                        // A new default: the old one's functions and
+                        // sequences no longer matter (the new one's are not
+                        // followed).
+                        ColumnChange::Default(_) => {
+                            self.objects.update(&key, |o| o.depends_on = types);
+                        }
+                        ColumnChange::Type(ty) => {
+                            let mut parts = ty.name.splitn(2, '.');
+                            let (a, b) = (parts.next().unwrap_or(""), parts.next());
+                            let new = match b {
+                                Some(b) => QualName::new(Some(a), b),
+                                None => QualName::new(None, a),
+                            };
+                            self.objects.update(&key, |o| {
+                                o.depends_on.retain(|d| !types.contains(d));
+                                o.depends_on.push(new);
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
             }
         }
     }
