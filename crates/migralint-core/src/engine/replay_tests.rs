@@ -22,8 +22,15 @@ fn truncate_and_delete_all_leave_the_table_empty() {
     ] {
         assert_ok(rule, sql);
     }
-    // The TRUNCATE itself stays a finding.
+    // The TRUNCATE itself stays a finding; so does what is not about the
+    // rows: the application still uses the table, and waits on its locks.
     assert_err("ban-truncate", sql);
+    assert_err("require-lock-timeout", sql);
+    assert_err(
+        "ban-drop-column",
+        "TRUNCATE sessions;\nALTER TABLE sessions DROP COLUMN token;",
+    );
+    assert_err("ban-truncate", "DELETE FROM sessions;\nTRUNCATE sessions;");
     assert_ok(
         "adding-required-field",
         "DELETE FROM sessions;\nALTER TABLE sessions ADD COLUMN token text NOT NULL;",
@@ -83,6 +90,25 @@ fn primary_key_columns_are_not_null() {
         0,
         "the key made the column NOT NULL"
     );
+}
+
+#[test]
+fn set_not_null_on_a_key_column_scans_nothing_under_a_held_lock() {
+    let files = [
+        (
+            "1_a.up.sql",
+            "CREATE TABLE notes (id int PRIMARY KEY, body text);\nCREATE TABLE tags (id int);",
+        ),
+        (
+            "2_b.up.sql",
+            "ALTER TABLE tags ADD COLUMN x int;\nALTER TABLE notes ALTER COLUMN id SET NOT NULL;",
+        ),
+    ];
+    assert_ok_files("hold-exclusive-lock-across-statements", &files);
+    let mut body = files;
+    body[1].1 =
+        "ALTER TABLE tags ADD COLUMN x int;\nALTER TABLE notes ALTER COLUMN body SET NOT NULL;";
+    assert_err_files("hold-exclusive-lock-across-statements", &body);
 }
 
 #[test]
@@ -150,6 +176,21 @@ fn renames_are_followed_in_order() {
             );
         }
     }
+    // A swap undone (pkgsite 000133): the second rename back is not the
+    // first one's object.
+    assert_ok_files(
+        "down-not-reversing-up",
+        &[
+            (
+                "1_a.up.sql",
+                "ALTER TABLE docs RENAME TO old_docs;\nALTER TABLE new_docs RENAME TO docs;",
+            ),
+            (
+                "1_a.down.sql",
+                "ALTER TABLE docs RENAME TO new_docs;\nALTER TABLE old_docs RENAME TO docs;",
+            ),
+        ],
+    );
     assert_err_files(
         "down-not-reversing-up",
         &[

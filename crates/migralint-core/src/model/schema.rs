@@ -58,22 +58,27 @@ pub enum TableState<'a> {
     /// Created by an earlier migration: its shape is known, and by the time
     /// this migration runs it holds data.
     Existing(&'a Table),
-    /// No file created it, but an earlier statement of this file emptied
-    /// it (`TRUNCATE`, `DELETE` without `WHERE`): empty from here on.
-    Emptied,
+    /// Created by an earlier file (the table, when the model knows it) or
+    /// by none, but an earlier statement of this file emptied it
+    /// (`TRUNCATE`, `DELETE` without `WHERE`): empty from here on.
+    Emptied(Option<&'a Table>),
     /// No file created it: assumed to exist and hold data.
     Unknown,
 }
 
 impl<'a> TableState<'a> {
-    /// New or emptied in this file: it holds no rows.
+    /// Created earlier in this file (nothing else can be using it yet).
     pub fn is_new(&self) -> bool {
-        matches!(self, TableState::New(_) | TableState::Emptied)
+        matches!(self, TableState::New(_))
+    }
+    /// New or emptied in this file: it holds no rows.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, TableState::New(_) | TableState::Emptied(_))
     }
     pub fn table(&self) -> Option<&'a Table> {
         match self {
-            TableState::New(t) | TableState::Existing(t) => Some(t),
-            TableState::Emptied | TableState::Unknown => None,
+            TableState::New(t) | TableState::Existing(t) | TableState::Emptied(Some(t)) => Some(t),
+            TableState::Emptied(None) | TableState::Unknown => None,
         }
     }
 }
@@ -143,9 +148,9 @@ impl Schema {
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
         let emptied = self.emptied.get(&name.key()) == Some(&current_file);
         match self.table(name) {
-            Some(t) if t.created_in == current_file || emptied => TableState::New(t),
+            Some(t) if t.created_in == current_file => TableState::New(t),
+            t if emptied => TableState::Emptied(t),
             Some(t) => TableState::Existing(t),
-            None if emptied => TableState::Emptied,
             None => TableState::Unknown,
         }
     }

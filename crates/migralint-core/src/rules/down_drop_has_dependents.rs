@@ -8,7 +8,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "a down drops a table, function, type or sequence that something staying still uses: PostgreSQL refuses the drop",
+    "A down migration that drops, without CASCADE, a table, function, type or sequence that something staying still uses: PostgreSQL refuses it",
     Check::Statement(check)
 );
 

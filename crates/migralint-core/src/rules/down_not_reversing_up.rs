@@ -45,9 +45,17 @@ fn check(cx: &DownCx, out: &mut Findings) {
                         Some(i) => renames[i] = None,
                         None => pending.rename(&from, &to),
                     }
-                    for (f, t, _) in renames.iter_mut().flatten() {
-                        f.follow_rename(&from, &to);
-                        t.follow_rename(&from, &to);
+                    // What sits in a renamed relation follows it (not
+                    // another object of the old name: a swap).
+                    if from.kind.is_relation() {
+                        for (f, t, _) in renames
+                            .iter_mut()
+                            .flatten()
+                            .filter(|(f, _, _)| f.kind.on_table())
+                        {
+                            f.follow_rename(&from, &to);
+                            t.follow_rename(&from, &to);
+                        }
                     }
                 }
                 Effect::Create { .. }

@@ -8,7 +8,7 @@ declare_rule!(
     "down-object-already-gone",
     Pairing,
     Error,
-    "a down drops or renames what an earlier statement of it already dropped (with its table or column) or renamed away",
+    "A down migration that drops or renames what an earlier statement of it already dropped (with its table or column) or renamed away",
     Check::Statement(check)
 );
 

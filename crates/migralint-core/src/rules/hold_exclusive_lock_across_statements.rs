@@ -3,7 +3,7 @@ use crate::model::effects::{Effect, Shape};
 use crate::model::locks::{LockMode, LockTaken};
 use crate::model::summary::{DmlKind, RelationChange};
 use crate::model::QualName;
-use crate::rules::helpers::{holds_data, locks_of};
+use crate::rules::helpers::{holds_data, in_use, locks_of};
 use crate::rules::Check;
 
 declare_rule!(
@@ -91,8 +91,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     ));
 }
 
-/// ACCESS EXCLUSIVE locks statement `j` of the file takes on tables that
-/// hold data. Left out: tables being dropped (nothing should read them any
+/// ACCESS EXCLUSIVE locks statement `j` of the file takes on tables other
+/// sessions use (not created in this file; emptied ones are still used). Left out: tables being dropped (nothing should read them any
 /// more), sequences, indexes whose table is unknown. A renamed table is
 /// named by its new name.
 fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
@@ -121,7 +121,7 @@ fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
         // An index whose table is unknown: the work may well be on that
         // very table, so stay silent.
         .filter(|l| !l.on_index)
-        .filter(|l| l.mode == LockMode::AccessExclusive && holds_data(cx, &l.relation))
+        .filter(|l| l.mode == LockMode::AccessExclusive && in_use(cx, &l.relation))
         .collect()
 }
 
