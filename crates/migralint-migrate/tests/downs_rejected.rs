@@ -30,6 +30,10 @@ const JOBS: &str =
 const RENAMES: &str = "CREATE TABLE accounts (id int, mail text);\n\
      ALTER TABLE accounts RENAME TO users;\nALTER TABLE users RENAME COLUMN mail TO email;";
 
+const VIEWS: &str =
+    "CREATE TABLE t (id int, a int, b int);\nCREATE VIEW v AS SELECT id, a FROM t;\n\
+     CREATE VIEW w AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN c int;";
+
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const GONE: &str = "down-object-already-gone";
 const SERIAL: &str = "alter-column-type-serial";
@@ -59,6 +63,12 @@ fn cases() -> Vec<Case> {
              DROP SEQUENCE ticket_seq;\nDROP FUNCTION new_code();\nALTER TABLE tickets DROP COLUMN m;\nDROP TYPE mood;",
             None,
         ),
+        case("column a view reads", VIEWS, "ALTER TABLE t DROP COLUMN a;", Some(DEPENDENTS)),
+        case("column a star view read", VIEWS, "ALTER TABLE t DROP COLUMN b;", Some(DEPENDENTS)),
+        case("column added after the star view", VIEWS, "ALTER TABLE t DROP COLUMN c;", None),
+        case("views dropped first", VIEWS, "DROP VIEW v, w;\nALTER TABLE t DROP COLUMN a;", None),
+        case("column with cascade", VIEWS, "ALTER TABLE t DROP COLUMN a CASCADE;", None),
+        case("table a view reads", VIEWS, "DROP TABLE t;", Some(DEPENDENTS)),
         case("index gone with its table", JOBS, "DROP TABLE jobs;\nDROP INDEX jobs_pending_idx;", Some(GONE)),
         case("index gone with its predicate column", JOBS, "ALTER TABLE jobs DROP COLUMN state;\nDROP INDEX jobs_pending_idx;", Some(GONE)),
         case("constraint gone with its column", JOBS, "ALTER TABLE jobs DROP COLUMN state;\nALTER TABLE jobs DROP CONSTRAINT jobs_state_ck;", Some(GONE)),

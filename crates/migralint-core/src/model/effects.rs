@@ -208,7 +208,9 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 Kind::Table
             };
             let mut obj = Obj::new(kind, QualName::from_range_var(rv));
-            obj.depends_on = s.query.as_deref().map(range_vars).unwrap_or_default();
+            if let Some(q) = s.query.as_deref() {
+                read_columns(&mut obj, q);
+            }
             out.push(Effect::Create {
                 obj,
                 shape: Shape::Table {
@@ -222,7 +224,9 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::ViewStmt(s) => {
             let Some(rv) = &s.view else { return };
             let mut obj = Obj::new(Kind::View, QualName::from_range_var(rv));
-            obj.depends_on = s.query.as_deref().map(range_vars).unwrap_or_default();
+            if let Some(q) = s.query.as_deref() {
+                read_columns(&mut obj, q);
+            }
             plain(out, obj, false);
         }
         NodeEnum::IndexStmt(s) => {
@@ -772,6 +776,31 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
             (Obj::new(kind, from), Obj::new(kind, to))
         }
     })
+}
+
+/// What a view (or `CREATE TABLE|MATERIALIZED VIEW AS`) reads: the
+/// relations of its query (`depends_on`); and when it reads one table
+/// only, that table (`table`) and the columns it names (`columns`, `*` for
+/// all of them as they are when it is created).
+fn read_columns(obj: &mut Obj, query: &Node) {
+    obj.depends_on = range_vars(query);
+    if obj.kind == Kind::Table {
+        return;
+    }
+    let [table] = obj.depends_on.as_slice() else {
+        return;
+    };
+    obj.table = Some(table.clone());
+    obj.columns = column_refs(query);
+    let mut star = false;
+    if let Some(n) = query.node.as_ref() {
+        walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
+            star |= v.get("AStar").is_some();
+        });
+    }
+    if star {
+        obj.columns.push("*".to_string());
+    }
 }
 
 /// Every `RangeVar` in a node (tables a query reads or a statement names).

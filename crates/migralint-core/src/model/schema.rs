@@ -480,7 +480,21 @@ impl Schema {
         for e in effects {
             match e {
                 Effect::Create { obj, .. } if obj.is_named() => {
-                    self.objects.insert(obj.clone(), self.place);
+                    let mut obj = obj.clone();
+                    // `SELECT *` reads the columns the table has now.
+                    if obj.columns.iter().any(|c| c == "*") {
+                        obj.columns.retain(|c| c != "*");
+                        match obj.table.as_ref().and_then(|t| self.table(t)) {
+                            Some(t) if t.columns_known => {
+                                obj.columns.extend(t.columns.keys().cloned())
+                            }
+                            _ => {
+                                obj.table = None;
+                                obj.columns.clear();
+                            }
+                        }
+                    }
+                    self.objects.insert(obj, self.place);
                 }
                 // An unnamed foreign key, by the name PostgreSQL gives it
                 // (`orders_user_id_fkey`): it keeps its target from going.

@@ -1,6 +1,6 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
-use crate::model::objects::drop_covers;
+use crate::model::objects::{drop_covers, same_name};
 use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
@@ -8,7 +8,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, function, type or sequence that something staying still uses: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, function, type or sequence that something staying still uses: PostgreSQL refuses it",
     Check::Statement(check)
 );
 
@@ -40,12 +40,25 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         })
         .collect();
     for dropped in &drops {
+        // A column: the views that read it (they depend on its table).
+        let on = match (dropped.kind, &dropped.table) {
+            (Kind::Column, Some(t)) => t,
+            (Kind::Column, None) => continue,
+            _ => &dropped.name,
+        };
         let dependents: Vec<_> = cx
             .schema
             .objects
-            .dependents(&dropped.name)
+            .dependents(on)
             .into_iter()
-            .filter(|(o, _)| blocks(dropped.kind, o.kind))
+            .filter(|(o, _)| match dropped.kind {
+                Kind::Column => {
+                    matches!(o.kind, Kind::View | Kind::MatView)
+                        && o.table.as_ref().is_some_and(|t| same_name(t, on))
+                        && o.columns.contains(&dropped.name.name)
+                }
+                k => blocks(k, o.kind),
+            })
             // What this same statement drops too goes with it.
             .filter(|(o, _)| !drops.iter().any(|d| drop_covers(d, false, o)))
             .collect();
@@ -161,6 +174,35 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn column_a_view_reads_err() {
+        let up = "CREATE TABLE t (id int, a int, b int);\nCREATE VIEW v AS SELECT id, a FROM t;\n\
+                  CREATE VIEW w AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN c int;";
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", up),
+                ("1_a.down.sql", "ALTER TABLE t DROP COLUMN a;"),
+            ],
+        );
+        assert!(out.contains("view v") && out.contains("1 more"), "{out}");
+        // b is read by w (`*` as it was), c by no view (added after w).
+        assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", up),
+                ("1_a.down.sql", "ALTER TABLE t DROP COLUMN b;"),
+            ],
+        );
+        for down in [
+            "ALTER TABLE t DROP COLUMN c;",
+            "DROP VIEW v, w;\nALTER TABLE t DROP COLUMN a;",
+            "ALTER TABLE t DROP COLUMN a CASCADE;",
+        ] {
+            assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+        }
     }
 
     #[test]
