@@ -102,6 +102,22 @@ impl<V: Clone> ObjSet<V> {
             .collect()
     }
 
+    /// The objects built on column `column` of `table` (`Obj::columns`).
+    pub fn on_column(&self, table: &QualName, column: &str) -> Vec<&(Obj, V)> {
+        let key = (table.key(), column.to_string());
+        let mut slots: Vec<usize> = self.by_column.get(&key).cloned().unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| {
+                o.table.as_ref().is_some_and(|t| same_name(t, table))
+                    && o.columns.iter().any(|c| c == column)
+            })
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.live
     }

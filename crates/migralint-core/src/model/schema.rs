@@ -262,6 +262,23 @@ impl Schema {
         keys
     }
 
+    /// The keys of the indexes built on `column` of `table`, found through
+    /// `objects` (which indexes them by column; it is updated after the
+    /// tables, so it still has them).
+    fn indexes_on(&self, table: &QualName, column: &str) -> Vec<Key> {
+        self.objects
+            .on_column(table, column)
+            .into_iter()
+            .filter(|(o, _)| o.kind == Kind::Index)
+            .map(|(o, _)| o.name.key())
+            .filter(|k| {
+                self.indexes.get(k).is_some_and(|i| {
+                    i.table.has_key(&table.key()) && i.columns.iter().any(|c| c == column)
+                })
+            })
+            .collect()
+    }
+
     fn set_index(&mut self, key: Key, index: Option<IndexInfo>) {
         if let Some(i) = &index {
             self.table_indexes
@@ -285,7 +302,12 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        self.apply_tables(effects, file);
         self.apply_objects(effects);
+    }
+
+    /// Tables and indexes.
+    fn apply_tables(&mut self, effects: &[Effect], file: usize) {
         // `IF NOT EXISTS` on what exists: the statement (or that part of
         // it) does nothing, down to the columns and constraints it lists.
         let mut skip_table: Option<Key> = None;
@@ -412,14 +434,8 @@ impl Schema {
                             t.constraints.retain(|c| !c.columns.contains(column));
                         }
                         // So do the indexes (keys, expressions, predicates).
-                        for k in self.indexes_of(&table.key()) {
-                            if self
-                                .indexes
-                                .get(&k)
-                                .is_some_and(|i| i.columns.contains(column))
-                            {
-                                self.set_index(k, None);
-                            }
+                        for k in self.indexes_on(table, column) {
+                            self.set_index(k, None);
                         }
                     }
                     Kind::Constraint => {
@@ -631,12 +647,10 @@ impl Schema {
                         }
                     }
                 }
-                for k in self.indexes_of(&name.key()) {
+                for k in self.indexes_on(name, old) {
                     if let Some(mut i) = self.indexes.get(&k).cloned() {
-                        if i.columns.contains(old) {
-                            follow(&mut i.columns);
-                            self.set_index(k, Some(i));
-                        }
+                        follow(&mut i.columns);
+                        self.set_index(k, Some(i));
                     }
                 }
             }
@@ -738,5 +752,32 @@ mod tests {
         );
         let index = s.index(&QualName::new(None, "a_idx")).unwrap();
         assert_eq!(index.table, QualName::new(None, "b"));
+    }
+
+    #[test]
+    fn indexes_follow_and_go_with_their_columns() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            "CREATE TABLE a (x int, z int); CREATE INDEX i ON a (z) WHERE x > 0; \
+             CREATE INDEX j ON a (z); ALTER TABLE a RENAME COLUMN x TO y;",
+            0,
+        );
+        let i = QualName::new(None, "i");
+        assert!(s.index(&i).unwrap().columns.contains(&"y".to_string()));
+        replay(&mut s, "ALTER TABLE a DROP COLUMN y;", 1);
+        assert!(s.index(&i).is_none(), "the predicate read y");
+        assert!(s.index(&QualName::new(None, "j")).is_some());
+        // Key columns are NOT NULL, however the key is written.
+        replay(
+            &mut s,
+            "CREATE TABLE m (a int, b int, PRIMARY KEY (a, b)); CREATE TABLE n (id int); \
+             ALTER TABLE n ADD PRIMARY KEY (id);",
+            2,
+        );
+        let m = s.table(&QualName::new(None, "m")).unwrap();
+        assert!(m.column("a").unwrap().not_null && m.column("b").unwrap().not_null);
+        let n = s.table(&QualName::new(None, "n")).unwrap();
+        assert!(n.column("id").unwrap().not_null);
     }
 }
