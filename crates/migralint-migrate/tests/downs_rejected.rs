@@ -69,6 +69,20 @@ fn cases() -> Vec<Case> {
         case("views dropped first", VIEWS, "DROP VIEW v, w;\nALTER TABLE t DROP COLUMN a;", None),
         case("column with cascade", VIEWS, "ALTER TABLE t DROP COLUMN a CASCADE;", None),
         case("table a view reads", VIEWS, "DROP TABLE t;", Some(DEPENDENTS)),
+        case(
+            "sequence of a default set later",
+            "CREATE TABLE t2 (id int, code text);\nCREATE SEQUENCE s2;\n\
+             ALTER TABLE t2 ALTER COLUMN code SET DEFAULT nextval('s2')::text;",
+            "DROP SEQUENCE s2;",
+            Some(DEPENDENTS),
+        ),
+        case(
+            "default dropped, then its sequence",
+            "CREATE TABLE t2 (id int, code text);\nCREATE SEQUENCE s2;\n\
+             ALTER TABLE t2 ALTER COLUMN code SET DEFAULT nextval('s2')::text;",
+            "ALTER TABLE t2 ALTER COLUMN code DROP DEFAULT;\nDROP SEQUENCE s2;",
+            None,
+        ),
         case("index gone with its table", JOBS, "DROP TABLE jobs;\nDROP INDEX jobs_pending_idx;", Some(GONE)),
         case("index gone with its predicate column", JOBS, "ALTER TABLE jobs DROP COLUMN state;\nDROP INDEX jobs_pending_idx;", Some(GONE)),
         case("constraint gone with its column", JOBS, "ALTER TABLE jobs DROP COLUMN state;\nALTER TABLE jobs DROP CONSTRAINT jobs_state_ck;", Some(GONE)),

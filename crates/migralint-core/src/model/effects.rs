@@ -105,8 +105,9 @@ pub enum Shape {
 pub enum ColumnChange {
     Type(SqlType),
     NotNull(bool),
-    /// `SET DEFAULT` (true) or `DROP DEFAULT` (false).
-    Default(bool),
+    /// `SET DEFAULT` (with the functions and sequences the new default
+    /// uses: `default_deps`) or `DROP DEFAULT` (`None`).
+    Default(Option<Vec<QualName>>),
     /// Statistics, storage, identity, generation expression.
     Other,
 }
@@ -476,7 +477,10 @@ fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::
         (T::AtAlterColumnType, _) => out.push(column_change(ColumnChange::Other)),
         (T::AtSetNotNull, _) => out.push(column_change(ColumnChange::NotNull(true))),
         (T::AtDropNotNull, _) => out.push(column_change(ColumnChange::NotNull(false))),
-        (T::AtColumnDefault, _) => out.push(column_change(ColumnChange::Default(def.is_some()))),
+        (T::AtColumnDefault, _) => {
+            let deps = cmd.def.as_deref().map(default_deps);
+            out.push(column_change(ColumnChange::Default(deps)))
+        }
         (
             T::AtSetStatistics
             | T::AtSetStorage

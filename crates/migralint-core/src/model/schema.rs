@@ -460,7 +460,7 @@ impl Schema {
                     match change {
                         ColumnChange::Type(ty) => col.ty = ty.clone(),
                         ColumnChange::NotNull(not_null) => col.not_null = *not_null,
-                        ColumnChange::Default(has) => col.has_default = *has,
+                        ColumnChange::Default(deps) => col.has_default = deps.is_some(),
                         ColumnChange::Other => {}
                     }
                 }
@@ -570,11 +570,12 @@ impl Schema {
                         })
                         .unwrap_or_default();
                     match change {
-                        // A new default: the old one's functions and
-                        // sequences no longer matter (the new one's are not
-                        // followed).
-                        ColumnChange::Default(_) => {
-                            self.objects.update(&key, |o| o.depends_on = types);
+                        // A new default (or none): the old one's functions
+                        // and sequences no longer matter, the new one's do.
+                        ColumnChange::Default(deps) => {
+                            let mut now = types;
+                            now.extend(deps.iter().flatten().cloned());
+                            self.objects.update(&key, |o| o.depends_on = now);
                         }
                         ColumnChange::Type(ty) => {
                             let mut parts = ty.name.splitn(2, '.');

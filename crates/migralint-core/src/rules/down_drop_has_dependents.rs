@@ -163,6 +163,29 @@ mod tests {
             let out = assert_err_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
             assert!(out.contains(what), "{out}");
         }
+        // A default set later counts; one dropped no longer does.
+        let later =
+            "CREATE SEQUENCE s2;\nALTER TABLE t ALTER COLUMN code SET DEFAULT nextval('s2')::text;";
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", up),
+                ("2_b.up.sql", later),
+                ("2_b.down.sql", "DROP SEQUENCE s2;"),
+            ],
+        );
+        assert!(out.contains("the default of column t.code"), "{out}");
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", up),
+                ("2_b.up.sql", later),
+                (
+                    "2_b.down.sql",
+                    "ALTER TABLE t ALTER COLUMN code DROP DEFAULT;\nDROP SEQUENCE s2;",
+                ),
+            ],
+        );
         assert_ok_files(
             RULE,
             &[
