@@ -49,6 +49,12 @@ fn cases() -> Vec<Case> {
         case("fk target first", USERS, "DROP TABLE users;\nDROP TABLE orders;", Some(DEPENDENTS)),
         case("fk source first", USERS, "DROP TABLE orders;\nDROP TABLE users;", None),
         case("fk both at once", USERS, "DROP TABLE users, orders;", None),
+        case(
+            "fk dropped by its generated name",
+            USERS,
+            "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\nDROP TABLE users;\nDROP TABLE orders;",
+            None,
+        ),
         case("fk cascade", USERS, "DROP TABLE users CASCADE;\nDROP TABLE orders;", None),
         case("trigger function first", TOUCH, "DROP FUNCTION touch();\nDROP TABLE t;", Some(DEPENDENTS)),
         case("trigger first", TOUCH, "DROP TRIGGER t_touch ON t;\nDROP FUNCTION touch();\nDROP TABLE t;", None),

@@ -518,8 +518,14 @@ impl Schema {
                     if obj.kind == Kind::Constraint && !obj.depends_on.is_empty() =>
                 {
                     let Some(table) = &obj.table else { continue };
+                    let name = format!("{}_{}_fkey", table.name, obj.columns.join("_"));
+                    // Longer names PostgreSQL shortens its own way: a down
+                    // could not name it, so it is not followed.
+                    if name.len() > 63 {
+                        continue;
+                    }
                     let mut named = obj.clone();
-                    named.name.name = format!("{}_{}_fkey", table.name, obj.columns.join("_"));
+                    named.name.name = name;
                     self.objects.insert(named, self.place);
                 }
                 Effect::Drop { obj, cascade, .. } => {

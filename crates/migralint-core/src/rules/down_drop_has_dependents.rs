@@ -148,6 +148,21 @@ mod tests {
     }
 
     #[test]
+    fn unnamed_foreign_key_by_its_generated_name_ok() {
+        let up = "CREATE TABLE users (id bigint PRIMARY KEY);\nCREATE TABLE orders (id bigint, user_id bigint REFERENCES users);";
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", up),
+                (
+                    "1_a.down.sql",
+                    "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\nDROP TABLE users;\nDROP TABLE orders;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn function_type_sequence_err() {
         let up = "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
                   CREATE TYPE mood AS ENUM ('ok');\nCREATE SEQUENCE ticket_seq;\n\
