@@ -248,6 +248,26 @@ impl<'a> StmtCx<'a> {
         tokens::from(self.tokens(), at)
     }
 
+    /// The statement is `CREATE INDEX|TABLE ... IF NOT EXISTS` of an index
+    /// or table the schema as replayed already has: it does nothing (no
+    /// index build, no table).
+    pub fn creates_nothing(&self) -> bool {
+        use crate::model::effects::{Effect, Shape};
+        match self.facts().effects.first() {
+            Some(Effect::Create {
+                obj,
+                shape,
+                if_not_exists: true,
+                ..
+            }) => match shape {
+                Shape::Index { .. } => self.schema.index(&obj.name).is_some(),
+                Shape::Table { .. } => self.schema.table(&obj.name).is_some(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// An earlier statement of this file creates `obj`.
     pub fn created_earlier(&self, obj: &Obj) -> bool {
         self.file.facts.created_before(obj, self.stmt_index)

@@ -69,6 +69,8 @@ pub struct FactsBuilder<'a> {
     /// it and each statement is scanned alone.
     scanned: bool,
     facts: FileFacts,
+    /// The file's `TEMP` objects so far (`creates_anything`).
+    temp: Vec<Obj>,
 }
 
 impl<'a> FactsBuilder<'a> {
@@ -84,6 +86,7 @@ impl<'a> FactsBuilder<'a> {
                 stmts: Vec::new(),
                 names: OnceCell::new(),
             },
+            temp: Vec::new(),
         }
     }
 
@@ -128,7 +131,7 @@ impl<'a> FactsBuilder<'a> {
             self.facts.stmts.push(StmtFacts {
                 span: stmt.span,
                 ignored: stmt.ignored.clone().into_boxed_slice(),
-                creates_anything: creates_anything(&stmt.node, &effects),
+                creates_anything: creates_anything(&stmt.node, &effects, &mut self.temp),
                 summary: Summary::of(&stmt.node, self.pg_version),
                 effects: effects.into_boxed_slice(),
                 tx: self.splitter.next(&stmt.node),

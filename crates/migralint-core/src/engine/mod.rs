@@ -10,6 +10,8 @@ pub mod options;
 mod pairing;
 mod par;
 mod replay;
+#[cfg(test)]
+mod replay_tests;
 pub use replay::Limits;
 mod resolve;
 pub mod rule;

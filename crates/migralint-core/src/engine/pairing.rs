@@ -129,6 +129,7 @@ impl DirState {
             for (_, effects) in statements {
                 self.history.apply(effects);
             }
+            self.history.end_session();
             self.history.learn_names(text(*i), tokens);
         }
         self.applied.extend(records);

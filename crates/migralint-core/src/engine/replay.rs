@@ -117,6 +117,7 @@ pub fn replay(
                         neighbours: neighbours[p.index],
                     };
                     lint_file(&cx, p.index, &mut schema, options, enabled, limits, out);
+                    schema.end_session();
                     if scratch {
                         schema.rollback();
                     }
@@ -230,6 +231,7 @@ fn lint_file(
             _ => None,
         })
         .collect();
+    schema.enter_file(index, &file.parsed.path);
     let mut tx = TxState::default();
     let mut lint = |stmt_index: usize, stmt: &Statement| {
         let facts = &file.facts.stmts[stmt_index];
@@ -251,6 +253,7 @@ fn lint_file(
             }
         }
         tx.settle(&stmt.node);
+        schema.at_line(file.parsed.line_col(facts.span.start).0);
         schema.apply(&facts.effects, index);
     };
     if file.trees_kept() {

@@ -10,7 +10,7 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 
 use super::names::{string_list, QualName, SqlType};
-use super::objects::{Column, ConstraintInfo, ConstraintKind, Kind, Obj};
+use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj};
 
 /// What one statement does to one object.
 #[derive(Clone, Debug)]
@@ -53,6 +53,27 @@ pub enum Effect {
         table: QualName,
         name: String,
     },
+    /// Rows change wholesale: `TRUNCATE t` and `DELETE FROM t` without
+    /// `WHERE` leave it empty (`empty`); `INSERT INTO t SELECT ...` fills it.
+    Rows {
+        table: QualName,
+        empty: bool,
+    },
+}
+
+impl Effect {
+    /// An object that ends with the session (a `TEMP` table, anything in
+    /// `pg_temp`): gone once its file has run.
+    pub fn creates_temp(&self) -> Option<&Obj> {
+        match self {
+            Effect::Create { obj, shape, .. } => {
+                let temp = matches!(shape, Shape::Table { temp: true, .. })
+                    || obj.name.schema.as_deref() == Some("pg_temp");
+                temp.then_some(obj)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What the schema model keeps of a created object beyond its name.
@@ -64,6 +85,8 @@ pub enum Shape {
     /// as their own effects.
     Table {
         columns_known: bool,
+        /// `CREATE TEMP TABLE`: ends with the session.
+        temp: bool,
     },
     Column(Column),
     /// A constraint; `inline` when written in a column definition (it goes
@@ -82,8 +105,9 @@ pub enum Shape {
 pub enum ColumnChange {
     Type(SqlType),
     NotNull(bool),
-    /// `SET DEFAULT` (true) or `DROP DEFAULT` (false).
-    Default(bool),
+    /// `SET DEFAULT` (with the functions and sequences the new default
+    /// uses: `default_deps`) or `DROP DEFAULT` (`None`).
+    Default(Option<Vec<QualName>>),
     /// Statistics, storage, identity, generation expression.
     Other,
 }
@@ -95,9 +119,35 @@ pub fn effects(node: &NodeEnum) -> Vec<Effect> {
     out
 }
 
-/// Does the statement create anything, named or not (`CREATE INDEX ON t
-/// (a)`, `ADD PRIMARY KEY (id)` included)?
-pub fn creates_anything(node: &NodeEnum, effects: &[Effect]) -> bool {
+/// Does the statement create anything that outlives its session, named
+/// or not (`CREATE INDEX ON t (a)`, `ADD PRIMARY KEY (id)` included; a
+/// `TEMP` table and what is in it left out)?
+///
+/// `temp`: the `TEMP` objects of the file so far; this statement's are
+/// added.
+pub fn creates_anything(node: &NodeEnum, effects: &[Effect], temp: &mut Vec<Obj>) -> bool {
+    temp.extend(effects.iter().filter_map(Effect::creates_temp).cloned());
+    let in_temp = |obj: &Obj| {
+        temp.iter()
+            .any(|t| t.same_key(obj) || obj.table.as_ref().is_some_and(|n| same_name(n, &t.name)))
+    };
+    let table = match node {
+        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+        _ => None,
+    };
+    let on_temp = table.is_some_and(|rv| {
+        let t = QualName::from_range_var(rv);
+        temp.iter().any(|o| same_name(&o.name, &t))
+    });
+    if on_temp
+        || (!effects.is_empty()
+            && effects
+                .iter()
+                .all(|e| matches!(e, Effect::Create { obj, .. } if in_temp(obj))))
+    {
+        return false;
+    }
     let unnamed = match node {
         NodeEnum::IndexStmt(_) => true,
         NodeEnum::AlterTableStmt(s) => s.cmds.iter().any(|c| {
@@ -134,7 +184,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && !like;
             out.push(Effect::Create {
                 obj: Obj::new(Kind::Table, table.clone()),
-                shape: Shape::Table { columns_known },
+                shape: Shape::Table {
+                    columns_known,
+                    temp: rv.relpersistence == "t",
+                },
                 open: !columns_known || s.partbound.is_some(),
                 if_not_exists: s.if_not_exists,
             });
@@ -156,11 +209,14 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 Kind::Table
             };
             let mut obj = Obj::new(kind, QualName::from_range_var(rv));
-            obj.depends_on = s.query.as_deref().map(range_vars).unwrap_or_default();
+            if let Some(q) = s.query.as_deref() {
+                read_columns(&mut obj, q);
+            }
             out.push(Effect::Create {
                 obj,
                 shape: Shape::Table {
                     columns_known: false,
+                    temp: rv.relpersistence == "t",
                 },
                 open: true,
                 if_not_exists: s.if_not_exists,
@@ -169,7 +225,9 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::ViewStmt(s) => {
             let Some(rv) = &s.view else { return };
             let mut obj = Obj::new(Kind::View, QualName::from_range_var(rv));
-            obj.depends_on = s.query.as_deref().map(range_vars).unwrap_or_default();
+            if let Some(q) = s.query.as_deref() {
+                read_columns(&mut obj, q);
+            }
             plain(out, obj, false);
         }
         NodeEnum::IndexStmt(s) => {
@@ -191,6 +249,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                         obj.columns.extend(column_refs(expr));
                     }
                 }
+            }
+            // A partial index goes with the columns its predicate reads.
+            if let Some(w) = s.where_clause.as_deref() {
+                obj.columns.extend(column_refs(w));
             }
             obj.table = Some(table);
             out.push(Effect::Create {
@@ -332,6 +394,40 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 plain(out, Obj::new(Kind::Function, name), false);
             }
         }
+        NodeEnum::TruncateStmt(s) => {
+            for r in &s.relations {
+                if let Some(NodeEnum::RangeVar(rv)) = r.node.as_ref() {
+                    out.push(Effect::Rows {
+                        table: QualName::from_range_var(rv),
+                        empty: true,
+                    });
+                }
+            }
+        }
+        NodeEnum::DeleteStmt(s) if s.where_clause.is_none() && s.using_clause.is_empty() => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: true,
+                });
+            }
+        }
+        NodeEnum::InsertStmt(s) => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: false,
+                });
+            }
+        }
+        NodeEnum::CopyStmt(s) if s.is_from => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: false,
+                });
+            }
+        }
         NodeEnum::CreateTrigStmt(s) => {
             let Some(rv) = &s.relation else { return };
             let mut obj = Obj::on(Kind::Trigger, &QualName::from_range_var(rv), &s.trigname);
@@ -381,7 +477,10 @@ fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::
         (T::AtAlterColumnType, _) => out.push(column_change(ColumnChange::Other)),
         (T::AtSetNotNull, _) => out.push(column_change(ColumnChange::NotNull(true))),
         (T::AtDropNotNull, _) => out.push(column_change(ColumnChange::NotNull(false))),
-        (T::AtColumnDefault, _) => out.push(column_change(ColumnChange::Default(def.is_some()))),
+        (T::AtColumnDefault, _) => {
+            let deps = cmd.def.as_deref().map(default_deps);
+            out.push(column_change(ColumnChange::Default(deps)))
+        }
         (
             T::AtSetStatistics
             | T::AtSetStorage
@@ -409,8 +508,10 @@ fn qualify(obj: &mut Obj, schema: &str) {
 
 /// A column definition: the column, then the constraints written inline.
 fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exists: bool) {
+    let mut obj = Obj::on(Kind::Column, table, &c.colname);
+    obj.depends_on = column_deps(c);
     out.push(Effect::Create {
-        obj: Obj::on(Kind::Column, table, &c.colname),
+        obj,
         shape: match column_shape(c) {
             Some(column) => Shape::Column(column),
             None => Shape::Plain,
@@ -421,6 +522,78 @@ fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exi
     for con in column_constraints(c) {
         constraint(out, table, con, Some(&c.colname));
     }
+}
+
+/// What a column depends on: its type (unless a built-in one written with
+/// `pg_catalog`), and the functions and sequences its default calls.
+fn column_deps(c: &ColumnDef) -> Vec<QualName> {
+    let mut deps: Vec<QualName> = c
+        .type_name
+        .as_ref()
+        .and_then(|tn| QualName::from_list(&tn.names))
+        .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
+        .into_iter()
+        .collect();
+    let default = c.raw_default.as_deref().or_else(|| {
+        column_constraints(c).find_map(|con| {
+            (ConstrType::try_from(con.contype) == Ok(ConstrType::ConstrDefault))
+                .then_some(con.raw_expr.as_deref())
+                .flatten()
+        })
+    });
+    if let Some(d) = default {
+        deps.extend(default_deps(d));
+    }
+    deps
+}
+
+/// The functions an expression calls (not `pg_catalog` ones) and the
+/// sequences a `nextval('name')` in it names.
+pub fn default_deps(expr: &Node) -> Vec<QualName> {
+    let mut out = Vec::new();
+    let Some(n) = expr.node.as_ref() else {
+        return out;
+    };
+    walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
+        let Some(call) = v.get("FuncCall") else {
+            return;
+        };
+        let parts: Vec<&str> = call
+            .get("funcname")
+            .and_then(|f| f.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.pointer("/node/String/sval").and_then(|s| s.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let name = match parts.as_slice() {
+            [n] => QualName::new(None, n),
+            [s, n] if *s != "pg_catalog" => QualName::new(Some(s), n),
+            _ => return,
+        };
+        if name.name == "nextval" {
+            let mut seq = None;
+            if let Some(arg) = call.get("args").and_then(|a| a.get(0)) {
+                walk_objects(arg, &mut |x| {
+                    if let Some(sv) = x.get("sval").and_then(|s| s.as_str()) {
+                        seq.get_or_insert_with(|| sv.to_string());
+                    }
+                });
+            }
+            if let Some(seq) = seq {
+                let mut parts = seq.splitn(2, '.');
+                let (a, b) = (parts.next().unwrap_or(""), parts.next());
+                out.push(match b {
+                    Some(b) => QualName::new(Some(a.trim_matches('"')), b.trim_matches('"')),
+                    None => QualName::new(None, a.trim_matches('"')),
+                });
+            }
+            return;
+        }
+        out.push(name);
+    });
+    out
 }
 
 /// The constraints written inline in a column definition.
@@ -497,9 +670,13 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         validated: !c.skip_validation,
         not_null_check_of: c.raw_expr.as_deref().and_then(is_not_null_test),
         keys: match column {
-            Some(col) if kind == ConstraintKind::NotNull => vec![col.to_string()],
+            Some(col) if kind == ConstraintKind::NotNull || kind == ConstraintKind::PrimaryKey => {
+                vec![col.to_string()]
+            }
             _ => keys,
         },
+        columns: obj.columns.clone(),
+        index: (!c.indexname.is_empty()).then(|| c.indexname.clone()),
     };
     out.push(Effect::Create {
         obj,
@@ -603,6 +780,31 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
             (Obj::new(kind, from), Obj::new(kind, to))
         }
     })
+}
+
+/// What a view (or `CREATE TABLE|MATERIALIZED VIEW AS`) reads: the
+/// relations of its query (`depends_on`); and when it reads one table
+/// only, that table (`table`) and the columns it names (`columns`, `*` for
+/// all of them as they are when it is created).
+fn read_columns(obj: &mut Obj, query: &Node) {
+    obj.depends_on = range_vars(query);
+    if obj.kind == Kind::Table {
+        return;
+    }
+    let [table] = obj.depends_on.as_slice() else {
+        return;
+    };
+    obj.table = Some(table.clone());
+    obj.columns = column_refs(query);
+    let mut star = false;
+    if let Some(n) = query.node.as_ref() {
+        walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
+            star |= v.get("AStar").is_some();
+        });
+    }
+    if star {
+        obj.columns.push("*".to_string());
+    }
 }
 
 /// Every `RangeVar` in a node (tables a query reads or a statement names).
@@ -864,7 +1066,7 @@ mod tests {
         let c: Vec<bool> = f
             .statements
             .iter()
-            .map(|s| creates_anything(&s.node, &effects(&s.node)))
+            .map(|s| creates_anything(&s.node, &effects(&s.node), &mut Vec::new()))
             .collect();
         assert_eq!(c, [true, true, false]);
     }

@@ -33,6 +33,8 @@ pub struct History {
     pub named_types: HashSet<String>,
     /// Bare names of every index and constraint ever seen (with any table).
     pub index_like_names: HashSet<String>,
+    /// Objects of the current file that end with its session (`TEMP`).
+    session: Vec<Obj>,
 }
 
 impl History {
@@ -60,6 +62,13 @@ impl History {
         }
     }
 
+    /// The file's session ends: its `TEMP` objects go.
+    pub fn end_session(&mut self) {
+        for obj in std::mem::take(&mut self.session) {
+            self.existing.drop_object(&obj, true);
+        }
+    }
+
     /// Learns the names an up file uses (its text and tokens): every
     /// (qualified) identifier counts, a cheap over-approximation of the
     /// tables and types it names (only used to decide that an object is
@@ -83,6 +92,9 @@ impl History {
         match e {
             Effect::Create { obj, .. } if !obj.is_named() => {}
             Effect::Create { obj, open, .. } => {
+                if e.creates_temp().is_some() {
+                    self.session.push(obj.clone());
+                }
                 self.remember(obj.key());
                 if matches!(obj.kind, Kind::Index | Kind::Constraint) {
                     self.index_like_names.insert(obj.name.name.clone());
@@ -136,7 +148,7 @@ impl History {
             Effect::AlterColumn { table, column, .. } => {
                 self.remember(Obj::on(Kind::Column, table, column).key());
             }
-            Effect::Validate { .. } => {}
+            Effect::Validate { .. } | Effect::Rows { .. } => {}
         }
     }
 }
@@ -168,8 +180,11 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
     // did not create: recreating one under the same name replaces it.
     let mut replaced: HashSet<ObjKey> = HashSet::default();
     let mut replaced_relations = HashSet::default();
+    // What ends with the file's session (`TEMP`) is not left behind.
+    let mut temp: Vec<Obj> = Vec::new();
     for (at, effects) in statements {
         for e in effects.iter().cloned() {
+            temp.extend(e.creates_temp().cloned());
             match e {
                 Effect::Create { obj, .. } if !obj.is_named() => {}
                 Effect::Create { obj, .. } => {
@@ -209,6 +224,14 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                                     .any(|k| created.contains(&Obj::new(*k, t.clone()).key()))
                             }));
                     created.rename(&from, &to);
+                    // Renames within a relation renamed afterwards are
+                    // named as of the end of the file (where a down starts).
+                    if from.kind.is_relation() {
+                        for (f, t, _) in renamed.iter_mut().filter(|(f, _, _)| f.kind.on_table()) {
+                            f.follow_rename(&from, &to);
+                            t.follow_rename(&from, &to);
+                        }
+                    }
                     // A rename back of something this file renamed cancels out.
                     if let Some(i) = renamed
                         .iter()
@@ -219,9 +242,12 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                         renamed.push((from, to, at));
                     }
                 }
-                Effect::AlterColumn { .. } | Effect::Validate { .. } => {}
+                Effect::AlterColumn { .. } | Effect::Validate { .. } | Effect::Rows { .. } => {}
             }
         }
+    }
+    for obj in temp {
+        created.drop_object(&obj, true);
     }
     UpChanges {
         created: created.iter().cloned().collect(),

@@ -180,6 +180,25 @@ impl LockTaken {
 /// where the schema model knows them.
 /// A column type change that the schema model shows to be binary-coercible
 /// (a wider `varchar`, say) rewrites nothing.
+/// `SET NOT NULL` on a column the model knows is NOT NULL already (a key
+/// column...) or has a validated `CHECK (col IS NOT NULL)` (PostgreSQL
+/// 12+): no scan.
+fn already_not_null(
+    cmd: &pg_query::protobuf::AlterTableCmd,
+    table: &QualName,
+    schema: &Schema,
+    pg_version: u32,
+) -> bool {
+    use pg_query::protobuf::AlterTableType as T;
+    if T::try_from(cmd.subtype) != Ok(T::AtSetNotNull) {
+        return false;
+    }
+    schema.table(table).is_some_and(|t| {
+        t.column(&cmd.name).is_some_and(|c| c.not_null)
+            || (pg_version >= 12 && t.has_valid_not_null_check(&cmd.name))
+    })
+}
+
 pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTaken> {
     let mut locks = node_locks(node, pg_version);
     if let NodeEnum::AlterTableStmt(s) = node {
@@ -197,9 +216,10 @@ pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTa
                     l.rewrite = false;
                     l.scan = s.cmds.iter().any(|c| match c.node.as_ref() {
                         Some(NodeEnum::AlterTableCmd(cmd)) => {
-                            alter_cmd_locks(&table, cmd, pg_version)
-                                .iter()
-                                .any(|l| l.scan && !l.rewrite)
+                            !already_not_null(cmd, &table, schema, pg_version)
+                                && alter_cmd_locks(&table, cmd, pg_version)
+                                    .iter()
+                                    .any(|l| l.scan && !l.rewrite)
                         }
                         _ => false,
                     });

@@ -2,8 +2,9 @@
 //! SQL types (`names`, `coercion`, `volatility`), the one DDL interpreter
 //! (`effects`: a statement read once into what it does to named objects),
 //! the two things replayed from those effects (`schema`: tables, columns,
-//! constraints, indexes, across the whole set; `history`: each directory's
-//! objects, for the pairing rules), the locks a statement takes (`locks`)
+//! constraints, indexes, and every named object with what it depends on,
+//! across the whole set, statement by statement; `history`: each
+//! directory's objects, for the pairing rules), the locks a statement takes (`locks`)
 //! and the transaction each statement runs in (`tx`).
 
 pub mod coercion;

@@ -97,13 +97,15 @@ pub struct Obj {
     /// schema), their table is `table`.
     pub name: QualName,
     /// The table of an index, column, constraint or trigger (an index
-    /// dropped by name does not say it: `None`).
+    /// dropped by name does not say it: `None`); of a view that reads one
+    /// table only, that table (its `columns` are those the view reads).
     pub table: Option<QualName>,
     /// Columns of `table` an index or constraint is built on: dropping one
     /// of them drops the index or constraint too.
     pub columns: Vec<String>,
     /// What a `DROP ... CASCADE` takes it with: the relations a view reads,
-    /// the function a trigger runs.
+    /// the function a trigger runs; a column's type and the functions and
+    /// sequences of its default.
     pub depends_on: Vec<QualName>,
 }
 
@@ -302,10 +304,13 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
             child || (cascade && obj.depends_on.iter().any(|d| same_name(d, &dropped.name)))
         }
         Kind::Column => {
-            let built_on = matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence)
-                && same_table(&obj.table, &dropped.table)
-                && obj.columns.contains(&dropped.name.name);
-            built_on || (cascade && references(obj, dropped))
+            let on_it =
+                same_table(&obj.table, &dropped.table) && obj.columns.contains(&dropped.name.name);
+            let built_on =
+                matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence) && on_it;
+            // A view that reads the column goes with CASCADE.
+            let view = matches!(obj.kind, Kind::View | Kind::MatView) && on_it;
+            built_on || (cascade && (view || references(obj, dropped)))
         }
         // Dropping a key with CASCADE drops the foreign keys that use it.
         Kind::Constraint => cascade && references(obj, dropped),
@@ -359,6 +364,11 @@ pub struct ConstraintInfo {
     pub not_null_check_of: Option<String>,
     /// The columns a `NOT NULL` constraint (or a key) lists.
     pub keys: Vec<String>,
+    /// Every column it is built on (keys, expression, foreign-key columns):
+    /// dropping one drops the constraint.
+    pub columns: Vec<String>,
+    /// `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the index.
+    pub index: Option<String>,
 }
 
 /// The key of a name in sets of names (`History::named_tables`):

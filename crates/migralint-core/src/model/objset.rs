@@ -7,9 +7,13 @@
 
 use rustc_hash::FxHashMap;
 
-use super::objects::{drop_covers, Kind, Obj, ObjKey};
+use super::names::QualName;
+use super::objects::{drop_covers, same_name, Kind, Obj, ObjKey};
 
 type Name = (String, String);
+
+/// Slots as they were before their first change while recording.
+type Saved<V> = FxHashMap<usize, Option<(Obj, V)>>;
 
 /// Objects, each with a value (e.g. where it was created).
 #[derive(Clone, Debug)]
@@ -24,6 +28,9 @@ pub struct ObjSet<V> {
     /// Objects by what they depend on (`Obj::depends_on`).
     by_dep: FxHashMap<Name, Vec<usize>>,
     live: usize,
+    /// While recording (`begin_recording`): the slot count at the start,
+    /// and each older slot as it was before its first change.
+    journal: Option<(usize, Saved<V>)>,
 }
 
 impl<V> Default for ObjSet<V> {
@@ -35,11 +42,82 @@ impl<V> Default for ObjSet<V> {
             by_column: FxHashMap::default(),
             by_dep: FxHashMap::default(),
             live: 0,
+            journal: None,
         }
     }
 }
 
-impl<V> ObjSet<V> {
+impl<V: Clone> ObjSet<V> {
+    /// From now on, remembers what changes so that `rollback` can undo it.
+    pub fn begin_recording(&mut self) {
+        self.journal = Some((self.slots.len(), FxHashMap::default()));
+    }
+
+    /// Undoes every change since `begin_recording`.
+    pub fn rollback(&mut self) {
+        let Some((len, saved)) = self.journal.take() else {
+            return;
+        };
+        let changed: Vec<usize> = saved.keys().copied().chain(len..self.slots.len()).collect();
+        for i in changed {
+            if let Some((o, _)) = &self.slots[i] {
+                let key = o.key();
+                if self.by_key.get(&key) == Some(&i) {
+                    self.by_key.remove(&key);
+                }
+                self.live -= 1;
+            }
+        }
+        self.slots.truncate(len);
+        for (i, old) in saved {
+            if let Some((o, _)) = &old {
+                // Its side-index entries were never removed.
+                self.by_key.insert(o.key(), i);
+                self.live += 1;
+            }
+            self.slots[i] = old;
+        }
+    }
+
+    /// Saves slot `i` before its first change while recording.
+    fn save(&mut self, i: usize) {
+        if let Some((len, saved)) = &mut self.journal {
+            if i < *len && !saved.contains_key(&i) {
+                saved.insert(i, self.slots[i].clone());
+            }
+        }
+    }
+}
+
+impl<V: Clone> ObjSet<V> {
+    /// The objects that depend on `name` (`Obj::depends_on`).
+    pub fn dependents(&self, name: &QualName) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self.by_dep.get(&name.key()).cloned().unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| o.depends_on.iter().any(|d| same_name(d, name)))
+            .collect()
+    }
+
+    /// The objects built on column `column` of `table` (`Obj::columns`).
+    pub fn on_column(&self, table: &QualName, column: &str) -> Vec<&(Obj, V)> {
+        let key = (table.key(), column.to_string());
+        let mut slots: Vec<usize> = self.by_column.get(&key).cloned().unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| {
+                o.table.as_ref().is_some_and(|t| same_name(t, table))
+                    && o.columns.iter().any(|c| c == column)
+            })
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.live
     }
@@ -122,6 +200,7 @@ impl<V> ObjSet<V> {
             Kind::Schema if cascade => out.extend(0..self.slots.len()),
             _ => {}
         }
+        out.retain(|&i| i < self.slots.len());
         out.sort_unstable();
         out.dedup();
         out
@@ -136,6 +215,7 @@ impl<V> ObjSet<V> {
                 .as_ref()
                 .is_some_and(|(o, _)| drop_covers(dropped, cascade, o));
             if covered {
+                self.save(i);
                 let (o, v) = self.slots[i].take().expect("live slot");
                 self.by_key.remove(&o.key());
                 self.live -= 1;
@@ -149,15 +229,20 @@ impl<V> ObjSet<V> {
     /// relation, those built on a renamed column.
     pub fn rename(&mut self, from: &Obj, to: &Obj) {
         for i in self.candidates(from, false) {
+            let Some((o, _)) = self.slots[i].as_ref() else {
+                continue;
+            };
+            let mut renamed = o.clone();
+            renamed.follow_rename(from, to);
+            if renamed == *o {
+                continue;
+            }
+            self.save(i);
             let Some((o, _)) = self.slots[i].as_mut() else {
                 continue;
             };
             let before = o.key();
-            let old = o.clone();
-            o.follow_rename(from, to);
-            if *o == old {
-                continue;
-            }
+            *o = renamed;
             let after = o.key();
             let obj = o.clone();
             if before != after {
@@ -173,6 +258,7 @@ impl<V> ObjSet<V> {
         let Some(&i) = self.by_key.get(key) else {
             return;
         };
+        self.save(i);
         let Some((o, _)) = self.slots[i].as_mut() else {
             return;
         };
@@ -226,5 +312,25 @@ mod tests {
         assert!(set.contains(&col("accounts", "b").key()));
         assert_eq!(set.drop_object(&accounts, false).len(), 2);
         assert!(set.is_empty());
+    }
+
+    #[test]
+    fn rollback_restores_drops_renames_and_inserts() {
+        let mut set: ObjSet<usize> = ObjSet::default();
+        let users = Obj::new(Kind::Table, QualName::new(None, "users"));
+        set.insert(users.clone(), 0);
+        set.insert(index_on("i", "users", &["a"]), 1);
+        set.begin_recording();
+        let accounts = Obj::new(Kind::Table, QualName::new(None, "accounts"));
+        set.rename(&users, &accounts);
+        set.insert(col("accounts", "b"), 2);
+        assert_eq!(set.drop_object(&accounts, false).len(), 3);
+        set.rollback();
+        assert_eq!(set.len(), 2);
+        assert!(set.contains(&users.key()));
+        let idx = set.get(&index_on("i", "users", &[]).key()).unwrap();
+        assert_eq!(idx.0.table, Some(QualName::new(None, "users")));
+        // The side indexes still find what was restored.
+        assert_eq!(set.drop_object(&users, false).len(), 2);
     }
 }

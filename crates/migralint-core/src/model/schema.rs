@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap as HashMap;
 use super::effects::{ColumnChange, Effect, Shape};
 use super::names::QualName;
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
-use super::objects::{Kind, Obj};
+use super::objects::{Kind, Obj, ObjKey};
+use super::objset::ObjSet;
 
 type Key = (String, String);
 
@@ -43,6 +44,9 @@ pub struct IndexInfo {
     pub name: QualName,
     pub table: QualName,
     pub unique: bool,
+    /// The columns it is built on (keys, expressions, partial-index
+    /// predicate): dropping one drops the index.
+    pub columns: Vec<String>,
     pub created_in: usize,
 }
 
@@ -54,18 +58,27 @@ pub enum TableState<'a> {
     /// Created by an earlier migration: its shape is known, and by the time
     /// this migration runs it holds data.
     Existing(&'a Table),
+    /// Created by an earlier file (the table, when the model knows it) or
+    /// by none, but an earlier statement of this file emptied it
+    /// (`TRUNCATE`, `DELETE` without `WHERE`): empty from here on.
+    Emptied(Option<&'a Table>),
     /// No file created it: assumed to exist and hold data.
     Unknown,
 }
 
 impl<'a> TableState<'a> {
+    /// Created earlier in this file (nothing else can be using it yet).
     pub fn is_new(&self) -> bool {
         matches!(self, TableState::New(_))
     }
+    /// New or emptied in this file: it holds no rows.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, TableState::New(_) | TableState::Emptied(_))
+    }
     pub fn table(&self) -> Option<&'a Table> {
         match self {
-            TableState::New(t) | TableState::Existing(t) => Some(t),
-            TableState::Unknown => None,
+            TableState::New(t) | TableState::Existing(t) | TableState::Emptied(Some(t)) => Some(t),
+            TableState::Emptied(None) | TableState::Unknown => None,
         }
     }
 }
@@ -90,6 +103,37 @@ pub struct Schema {
     /// what it replaced, so a down file can be linted against the state
     /// after its up and then rolled back.
     undo: Option<Saved>,
+    /// Tables emptied (`TRUNCATE`, `DELETE` without `WHERE`) and not
+    /// filled again since, with the file that emptied them.
+    emptied: HashMap<Key, usize>,
+    /// Tables of the current file that end with its session (`TEMP`).
+    temp: Vec<QualName>,
+    /// Every named object with what it depends on (foreign-key targets,
+    /// trigger functions, column types and defaults, relations a view
+    /// reads) and where it was created.
+    pub objects: ObjSet<Origin>,
+    /// What earlier statements of the current file dropped (directly or
+    /// with what they were built on) or renamed away, and where.
+    gone: HashMap<ObjKey, Gone>,
+    /// File names by index (`Origin::file`).
+    file_names: HashMap<usize, String>,
+    /// The file and line of the statement being applied.
+    place: Origin,
+}
+
+/// Where an object was created: file index (replay order) and line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub line: usize,
+}
+
+/// How an object left the current file's schema.
+#[derive(Clone, Debug)]
+pub struct Gone {
+    pub line: usize,
+    /// `dropped with table t`, `renamed to u`...
+    pub how: String,
 }
 
 impl Schema {
@@ -102,19 +146,65 @@ impl Schema {
     }
 
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
+        let emptied = self.emptied.get(&name.key()) == Some(&current_file);
         match self.table(name) {
             Some(t) if t.created_in == current_file => TableState::New(t),
+            t if emptied => TableState::Emptied(t),
             Some(t) => TableState::Existing(t),
             None => TableState::Unknown,
         }
     }
 
+    /// The file's session ends: its `TEMP` tables go (with their indexes).
+    pub fn end_session(&mut self) {
+        for t in std::mem::take(&mut self.temp) {
+            self.remove_table(&t);
+        }
+    }
+
     pub fn begin_recording(&mut self) {
         self.undo = Some(Saved::default());
+        self.objects.begin_recording();
+    }
+
+    /// A file starts: statements of file `index` (named `name`) follow.
+    pub fn enter_file(&mut self, index: usize, name: &str) {
+        self.gone.clear();
+        self.file_names.insert(index, name.to_string());
+        self.place = Origin {
+            file: index,
+            line: 0,
+        };
+    }
+
+    /// The next statement applied starts on `line` of the current file.
+    pub fn at_line(&mut self, line: usize) {
+        self.place.line = line;
+    }
+
+    /// `line 3` in the current file, else `000002_x.up.sql:3`.
+    pub fn describe_origin(&self, o: Origin) -> String {
+        if o.file == self.place.file {
+            format!("line {}", o.line)
+        } else {
+            let name = self.file_names.get(&o.file).map_or("", String::as_str);
+            let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+            format!("{name}:{}", o.line)
+        }
+    }
+
+    /// An earlier statement of the current file dropped `key`'s object (or
+    /// what it was built on) or renamed it away, and it is not back.
+    pub fn gone(&self, key: &ObjKey) -> Option<&Gone> {
+        if self.objects.contains(key) {
+            return None;
+        }
+        self.gone.get(key)
     }
 
     /// Undoes every change since `begin_recording`.
     pub fn rollback(&mut self) {
+        self.objects.rollback();
         let saved = self.undo.take().unwrap_or_default();
         for (k, old) in saved.tables {
             restore(&mut self.tables, k, old);
@@ -172,6 +262,23 @@ impl Schema {
         keys
     }
 
+    /// The keys of the indexes built on `column` of `table`, found through
+    /// `objects` (which indexes them by column; it is updated after the
+    /// tables, so it still has them).
+    fn indexes_on(&self, table: &QualName, column: &str) -> Vec<Key> {
+        self.objects
+            .on_column(table, column)
+            .into_iter()
+            .filter(|(o, _)| o.kind == Kind::Index)
+            .map(|(o, _)| o.name.key())
+            .filter(|k| {
+                self.indexes.get(k).is_some_and(|i| {
+                    i.table.has_key(&table.key()) && i.columns.iter().any(|c| c == column)
+                })
+            })
+            .collect()
+    }
+
     fn set_index(&mut self, key: Key, index: Option<IndexInfo>) {
         if let Some(i) = &index {
             self.table_indexes
@@ -195,6 +302,12 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        self.apply_tables(effects, file);
+        self.apply_objects(effects);
+    }
+
+    /// Tables and indexes.
+    fn apply_tables(&mut self, effects: &[Effect], file: usize) {
         // `IF NOT EXISTS` on what exists: the statement (or that part of
         // it) does nothing, down to the columns and constraints it lists.
         let mut skip_table: Option<Key> = None;
@@ -212,12 +325,18 @@ impl Schema {
                         continue;
                     }
                     match shape {
-                        Shape::Table { columns_known } => {
+                        Shape::Table {
+                            columns_known,
+                            temp,
+                        } => {
                             if *if_not_exists && self.table(&obj.name).is_some() {
                                 skip_table = Some(obj.name.key());
                                 continue;
                             }
                             skip_table = None;
+                            if *temp {
+                                self.temp.push(obj.name.clone());
+                            }
                             self.put_table(Table {
                                 name: obj.name.clone(),
                                 columns: HashMap::default(),
@@ -253,19 +372,31 @@ impl Schema {
                             {
                                 continue;
                             }
+                            // A primary key makes its columns NOT NULL
+                            // (`USING INDEX`: the index's columns).
+                            let keys = match (&info.index, info.kind) {
+                                (Some(i), ConstraintKind::PrimaryKey) => {
+                                    let i = QualName::new(table.schema.as_deref(), i);
+                                    self.index(&i)
+                                        .map(|i| i.columns.clone())
+                                        .unwrap_or_default()
+                                }
+                                _ => info.keys.clone(),
+                            };
                             let Some(t) = self.table_mut(table) else {
                                 continue;
                             };
-                            match info.kind {
-                                ConstraintKind::NotNull => {
-                                    for col in t
-                                        .columns
-                                        .values_mut()
-                                        .filter(|c| info.keys.contains(&c.name))
-                                    {
-                                        col.not_null = true;
-                                    }
+                            if matches!(
+                                info.kind,
+                                ConstraintKind::NotNull | ConstraintKind::PrimaryKey
+                            ) {
+                                for col in t.columns.values_mut().filter(|c| keys.contains(&c.name))
+                                {
+                                    col.not_null = true;
                                 }
+                            }
+                            match info.kind {
+                                ConstraintKind::NotNull => {}
                                 ConstraintKind::Other => {}
                                 _ => t.constraints.push(info.clone()),
                             }
@@ -281,6 +412,7 @@ impl Schema {
                                 name: obj.name.clone(),
                                 table: table.clone(),
                                 unique: *unique,
+                                columns: obj.columns.clone(),
                                 created_in: file,
                             };
                             self.set_index(obj.name.key(), Some(info));
@@ -292,8 +424,18 @@ impl Schema {
                     Kind::Table | Kind::MatView => self.remove_table(&obj.name),
                     Kind::Index => self.set_index(obj.name.key(), None),
                     Kind::Column => {
-                        if let Some(t) = obj.table.as_ref().and_then(|t| self.table_mut(t)) {
-                            t.columns.remove(&obj.name.name);
+                        let Some(table) = obj.table.as_ref() else {
+                            continue;
+                        };
+                        let column = &obj.name.name;
+                        if let Some(t) = self.table_mut(table) {
+                            t.columns.remove(column);
+                            // The constraints built on it go with it.
+                            t.constraints.retain(|c| !c.columns.contains(column));
+                        }
+                        // So do the indexes (keys, expressions, predicates).
+                        for k in self.indexes_on(table, column) {
+                            self.set_index(k, None);
                         }
                     }
                     Kind::Constraint => {
@@ -318,7 +460,7 @@ impl Schema {
                     match change {
                         ColumnChange::Type(ty) => col.ty = ty.clone(),
                         ColumnChange::NotNull(not_null) => col.not_null = *not_null,
-                        ColumnChange::Default(has) => col.has_default = *has,
+                        ColumnChange::Default(deps) => col.has_default = deps.is_some(),
                         ColumnChange::Other => {}
                     }
                 }
@@ -334,7 +476,129 @@ impl Schema {
                     }
                 }
                 Effect::Rename { from, to } => self.rename(from, to),
+                Effect::Rows { table, empty: true } => {
+                    self.emptied.insert(table.key(), file);
+                }
+                Effect::Rows {
+                    table,
+                    empty: false,
+                } => {
+                    self.emptied.remove(&table.key());
+                }
                 Effect::OwnedBy { .. } => {}
+            }
+        }
+    }
+
+    /// The objects and their dependencies (`objects`), and what leaves.
+    fn apply_objects(&mut self, effects: &[Effect]) {
+        let line = self.place.line;
+        for e in effects {
+            match e {
+                Effect::Create { obj, .. } if obj.is_named() => {
+                    let mut obj = obj.clone();
+                    // `SELECT *` reads the columns the table has now.
+                    if obj.columns.iter().any(|c| c == "*") {
+                        obj.columns.retain(|c| c != "*");
+                        match obj.table.as_ref().and_then(|t| self.table(t)) {
+                            Some(t) if t.columns_known => {
+                                obj.columns.extend(t.columns.keys().cloned())
+                            }
+                            _ => {
+                                obj.table = None;
+                                obj.columns.clear();
+                            }
+                        }
+                    }
+                    self.objects.insert(obj, self.place);
+                }
+                // An unnamed foreign key, by the name PostgreSQL gives it
+                // (`orders_user_id_fkey`): it keeps its target from going.
+                Effect::Create { obj, .. }
+                    if obj.kind == Kind::Constraint && !obj.depends_on.is_empty() =>
+                {
+                    let Some(table) = &obj.table else { continue };
+                    let name = format!("{}_{}_fkey", table.name, obj.columns.join("_"));
+                    // Longer names PostgreSQL shortens its own way: a down
+                    // could not name it, so it is not followed.
+                    if name.len() > 63 {
+                        continue;
+                    }
+                    let mut named = obj.clone();
+                    named.name.name = name;
+                    self.objects.insert(named, self.place);
+                }
+                Effect::Drop { obj, cascade, .. } => {
+                    for (o, _) in self.objects.drop_object(obj, *cascade) {
+                        let how = if o.same_key(obj) {
+                            "dropped".to_string()
+                        } else {
+                            format!("dropped with {}", obj.describe())
+                        };
+                        self.gone.insert(o.key(), Gone { line, how });
+                    }
+                }
+                Effect::Rename { from, to } => {
+                    self.objects.rename(from, to);
+                    self.gone.insert(
+                        from.key(),
+                        Gone {
+                            line,
+                            how: format!("renamed to {}", to.name),
+                        },
+                    );
+                    self.gone.remove(&to.key());
+                }
+                Effect::OwnedBy { seq, table, column } => {
+                    self.objects.update(&seq.key(), |o| {
+                        o.table = Some(table.clone());
+                        o.columns = vec![column.clone()];
+                    });
+                }
+                Effect::AlterColumn {
+                    table,
+                    column,
+                    change,
+                } => {
+                    let key = Obj::on(Kind::Column, table, column).key();
+                    let types: Vec<QualName> = self
+                        .objects
+                        .get(&key)
+                        .map(|(o, _)| {
+                            o.depends_on
+                                .iter()
+                                .filter(|d| {
+                                    self.objects
+                                        .contains(&Obj::new(Kind::Type, (*d).clone()).key())
+                                })
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    match change {
+                        // A new default (or none): the old one's functions
+                        // and sequences no longer matter, the new one's do.
+                        ColumnChange::Default(deps) => {
+                            let mut now = types;
+                            now.extend(deps.iter().flatten().cloned());
+                            self.objects.update(&key, |o| o.depends_on = now);
+                        }
+                        ColumnChange::Type(ty) => {
+                            let mut parts = ty.name.splitn(2, '.');
+                            let (a, b) = (parts.next().unwrap_or(""), parts.next());
+                            let new = match b {
+                                Some(b) => QualName::new(Some(a), b),
+                                None => QualName::new(None, a),
+                            };
+                            self.objects.update(&key, |o| {
+                                o.depends_on.retain(|d| !types.contains(d));
+                                o.depends_on.push(new);
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -367,10 +631,33 @@ impl Schema {
                 }
             }
             Kind::Column => {
-                if let Some(table) = from.table.as_ref().and_then(|t| self.table_mut(t)) {
-                    if let Some(mut col) = table.columns.remove(&from.name.name) {
-                        col.name = to.name.name.clone();
+                let (old, new) = (&from.name.name, &to.name.name);
+                let follow = |names: &mut Vec<String>| {
+                    names
+                        .iter_mut()
+                        .filter(|c| *c == old)
+                        .for_each(|c| c.clone_from(new));
+                };
+                let Some(name) = from.table.as_ref() else {
+                    return;
+                };
+                if let Some(table) = self.table_mut(name) {
+                    if let Some(mut col) = table.columns.remove(old) {
+                        col.name = new.clone();
                         table.columns.insert(col.name.clone(), col);
+                    }
+                    for c in &mut table.constraints {
+                        follow(&mut c.keys);
+                        follow(&mut c.columns);
+                        if c.not_null_check_of.as_ref() == Some(old) {
+                            c.not_null_check_of = Some(new.clone());
+                        }
+                    }
+                }
+                for k in self.indexes_on(name, old) {
+                    if let Some(mut i) = self.indexes.get(&k).cloned() {
+                        follow(&mut i.columns);
+                        self.set_index(k, Some(i));
                     }
                 }
             }
@@ -472,5 +759,32 @@ mod tests {
         );
         let index = s.index(&QualName::new(None, "a_idx")).unwrap();
         assert_eq!(index.table, QualName::new(None, "b"));
+    }
+
+    #[test]
+    fn indexes_follow_and_go_with_their_columns() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            "CREATE TABLE a (x int, z int); CREATE INDEX i ON a (z) WHERE x > 0; \
+             CREATE INDEX j ON a (z); ALTER TABLE a RENAME COLUMN x TO y;",
+            0,
+        );
+        let i = QualName::new(None, "i");
+        assert!(s.index(&i).unwrap().columns.contains(&"y".to_string()));
+        replay(&mut s, "ALTER TABLE a DROP COLUMN y;", 1);
+        assert!(s.index(&i).is_none(), "the predicate read y");
+        assert!(s.index(&QualName::new(None, "j")).is_some());
+        // Key columns are NOT NULL, however the key is written.
+        replay(
+            &mut s,
+            "CREATE TABLE m (a int, b int, PRIMARY KEY (a, b)); CREATE TABLE n (id int); \
+             ALTER TABLE n ADD PRIMARY KEY (id);",
+            2,
+        );
+        let m = s.table(&QualName::new(None, "m")).unwrap();
+        assert!(m.column("a").unwrap().not_null && m.column("b").unwrap().not_null);
+        let n = s.table(&QualName::new(None, "n")).unwrap();
+        assert!(n.column("id").unwrap().not_null);
     }
 }

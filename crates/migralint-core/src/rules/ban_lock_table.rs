@@ -3,7 +3,7 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::locks::{locks_in, LockTaken};
-use crate::rules::helpers::holds_data;
+use crate::rules::helpers::in_use;
 use crate::rules::Check;
 
 declare_rule!(
@@ -22,7 +22,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     // block no ordinary query: stay silent for them.
     let hits: Vec<LockTaken> = locks_in(&cx.stmt.node, cx.options.pg_version, cx.schema)
         .into_iter()
-        .filter(|l| l.mode.blocks_writes() && holds_data(cx, &l.relation))
+        .filter(|l| l.mode.blocks_writes() && in_use(cx, &l.relation))
         .collect();
     let Some(first) = hits.first() else { return };
     let locks: Vec<String> = hits.iter().map(LockTaken::describe).collect();

@@ -2,7 +2,7 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
-use crate::rules::helpers::{describe_lock, holds_data};
+use crate::rules::helpers::{describe_lock, in_use};
 use crate::rules::Check;
 
 declare_rule!(
@@ -28,7 +28,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             Some(NodeEnum::RangeVar(rv)) => Some(QualName::from_range_var(rv)),
             _ => None,
         })
-        .filter(|t| holds_data(cx, t))
+        .filter(|t| in_use(cx, t))
         .collect();
     if tables.is_empty() {
         return;

@@ -31,6 +31,15 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c))) => {
                 add_constraint(cx, &table, c, out)
             }
+            // `ADD COLUMN c ... CHECK (...)`: an inline CHECK cannot be NOT
+            // VALID, and PostgreSQL checks every row under the ADD's lock.
+            (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(col))) => {
+                for c in crate::model::effects::column_constraints(col) {
+                    if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrCheck) {
+                        inline_check(cx, &table, &col.colname, c, out);
+                    }
+                }
+            }
             (AlterTableType::AtValidateConstraint, _) => {
                 validate_constraint(cx, &table, &cmd.name, cx.cmd_span(i), i, out)
             }
@@ -163,6 +172,38 @@ fn validated_later(cx: &StmtCx, table: &QualName, name: &str) -> bool {
     })
 }
 
+fn inline_check(cx: &StmtCx, table: &QualName, column: &str, c: &Constraint, out: &mut Findings) {
+    let column = crate::model::names::quote_ident(column);
+    let span = cx.clause_span(c.location);
+    let check = cx
+        .text(span)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = if c.conname.is_empty() {
+        format!("{}_{}_check", table.name, column.trim_matches('"'))
+    } else {
+        c.conname.clone()
+    };
+    let name = crate::model::names::quote_ident(&name);
+    let check = check
+        .strip_prefix(&format!("CONSTRAINT {} ", c.conname))
+        .unwrap_or(&check)
+        .to_string();
+    out.report(
+        span,
+        format!(
+            "ADD COLUMN {column} with an inline {check} checks every existing row while holding {} (a CHECK written in \
+             the column definition cannot be NOT VALID)",
+            describe_lock(cx, table)
+        ),
+    )
+    .help(format!(
+        "1. add the column without the CHECK; 2. `ALTER TABLE {table} ADD CONSTRAINT {name} {check} NOT VALID;` (brief \
+         lock, no scan); 3. in a later migration: `ALTER TABLE {table} VALIDATE CONSTRAINT {name};` (reads and writes go on)"
+    ));
+}
+
 /// `VALIDATE CONSTRAINT` in the same transaction as the `NOT VALID` add:
 /// the add's lock is still held, so splitting gained nothing.
 fn validate_constraint(
@@ -247,6 +288,19 @@ fn validate_constraint(
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::*;
+
+    #[test]
+    fn add_column_with_inline_check_err() {
+        let out = assert_err(
+            "constraint-missing-not-valid",
+            "ALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0);",
+        );
+        assert!(out.contains("cannot be NOT VALID"), "{out}");
+        assert_ok(
+            "constraint-missing-not-valid",
+            "CREATE TABLE orders (id int);\nALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0);",
+        );
+    }
 
     const RULE: &str = "constraint-missing-not-valid";
 

@@ -1,9 +1,8 @@
 use crate::engine::context::{DownCx, Findings};
 use crate::model::effects::Effect;
-use rustc_hash::FxHashMap;
 
 use crate::model::objset::ObjSet;
-use crate::model::{Obj, ObjKey};
+use crate::model::Obj;
 use crate::rules::Check;
 
 declare_rule!(
@@ -25,27 +24,45 @@ fn check(cx: &DownCx, out: &mut Findings) {
     for (o, at) in &record.expected {
         pending.insert(o.clone(), *at);
     }
-    // The up's renames still to undo, found by (new key, old key).
+    // The up's renames still to undo, followed through the down's own
+    // renames in order (a down that renames a table back, then its
+    // columns, names the columns by the table's old name).
     let mut renames: Vec<Option<(Obj, Obj, usize)>> =
         record.changes.renamed.iter().cloned().map(Some).collect();
-    let mut rename_at: FxHashMap<(ObjKey, ObjKey), Vec<usize>> = FxHashMap::default();
-    for (i, (f, t, _)) in record.changes.renamed.iter().enumerate() {
-        rename_at.entry((t.key(), f.key())).or_default().push(i);
-    }
     for facts in &cx.facts.stmts {
         for e in facts.effects.iter().cloned() {
             match e {
                 Effect::Drop { obj, cascade, .. } => {
                     pending.drop_object(&obj, cascade);
                 }
-                Effect::Rename { from, to } => match rename_at.remove(&(from.key(), to.key())) {
-                    Some(undone) => undone.into_iter().for_each(|i| renames[i] = None),
-                    None => pending.rename(&from, &to),
-                },
+                Effect::Rename { from, to } => {
+                    let (from_key, to_key) = (from.key(), to.key());
+                    let undone = renames.iter().position(|r| {
+                        r.as_ref()
+                            .is_some_and(|(f, t, _)| t.key() == from_key && f.key() == to_key)
+                    });
+                    match undone {
+                        Some(i) => renames[i] = None,
+                        None => pending.rename(&from, &to),
+                    }
+                    // What sits in a renamed relation follows it (not
+                    // another object of the old name: a swap).
+                    if from.kind.is_relation() {
+                        for (f, t, _) in renames
+                            .iter_mut()
+                            .flatten()
+                            .filter(|(f, _, _)| f.kind.on_table())
+                        {
+                            f.follow_rename(&from, &to);
+                            t.follow_rename(&from, &to);
+                        }
+                    }
+                }
                 Effect::Create { .. }
                 | Effect::OwnedBy { .. }
                 | Effect::AlterColumn { .. }
-                | Effect::Validate { .. } => {}
+                | Effect::Validate { .. }
+                | Effect::Rows { .. } => {}
             }
         }
     }

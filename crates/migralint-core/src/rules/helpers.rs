@@ -95,8 +95,16 @@ pub fn dropped_later_in_file(cx: &StmtCx, table: &QualName) -> bool {
 }
 
 /// The table holds data when this statement runs: it was not created
-/// earlier in this same file.
+/// earlier in this same file, nor emptied by an earlier statement of it
+/// (`TRUNCATE`, `DELETE` without `WHERE`).
 pub fn holds_data(cx: &StmtCx, table: &QualName) -> bool {
+    !cx.table_state(table).is_empty()
+}
+
+/// The table existed before this file (so other sessions may be using
+/// it): not created earlier in this same file. Emptied or not: for what
+/// is not about its rows (lock queues, compatibility).
+pub fn in_use(cx: &StmtCx, table: &QualName) -> bool {
     !cx.table_state(table).is_new()
 }
 

@@ -3,7 +3,7 @@ use crate::model::effects::{Effect, Shape};
 use crate::model::locks::{LockMode, LockTaken};
 use crate::model::summary::{DmlKind, RelationChange};
 use crate::model::QualName;
-use crate::rules::helpers::{holds_data, locks_of};
+use crate::rules::helpers::{holds_data, in_use, locks_of};
 use crate::rules::Check;
 
 declare_rule!(
@@ -91,8 +91,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     ));
 }
 
-/// ACCESS EXCLUSIVE locks statement `j` of the file takes on tables that
-/// hold data. Left out: tables being dropped (nothing should read them any
+/// ACCESS EXCLUSIVE locks statement `j` of the file takes on tables other
+/// sessions use (not created in this file; emptied ones are still used). Left out: tables being dropped (nothing should read them any
 /// more), sequences, indexes whose table is unknown. A renamed table is
 /// named by its new name.
 fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
@@ -121,7 +121,7 @@ fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
         // An index whose table is unknown: the work may well be on that
         // very table, so stay silent.
         .filter(|l| !l.on_index)
-        .filter(|l| l.mode == LockMode::AccessExclusive && holds_data(cx, &l.relation))
+        .filter(|l| l.mode == LockMode::AccessExclusive && in_use(cx, &l.relation))
         .collect()
 }
 
@@ -144,11 +144,11 @@ fn index_table_in_file(cx: &StmtCx, index: &QualName) -> Option<QualName> {
 }
 
 /// The statement does work that takes time on a table that holds data:
-/// scans or rewrites it, updates or deletes its rows (unless a
-/// `column = constant` condition targets a few), or copies rows out of it.
+/// scans or rewrites it, updates or deletes its rows (with a `WHERE` or
+/// not), or copies rows out of it.
 fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
     let summary = cx.summary_of(k);
-    if summary.no_tx {
+    if summary.no_tx || (k == cx.stmt_index && cx.creates_nothing()) {
         return None;
     }
     let locks = locks_of(cx, k);
@@ -179,7 +179,9 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
     let (what, table) = match dml.kind {
         DmlKind::Update | DmlKind::Delete => {
             let t = dml.target.clone()?;
-            if !holds_data(cx, &t) || dml.targeted {
+            // Any WHERE: finding the rows may read the whole table, and
+            // the earlier lock blocks everyone for as long as it takes.
+            if !holds_data(cx, &t) {
                 return None;
             }
             let verb = if dml.kind == DmlKind::Update {
@@ -329,11 +331,27 @@ mod tests {
     }
 
     #[test]
-    fn targeted_fix_ok() {
-        assert_ok(
+    fn targeted_update_under_lock_err() {
+        // `WHERE col = 'x'` may still read the whole table (no index on
+        // col), all of it while the ALTER's lock blocks every query.
+        assert_err(
             RULE,
             "ALTER TABLE project ADD COLUMN registry_id int;\nUPDATE role SET name = 'maintainer' WHERE name = 'master';\n\
              DELETE FROM properties WHERE k = 'scan_all_policy' AND v IS NULL;\nUPDATE t SET a = 1 WHERE id IN (1, 2, 3::bigint);",
+        );
+    }
+
+    #[test]
+    fn index_build_and_delete_after_truncate_ok() {
+        // The table was emptied by this file: nothing to read.
+        assert_ok(
+            RULE,
+            "ALTER TABLE users ADD COLUMN a int;\nTRUNCATE audit;\nCREATE INDEX audit_a ON audit (a);\n\
+             DELETE FROM audit WHERE a = 1;",
+        );
+        assert_err(
+            RULE,
+            "ALTER TABLE users ADD COLUMN a int;\nCREATE INDEX audit_a ON audit (a);",
         );
     }
 

@@ -44,6 +44,7 @@ pub(crate) mod testing;
 mod adding_field_with_volatile_default;
 mod adding_required_field;
 mod adding_serial_or_generated_column;
+mod alter_column_type_serial;
 mod ban_alter_enum_add_value_in_transaction;
 mod ban_cluster;
 mod ban_concurrently_in_transaction;
@@ -61,8 +62,10 @@ mod ban_truncate_cascade;
 mod ban_vacuum_full;
 mod changing_column_type;
 mod constraint_missing_not_valid;
+mod down_drop_has_dependents;
 mod down_drops_unknown_object;
 mod down_not_reversing_up;
+mod down_object_already_gone;
 mod duplicate_version;
 mod empty_down;
 mod file_name_format;
@@ -107,9 +110,12 @@ pub static REGISTRY: &[&Rule] = &[
     &empty_down::RULE,
     &down_not_reversing_up::RULE,
     &down_drops_unknown_object::RULE,
+    &down_drop_has_dependents::RULE,
+    &down_object_already_gone::RULE,
     // robustness
     &prefer_drop_if_exists::RULE,
     &prefer_create_if_not_exists::RULE,
+    &alter_column_type_serial::RULE,
     // locking
     &require_concurrent_index_creation::RULE,
     &ban_concurrently_in_transaction::RULE,

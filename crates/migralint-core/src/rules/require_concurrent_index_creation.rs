@@ -22,7 +22,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     };
     let Some(rv) = &s.relation else { return };
     let table = QualName::from_range_var(rv);
-    if s.concurrent || !holds_data(cx, &table) {
+    // `IF NOT EXISTS` of an index the history already has builds nothing.
+    if s.concurrent || !holds_data(cx, &table) || cx.creates_nothing() {
         return;
     }
     let what = if s.unique {

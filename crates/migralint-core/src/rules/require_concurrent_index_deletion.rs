@@ -6,7 +6,7 @@ use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::Effect;
 use crate::model::{Kind, QualName};
 use crate::rules::fixes;
-use crate::rules::helpers::{describe_lock, dropped_later_in_file, holds_data};
+use crate::rules::helpers::{describe_lock, dropped_later_in_file, in_use};
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -37,7 +37,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         };
         let table = cx.schema.index(&index).map(|i| i.table.clone());
         match &table {
-            Some(t) if !holds_data(cx, t) || dropped_later_in_file(cx, t) => continue,
+            Some(t) if !in_use(cx, t) || dropped_later_in_file(cx, t) => continue,
             // Unknown index in a file that goes on to drop tables: a
             // teardown (a down file linted alone); the index most likely
             // belongs to one of them.

@@ -47,6 +47,26 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     "ADD CONSTRAINT ... NOT NULL",
                 )
             }
+            // `ADD PRIMARY KEY USING INDEX i`: PostgreSQL sets the index's
+            // columns NOT NULL, scanning for NULLs (though the index was
+            // built concurrently). Only where the model knows the table.
+            (
+                AlterTableType::AtAddConstraint | AlterTableType::AtAddIndexConstraint,
+                Some(NodeEnum::Constraint(c)),
+            ) if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrPrimary)
+                && !c.indexname.is_empty()
+                && matches!(state, TableState::Existing(_)) =>
+            {
+                let index = crate::model::QualName::new(table.schema.as_deref(), &c.indexname);
+                let Some(index) = cx.schema.index(&index) else {
+                    continue;
+                };
+                (
+                    index.columns.clone(),
+                    cx.clause_span(c.location),
+                    "ADD PRIMARY KEY USING INDEX (which sets its columns NOT NULL)",
+                )
+            }
             _ => continue,
         };
         for column in columns {
@@ -686,6 +706,42 @@ mod tests {
             "ALTER TABLE t ADD COLUMN a uuid DEFAULT gen_random_uuid();\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
         );
         assert!(out.contains("CHECK (a IS NOT NULL) NOT VALID"), "{out}");
+    }
+
+    #[test]
+    fn primary_key_using_index_on_nullable_column_err() {
+        let files = |pk: &str| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE events (id bigint, body text);".to_string(),
+                ),
+                (
+                    "2_b.up.sql",
+                    "CREATE UNIQUE INDEX CONCURRENTLY events_pkey_idx ON events (id);".to_string(),
+                ),
+                ("3_c.up.sql", pk.to_string()),
+            ]
+        };
+        let f = files("ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey_idx;");
+        let f: Vec<(&str, &str)> = f.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let out = assert_err_files(RULE, &f);
+        assert!(
+            out.contains("ADD PRIMARY KEY USING INDEX") && out.contains("on id "),
+            "{out}"
+        );
+        // Already NOT NULL: no scan.
+        let f = files(
+            "ALTER TABLE events ALTER COLUMN id SET NOT NULL;\n\
+             ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey_idx;",
+        );
+        let f: Vec<(&str, &str)> = f.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let diags = lint_files(RULE, &f);
+        assert_eq!(
+            diags.iter().filter(|d| d.rule == RULE).count(),
+            1,
+            "only the SET NOT NULL"
+        );
     }
 
     #[test]

@@ -1,0 +1,233 @@
+//! The replay follows what a file does, statement by statement (issue 12,
+//! point 4): tables a file empties, keys that make columns NOT NULL,
+//! `IF NOT EXISTS` on what exists, sessions that end, renames in order,
+//! drops that take what is built on the dropped object.
+
+use crate::rules::testing::*;
+
+#[test]
+fn truncate_and_delete_all_leave_the_table_empty() {
+    // After TRUNCATE the table is empty: the column rewrite, SET NOT NULL
+    // scan and index build on it cost nothing for the rest of the file.
+    let sql = "TRUNCATE TABLE sessions;\n\
+               ALTER TABLE sessions ADD COLUMN token text NOT NULL;\n\
+               ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;\n\
+               ALTER TABLE sessions ALTER COLUMN id TYPE bigint;\n\
+               CREATE INDEX sessions_token_idx ON sessions (token);";
+    for rule in [
+        "adding-required-field",
+        "set-not-null-scan",
+        "changing-column-type",
+        "require-concurrent-index-creation",
+    ] {
+        assert_ok(rule, sql);
+    }
+    // The TRUNCATE itself stays a finding; so does what is not about the
+    // rows: the application still uses the table, and waits on its locks.
+    assert_err("ban-truncate", sql);
+    assert_err("require-lock-timeout", sql);
+    assert_err(
+        "ban-drop-column",
+        "TRUNCATE sessions;\nALTER TABLE sessions DROP COLUMN token;",
+    );
+    assert_err("ban-truncate", "DELETE FROM sessions;\nTRUNCATE sessions;");
+    assert_ok(
+        "adding-required-field",
+        "DELETE FROM sessions;\nALTER TABLE sessions ADD COLUMN token text NOT NULL;",
+    );
+    // A DELETE that keeps rows, a refill, another file: the table holds data.
+    assert_err(
+        "adding-required-field",
+        "DELETE FROM sessions WHERE expired;\nALTER TABLE sessions ADD COLUMN token text NOT NULL;",
+    );
+    assert_err(
+        "adding-required-field",
+        "TRUNCATE sessions;\nINSERT INTO sessions SELECT * FROM old_sessions;\n\
+         ALTER TABLE sessions ADD COLUMN token text NOT NULL;",
+    );
+    assert_err_files(
+        "require-concurrent-index-creation",
+        &[
+            ("1_a.up.sql", "CREATE TABLE s (id int);\n"),
+            ("2_b.up.sql", "TRUNCATE s;"),
+            ("3_c.up.sql", "CREATE INDEX s_id ON s (id);"),
+        ],
+    );
+}
+
+#[test]
+fn primary_key_columns_are_not_null() {
+    let files = |later: &str| {
+        [
+            (
+                "1_a.up.sql",
+                "CREATE TABLE members (org_id int, user_id int, role text, PRIMARY KEY (org_id, user_id));\n\
+                 CREATE TABLE tags (id int, name text);\nCREATE TABLE notes (id int PRIMARY KEY);"
+                    .to_string(),
+            ),
+            ("2_b.up.sql", later.to_string()),
+        ]
+    };
+    let run = |later: &str| {
+        let f = files(later);
+        let f: Vec<(&str, &str)> = f.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        lint_files("set-not-null-scan", &f)
+            .into_iter()
+            .filter(|d| d.rule == "set-not-null-scan")
+            .count()
+    };
+    assert_eq!(
+        run("ALTER TABLE members ALTER COLUMN user_id SET NOT NULL;"),
+        0
+    );
+    assert_eq!(run("ALTER TABLE notes ALTER COLUMN id SET NOT NULL;"), 0);
+    assert_eq!(
+        run("ALTER TABLE members ALTER COLUMN role SET NOT NULL;"),
+        1
+    );
+    assert_eq!(
+        run("ALTER TABLE tags ADD PRIMARY KEY (id);\nALTER TABLE tags ALTER COLUMN id SET NOT NULL;"),
+        0,
+        "the key made the column NOT NULL"
+    );
+}
+
+#[test]
+fn set_not_null_on_a_key_column_scans_nothing_under_a_held_lock() {
+    let files = [
+        (
+            "1_a.up.sql",
+            "CREATE TABLE notes (id int PRIMARY KEY, body text);\nCREATE TABLE tags (id int);",
+        ),
+        (
+            "2_b.up.sql",
+            "ALTER TABLE tags ADD COLUMN x int;\nALTER TABLE notes ALTER COLUMN id SET NOT NULL;",
+        ),
+    ];
+    assert_ok_files("hold-exclusive-lock-across-statements", &files);
+    let mut body = files;
+    body[1].1 =
+        "ALTER TABLE tags ADD COLUMN x int;\nALTER TABLE notes ALTER COLUMN body SET NOT NULL;";
+    assert_err_files("hold-exclusive-lock-across-statements", &body);
+}
+
+#[test]
+fn if_not_exists_of_an_existing_index_builds_nothing() {
+    let files = [
+        ("1_a.up.sql", "CREATE TABLE t (id int, a int);\n"),
+        ("2_b.up.sql", "CREATE INDEX CONCURRENTLY t_a_idx ON t (a);"),
+        ("3_c.up.sql", "CREATE INDEX IF NOT EXISTS t_a_idx ON t (a);"),
+    ];
+    assert_ok_files("require-concurrent-index-creation", &files);
+    let mut other = files;
+    other[2].1 = "CREATE INDEX IF NOT EXISTS t_a_idx2 ON t (a);";
+    assert_err_files("require-concurrent-index-creation", &other);
+    // CREATE TABLE IF NOT EXISTS of an existing table changes nothing: the
+    // table still holds data.
+    assert_err_files(
+        "require-concurrent-index-creation",
+        &[
+            ("1_a.up.sql", "CREATE TABLE t (id int);\n"),
+            (
+                "2_b.up.sql",
+                "CREATE TABLE IF NOT EXISTS t (id int, b int);\nCREATE INDEX t_id ON t (id);",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn temp_tables_end_with_the_session() {
+    let files = [
+        ("1_a.up.sql", "CREATE TABLE t (id int);"),
+        ("1_a.down.sql", "DROP TABLE t;"),
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE ids AS SELECT id FROM t;\nCREATE INDEX ids_idx ON ids (id);\n\
+             CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+             DELETE FROM t WHERE id IN (SELECT id FROM ids);",
+        ),
+        ("2_b.down.sql", "-- nothing to undo\n"),
+    ];
+    assert_ok_files("down-not-reversing-up", &files);
+    assert_ok_files("empty-down", &files);
+    // A permanent table in the same up still needs its drop.
+    let mut mixed = files;
+    mixed[2].1 = "CREATE TEMP TABLE ids (id int);\nCREATE TABLE keep (id int);";
+    assert_err_files("down-not-reversing-up", &mixed);
+    assert_err_files("empty-down", &mixed);
+}
+
+#[test]
+fn renames_are_followed_in_order() {
+    // The up renames a table, then a column of it; the down renames the
+    // table back first, then the column under the table's old name.
+    for up in [
+        "ALTER TABLE accounts RENAME TO users;\nALTER TABLE users RENAME COLUMN mail TO email;",
+        "ALTER TABLE accounts RENAME COLUMN mail TO email;\nALTER TABLE accounts RENAME TO users;",
+    ] {
+        for down in [
+            "ALTER TABLE users RENAME TO accounts;\nALTER TABLE accounts RENAME COLUMN email TO mail;",
+            "ALTER TABLE users RENAME COLUMN email TO mail;\nALTER TABLE users RENAME TO accounts;",
+        ] {
+            assert_ok_files(
+                "down-not-reversing-up",
+                &[("1_a.up.sql", up), ("1_a.down.sql", down)],
+            );
+        }
+    }
+    // A swap undone (pkgsite 000133): the second rename back is not the
+    // first one's object.
+    assert_ok_files(
+        "down-not-reversing-up",
+        &[
+            (
+                "1_a.up.sql",
+                "ALTER TABLE docs RENAME TO old_docs;\nALTER TABLE new_docs RENAME TO docs;",
+            ),
+            (
+                "1_a.down.sql",
+                "ALTER TABLE docs RENAME TO new_docs;\nALTER TABLE old_docs RENAME TO docs;",
+            ),
+        ],
+    );
+    assert_err_files(
+        "down-not-reversing-up",
+        &[
+            ("1_a.up.sql", "ALTER TABLE accounts RENAME TO users;\nALTER TABLE users RENAME COLUMN mail TO email;"),
+            ("1_a.down.sql", "ALTER TABLE users RENAME TO accounts;"),
+        ],
+    );
+}
+
+#[test]
+fn dropping_a_column_drops_what_is_built_on_it() {
+    // A partial index whose predicate reads the column goes with it.
+    assert_ok_files(
+        "down-not-reversing-up",
+        &[
+            ("1_a.up.sql", "CREATE TABLE jobs (id int, state text);"),
+            ("1_a.down.sql", "DROP TABLE jobs;"),
+            (
+                "2_b.up.sql",
+                "ALTER TABLE jobs ADD COLUMN done_at timestamptz;\n\
+                 CREATE INDEX jobs_pending_idx ON jobs (id) WHERE done_at IS NULL;\n\
+                 CREATE INDEX jobs_done_idx ON jobs ((done_at::date));",
+            ),
+            ("2_b.down.sql", "ALTER TABLE jobs DROP COLUMN done_at;"),
+        ],
+    );
+    // The schema model drops an index with its column: a new index of
+    // that name in the same file is then a new build, not IF NOT EXISTS
+    // of an existing one.
+    assert_err_files(
+        "require-concurrent-index-creation",
+        &[
+            ("1_a.up.sql", "CREATE TABLE jobs (id int, state text);\nCREATE INDEX jobs_state_idx ON jobs (id) WHERE state = 'x';"),
+            (
+                "2_b.up.sql",
+                "ALTER TABLE jobs DROP COLUMN state;\nCREATE INDEX IF NOT EXISTS jobs_state_idx ON jobs (id);",
+            ),
+        ],
+    );
+}

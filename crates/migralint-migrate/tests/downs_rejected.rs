@@ -1,0 +1,144 @@
+//! The "downs PostgreSQL will reject" rules checked against a real server:
+//! each case runs its up, then its down, and the down must fail exactly
+//! when migralint says it will (and the "fine" cases must succeed). Skips
+//! (prints SKIPPED) without PostgreSQL binaries, outside CI.
+
+mod common;
+
+use migralint_core::{lint, LintOptions, SourceFile};
+
+struct Case {
+    name: &'static str,
+    up: &'static str,
+    down: &'static str,
+    /// The rule that must report the down, or `None`: the down succeeds.
+    rule: Option<&'static str>,
+}
+
+const USERS: &str = "CREATE TABLE users (id bigint PRIMARY KEY);\n\
+                     CREATE TABLE orders (id bigint, user_id bigint REFERENCES users (id));";
+const TOUCH: &str = "CREATE TABLE t (id int, updated_at timestamptz);\n\
+     CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at = now(); RETURN NEW; END $$;\n\
+     CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();";
+const DEFAULTS: &str = "CREATE SEQUENCE ticket_seq;\n\
+     CREATE FUNCTION new_code() RETURNS text LANGUAGE sql AS 'SELECT 1::text';\n\
+     CREATE TYPE mood AS ENUM ('ok');\n\
+     CREATE TABLE tickets (id int DEFAULT nextval('ticket_seq'), code text DEFAULT new_code(), m mood);";
+const JOBS: &str =
+    "CREATE TABLE jobs (id int, state text, CONSTRAINT jobs_state_ck CHECK (state <> ''));\n\
+     CREATE INDEX jobs_pending_idx ON jobs (id) WHERE state = 'pending';";
+const RENAMES: &str = "CREATE TABLE accounts (id int, mail text);\n\
+     ALTER TABLE accounts RENAME TO users;\nALTER TABLE users RENAME COLUMN mail TO email;";
+
+const VIEWS: &str =
+    "CREATE TABLE t (id int, a int, b int);\nCREATE VIEW v AS SELECT id, a FROM t;\n\
+     CREATE VIEW w AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN c int;";
+
+const DEPENDENTS: &str = "down-drop-has-dependents";
+const GONE: &str = "down-object-already-gone";
+const SERIAL: &str = "alter-column-type-serial";
+
+fn cases() -> Vec<Case> {
+    let case = |name, up, down, rule| Case {
+        name,
+        up,
+        down,
+        rule,
+    };
+    vec![
+        case("fk target first", USERS, "DROP TABLE users;\nDROP TABLE orders;", Some(DEPENDENTS)),
+        case("fk source first", USERS, "DROP TABLE orders;\nDROP TABLE users;", None),
+        case("fk both at once", USERS, "DROP TABLE users, orders;", None),
+        case(
+            "fk dropped by its generated name",
+            USERS,
+            "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\nDROP TABLE users;\nDROP TABLE orders;",
+            None,
+        ),
+        case("fk cascade", USERS, "DROP TABLE users CASCADE;\nDROP TABLE orders;", None),
+        case("trigger function first", TOUCH, "DROP FUNCTION touch();\nDROP TABLE t;", Some(DEPENDENTS)),
+        case("trigger first", TOUCH, "DROP TRIGGER t_touch ON t;\nDROP FUNCTION touch();\nDROP TABLE t;", None),
+        case("table then function", TOUCH, "DROP TABLE t;\nDROP FUNCTION touch();", None),
+        case("sequence of a default", DEFAULTS, "DROP SEQUENCE ticket_seq;", Some(DEPENDENTS)),
+        case("function of a default", DEFAULTS, "DROP FUNCTION new_code();", Some(DEPENDENTS)),
+        case("type of a column", DEFAULTS, "DROP TYPE mood;", Some(DEPENDENTS)),
+        case(
+            "defaults dropped first",
+            DEFAULTS,
+            "ALTER TABLE tickets ALTER COLUMN id DROP DEFAULT, ALTER COLUMN code DROP DEFAULT;\n\
+             DROP SEQUENCE ticket_seq;\nDROP FUNCTION new_code();\nALTER TABLE tickets DROP COLUMN m;\nDROP TYPE mood;",
+            None,
+        ),
+        case("column a view reads", VIEWS, "ALTER TABLE t DROP COLUMN a;", Some(DEPENDENTS)),
+        case("column a star view read", VIEWS, "ALTER TABLE t DROP COLUMN b;", Some(DEPENDENTS)),
+        case("column added after the star view", VIEWS, "ALTER TABLE t DROP COLUMN c;", None),
+        case("views dropped first", VIEWS, "DROP VIEW v, w;\nALTER TABLE t DROP COLUMN a;", None),
+        case("column with cascade", VIEWS, "ALTER TABLE t DROP COLUMN a CASCADE;", None),
+        case("table a view reads", VIEWS, "DROP TABLE t;", Some(DEPENDENTS)),
+        case(
+            "sequence of a default set later",
+            "CREATE TABLE t2 (id int, code text);\nCREATE SEQUENCE s2;\n\
+             ALTER TABLE t2 ALTER COLUMN code SET DEFAULT nextval('s2')::text;",
+            "DROP SEQUENCE s2;",
+            Some(DEPENDENTS),
+        ),
+        case(
+            "default dropped, then its sequence",
+            "CREATE TABLE t2 (id int, code text);\nCREATE SEQUENCE s2;\n\
+             ALTER TABLE t2 ALTER COLUMN code SET DEFAULT nextval('s2')::text;",
+            "ALTER TABLE t2 ALTER COLUMN code DROP DEFAULT;\nDROP SEQUENCE s2;",
+            None,
+        ),
+        case("index gone with its table", JOBS, "DROP TABLE jobs;\nDROP INDEX jobs_pending_idx;", Some(GONE)),
+        case("index gone with its predicate column", JOBS, "ALTER TABLE jobs DROP COLUMN state;\nDROP INDEX jobs_pending_idx;", Some(GONE)),
+        case("constraint gone with its column", JOBS, "ALTER TABLE jobs DROP COLUMN state;\nALTER TABLE jobs DROP CONSTRAINT jobs_state_ck;", Some(GONE)),
+        case("index before its table", JOBS, "DROP INDEX jobs_pending_idx;\nDROP TABLE jobs;", None),
+        case("renames in the wrong order", RENAMES, "ALTER TABLE users RENAME TO accounts;\nALTER TABLE users RENAME COLUMN email TO mail;", Some(GONE)),
+        case("renames in order", RENAMES, "ALTER TABLE users RENAME COLUMN email TO mail;\nALTER TABLE users RENAME TO accounts;", None),
+        case("renames table first", RENAMES, "ALTER TABLE users RENAME TO accounts;\nALTER TABLE accounts RENAME COLUMN email TO mail;", None),
+        case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
+        case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
+    ]
+}
+
+#[test]
+fn downs_fail_exactly_when_reported() {
+    let Some(server) = common::server() else {
+        println!("SKIPPED: no PostgreSQL binaries");
+        return;
+    };
+    let rules = [DEPENDENTS, GONE, SERIAL];
+    for c in cases() {
+        let files = [
+            SourceFile::new("000001_case.up.sql", c.up),
+            SourceFile::new("000001_case.down.sql", c.down),
+        ];
+        let report = lint(&files, &LintOptions::default());
+        let reported: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.rule)
+            .filter(|r| rules.contains(r))
+            .collect();
+        assert_eq!(
+            reported.first().copied(),
+            c.rule,
+            "{}: migralint reported {reported:?}",
+            c.name
+        );
+        let db = server.fresh_db(c.name);
+        let mut client = server.client(&db);
+        client
+            .batch_execute(c.up)
+            .unwrap_or_else(|e| panic!("{}: the up fails: {e}", c.name));
+        // golang-migrate sends a file as one query: one implicit transaction.
+        let down = client.batch_execute(c.down);
+        assert_eq!(
+            down.is_err(),
+            c.rule.is_some(),
+            "{}: the down {} on PostgreSQL: {down:?}",
+            c.name,
+            if down.is_err() { "fails" } else { "succeeds" }
+        );
+    }
+}
