@@ -74,3 +74,61 @@ fn near_misses_raise_no_locking_errors() {
         .collect();
     assert!(errors.is_empty(), "{}", out.stdout);
 }
+
+/// Issue 12, point 1: a transactional up needs no IF [NOT] EXISTS (a
+/// failure rolls it back whole); an extension does, a file that COMMIT
+/// splits does, and a down gets one finding for all its drops.
+#[test]
+fn if_exists_rules_follow_atomicity() {
+    let out = run(&[
+        "check",
+        "--format",
+        "compact",
+        "tests/fixtures/noise-if-exists",
+    ]);
+    let lines = |rule: &str| -> Vec<String> {
+        out.stdout
+            .lines()
+            .filter(|l| l.contains(&format!("[{rule}]")))
+            .map(|l| l.split(": ").next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let create = lines("prefer-create-if-not-exists");
+    let drop = lines("prefer-drop-if-exists");
+    assert!(
+        create.iter().any(|l| l.contains("000001_init.up.sql:1:")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        create
+            .iter()
+            .any(|l| l.contains("000002_backfill.up.sql:1:")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !create.iter().any(|l| l.contains("000001_init.up.sql:2:")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !create.iter().any(|l| l.contains("000001_init.up.sql:6:")),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        drop.iter()
+            .filter(|l| l.contains("000001_init.down.sql"))
+            .count(),
+        1,
+        "{}",
+        out.stdout
+    );
+    assert!(
+        drop.iter().any(|l| l.contains("000002_backfill.up.sql:3:")),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(create.len() + drop.len(), 4, "{}", out.stdout);
+}
