@@ -132,3 +132,54 @@ fn if_exists_rules_follow_atomicity() {
     );
     assert_eq!(create.len() + drop.len(), 4, "{}", out.stdout);
 }
+
+/// Issue 12, point 3: one finding per statement and hazard (DROP INDEX:
+/// the concurrent-deletion finding stands for the lock-timeout one; CREATE
+/// INDEX after an ACCESS EXCLUSIVE: the concurrent-creation one stands for
+/// the held-lock one; two type changes in one ALTER: one rewrite), and no
+/// locking finding in downs at the default `[downs] locking = "off"`.
+#[test]
+fn one_finding_per_statement_and_hazard() {
+    let out = run(&[
+        "check",
+        "--format",
+        "compact",
+        "tests/fixtures/noise-one-finding",
+    ]);
+    let at = |place: &str| -> Vec<&str> {
+        out.stdout
+            .lines()
+            .filter(|l| l.contains(place))
+            .filter_map(|l| l.split('[').nth(1)?.split(']').next())
+            .collect()
+    };
+    assert_eq!(
+        at("000003_reindex_orders.up.sql:1:"),
+        ["require-concurrent-index-deletion"],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        at("000003_reindex_orders.up.sql:3:"),
+        ["require-concurrent-index-creation"],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout.matches("[changing-column-type]").count(),
+        1,
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("ALTER COLUMN total TYPE"),
+        "{}",
+        out.stdout
+    );
+    for line in out.stdout.lines().filter(|l| l.contains(".down.sql:")) {
+        assert!(
+            !line.contains("concurrent") && !line.contains("lock"),
+            "{line}"
+        );
+    }
+}

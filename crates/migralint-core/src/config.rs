@@ -35,6 +35,18 @@ pub struct ConfigFile {
     /// Assume golang-migrate's `x-multi-statement=true` (statements sent one
     /// by one, no implicit transaction around a file).
     pub multi_statement: Option<bool>,
+    /// How down files are judged.
+    #[serde(default)]
+    pub downs: DownsFile,
+}
+
+/// `[downs]`: how down files are judged.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DownsFile {
+    /// The level of the locking rules' findings in down files: `"off"`
+    /// (the default), `"warning"` or `"error"`.
+    pub locking: Option<Level>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -95,6 +107,9 @@ impl Config {
             config.set_pg_version(v)?;
         }
         config.options.multi_statement = file.multi_statement.unwrap_or(false);
+        if let Some(level) = file.downs.locking {
+            config.options.downs_locking = level;
+        }
         if let Some(select) = &file.select {
             config.select(select)?;
         }
@@ -113,6 +128,7 @@ impl Config {
                 Ok(())
             };
         let slots = &mut config.options.naming;
+        slots.title_configured = naming.title.is_some();
         pattern(&naming.title, "title", &mut slots.title)?;
         pattern(&naming.index, "index", &mut slots.index)?;
         pattern(&naming.constraint, "constraint", &mut slots.constraint)?;

@@ -21,7 +21,7 @@ macro_rules! doc {
 /// Declares a rule's static `RULE` in one place: identity, metadata, docs
 /// and check.
 macro_rules! declare_rule {
-    ($name:literal, $category:ident, $severity:ident, $summary:literal, $check:expr $(, enabled = $enabled:expr)?) => {
+    ($name:literal, $category:ident, $severity:ident, $summary:literal, $check:expr $(, enabled = $enabled:expr)? $(, subsumes = $subsumes:expr)? $(, once_per_statement = $once:expr)?) => {
         pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
             name: $name,
             category: $crate::rules::Category::$category,
@@ -30,10 +30,16 @@ macro_rules! declare_rule {
             summary: $summary,
             doc: doc!($name),
             check: $check,
+            subsumes: declare_rule!(@subsumes $($subsumes)?),
+            once_per_statement: declare_rule!(@once $($once)?),
         };
     };
     (@enabled) => { true };
     (@enabled $e:expr) => { $e };
+    (@subsumes) => { &[] };
+    (@subsumes $e:expr) => { $e };
+    (@once) => { false };
+    (@once $e:expr) => { $e };
 }
 
 pub mod helpers;
@@ -206,6 +212,20 @@ mod tests {
                 "{}: page needs a `sql good` example",
                 r.name
             );
+        }
+    }
+
+    #[test]
+    fn subsumed_rules_exist_and_differ() {
+        for r in REGISTRY {
+            for name in r.subsumes {
+                assert!(
+                    find(name).is_some(),
+                    "{}: subsumes unknown `{name}`",
+                    r.name
+                );
+                assert_ne!(*name, r.name, "{} subsumes itself", r.name);
+            }
         }
     }
 
