@@ -183,3 +183,35 @@ fn one_finding_per_statement_and_hazard() {
         );
     }
 }
+
+/// Issue 12, point 7: a file golang-migrate skips (its name has no
+/// `.up.`/`.down.`) gets its one `file-name-format` finding and is not
+/// linted as a migration.
+#[test]
+fn skipped_names_get_only_their_name_finding() {
+    let out = run(&[
+        "check",
+        "--format",
+        "compact",
+        "tests/fixtures/noise-skipped-names",
+    ]);
+    let skipped: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("2_add_email_index.sql"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{}", out.stdout);
+    assert!(skipped[0].contains("[file-name-format]"), "{}", out.stdout);
+    // Standard input is still linted as a migration.
+    let out = common::run_in(
+        &common::repo_root(),
+        &["check", "--format", "compact", "-"],
+        Some(b"ALTER TABLE users ALTER COLUMN email TYPE bigint USING email::bigint;"),
+    );
+    assert!(
+        out.stdout.contains("[changing-column-type]")
+            || out.stdout.contains("[require-lock-timeout]"),
+        "{}",
+        out.stdout
+    );
+}

@@ -130,6 +130,7 @@ pub fn lint_with(
     suppress::drop_unjudgeable_pairing(&kept, registry, &mut out);
     suppress::builtin_diagnostics(&kept, registry, &enabled, &mut out);
     suppress::apply_suppressions(&kept, &mut out);
+    noise::skipped_files(&kept, &enabled, &mut out);
     noise::downs_locking(&kept, registry, options, &mut out);
     noise::merge_per_statement(&kept, registry, &mut out);
     noise::fold_subsumed(&kept, registry, &mut out);

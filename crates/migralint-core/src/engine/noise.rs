@@ -7,10 +7,28 @@ use rustc_hash::FxHashMap;
 
 use super::files::SetFile;
 use super::options::Options;
-use super::rule::{find, Category, Registry};
+use super::rule::{find, Category, Registry, Rule};
 use super::selection::Level;
-use crate::migration::Direction;
+use crate::migration::{Direction, STDIN_PATH};
 use crate::report::{Diagnostic, Severity};
+
+/// Files golang-migrate skips (their name is not `{version}_{title}.
+/// {up|down}.{ext}`) never run: they get their one `file-name-format`
+/// finding and nothing else. With `file-name-format` off (names that are
+/// not golang-migrate's, on purpose) and for standard input, every file is
+/// linted as a migration.
+pub fn skipped_files(
+    files: &[SetFile],
+    enabled: &[(&'static Rule, Severity)],
+    out: &mut Vec<(usize, Diagnostic)>,
+) {
+    const NAME_RULE: &str = "file-name-format";
+    if !enabled.iter().any(|(r, _)| r.name == NAME_RULE) {
+        return;
+    }
+    let skipped = |i: usize| files[i].name.is_none() && files[i].path != STDIN_PATH;
+    out.retain(|(i, d)| d.rule == NAME_RULE || !skipped(*i));
+}
 
 /// Applies `[downs] locking` to the locking rules' findings in down files.
 pub fn downs_locking(
