@@ -215,3 +215,35 @@ fn skipped_names_get_only_their_name_finding() {
         out.stdout
     );
 }
+
+/// Issue 12, point 2: a kebab-case directory is judged against its own
+/// convention (only the snake_case outlier is reported), and char(n) of
+/// fixed-width identifiers and codes (ULID char(26), currency char(3)) is
+/// left alone while a padded name is not.
+#[test]
+fn conventions_inferred_taste_kept_quiet() {
+    let out = run(&[
+        "check",
+        "--format",
+        "compact",
+        "tests/fixtures/noise-conventions",
+    ]);
+    let titles: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[title-pattern]"))
+        .collect();
+    assert_eq!(titles.len(), 2, "{}", out.stdout);
+    assert!(
+        titles.iter().all(|l| l.contains("3_add_account_phone.")),
+        "{}",
+        out.stdout
+    );
+    let chars: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[prefer-text-over-char]"))
+        .collect();
+    assert_eq!(chars.len(), 1, "{}", out.stdout);
+    assert!(chars[0].contains("nickname"), "{}", out.stdout);
+}
