@@ -44,6 +44,10 @@ pub struct IndexInfo {
     pub table: QualName,
     pub unique: bool,
     pub created_in: usize,
+    /// Built `CONCURRENTLY`.
+    pub concurrent: bool,
+    /// Its definition (`effects::index_def`).
+    pub def: Box<str>,
 }
 
 /// What the model knows of a table a statement touches.
@@ -270,7 +274,11 @@ impl Schema {
                                 _ => t.constraints.push(info.clone()),
                             }
                         }
-                        Shape::Index { unique } => {
+                        Shape::Index {
+                            unique,
+                            concurrent,
+                            def,
+                        } => {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
                             };
@@ -282,6 +290,8 @@ impl Schema {
                                 table: table.clone(),
                                 unique: *unique,
                                 created_in: file,
+                                concurrent: *concurrent,
+                                def: def.clone(),
                             };
                             self.set_index(obj.name.key(), Some(info));
                         }

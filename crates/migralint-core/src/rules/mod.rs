@@ -72,6 +72,7 @@ mod duplicate_version;
 mod empty_down;
 mod file_name_format;
 mod hold_exclusive_lock_across_statements;
+mod if_not_exists_hides_drift;
 mod invalid_suppression;
 mod missing_down;
 mod missing_up;
@@ -115,6 +116,7 @@ pub static REGISTRY: &[&Rule] = &[
     // robustness
     &prefer_drop_if_exists::RULE,
     &prefer_create_if_not_exists::RULE,
+    &if_not_exists_hides_drift::RULE,
     // locking
     &require_concurrent_index_creation::RULE,
     &ban_concurrently_in_transaction::RULE,
