@@ -105,7 +105,17 @@ fn check(cx: &SetCx, out: &mut Findings) {
         }
         counts.sort_by_key(|&(s, n)| (std::cmp::Reverse(n), s));
         let total: usize = counts.iter().map(|(_, n)| n).sum();
-        let convention = counts.first().copied();
+        // A convention is one that at least three titles in four follow: a
+        // directory that changed style halfway has none to hold others to
+        // (its applied files will not be renamed).
+        let convention = counts.first().copied().filter(|(_, n)| 4 * n >= 3 * total);
+        let mixed = convention.is_none() && total > 0;
+        // One finding per pair: a down titled like its up goes with it.
+        let ups: std::collections::HashSet<(u64, &str)> = files
+            .iter()
+            .filter(|f| f.name.direction == crate::migration::Direction::Up)
+            .map(|f| (f.name.version, f.name.title.as_str()))
+            .collect();
         for f in files {
             let name = f.name;
             let title = &name.title;
@@ -139,12 +149,18 @@ fn check(cx: &SetCx, out: &mut Findings) {
                 }
                 continue;
             }
+            if name.direction == crate::migration::Direction::Down
+                && ups.contains(&(name.version, title.as_str()))
+            {
+                continue;
+            }
             let (style, n) = match (shape(title), convention) {
                 (Shape::Word, _) => continue,
                 (Shape::Style(s), Some((c, _))) if s == c => continue,
+                (Shape::Style(_), None) if mixed => continue,
                 (Shape::Style(s), None) => (s, 0),
                 (_, Some(c)) => c,
-                (Shape::Other, None) => (Style::Snake, 0),
+                (Shape::Other, None) => counts.first().map_or((Style::Snake, 0), |&(s, _)| (s, 0)),
             };
             let is = match shape(title) {
                 Shape::Style(s) => format!("is {}", s.label()),
@@ -195,6 +211,8 @@ mod tests {
         insta::assert_snapshot!(assert_err_files(
             RULE,
             &[
+                ("migrations/000044_create_users.up.sql", "SELECT 1;"),
+                ("migrations/000045_add_email.up.sql", "SELECT 1;"),
                 ("migrations/000046_add_users.up.sql", "SELECT 1;"),
                 ("migrations/000047_AddEFGSUploadConfig.up.sql", "SELECT 1;"),
                 ("migrations/000048_add_orders.up.sql", "SELECT 1;"),
@@ -205,7 +223,15 @@ mod tests {
     #[test]
     fn outliers_of_the_directory_convention_err() {
         let snake = ("000001_create_users.up.sql", "");
-        assert_err_files(RULE, &[snake, ("000002_infection-exposure.up.sql", "")]);
+        assert_err_files(
+            RULE,
+            &[
+                snake,
+                ("000003_add_email.up.sql", ""),
+                ("000004_add_phone.up.sql", ""),
+                ("000002_infection-exposure.up.sql", ""),
+            ],
+        );
         assert_err_files(RULE, &[snake, ("000002_add users.down.sql", "")]);
         assert_err_files(RULE, &[snake, ("000002__double.up.sql", "")]);
         assert_err_files(RULE, &[snake, ("000002_.up.sql", "")]);
@@ -215,15 +241,22 @@ mod tests {
                 ("1_create-users.up.sql", ""),
                 ("2_add-email.up.sql", ""),
                 ("3_add_phone.up.sql", ""),
+                ("3_add_phone.down.sql", ""),
+                ("4_add-city.up.sql", ""),
+                ("5_add-zip.up.sql", ""),
+                ("6_add-country.up.sql", ""),
+                ("7_add-region.up.sql", ""),
             ],
         );
         assert!(
             out.contains(
-                "`add_phone` is snake_case, but this directory's titles are kebab-case (2 of 3)"
+                "`add_phone` is snake_case, but this directory's titles are kebab-case (6 of 8)"
             ),
             "{out}"
         );
         assert!(out.contains("3_add-phone.up.sql"), "{out}");
+        // One finding for the pair.
+        assert!(!out.contains("3_add_phone.down.sql:"), "{out}");
     }
 
     /// A directory that follows one convention of its own, kebab-case or
