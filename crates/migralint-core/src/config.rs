@@ -38,6 +38,11 @@ pub struct ConfigFile {
     /// How down files are judged.
     #[serde(default)]
     pub downs: DownsFile,
+    /// The pedantic set: every rule that is off by default on (at its
+    /// default severity), and the locking rules reported in downs (as
+    /// warnings). Explicit `[rules]`, `ignore`, `select` and `[downs]`
+    /// settings win.
+    pub pedantic: Option<bool>,
 }
 
 /// `[downs]`: how down files are judged.
@@ -107,6 +112,9 @@ impl Config {
             config.set_pg_version(v)?;
         }
         config.options.multi_statement = file.multi_statement.unwrap_or(false);
+        if file.pedantic == Some(true) {
+            config.pedantic();
+        }
         if let Some(level) = file.downs.locking {
             config.options.downs_locking = level;
         }
@@ -154,6 +162,20 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         self.selection.select = Some(names);
         Ok(())
+    }
+
+    /// The pedantic set (`pedantic = true`): the rules that are off by
+    /// default run at their default severity, and the locking rules report
+    /// in down files as warnings.
+    pub fn pedantic(&mut self) {
+        for rule in rules::REGISTRY.iter().filter(|r| !r.default_enabled) {
+            let level = match rule.default_severity {
+                crate::report::Severity::Error => Level::Error,
+                _ => Level::Warning,
+            };
+            self.selection.levels.insert(rule.name, level);
+        }
+        self.options.downs_locking = Level::Warning;
     }
 
     /// Turns these rules off.
@@ -255,6 +277,24 @@ fn known_rule(name: &str, key: &str) -> Result<&'static str, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pedantic_turns_on_the_quiet_set_and_explicit_settings_win() {
+        let rule = rules::find("object-name-pattern").unwrap();
+        assert!(!rule.default_enabled);
+        let config = Config::from_toml_str("pedantic = true\n").unwrap();
+        assert_eq!(config.severity(rule), Some(rule.default_severity));
+        assert_eq!(config.options.downs_locking, Level::Warning);
+        let config = Config::from_toml_str(
+            "pedantic = true\nignore = [\"object-name-pattern\"]\n[downs]\nlocking = \"error\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.severity(rule), None);
+        assert_eq!(config.options.downs_locking, Level::Error);
+        let config = Config::default();
+        assert_eq!(config.severity(rule), None);
+        assert_eq!(config.options.downs_locking, Level::Off);
+    }
 
     #[test]
     fn unknown_key_is_named() {
