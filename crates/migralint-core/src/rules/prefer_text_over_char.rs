@@ -48,6 +48,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 /// Fixed-width formats by their width: a `char(n)` of one of these widths
 /// holds values that never pad (every value has exactly `n` characters).
 const FIXED_WIDTHS: &[(i64, &str)] = &[
+    (1, "one-character code or flag"),
     (2, "ISO 3166-1 alpha-2 country, ISO 639-1 language"),
     (
         3,
@@ -114,7 +115,7 @@ mod tests {
     fn create_table_err() {
         insta::assert_snapshot!(assert_err(
             RULE,
-            "CREATE TABLE countries (\n  code CHAR(2) PRIMARY KEY,\n  flag character\n);"
+            "CREATE TABLE countries (\n  code CHAR(2) PRIMARY KEY,\n  flag character,\n  name char(50)\n);"
         ));
     }
 
