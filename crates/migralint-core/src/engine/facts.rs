@@ -55,8 +55,6 @@ pub struct FileFacts {
 /// failure halfway leaves the statements before it applied (`FileFacts::split`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Split {
-    /// Statement `i` refuses a transaction block (`CONCURRENTLY`, `VACUUM`...).
-    NoTx(usize),
     /// `multi-statement = true`: each statement outside `BEGIN ... COMMIT`
     /// commits alone.
     MultiStatement,
@@ -199,16 +197,17 @@ impl FileFacts {
     /// Why the file cannot run as one transaction, when it cannot: it
     /// holds two statements or more that do work and they do not all run
     /// in one transaction (`model::tx`). A file of one statement cannot
-    /// fail halfway.
+    /// fail halfway. A statement that refuses a transaction block
+    /// (`CONCURRENTLY`, `VACUUM`) does not split a file by itself: without
+    /// `multi-statement` PostgreSQL rejects the whole file, in its implicit
+    /// transaction, before anything commits (`ban-concurrently-in-transaction`);
+    /// with it, every statement commits alone anyway.
     pub fn split(&self) -> Option<Split> {
         let work: Vec<usize> = (0..self.stmts.len())
             .filter(|&i| self.stmts[i].summary.does_work)
             .collect();
         if work.len() < 2 {
             return None;
-        }
-        if let Some(&i) = work.iter().find(|&&i| self.stmts[i].summary.no_tx) {
-            return Some(Split::NoTx(i));
         }
         let first = self.stmts[work[0]].tx.id;
         let last = self.stmts[work[work.len() - 1]].tx.id;

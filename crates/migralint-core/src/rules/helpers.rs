@@ -433,18 +433,6 @@ mod tests {
 pub fn split_reason(cx: &StmtCx) -> Option<String> {
     use crate::engine::facts::Split;
     Some(match cx.file.facts.split()? {
-        Split::NoTx(i) => {
-            let what = cx
-                .text(cx.span_of(i))
-                .split_whitespace()
-                .take(4)
-                .collect::<Vec<_>>()
-                .join(" ");
-            format!(
-                "`{what} ...` on line {} refuses a transaction block",
-                cx.line_of(i)
-            )
-        }
         Split::MultiStatement => {
             "with `multi-statement = true` each statement commits on its own".to_string()
         }
