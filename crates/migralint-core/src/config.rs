@@ -324,6 +324,30 @@ mod tests {
         assert!(err.0.contains("naming.title"), "{err}");
     }
 
+    /// `[downs]`, `pedantic` and `[naming] title` reach the wasm build and
+    /// the Action through `resolve`, and their keys resolve alike as JSON.
+    #[test]
+    fn resolve_carries_downs_pedantic_and_title() {
+        let text =
+            "pedantic = true\n[downs]\nlocking = \"error\"\n[naming]\ntitle = \"^[a-z-]+$\"\n";
+        let r = resolve(Some(text), &Overrides::default()).unwrap();
+        assert_eq!(r.config.options.downs_locking, Level::Error);
+        assert!(r.config.options.naming.title_configured);
+        let json = serde_json::Value::Object(r.keys.clone()).to_string();
+        let again = Config::from_json_str(&json).unwrap();
+        assert_eq!(again.options.downs_locking, Level::Error);
+        assert!(again.options.naming.title_configured);
+        assert_eq!(again.selection.levels, r.config.selection.levels);
+        assert!(
+            !resolve(None, &Overrides::default())
+                .unwrap()
+                .config
+                .options
+                .naming
+                .title_configured
+        );
+    }
+
     #[test]
     fn resolve_applies_overrides_over_the_file() {
         let text = "migrations = \"db/m\"\n\"pg-version\" = 15\nignore = [\"prefer-jsonb\"]\n[naming]\ntitle = \"^[a-z_]+$\"\n";
