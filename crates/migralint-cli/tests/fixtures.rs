@@ -131,6 +131,15 @@ fn if_exists_rules_follow_atomicity() {
         out.stdout
     );
     assert_eq!(create.len() + drop.len(), 4, "{}", out.stdout);
+    // The retry of a concurrent build with IF NOT EXISTS keeps the INVALID
+    // index a failed build leaves: if-not-exists-hides-drift says so.
+    let drift = lines("if-not-exists-hides-drift");
+    assert_eq!(drift.len(), 1, "{}", out.stdout);
+    assert!(
+        drift[0].contains("000004_retry_users_status_idx.up.sql:2:"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// Issue 12, point 3: one finding per statement and hazard (DROP INDEX:
