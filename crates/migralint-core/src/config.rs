@@ -35,6 +35,23 @@ pub struct ConfigFile {
     /// Assume golang-migrate's `x-multi-statement=true` (statements sent one
     /// by one, no implicit transaction around a file).
     pub multi_statement: Option<bool>,
+    /// How down files are judged.
+    #[serde(default)]
+    pub downs: DownsFile,
+    /// The pedantic set: every rule that is off by default on (at its
+    /// default severity), and the locking rules reported in downs (as
+    /// warnings). Explicit `[rules]`, `ignore`, `select` and `[downs]`
+    /// settings win.
+    pub pedantic: Option<bool>,
+}
+
+/// `[downs]`: how down files are judged.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DownsFile {
+    /// The level of the locking rules' findings in down files: `"off"`
+    /// (the default), `"warning"` or `"error"`.
+    pub locking: Option<Level>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -95,6 +112,12 @@ impl Config {
             config.set_pg_version(v)?;
         }
         config.options.multi_statement = file.multi_statement.unwrap_or(false);
+        if file.pedantic == Some(true) {
+            config.pedantic();
+        }
+        if let Some(level) = file.downs.locking {
+            config.options.downs_locking = level;
+        }
         if let Some(select) = &file.select {
             config.select(select)?;
         }
@@ -113,6 +136,7 @@ impl Config {
                 Ok(())
             };
         let slots = &mut config.options.naming;
+        slots.title_configured = naming.title.is_some();
         pattern(&naming.title, "title", &mut slots.title)?;
         pattern(&naming.index, "index", &mut slots.index)?;
         pattern(&naming.constraint, "constraint", &mut slots.constraint)?;
@@ -138,6 +162,20 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()?;
         self.selection.select = Some(names);
         Ok(())
+    }
+
+    /// The pedantic set (`pedantic = true`): the rules that are off by
+    /// default run at their default severity, and the locking rules report
+    /// in down files as warnings.
+    pub fn pedantic(&mut self) {
+        for rule in rules::REGISTRY.iter().filter(|r| !r.default_enabled) {
+            let level = match rule.default_severity {
+                crate::report::Severity::Error => Level::Error,
+                _ => Level::Warning,
+            };
+            self.selection.levels.insert(rule.name, level);
+        }
+        self.options.downs_locking = Level::Warning;
     }
 
     /// Turns these rules off.
@@ -241,6 +279,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pedantic_turns_on_the_quiet_set_and_explicit_settings_win() {
+        let rule = rules::find("object-name-pattern").unwrap();
+        assert!(!rule.default_enabled);
+        let config = Config::from_toml_str("pedantic = true\n").unwrap();
+        assert_eq!(config.severity(rule), Some(rule.default_severity));
+        assert_eq!(config.options.downs_locking, Level::Warning);
+        let config = Config::from_toml_str(
+            "pedantic = true\nignore = [\"object-name-pattern\"]\n[downs]\nlocking = \"error\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.severity(rule), None);
+        assert_eq!(config.options.downs_locking, Level::Error);
+        let config = Config::default();
+        assert_eq!(config.severity(rule), None);
+        assert_eq!(config.options.downs_locking, Level::Off);
+    }
+
+    #[test]
     fn unknown_key_is_named() {
         let err = Config::from_toml_str("pg-version = 14\nbogus = 1\n").unwrap_err();
         assert!(err.0.contains("bogus"), "{err}");
@@ -266,6 +322,30 @@ mod tests {
     fn bad_regex_is_named() {
         let err = Config::from_toml_str("[naming]\ntitle = \"(\"\n").unwrap_err();
         assert!(err.0.contains("naming.title"), "{err}");
+    }
+
+    /// `[downs]`, `pedantic` and `[naming] title` reach the wasm build and
+    /// the Action through `resolve`, and their keys resolve alike as JSON.
+    #[test]
+    fn resolve_carries_downs_pedantic_and_title() {
+        let text =
+            "pedantic = true\n[downs]\nlocking = \"error\"\n[naming]\ntitle = \"^[a-z-]+$\"\n";
+        let r = resolve(Some(text), &Overrides::default()).unwrap();
+        assert_eq!(r.config.options.downs_locking, Level::Error);
+        assert!(r.config.options.naming.title_configured);
+        let json = serde_json::Value::Object(r.keys.clone()).to_string();
+        let again = Config::from_json_str(&json).unwrap();
+        assert_eq!(again.options.downs_locking, Level::Error);
+        assert!(again.options.naming.title_configured);
+        assert_eq!(again.selection.levels, r.config.selection.levels);
+        assert!(
+            !resolve(None, &Overrides::default())
+                .unwrap()
+                .config
+                .options
+                .naming
+                .title_configured
+        );
     }
 
     #[test]

@@ -367,9 +367,9 @@ mod tests {
                 "db/000001_t.up.sql",
                 "CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n",
             ),
-            SourceFile::new("db/000001_t.down.sql", "DROP TABLE t;\n"),
+            SourceFile::new("db/000001_t.down.sql", "DROP TABLE IF EXISTS t;\n"),
             SourceFile::new("db/000002_i.up.sql", "CREATE INDEX t_at_idx ON t (at);\n"),
-            SourceFile::new("db/000002_i.down.sql", "DROP INDEX t_at_idx;\n"),
+            SourceFile::new("db/000002_i.down.sql", "DROP INDEX IF EXISTS t_at_idx;\n"),
         ]
     }
 

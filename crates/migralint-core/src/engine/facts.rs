@@ -47,6 +47,19 @@ pub struct FileFacts {
     /// Which statement first creates, and last takes, each name (built on
     /// first use).
     names: OnceCell<Names>,
+    /// golang-migrate's `x-multi-statement=true` was in force.
+    multi_statement: bool,
+}
+
+/// Why a file's statements do not all run in one transaction, so that a
+/// failure halfway leaves the statements before it applied (`FileFacts::split`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// `multi-statement = true`: each statement outside `BEGIN ... COMMIT`
+    /// commits alone.
+    MultiStatement,
+    /// Statement `i` ends a transaction (`COMMIT`) and more work follows.
+    Commit(usize),
 }
 
 #[derive(Debug, Default)]
@@ -85,6 +98,7 @@ impl<'a> FactsBuilder<'a> {
                 tokens,
                 stmts: Vec::new(),
                 names: OnceCell::new(),
+                multi_statement,
             },
             temp: Vec::new(),
         }
@@ -181,6 +195,39 @@ impl FileFacts {
             .last_dropped_table
             .get(&table.key())
             .is_some_and(|&j| j > i)
+    }
+
+    /// Why the file cannot run as one transaction, when it cannot: it
+    /// holds two statements or more that do work and they do not all run
+    /// in one transaction (`model::tx`). A file of one statement cannot
+    /// fail halfway. A statement that refuses a transaction block
+    /// (`CONCURRENTLY`, `VACUUM`) does not split a file by itself: without
+    /// `multi-statement` PostgreSQL rejects the whole file, in its implicit
+    /// transaction, before anything commits (`ban-concurrently-in-transaction`);
+    /// with it, every statement commits alone anyway.
+    pub fn split(&self) -> Option<Split> {
+        let work: Vec<usize> = (0..self.stmts.len())
+            .filter(|&i| self.stmts[i].summary.does_work)
+            .collect();
+        if work.len() < 2 {
+            return None;
+        }
+        let first = self.stmts[work[0]].tx.id;
+        let last = self.stmts[work[work.len() - 1]].tx.id;
+        if first == last {
+            return None;
+        }
+        if self.multi_statement {
+            return Some(Split::MultiStatement);
+        }
+        // The statement that ends the first transaction.
+        let end = (work[0]..self.stmts.len())
+            .find(|&i| {
+                self.stmts[i].summary.tx_kind.is_some()
+                    && self.stmts.get(i + 1).is_some_and(|n| n.tx.id != first)
+            })
+            .unwrap_or(work[0]);
+        Some(Split::Commit(end))
     }
 
     fn names(&self) -> &Names {

@@ -6,6 +6,7 @@
 pub mod context;
 pub mod facts;
 pub mod files;
+mod noise;
 pub mod options;
 mod pairing;
 mod par;
@@ -131,6 +132,10 @@ pub fn lint_with(
     suppress::drop_unjudgeable_pairing(&kept, registry, &mut out);
     suppress::builtin_diagnostics(&kept, registry, &enabled, &mut out);
     suppress::apply_suppressions(&kept, &mut out);
+    noise::skipped_files(&kept, &enabled, &mut out);
+    noise::downs_locking(&kept, registry, options, &mut out);
+    noise::merge_per_statement(&kept, registry, &mut out);
+    noise::fold_subsumed(&kept, registry, &mut out);
     out.sort_by(|(fa, a), (fb, b)| {
         (fa, a.span.start, a.rule, a.span.end).cmp(&(fb, b.span.start, b.rule, b.span.end))
     });

@@ -4,6 +4,8 @@
 
 use regex::Regex;
 
+use super::selection::Level;
+
 /// The oldest PostgreSQL major version the community still supports.
 pub const DEFAULT_PG_VERSION: u32 = 15;
 
@@ -18,12 +20,20 @@ pub struct Options {
     /// one, no implicit transaction around a file.
     pub multi_statement: bool,
     pub naming: Naming,
+    /// The level of the locking rules' findings in down files (`[downs]
+    /// locking`): off by default. A down runs in an emergency rollback,
+    /// when the lock it takes is the price of getting back to a working
+    /// release; its lock findings are noise on every ordinary review.
+    pub downs_locking: Level,
 }
 
 /// Naming patterns (regexes).
 #[derive(Clone, Debug)]
 pub struct Naming {
     pub title: Regex,
+    /// `title` was configured (`[naming] title`): titles are then judged
+    /// against it, not only against their directory's own convention.
+    pub title_configured: bool,
     pub index: Regex,
     pub constraint: Regex,
     pub table: Regex,
@@ -34,6 +44,7 @@ impl Default for Naming {
         let re = |p: &str| Regex::new(p).expect("default pattern is valid");
         Naming {
             title: re(DEFAULT_TITLE_PATTERN),
+            title_configured: false,
             index: re(DEFAULT_OBJECT_PATTERN),
             constraint: re(DEFAULT_OBJECT_PATTERN),
             table: re(DEFAULT_OBJECT_PATTERN),
@@ -47,6 +58,7 @@ impl Default for Options {
             pg_version: DEFAULT_PG_VERSION,
             multi_statement: false,
             naming: Naming::default(),
+            downs_locking: Level::Off,
         }
     }
 }

@@ -62,6 +62,15 @@ pub struct Rule {
     /// The Markdown page `rules/<name>.md`.
     pub doc: &'static str,
     pub check: Check,
+    /// Rules whose finding on a statement this rule's finding on the same
+    /// statement stands for (it says the same hazard, and its fix fixes
+    /// theirs): the engine folds theirs into this one's message
+    /// (`engine::noise`). Turning this rule off brings theirs back.
+    pub subsumes: &'static [&'static str],
+    /// Its findings on one statement are one hazard (one rewrite of one
+    /// table, whatever the number of columns): the engine merges them
+    /// into the first, naming the others (`engine::noise`).
+    pub once_per_statement: bool,
 }
 
 impl std::fmt::Debug for Rule {

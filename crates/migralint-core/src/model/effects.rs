@@ -97,7 +97,29 @@ pub enum Shape {
     },
     Index {
         unique: bool,
+        /// Built `CONCURRENTLY` (a failed build leaves an INVALID index).
+        concurrent: bool,
+        /// Its definition, for comparing two indexes of one name (`index_def`).
+        def: Box<str>,
     },
+}
+
+/// An index's definition as a comparable text: method, uniqueness, key
+/// columns and expressions, INCLUDE, predicate (source positions left out).
+pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
+    use std::sync::OnceLock;
+    static LOCATION: OnceLock<regex::Regex> = OnceLock::new();
+    let location = LOCATION.get_or_init(|| regex::Regex::new(r"location: -?\d+").expect("valid"));
+    let raw = format!(
+        "{} {} {:?} {:?} {:?} {}",
+        s.access_method,
+        s.unique,
+        s.index_params,
+        s.index_including_params,
+        s.where_clause,
+        s.nulls_not_distinct
+    );
+    location.replace_all(&raw, "").into_owned().into_boxed_str()
 }
 
 /// A change `ALTER COLUMN` makes.
@@ -257,7 +279,11 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             obj.table = Some(table);
             out.push(Effect::Create {
                 obj,
-                shape: Shape::Index { unique: s.unique },
+                shape: Shape::Index {
+                    unique: s.unique,
+                    concurrent: s.concurrent,
+                    def: index_def(s),
+                },
                 open: false,
                 if_not_exists: s.if_not_exists,
             });

@@ -48,6 +48,10 @@ pub struct IndexInfo {
     /// predicate): dropping one drops the index.
     pub columns: Vec<String>,
     pub created_in: usize,
+    /// Built `CONCURRENTLY`.
+    pub concurrent: bool,
+    /// Its definition (`effects::index_def`).
+    pub def: Box<str>,
 }
 
 /// What the model knows of a table a statement touches.
@@ -401,7 +405,11 @@ impl Schema {
                                 _ => t.constraints.push(info.clone()),
                             }
                         }
-                        Shape::Index { unique } => {
+                        Shape::Index {
+                            unique,
+                            concurrent,
+                            def,
+                        } => {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
                             };
@@ -414,6 +422,8 @@ impl Schema {
                                 unique: *unique,
                                 columns: obj.columns.clone(),
                                 created_in: file,
+                                concurrent: *concurrent,
+                                def: def.clone(),
                             };
                             self.set_index(obj.name.key(), Some(info));
                         }

@@ -14,7 +14,8 @@ declare_rule!(
     Locking,
     Error,
     "ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

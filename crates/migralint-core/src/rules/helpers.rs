@@ -7,6 +7,7 @@ use crate::engine::context::StmtCx;
 use crate::model::effects::Effect;
 use crate::model::locks::{locks_in, LockTaken};
 use crate::model::{Kind, QualName};
+use crate::source::Span;
 
 /// `ALTER TABLE`'s table and subcommands, for statements that are one.
 pub fn alter_table(node: &NodeEnum) -> Option<(&AlterTableStmt, QualName)> {
@@ -432,5 +433,110 @@ mod tests {
         assert_eq!(snake_case("2.2.0_schema"), "2.2.0_schema");
         assert_eq!(snake_case("Create Users  Table!"), "create_users_table");
         assert_eq!(snake_case("UserID"), "user_id");
+    }
+}
+
+/// Why the statement's file cannot run as one transaction (a failure
+/// halfway then leaves what ran before it applied), said for a message.
+pub fn split_reason(cx: &StmtCx) -> Option<String> {
+    use crate::engine::facts::Split;
+    Some(match cx.file.facts.split()? {
+        Split::MultiStatement => {
+            "with `multi-statement = true` each statement commits on its own".to_string()
+        }
+        Split::Commit(i) => format!(
+            "the {} on line {} ends its first transaction",
+            cx.text(cx.span_of(i))
+                .split_whitespace()
+                .next()
+                .unwrap_or("COMMIT")
+                .to_ascii_uppercase(),
+            cx.line_of(i)
+        ),
+    })
+}
+
+/// A place where a statement could say `IF [NOT] EXISTS` and does not
+/// (`prefer-create-if-not-exists`, `prefer-drop-if-exists`).
+pub struct GuardSite {
+    /// The statement or `ALTER TABLE` subcommand.
+    pub span: Span,
+    /// `CREATE TABLE users`, `ALTER TABLE t DROP COLUMN c`...
+    pub what: String,
+    /// The object lives outside the migration history (extension, schema).
+    pub outside_history: bool,
+    /// Where the words go (absolute byte offset) and the text to insert
+    /// (words in the statement's case, then a space).
+    pub insert: Option<(usize, String)>,
+    /// The statement or subcommand rewritten, for the help.
+    pub fixed: Option<String>,
+}
+
+impl GuardSite {
+    /// The safe fix: insert the words.
+    pub fn fix(sites: &[&GuardSite], words: &str) -> Option<crate::fix::FixSpec> {
+        use crate::fix::{Applicability, FixSpec};
+        let mut fix = FixSpec::new(format!("insert `{words}`"), Applicability::Safe);
+        for site in sites {
+            let (at, text) = site.insert.as_ref()?;
+            fix = fix.insert(*at, text.clone());
+        }
+        Some(fix)
+    }
+}
+
+/// Where `words` go in `text` (a statement or subcommand starting at byte
+/// `start` of the file) at offset `at`, in the text's case.
+pub fn guard_insert(text: &str, start: usize, at: usize, words: &str) -> (usize, String) {
+    let rewritten = crate::tokens::insert_keywords(text, at, words);
+    (start + at, rewritten[at..at + words.len() + 1].to_string())
+}
+
+/// The statements of a down file that have guard sites (`sites_of`), for
+/// one finding per down file: `None` when a statement before `cx`'s has
+/// one (that statement carries the finding); else every site of the file
+/// from `cx`'s statement on.
+pub fn down_guard_sites(
+    cx: &StmtCx,
+    candidate: fn(&crate::model::effects::Effect) -> bool,
+    sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
+) -> Option<Vec<GuardSite>> {
+    let stmts = cx.stmt_count();
+    let mut all = Vec::new();
+    for i in 0..stmts {
+        if i != cx.stmt_index && !cx.facts_of(i).effects.iter().any(candidate) {
+            continue;
+        }
+        let Some(stmt) = cx.statement(i) else {
+            continue;
+        };
+        let sites = sites_of(cx, i, &stmt);
+        if sites.is_empty() {
+            continue;
+        }
+        if i < cx.stmt_index {
+            return None;
+        }
+        // From this statement on (it has sites, so `all` is not empty
+        // after it).
+        all.extend(sites);
+    }
+    (!all.is_empty()).then_some(all)
+}
+
+/// "line 3", "lines 3, 7 and 12".
+pub fn lines_list(lines: &[usize]) -> String {
+    let mut lines = lines.to_vec();
+    lines.dedup();
+    match lines.as_slice() {
+        [one] => format!("line {one}"),
+        [init @ .., last] => format!(
+            "lines {} and {last}",
+            init.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        [] => String::new(),
     }
 }

@@ -2,17 +2,20 @@ use pg_query::protobuf::{AlterTableType, ObjectType};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::Effect;
 use crate::model::QualName;
-use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::parse::Statement;
+use crate::rules::helpers::{
+    alter_table, cmds, down_guard_sites, guard_insert, lines_list, split_reason, subtype, GuardSite,
+};
 use crate::rules::Check;
-use crate::source::Span;
 use crate::tokens::{after_words, insert_keywords};
 
 declare_rule!(
     "prefer-create-if-not-exists",
     Robustness,
     Warning,
-    "CREATE TABLE, INDEX, EXTENSION, SCHEMA, SEQUENCE or ADD COLUMN without IF NOT EXISTS, which fails when re-run",
+    "CREATE without IF NOT EXISTS where a rerun can find the object there: files that cannot run as one transaction, extensions and schemas, downs",
     Check::Statement(check)
 );
 
@@ -35,28 +38,110 @@ const CREATE_WORDS: &[&str] = &[
     "CONCURRENTLY",
 ];
 
+const WORDS: &str = "IF NOT EXISTS";
+
 fn check(cx: &StmtCx, out: &mut Findings) {
-    let node = &cx.stmt.node;
+    let here = sites(cx, cx.stmt_index, cx.stmt);
+    if here.is_empty() {
+        return;
+    }
+    if cx.file.is_down() {
+        // One finding per down file, at its first such statement.
+        let Some(all) = down_guard_sites(cx, is_create, sites) else {
+            return;
+        };
+        let lines: Vec<usize> = all
+            .iter()
+            .map(|s| cx.file.parsed.line_col(s.span.start).0)
+            .collect();
+        let subject = match all.len() {
+            1 => format!("{} has no IF NOT EXISTS", all[0].what),
+            2 => format!(
+                "{} and one other create of this down ({}) have no IF NOT EXISTS",
+                all[0].what,
+                lines_list(&lines)
+            ),
+            n => format!(
+                "{} and {} other creates of this down ({}) have no IF NOT EXISTS",
+                all[0].what,
+                n - 1,
+                lines_list(&lines)
+            ),
+        };
+        let finding = out.report(
+            all[0].span,
+            format!(
+                "{subject}: golang-migrate's dirty-state recovery (`migrate force` then \
+                 `down`) runs a down against a database where its up may never have applied, and this down then \
+                 fails with `already exists`",
+            ),
+        );
+        match (&all[..], &all[0].fixed) {
+            ([_], Some(f)) if !f.contains('\n') && f.len() <= 120 => {
+                finding.help(format!("write `{f}`"))
+            }
+            _ => finding.help(format!("write `{WORDS}` in each")),
+        };
+        if let Some(fix) = GuardSite::fix(&all.iter().collect::<Vec<_>>(), WORDS) {
+            finding.fix(fix);
+        }
+        return;
+    }
+    let split = split_reason(cx);
+    for site in here {
+        let why = if site.outside_history {
+            let who = if site.what.starts_with("CREATE EXTENSION") {
+                "managed databases pre-install extensions"
+            } else {
+                "schemas are often made by hand or by another tool"
+            };
+            format!(
+                "fails with `already exists` where the database has it before this migration runs ({who})"
+            )
+        } else if let Some(split) = &split {
+            format!(
+                "fails with `already exists` when the migration is re-run after a failure further on: this file \
+                 cannot run as one transaction ({split}), so what ran before the failure stays"
+            )
+        } else {
+            // An up that runs as one transaction: a failure rolls it back
+            // whole and a rerun starts clean.
+            continue;
+        };
+        report(out, &site, why);
+    }
+}
+
+fn is_create(e: &Effect) -> bool {
+    matches!(e, Effect::Create { .. })
+}
+
+/// The statement's creates without IF NOT EXISTS.
+fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
+    let node = &stmt.node;
+    let mut outside_history = false;
     let what = match node {
         NodeEnum::CreateStmt(s) if !s.if_not_exists => {
-            let Some(rv) = &s.relation else { return };
+            let Some(rv) = &s.relation else {
+                return Vec::new();
+            };
             if rv.relpersistence == "t" {
                 // A temporary table is gone when the session ends.
-                return;
+                return Vec::new();
             }
             format!("CREATE TABLE {}", QualName::from_range_var(rv))
         }
         NodeEnum::CreateTableAsStmt(s) if !s.if_not_exists => {
             let Some(rv) = s.into.as_ref().and_then(|i| i.rel.as_ref()) else {
-                return;
+                return Vec::new();
             };
             if rv.relpersistence == "t" {
-                return;
+                return Vec::new();
             }
             let kind = match ObjectType::try_from(s.objtype) {
                 Ok(ObjectType::ObjectMatview) => "CREATE MATERIALIZED VIEW",
                 Ok(ObjectType::ObjectTable) => "CREATE TABLE",
-                _ => return,
+                _ => return Vec::new(),
             };
             format!("{kind} {}", QualName::from_range_var(rv))
         }
@@ -70,39 +155,46 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             )
         }
         NodeEnum::CreateExtensionStmt(s) if !s.if_not_exists => {
+            outside_history = true;
             format!(
                 "CREATE EXTENSION {}",
                 crate::model::names::quote_ident(&s.extname)
             )
         }
         NodeEnum::CreateSchemaStmt(s) if !s.if_not_exists && !s.schemaname.is_empty() => {
+            outside_history = true;
             format!(
                 "CREATE SCHEMA {}",
                 crate::model::names::quote_ident(&s.schemaname)
             )
         }
         NodeEnum::CreateSeqStmt(s) if !s.if_not_exists => {
-            let Some(rv) = &s.sequence else { return };
+            let Some(rv) = &s.sequence else {
+                return Vec::new();
+            };
             format!("CREATE SEQUENCE {}", QualName::from_range_var(rv))
         }
-        NodeEnum::AlterTableStmt(_) => {
-            add_columns(cx, out);
-            return;
-        }
-        _ => return,
+        NodeEnum::AlterTableStmt(_) => return add_columns(cx, i, stmt),
+        _ => return Vec::new(),
     };
-    let text = cx.text(cx.stmt.span);
-    let fixed =
-        after_words(text, CREATE_WORDS).map(|at| insert_keywords(text, at, "IF NOT EXISTS"));
-    report(out, cx.stmt.span, what, fixed);
+    let text = &cx.file.parsed.text[stmt.span.start..stmt.span.end];
+    let at = after_words(text, CREATE_WORDS);
+    vec![GuardSite {
+        span: stmt.span,
+        what,
+        outside_history,
+        insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
+        fixed: at.map(|at| insert_keywords(text, at, WORDS)),
+    }]
 }
 
-fn add_columns(cx: &StmtCx, out: &mut Findings) {
-    let Some((s, table)) = alter_table(&cx.stmt.node) else {
-        return;
+fn add_columns(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
+    let Some((s, table)) = alter_table(&stmt.node) else {
+        return Vec::new();
     };
-    let spans = cx.facts().cmd_spans.as_ref();
-    for (i, cmd) in cmds(s).enumerate() {
+    let spans = cx.facts_of(i).cmd_spans.as_ref();
+    let mut out = Vec::new();
+    for (k, cmd) in cmds(s).enumerate() {
         if subtype(cmd) != AlterTableType::AtAddColumn || cmd.missing_ok {
             continue;
         }
@@ -110,35 +202,48 @@ fn add_columns(cx: &StmtCx, out: &mut Findings) {
             Some(NodeEnum::ColumnDef(c)) => c.colname.clone(),
             _ => continue,
         };
-        let span = cx.cmd_span(i);
-        let fixed = spans.and_then(|_| {
-            let clause = cx.text(span);
-            let at = after_words(clause, &["ADD", "COLUMN"])?;
-            let add = if clause.starts_with("add") {
-                "add column"
-            } else {
-                "ADD COLUMN"
-            };
-            Some(insert_keywords(
-                &format!("{add} {}", &clause[at..]),
-                add.len() + 1,
-                "IF NOT EXISTS",
-            ))
-        });
-        report(
-            out,
-            span,
-            format!(
+        let span = spans.and_then(|s| s.get(k).copied());
+        let (insert, fixed) = match span {
+            Some(span) => {
+                let clause = &cx.file.parsed.text[span.start..span.end];
+                match after_words(clause, &["ADD", "COLUMN"]) {
+                    Some(at) => {
+                        let add = if clause.starts_with("add") {
+                            "add column"
+                        } else {
+                            "ADD COLUMN"
+                        };
+                        let fixed = insert_keywords(
+                            &format!("{add} {}", &clause[at..]),
+                            add.len() + 1,
+                            WORDS,
+                        );
+                        (
+                            Some(guard_insert(clause, span.start, at, WORDS)),
+                            Some(fixed),
+                        )
+                    }
+                    None => (None, None),
+                }
+            }
+            None => (None, None),
+        };
+        out.push(GuardSite {
+            span: span.unwrap_or(stmt.span),
+            what: format!(
                 "ALTER TABLE {table} ADD COLUMN {}",
                 crate::model::names::quote_ident(&column)
             ),
+            outside_history: false,
+            insert,
             fixed,
-        );
+        });
     }
+    out
 }
 
-fn report(out: &mut Findings, span: Span, what: String, fixed: Option<String>) {
-    let help = match fixed {
+fn report(out: &mut Findings, site: &GuardSite, why: String) {
+    let help = match &site.fixed {
         Some(f) => {
             // Show the fixed statement when short; its first line otherwise.
             let first = f.lines().next().unwrap_or_default();
@@ -151,14 +256,15 @@ fn report(out: &mut Findings, span: Span, what: String, fixed: Option<String>) {
         }
         None => "add IF NOT EXISTS".to_string(),
     };
-    out.report(
-        span,
-        format!(
-            "{what} without IF NOT EXISTS fails with `already exists` when the migration is re-run (after a \
-             failure halfway, or when the object was created by hand)"
-        ),
-    )
-    .help(help);
+    let finding = out
+        .report(
+            site.span,
+            format!("{} without IF NOT EXISTS {why}", site.what),
+        )
+        .help(help);
+    if let Some(fix) = GuardSite::fix(&[site], WORDS) {
+        finding.fix(fix);
+    }
 }
 
 #[cfg(test)]
@@ -167,37 +273,106 @@ mod tests {
 
     const RULE: &str = "prefer-create-if-not-exists";
 
+    /// A file that runs as one transaction rolls back whole on failure: a
+    /// rerun starts clean, so its creates need no IF NOT EXISTS.
     #[test]
-    fn creates_err() {
-        insta::assert_snapshot!(assert_err(
+    fn transactional_up_ok() {
+        assert_ok(
             RULE,
-            "CREATE TABLE users (\n  id uuid PRIMARY KEY,\n  email text\n);\n\ncreate unique index concurrently users_email_idx on users (email);\nALTER TABLE users ADD COLUMN name text, ADD phone text;"
-        ));
+            "CREATE TABLE users (\n  id uuid PRIMARY KEY,\n  email text\n);\n\
+             CREATE UNIQUE INDEX users_email_idx ON users (email);\nALTER TABLE users ADD COLUMN name text;\n\
+             CREATE SEQUENCE s;\nCREATE MATERIALIZED VIEW m AS SELECT 1 AS x;",
+        );
+        // BEGIN ... COMMIT around the whole file is still one transaction.
+        assert_ok(
+            RULE,
+            "BEGIN;\nCREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\nCOMMIT;\n",
+        );
+        // A file of one statement cannot fail halfway.
+        assert_ok(RULE, "CREATE INDEX CONCURRENTLY i ON t (a);");
     }
 
     #[test]
-    fn every_kind_err() {
-        for sql in [
-            "CREATE EXTENSION \"uuid-ossp\";",
-            "CREATE SCHEMA app;",
-            "CREATE SEQUENCE app.s;",
-            "CREATE UNLOGGED TABLE t (id int);",
-            "CREATE TABLE t AS SELECT 1 AS x;",
-            "CREATE MATERIALIZED VIEW m AS SELECT 1 AS x;",
-            "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1);",
-        ] {
-            assert_err(RULE, sql);
+    fn split_files_err() {
+        insta::assert_snapshot!(assert_err(
+            RULE,
+            "CREATE TABLE users (\n  id uuid PRIMARY KEY,\n  email text\n);\nCOMMIT;\n\
+             create unique index users_email_idx on users (email);\nALTER TABLE users ADD COLUMN name text, ADD phone text;"
+        ));
+        // CONCURRENTLY among other statements: PostgreSQL rejects the whole
+        // file before anything commits (ban-concurrently-in-transaction).
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
+        );
+        // multi-statement = true: each statement commits alone.
+        let mut config = crate::config::Config::default();
+        config.options.multi_statement = true;
+        let report = crate::lint(
+            &[crate::SourceFile::new(
+                DEFAULT_FILE,
+                "CREATE TABLE t (id int);\nCREATE TABLE u (id int);",
+            )],
+            &crate::LintOptions {
+                config,
+                report_only: None,
+            },
+        );
+        let ours: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == RULE)
+            .collect();
+        assert_eq!(ours.len(), 2, "{ours:#?}");
+        assert!(
+            ours[0].message.contains("multi-statement = true"),
+            "{ours:#?}"
+        );
+    }
+
+    #[test]
+    fn outside_history_err() {
+        for sql in ["CREATE EXTENSION \"uuid-ossp\";", "CREATE SCHEMA app;"] {
+            let out = assert_err(RULE, sql);
+            assert!(out.contains("before this migration runs"), "{out}");
         }
     }
 
     #[test]
+    fn one_finding_per_down() {
+        let files = [(
+            "000002_drop_users.down.sql",
+            "CREATE TABLE users (id int);\nCREATE INDEX users_id ON users (id);\nALTER TABLE t ADD c int;\n",
+        )];
+        let diags: Vec<_> = lint_files(RULE, &files)
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .collect();
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert_eq!(diags[0].line, 1);
+        assert!(
+            diags[0]
+                .message
+                .contains("and 2 other creates of this down (lines 1, 2 and 3)"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
     fn fixed_form_in_help() {
-        let out = assert_err(RULE, "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);");
+        let out = assert_err(
+            RULE,
+            "SELECT 1;\nCOMMIT;\nCREATE UNIQUE INDEX CONCURRENTLY i ON t (a);",
+        );
         assert!(
             out.contains("write `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)`"),
             "{out}"
         );
-        let out = assert_err(RULE, "ALTER TABLE t ADD c int DEFAULT 0;");
+        let out = assert_err(
+            RULE,
+            "SELECT 1;\nCOMMIT;\nALTER TABLE t ADD c int DEFAULT 0;",
+        );
         assert!(
             out.contains("write `ADD COLUMN IF NOT EXISTS c int DEFAULT 0`"),
             "{out}"
@@ -205,21 +380,34 @@ mod tests {
     }
 
     #[test]
+    fn safe_fix_inserts_the_words() {
+        assert_eq!(
+            fixed(RULE, "create extension pg_trgm;").unwrap(),
+            "create extension if not exists pg_trgm;"
+        );
+        assert_eq!(
+            fixed(RULE, "SELECT 1;\nCOMMIT;\nALTER TABLE t ADD c int, ADD COLUMN d int;").unwrap(),
+            "SELECT 1;\nCOMMIT;\nALTER TABLE t ADD IF NOT EXISTS c int, ADD COLUMN IF NOT EXISTS d int;"
+        );
+    }
+
+    #[test]
     fn if_not_exists_and_inexpressible_ok() {
+        let prefix = "SELECT 1;\nCOMMIT;\n";
         assert_ok(
             RULE,
-            "CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\nCREATE TABLE IF NOT EXISTS t (id int);\n\
+            &format!("{prefix}CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\nCREATE TABLE IF NOT EXISTS t (id int);\n\
              CREATE INDEX IF NOT EXISTS i ON t (id);\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n\
-             CREATE SCHEMA IF NOT EXISTS app;\nCREATE SEQUENCE IF NOT EXISTS s;",
+             CREATE SCHEMA IF NOT EXISTS app;\nCREATE SEQUENCE IF NOT EXISTS s;"),
         );
         // Postgres has no IF NOT EXISTS for these; views, functions and
         // triggers have CREATE OR REPLACE instead.
         assert_ok(
             RULE,
-            "ALTER TABLE t ADD CONSTRAINT c CHECK (id > 0);\nCREATE TYPE mood AS ENUM ('a');\n\
+            &format!("{prefix}ALTER TABLE t ADD CONSTRAINT c CHECK (id > 0);\nCREATE TYPE mood AS ENUM ('a');\n\
              CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f();\nCREATE VIEW v AS SELECT 1;\n\
              CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE INDEX ON t (id);\n\
-             CREATE TEMP TABLE scratch (id int);",
+             CREATE TEMP TABLE scratch (id int);"),
         );
     }
 }

@@ -4,7 +4,10 @@ use pg_query::NodeEnum;
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
 use crate::model::{Kind, Obj};
-use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::parse::Statement;
+use crate::rules::helpers::{
+    alter_table, cmds, down_guard_sites, guard_insert, lines_list, split_reason, subtype, GuardSite,
+};
 use crate::rules::Check;
 use crate::source::Span;
 use crate::tokens::{after_words, insert_keywords};
@@ -13,7 +16,7 @@ declare_rule!(
     "prefer-drop-if-exists",
     Robustness,
     Warning,
-    "DROP or ALTER TABLE ... DROP without IF EXISTS, which fails when re-run",
+    "DROP without IF EXISTS where a rerun can find the object gone: files that cannot run as one transaction, downs",
     Check::Statement(check)
 );
 
@@ -36,15 +39,121 @@ const DROP_WORDS: &[&str] = &[
     "CONCURRENTLY",
 ];
 
+const WORDS: &str = "IF EXISTS";
+
 fn check(cx: &StmtCx, out: &mut Findings) {
-    match &cx.stmt.node {
+    let here = sites(cx, cx.stmt_index, cx.stmt);
+    if here.is_empty() {
+        return;
+    }
+    if cx.file.is_down() {
+        // One finding per down file, at its first such statement.
+        let Some(all) = down_guard_sites(cx, is_drop, sites) else {
+            return;
+        };
+        let lines: Vec<usize> = all
+            .iter()
+            .map(|s| cx.file.parsed.line_col(s.span.start).0)
+            .collect();
+        let subject = match all.len() {
+            1 => format!("{} has no IF EXISTS", all[0].what),
+            2 => format!(
+                "{} and one other drop of this down ({}) have no IF EXISTS",
+                all[0].what,
+                lines_list(&lines)
+            ),
+            n => format!(
+                "{} and {} other drops of this down ({}) have no IF EXISTS",
+                all[0].what,
+                n - 1,
+                lines_list(&lines)
+            ),
+        };
+        let finding = out.report(
+            all[0].span,
+            format!(
+                "{subject}: golang-migrate's dirty-state recovery (`migrate force` then `down`) \
+                 runs a down against a database where its up may never have applied, and this down then fails \
+                 on what is not there",
+            ),
+        );
+        match (&all[..], &all[0].fixed) {
+            ([_], Some(f)) if !f.contains('\n') && f.len() <= 120 => {
+                finding.help(format!("write `{f}`"))
+            }
+            _ => finding.help(format!("write `{WORDS}` in each")),
+        };
+        if let Some(fix) = GuardSite::fix(&all.iter().collect::<Vec<_>>(), WORDS) {
+            finding.fix(fix);
+        }
+        return;
+    }
+    // An up that runs as one transaction: a failure rolls it back whole
+    // and a rerun starts clean.
+    let Some(split) = split_reason(cx) else {
+        return;
+    };
+    for site in drop_sites(cx, cx.stmt_index, cx.stmt) {
+        let help = match site
+            .fixed
+            .as_ref()
+            .filter(|f| !f.contains('\n') && f.len() <= 120)
+        {
+            Some(f) => format!("write `{f}`"),
+            None => format!("write `{} IF EXISTS ...`", site.generic),
+        };
+        let finding = out
+            .report(
+                site.span,
+                format!(
+                    "{} without IF EXISTS fails when the migration is re-run after a failure further on: this \
+                     file cannot run as one transaction ({split}), so what ran before the failure stays",
+                    site.what
+                ),
+            )
+            .help(help);
+        if let Some(fix) = GuardSite::fix(&[&site.site], WORDS) {
+            finding.fix(fix);
+        }
+    }
+}
+
+fn is_drop(e: &Effect) -> bool {
+    matches!(e, Effect::Drop { .. })
+}
+
+fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
+    drop_sites(cx, i, stmt)
+        .into_iter()
+        .map(|s| s.site)
+        .collect()
+}
+
+/// A drop site with its statement kind as written (`DROP COLUMN`).
+struct DropSite {
+    site: GuardSite,
+    generic: &'static str,
+}
+
+impl std::ops::Deref for DropSite {
+    type Target = GuardSite;
+    fn deref(&self) -> &GuardSite {
+        &self.site
+    }
+}
+
+/// The statement's drops without IF EXISTS, but of what an earlier
+/// statement of the file created.
+fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
+    let file = cx.file.facts;
+    let text_of = |span: Span| &cx.file.parsed.text[span.start..span.end];
+    match &stmt.node {
         NodeEnum::DropStmt(s) if !s.missing_ok => {
             let Some(what) = drop_kind(s.remove_type) else {
-                return;
+                return Vec::new();
             };
             // Objects this file created just before are there to drop.
-            let dropped: Vec<_> = cx
-                .facts()
+            let dropped: Vec<_> = file.stmts[i]
                 .effects
                 .iter()
                 .filter_map(|e| match e {
@@ -52,28 +161,30 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     _ => None,
                 })
                 .collect();
-            if !dropped.is_empty() && dropped.iter().all(|o| cx.created_earlier(o)) {
-                return;
+            if !dropped.is_empty() && dropped.iter().all(|o| file.created_before(o, i)) {
+                return Vec::new();
             }
             let names: Vec<String> = dropped.iter().map(|o| o.name.to_string()).collect();
-            let text = cx.text(cx.stmt.span);
-            let fixed =
-                after_words(text, DROP_WORDS).map(|at| insert_keywords(text, at, "IF EXISTS"));
-            report(
-                cx,
-                out,
-                cx.stmt.span,
-                format!("{what} {}", names.join(", ")),
-                fixed,
-                &format!("{what} IF EXISTS"),
-            );
+            let text = text_of(stmt.span);
+            let at = after_words(text, DROP_WORDS);
+            vec![DropSite {
+                site: GuardSite {
+                    span: stmt.span,
+                    what: format!("{what} {}", names.join(", ")),
+                    outside_history: false,
+                    insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
+                    fixed: at.map(|at| insert_keywords(text, at, WORDS)),
+                },
+                generic: what,
+            }]
         }
         NodeEnum::AlterTableStmt(_) => {
-            let Some((s, table)) = alter_table(&cx.stmt.node) else {
-                return;
+            let Some((s, table)) = alter_table(&stmt.node) else {
+                return Vec::new();
             };
-            let spans = cx.facts().cmd_spans.as_ref();
-            for (i, cmd) in cmds(s).enumerate() {
+            let spans = file.stmts[i].cmd_spans.as_ref();
+            let mut out = Vec::new();
+            for (k, cmd) in cmds(s).enumerate() {
                 let (what, words, obj_kind): (&str, &[&str], _) = match subtype(cmd) {
                     AlterTableType::AtDropColumn => {
                         ("DROP COLUMN", &["DROP", "COLUMN"], Kind::Column)
@@ -87,63 +198,50 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     continue;
                 }
                 let obj = Obj::on(obj_kind, &table, &cmd.name);
-                if cx.created_earlier(&obj) {
+                if file.created_before(&obj, i) {
                     continue;
                 }
-                let span = cx.cmd_span(i);
-                let fixed = spans.and_then(|_| {
-                    let clause = cx.text(span);
-                    let at = after_words(clause, words)?;
-                    // Canonical `DROP COLUMN` even where `COLUMN` was left out.
-                    let head = if clause.starts_with("drop") {
-                        what.to_ascii_lowercase()
-                    } else {
-                        what.to_string()
-                    };
-                    let rewritten = format!("{head} {}", &clause[at..]);
-                    Some(insert_keywords(&rewritten, head.len() + 1, "IF EXISTS"))
+                let span = spans.and_then(|s| s.get(k).copied());
+                let (insert, fixed) = match span {
+                    Some(span) => {
+                        let clause = text_of(span);
+                        match after_words(clause, words) {
+                            Some(at) => {
+                                // Canonical `DROP COLUMN` even where `COLUMN` was left out.
+                                let head = if clause.starts_with("drop") {
+                                    what.to_ascii_lowercase()
+                                } else {
+                                    what.to_string()
+                                };
+                                let rewritten = format!("{head} {}", &clause[at..]);
+                                (
+                                    Some(guard_insert(clause, span.start, at, WORDS)),
+                                    Some(insert_keywords(&rewritten, head.len() + 1, WORDS)),
+                                )
+                            }
+                            None => (None, None),
+                        }
+                    }
+                    None => (None, None),
+                };
+                out.push(DropSite {
+                    site: GuardSite {
+                        span: span.unwrap_or(stmt.span),
+                        what: format!(
+                            "ALTER TABLE {table} {what} {}",
+                            crate::model::names::quote_ident(&cmd.name)
+                        ),
+                        outside_history: false,
+                        insert,
+                        fixed,
+                    },
+                    generic: what,
                 });
-                report(
-                    cx,
-                    out,
-                    span,
-                    format!(
-                        "ALTER TABLE {table} {what} {}",
-                        crate::model::names::quote_ident(&cmd.name)
-                    ),
-                    fixed,
-                    &format!("{what} IF EXISTS"),
-                );
             }
+            out
         }
-        _ => {}
+        _ => Vec::new(),
     }
-}
-
-fn report(
-    cx: &StmtCx,
-    out: &mut Findings,
-    span: Span,
-    what: String,
-    fixed: Option<String>,
-    generic: &str,
-) {
-    let why = if cx.file.is_down() {
-        "down migrations above all must be re-runnable: a rollback that stopped halfway (or an object \
-         dropped by hand) makes it fail again on every retry"
-    } else {
-        "a migration should be re-runnable: after a failure halfway, or an object dropped by hand, the \
-         rerun fails here"
-    };
-    let help = match fixed.filter(|f| !f.contains('\n') && f.len() <= 120) {
-        Some(f) => format!("write `{f}`"),
-        None => format!("write `{generic} ...`"),
-    };
-    out.report(
-        span,
-        format!("{what} without IF EXISTS fails when it is already gone; {why}"),
-    )
-    .help(help);
 }
 
 /// The statement's kind as written, for the kinds this rule covers.
@@ -177,13 +275,37 @@ mod tests {
             RULE,
             &[(
                 "000002_create_users.down.sql",
-                "-- undo\nDROP INDEX CONCURRENTLY users_email_idx;\nALTER TABLE accounts\n  DROP COLUMN IF EXISTS a,\n  DROP COLUMN b,\n  DROP CONSTRAINT accounts_b_check;\ndrop table public.\"Users\" cascade;"
+                "-- undo\nDROP INDEX users_email_idx;\nALTER TABLE accounts\n  DROP COLUMN IF EXISTS a,\n  DROP COLUMN b,\n  DROP CONSTRAINT accounts_b_check;\ndrop table public.\"Users\" cascade;"
             )]
         ));
     }
 
     #[test]
-    fn every_kind_err() {
+    fn down_fix_inserts_every_guard() {
+        let files = [(
+            "000002_create_users.down.sql",
+            "DROP INDEX users_email_idx;\nALTER TABLE accounts DROP b, DROP CONSTRAINT k;\ndrop table \"Users\" cascade;",
+        )];
+        let out = fixed_files(RULE, &files);
+        assert_eq!(
+            out[0].1,
+            "DROP INDEX IF EXISTS users_email_idx;\nALTER TABLE accounts DROP IF EXISTS b, DROP CONSTRAINT IF EXISTS k;\ndrop table if exists \"Users\" cascade;"
+        );
+    }
+
+    /// An up that runs as one transaction rolls back whole: its drops need
+    /// no IF EXISTS.
+    #[test]
+    fn transactional_up_ok() {
+        assert_ok(
+            RULE,
+            "DROP VIEW v;\nDROP TYPE mood;\nDROP TRIGGER t ON users;\nALTER TABLE t DROP c;\nDROP TABLE old;",
+        );
+        assert_ok(RULE, "DROP INDEX CONCURRENTLY i;");
+    }
+
+    #[test]
+    fn split_up_err() {
         for sql in [
             "DROP VIEW v;",
             "DROP MATERIALIZED VIEW m;",
@@ -197,32 +319,35 @@ mod tests {
             "DROP DOMAIN d;",
             "ALTER TABLE t DROP c;",
         ] {
-            assert_err(RULE, sql);
+            let out = assert_err(RULE, &format!("UPDATE t SET a = 1;\nCOMMIT;\n{sql}"));
+            assert!(
+                out.contains("the COMMIT on line 2 ends its first transaction"),
+                "{out}"
+            );
         }
     }
 
     #[test]
     fn fixed_form_in_help() {
-        let out = assert_err(RULE, "DROP TRIGGER set_updated_at ON users;");
+        let p = "UPDATE t SET a = 1;\nCOMMIT;\n";
+        let out = assert_err(RULE, &format!("{p}DROP TRIGGER set_updated_at ON users;"));
         assert!(
             out.contains("write `DROP TRIGGER IF EXISTS set_updated_at ON users`"),
             "{out}"
         );
-        let out = assert_err(RULE, "ALTER TABLE t DROP c;");
+        let out = assert_err(RULE, &format!("{p}ALTER TABLE t DROP c;"));
         assert!(out.contains("write `DROP COLUMN IF EXISTS c`"), "{out}");
         let out = assert_err(
             RULE,
-            "ALTER TABLE ONLY public.t /* x */ ADD CONSTRAINT k CHECK (a IN (1, 2)),\n  drop column a, DROP CONSTRAINT c CASCADE;",
+            &format!("{p}ALTER TABLE ONLY public.t /* x */ ADD CONSTRAINT k CHECK (a IN (1, 2)),\n  drop column a, DROP CONSTRAINT c CASCADE;"),
         );
         assert!(out.contains("write `drop column if exists a`"), "{out}");
         assert!(
             out.contains("write `DROP CONSTRAINT IF EXISTS c CASCADE`"),
             "{out}"
         );
-        assert!(out.contains("000001_example.up.sql:2:3:"), "{out}");
-        let out = assert_err(RULE, "ALTER TABLE IF EXISTS t * DROP COLUMN a;");
-        assert!(out.contains("1:27:"), "{out}");
-        let out = assert_err(RULE, "DROP MATERIALIZED VIEW /* old */ m;");
+        assert!(out.contains("000001_example.up.sql:4:3:"), "{out}");
+        let out = assert_err(RULE, &format!("{p}DROP MATERIALIZED VIEW /* old */ m;"));
         assert!(
             out.contains("DROP MATERIALIZED VIEW /* old */ IF EXISTS m"),
             "{out}"
@@ -231,21 +356,28 @@ mod tests {
 
     #[test]
     fn if_exists_ok() {
-        assert_ok(
+        let down = "000001_example.down.sql";
+        assert_ok_files(
             RULE,
-            "DROP TABLE IF EXISTS users CASCADE;\nDROP INDEX CONCURRENTLY IF EXISTS i;\n\
-             ALTER TABLE t DROP COLUMN IF EXISTS c, DROP CONSTRAINT IF EXISTS k;\nDROP EXTENSION IF EXISTS \"uuid-ossp\";",
+            &[(down, "DROP TABLE IF EXISTS users CASCADE;\nDROP INDEX IF EXISTS i;\n\
+             ALTER TABLE t DROP COLUMN IF EXISTS c, DROP CONSTRAINT IF EXISTS k;\nDROP EXTENSION IF EXISTS \"uuid-ossp\";")],
         );
         // Other objects are out of scope.
-        assert_ok(RULE, "DROP POLICY p ON t; DROP ROLE r; DROP OWNED BY r;");
+        assert_ok_files(
+            RULE,
+            &[(down, "DROP POLICY p ON t; DROP ROLE r; DROP OWNED BY r;")],
+        );
     }
 
     #[test]
     fn created_earlier_in_file_ok() {
-        assert_ok(
+        assert_ok_files(
             RULE,
-            "CREATE TABLE tmp (id int);\nINSERT INTO tmp SELECT 1;\nDROP TABLE tmp;\n\
+            &[(
+                "000001_example.down.sql",
+                "CREATE TABLE tmp (id int);\nINSERT INTO tmp SELECT 1;\nDROP TABLE tmp;\n\
              ALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;",
+            )],
         );
     }
 }

@@ -28,6 +28,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let column = quote_ident(site.column);
         let what = site.subject();
         let n = site.ty.mods.first().copied().unwrap_or(1);
+        if fixed_width(site.column, n) {
+            continue;
+        }
         let array = site.array_suffix();
         out.report(
             site.span,
@@ -68,6 +71,66 @@ fn fix(cx: &StmtCx, site: &ColumnTypeSite) -> Option<FixSpec> {
     fixes::retype(cx, at, CHAR, true, "text", Applicability::Unsafe)
 }
 
+/// Fixed-width formats by their width: a `char(n)` of one of these widths
+/// holds values that never pad (every value has exactly `n` characters).
+const FIXED_WIDTHS: &[(i64, &str)] = &[
+    (1, "one-character code or flag"),
+    (2, "ISO 3166-1 alpha-2 country, ISO 639-1 language"),
+    (
+        3,
+        "ISO 4217 currency, ISO 3166-1 alpha-3 country, ISO 639-2 language",
+    ),
+    (26, "ULID"),
+    (27, "KSUID"),
+    (32, "MD5 hex, UUID without dashes"),
+    (36, "UUID"),
+    (40, "SHA-1 hex"),
+    (64, "SHA-256 hex"),
+    (128, "SHA-512 hex"),
+];
+
+/// Words of a column name that say it holds a fixed-width code or
+/// identifier, whatever its width.
+const CODE_WORDS: &[&str] = &[
+    "code",
+    "iso",
+    "country",
+    "currency",
+    "lang",
+    "language",
+    "locale",
+    "ulid",
+    "uuid",
+    "guid",
+    "ksuid",
+    "hash",
+    "sha",
+    "sha1",
+    "sha256",
+    "sha512",
+    "md5",
+    "checksum",
+    "digest",
+    "fingerprint",
+    "iban",
+    "bic",
+    "swift",
+    "isbn",
+    "ean",
+    "upc",
+];
+
+/// `char(n)` holds a fixed-width code or identifier: its width is that of
+/// a fixed-width format, or its name says it is a code. Padding never
+/// happens then, and `char(n)` documents the width.
+fn fixed_width(column: &str, n: i64) -> bool {
+    FIXED_WIDTHS.iter().any(|(w, _)| *w == n)
+        || column
+            .to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| CODE_WORDS.contains(&word))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::*;
@@ -79,7 +142,7 @@ mod tests {
         assert_eq!(
             fixed(
                 RULE,
-                "CREATE TABLE c (a CHAR(2) PRIMARY KEY, b national character (3)[], d char, e varchar(4));"
+                "CREATE TABLE c (a CHAR(5) PRIMARY KEY, b national character (7)[], d char(12), e varchar(4));"
             )
             .unwrap(),
             "CREATE TABLE c (a TEXT PRIMARY KEY, b text[], d text, e varchar(4));"
@@ -87,7 +150,7 @@ mod tests {
         assert_eq!(
             fixed(
                 RULE,
-                "ALTER TABLE c ADD COLUMN f character(64) NOT NULL DEFAULT '';"
+                "ALTER TABLE c ADD COLUMN f character(50) NOT NULL DEFAULT '';"
             )
             .unwrap(),
             "ALTER TABLE c ADD COLUMN f text NOT NULL DEFAULT '';"
@@ -102,15 +165,24 @@ mod tests {
     fn create_table_err() {
         insta::assert_snapshot!(assert_err(
             RULE,
-            "CREATE TABLE countries (\n  code CHAR(2) PRIMARY KEY,\n  flag character\n);"
+            "CREATE TABLE countries (\n  code CHAR(2) PRIMARY KEY,\n  flag character,\n  name char(50)\n);"
         ));
     }
 
     #[test]
+    fn fixed_width_codes_and_identifiers_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE t (id char(26) PRIMARY KEY, country char(2), cur char(3), u char(36), sha char(64),\n\
+             access_code char(1), file_hash character(20), locale_tag char(5));",
+        );
+    }
+
+    #[test]
     fn alter_table_err() {
-        assert_err(RULE, "ALTER TABLE t ADD COLUMN c char(36);");
+        assert_err(RULE, "ALTER TABLE t ADD COLUMN c char(35);");
         assert_err(RULE, "ALTER TABLE t ALTER COLUMN c TYPE character(10);");
-        assert_err(RULE, "ALTER TABLE t ADD COLUMN c bpchar(3)[];");
+        assert_err(RULE, "ALTER TABLE t ADD COLUMN c bpchar(4)[];");
     }
 
     #[test]

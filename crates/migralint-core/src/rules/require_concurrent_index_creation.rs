@@ -13,7 +13,8 @@ declare_rule!(
     Locking,
     Error,
     "CREATE INDEX without CONCURRENTLY blocks writes to a table that holds data",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

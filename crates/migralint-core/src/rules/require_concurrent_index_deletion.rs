@@ -15,7 +15,8 @@ declare_rule!(
     Locking,
     Warning,
     "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on a table that holds data",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["require-lock-timeout"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -19,7 +19,8 @@ declare_rule!(
     Locking,
     Error,
     "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

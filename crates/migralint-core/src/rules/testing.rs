@@ -11,10 +11,15 @@ use crate::{lint, LintOptions, SourceFile};
 
 pub const DEFAULT_FILE: &str = "000001_example.up.sql";
 
-/// Lints files with `rule` turned on (even when it is off by default).
+/// Lints files with `rule` alone turned on (even when it is off by
+/// default), in down files too: a rule is tested for what it finds; how
+/// the engine folds findings of several rules and judges downs is tested
+/// in `engine::noise`.
 pub fn lint_files(rule: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
     let mut config = Config::default();
     config.set_level(rule, Level::Error).expect("known rule");
+    config.select(&[rule.to_string()]).expect("known rule");
+    config.options.downs_locking = Level::Error;
     let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(*p, *t)).collect();
     lint(
         &sources,
