@@ -11,7 +11,8 @@ declare_rule!(
     Locking,
     Error,
     "ADD COLUMN with a volatile DEFAULT (any DEFAULT before PostgreSQL 11) rewrites the table under ACCESS EXCLUSIVE",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

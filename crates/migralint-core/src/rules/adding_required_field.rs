@@ -9,7 +9,8 @@ declare_rule!(
     Locking,
     Error,
     "ADD COLUMN ... NOT NULL (or PRIMARY KEY) without a DEFAULT fails on a table that has rows",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -9,7 +9,8 @@ declare_rule!(
     Locking,
     Error,
     "ADD COLUMN of a serial, identity or stored generated column rewrites the table under ACCESS EXCLUSIVE",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -16,7 +16,8 @@ declare_rule!(
     Style,
     Warning,
     "integer, smallint or serial primary key: it runs out, and widening it later rewrites the table",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

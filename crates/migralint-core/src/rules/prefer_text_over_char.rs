@@ -10,7 +10,8 @@ declare_rule!(
     Style,
     Warning,
     "char(n) column: blank-padded, no faster than text",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

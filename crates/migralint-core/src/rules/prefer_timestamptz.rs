@@ -12,7 +12,8 @@ declare_rule!(
     Style,
     Warning,
     "timestamp without time zone column: prefer timestamptz",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
