@@ -524,6 +524,72 @@ pub fn down_guard_sites(
     (!all.is_empty()).then_some(all)
 }
 
+/// How a guard rule words its one finding per down file.
+pub struct DownGuard {
+    /// The guard words: `IF EXISTS`, `IF NOT EXISTS`.
+    pub words: &'static str,
+    /// What one site is: `create`, `drop`.
+    pub noun: &'static str,
+    /// How the down then fails: `fails with \`already exists\``.
+    pub failure: &'static str,
+}
+
+/// Reports, once per down file at its first site, every statement of the
+/// file without the guard (`down_guard_sites`), with a fix adding it to
+/// all of them. Returns whether the statement was a down's (then the up
+/// rules do not apply).
+pub fn report_down_guards(
+    cx: &StmtCx,
+    out: &mut crate::engine::context::Findings,
+    candidate: fn(&crate::model::effects::Effect) -> bool,
+    sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
+    guard: &DownGuard,
+) -> bool {
+    if !cx.file.is_down() {
+        return false;
+    }
+    let Some(all) = down_guard_sites(cx, candidate, sites_of) else {
+        return true;
+    };
+    let lines: Vec<usize> = all
+        .iter()
+        .map(|s| cx.file.parsed.line_col(s.span.start).0)
+        .collect();
+    let (words, noun) = (guard.words, guard.noun);
+    let subject = match all.len() {
+        1 => format!("{} has no {words}", all[0].what),
+        n => format!(
+            "{} and {} other {noun}{} of this down ({}) have no {words}",
+            all[0].what,
+            if n == 2 {
+                "one".to_string()
+            } else {
+                (n - 1).to_string()
+            },
+            if n == 2 { "" } else { "s" },
+            lines_list(&lines)
+        ),
+    };
+    let finding = out.report(
+        all[0].span,
+        format!(
+            "{subject}: golang-migrate's dirty-state recovery (`migrate force` then `down`) runs a down \
+             against a database where its up may never have applied, and this down then {}",
+            guard.failure
+        ),
+    );
+    match (&all[..], &all[0].fixed) {
+        ([_], Some(f)) if !f.contains('\n') && f.len() <= 120 => {
+            finding.help(format!("write `{f}`"))
+        }
+        _ => finding.help(format!("write `{words}` in each")),
+    };
+    if let Some(fix) = GuardSite::fix(&all.iter().collect::<Vec<_>>(), words) {
+        finding.fix(fix);
+    }
+    true
+}
+
 /// "line 3", "lines 3, 7 and 12".
 pub fn lines_list(lines: &[usize]) -> String {
     let mut lines = lines.to_vec();

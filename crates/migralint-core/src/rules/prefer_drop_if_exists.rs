@@ -6,7 +6,8 @@ use crate::model::effects::Effect;
 use crate::model::{Kind, Obj};
 use crate::parse::Statement;
 use crate::rules::helpers::{
-    alter_table, cmds, down_guard_sites, guard_insert, lines_list, split_reason, subtype, GuardSite,
+    alter_table, cmds, guard_insert, report_down_guards, split_reason, subtype, DownGuard,
+    GuardSite,
 };
 use crate::rules::Check;
 use crate::source::Span;
@@ -46,46 +47,12 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if here.is_empty() {
         return;
     }
-    if cx.file.is_down() {
-        // One finding per down file, at its first such statement.
-        let Some(all) = down_guard_sites(cx, is_drop, sites) else {
-            return;
-        };
-        let lines: Vec<usize> = all
-            .iter()
-            .map(|s| cx.file.parsed.line_col(s.span.start).0)
-            .collect();
-        let subject = match all.len() {
-            1 => format!("{} has no IF EXISTS", all[0].what),
-            2 => format!(
-                "{} and one other drop of this down ({}) have no IF EXISTS",
-                all[0].what,
-                lines_list(&lines)
-            ),
-            n => format!(
-                "{} and {} other drops of this down ({}) have no IF EXISTS",
-                all[0].what,
-                n - 1,
-                lines_list(&lines)
-            ),
-        };
-        let finding = out.report(
-            all[0].span,
-            format!(
-                "{subject}: golang-migrate's dirty-state recovery (`migrate force` then `down`) \
-                 runs a down against a database where its up may never have applied, and this down then fails \
-                 on what is not there",
-            ),
-        );
-        match (&all[..], &all[0].fixed) {
-            ([_], Some(f)) if !f.contains('\n') && f.len() <= 120 => {
-                finding.help(format!("write `{f}`"))
-            }
-            _ => finding.help(format!("write `{WORDS}` in each")),
-        };
-        if let Some(fix) = GuardSite::fix(&all.iter().collect::<Vec<_>>(), WORDS) {
-            finding.fix(fix);
-        }
+    let guard = DownGuard {
+        words: WORDS,
+        noun: "drop",
+        failure: "fails on what is not there",
+    };
+    if report_down_guards(cx, out, is_drop, sites, &guard) {
         return;
     }
     // An up that runs as one transaction: a failure rolls it back whole
