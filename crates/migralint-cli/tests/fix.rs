@@ -288,24 +288,30 @@ fn a_file_that_cannot_be_written_is_an_error_naming_it() {
 /// migration moves, made CONCURRENTLY, to a new migration pair right after
 /// it; the file keeps the rest (with the lock_timeout prelude another fix
 /// adds; not to the down: lock findings in downs are off by default,
-/// `[downs] locking`). A second run changes nothing.
+/// `[downs] locking`). The earlier ALTER is on another table: on the
+/// index's own table the drop would wait for nothing more and get no
+/// finding. A second run changes nothing.
 #[test]
 fn a_split_fix_creates_the_next_migration_pair() {
     let t = TempDir::new("split");
     t.write(
         "m/000001_users.up.sql",
         "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, created_at timestamptz);\n\
-         CREATE INDEX IF NOT EXISTS users_created_idx ON users (created_at);\n",
+         CREATE INDEX IF NOT EXISTS users_created_idx ON users (created_at);\n\
+         CREATE TABLE IF NOT EXISTS accounts (id bigint PRIMARY KEY);\n",
     );
-    t.write("m/000001_users.down.sql", "DROP TABLE IF EXISTS users;\n");
+    t.write(
+        "m/000001_users.down.sql",
+        "DROP TABLE IF EXISTS accounts;\nDROP TABLE IF EXISTS users;\n",
+    );
     t.write(
         "m/000002_retire.up.sql",
-        "-- add a flag\nALTER TABLE users ADD COLUMN IF NOT EXISTS flag boolean;\n\
+        "-- add a flag\nALTER TABLE accounts ADD COLUMN IF NOT EXISTS flag boolean;\n\
          -- retire the index\nDROP INDEX IF EXISTS users_created_idx;\n",
     );
     t.write(
         "m/000002_retire.down.sql",
-        "ALTER TABLE users DROP COLUMN IF EXISTS flag;\n",
+        "ALTER TABLE accounts DROP COLUMN IF EXISTS flag;\n",
     );
     let args = [
         "check",
@@ -336,11 +342,11 @@ fn a_split_fix_creates_the_next_migration_pair() {
     );
     assert_eq!(
         read(&t, "m/000002_retire.up.sql"),
-        "SET lock_timeout = '2s';\n-- add a flag\nALTER TABLE users ADD COLUMN IF NOT EXISTS flag boolean;\n"
+        "SET lock_timeout = '2s';\n-- add a flag\nALTER TABLE accounts ADD COLUMN IF NOT EXISTS flag boolean;\n"
     );
     assert_eq!(
         read(&t, "m/000002_retire.down.sql"),
-        "ALTER TABLE users DROP COLUMN IF EXISTS flag;\n"
+        "ALTER TABLE accounts DROP COLUMN IF EXISTS flag;\n"
     );
     assert_eq!(
         read(&t, "m/000003_retire_concurrently.up.sql"),

@@ -291,6 +291,18 @@ pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
             ]
             .iter()
             .any(|k| *k as i32 == kind);
+            // DROP TRIGGER name ON table: ACCESS EXCLUSIVE on the table
+            // (its list names the table, then the trigger).
+            if kind == ObjectType::ObjectTrigger as i32 {
+                for obj in &s.objects {
+                    if let Some(NodeEnum::List(l)) = obj.node.as_ref() {
+                        let table = &l.items[..l.items.len().saturating_sub(1)];
+                        if let Some(name) = QualName::from_list(table) {
+                            out.push(LockTaken::new(AccessExclusive, &name));
+                        }
+                    }
+                }
+            }
             if relational {
                 for obj in &s.objects {
                     if let Some(NodeEnum::List(l)) = obj.node.as_ref() {

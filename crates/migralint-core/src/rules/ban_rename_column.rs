@@ -2,6 +2,7 @@ use pg_query::protobuf::ObjectType;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::Effect;
 use crate::model::names::quote_ident;
 use crate::model::QualName;
 use crate::model::{Kind, Obj};
@@ -36,6 +37,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if cx.table_state(&table).is_new()
         || cx.created_earlier(&old_obj)
         || cx.reoccupied_later(&old_obj)
+        || dropped_earlier(cx, &Obj::on(Kind::Column, &table, &s.newname))
     {
         return;
     }
@@ -55,11 +57,33 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     ));
 }
 
+/// The second half of a swap: an earlier statement of the file dropped
+/// the column whose name this rename takes (pkgsite 000100: `DROP COLUMN
+/// id; RENAME COLUMN big_id TO id`), so code using that name still finds it.
+fn dropped_earlier(cx: &StmtCx, new: &Obj) -> bool {
+    (0..cx.stmt_index).any(|k| {
+        cx.facts_of(k)
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::Drop { obj, .. } if obj.key() == new.key()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "ban-rename-column";
+
+    /// pkgsite 000100: a bigint column swapped in under the old name in
+    /// one transaction.
+    #[test]
+    fn swap_onto_a_dropped_name_ok() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE paths DROP COLUMN id;\nALTER TABLE paths RENAME COLUMN big_id TO id;",
+        );
+    }
 
     #[test]
     fn rename_column_err() {

@@ -95,6 +95,23 @@ pub fn dropped_later_in_file(cx: &StmtCx, table: &QualName) -> bool {
     cx.file.facts.table_dropped_after(table, cx.stmt_index)
 }
 
+/// The line of an earlier statement of this statement's transaction that
+/// took ACCESS EXCLUSIVE on the table and still holds it: what this
+/// statement then locks adds no wait and no blocking of its own, and
+/// CONCURRENTLY cannot help inside that transaction (the hazard is the
+/// held lock: `hold-exclusive-lock-across-statements`).
+pub fn exclusive_already_held(cx: &StmtCx, table: &QualName) -> Option<usize> {
+    (cx.tx_start(cx.stmt_index)..cx.stmt_index)
+        .find(|&k| {
+            locks_of(cx, k).iter().any(|l| {
+                l.mode == crate::model::locks::LockMode::AccessExclusive
+                    && !l.on_index
+                    && l.relation.key() == table.key()
+            })
+        })
+        .map(|k| cx.line_of(k))
+}
+
 /// The table holds data when this statement runs: it was not created
 /// earlier in this same file, nor emptied by an earlier statement of it
 /// (`TRUNCATE`, `DELETE` without `WHERE`).

@@ -6,7 +6,7 @@ use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::Effect;
 use crate::model::{Kind, QualName};
 use crate::rules::fixes;
-use crate::rules::helpers::{describe_lock, dropped_later_in_file, in_use};
+use crate::rules::helpers::{describe_lock, dropped_later_in_file, exclusive_already_held, in_use};
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -39,6 +39,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let table = cx.schema.index(&index).map(|i| i.table.clone());
         match &table {
             Some(t) if !in_use(cx, t) || dropped_later_in_file(cx, t) => continue,
+            // The table is already ACCESS EXCLUSIVE in this transaction:
+            // the drop waits for nothing and blocks nothing more.
+            Some(t) if exclusive_already_held(cx, t).is_some() => continue,
             // Unknown index in a file that goes on to drop tables: a
             // teardown (a down file linted alone); the index most likely
             // belongs to one of them.
@@ -119,6 +122,25 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "require-concurrent-index-deletion";
+
+    /// harbor 0004: the DROP INDEX comes after an ALTER TABLE of its table
+    /// in the same transaction: it waits for nothing more.
+    #[test]
+    fn table_already_exclusive_in_the_transaction_ok() {
+        let files = [
+            ("000001_a.up.sql", "CREATE TABLE job (id bigint, status text);\nCREATE INDEX job_status ON job (status);"),
+            ("000002_b.up.sql", "ALTER TABLE job ADD COLUMN owner text;\nDROP INDEX job_status;"),
+        ];
+        assert!(lint_files(RULE, &files).is_empty());
+        let files = [
+            files[0],
+            (
+                "000002_b.up.sql",
+                "DROP INDEX job_status;\nALTER TABLE job ADD COLUMN owner text;",
+            ),
+        ];
+        assert_eq!(lint_files(RULE, &files).len(), 1);
+    }
 
     const CREATE: (&str, &str) = (
         "000001_users.up.sql",
