@@ -1,0 +1,200 @@
+//! Signal over noise, measured on real migration history nobody here wrote
+//! (`../shared/corpus/realworld`, present in CI, absent in a user's clone:
+//! the test then says so and passes without checking).
+//!
+//! `tests/labels/realworld.tsv` is a hand-labelled sample of the default
+//! config's diagnostics on the five real folders: each one *act* (a
+//! reviewer would ask for a change, or the finding names a real hazard
+//! the team should know of), *noise* (true but not worth acting on) or
+//! *wrong* (false), with a one-line reason. This test lints the folders
+//! again and checks, against the current output:
+//! - every labelled *act* finding is still reported (recall on real history);
+//! - precision over the labelled findings still reported does not fall
+//!   below `PRECISION_FLOOR` (what it is today; issue 12's target is 90%,
+//!   not reached: the per-rule figures this test prints show where);
+//! - the sample still covers at least 250 current diagnostics;
+//! - the default config reports at most 200 diagnostics per 100 files.
+//!
+//! A finding is identified by folder, file name, line, column and rule.
+//! `tests/labels/sample.py` lists current diagnostics that carry no label
+//! (to extend the sample when output changes).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use common::{repo_root, run};
+
+const REALWORLD: [&str; 5] = [
+    "golang__pkgsite",
+    "google__exposure-notifications-server",
+    "goharbor__harbor",
+    "raystack__frontier",
+    "svix__svix-webhooks",
+];
+
+/// The precision of the default output on the labelled sample, as measured
+/// when the sample was labelled (45.2%, December 2026): a floor, raised as
+/// rules improve. Issue 12's target is 0.90.
+const PRECISION_FLOOR: f64 = 0.45;
+
+/// (folder, file name, line, column, rule)
+type Key = (String, String, u64, u64, String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    Act,
+    Noise,
+    Wrong,
+}
+
+fn realworld() -> Option<PathBuf> {
+    let dir = repo_root().join("../shared/corpus/realworld");
+    if dir.is_dir() {
+        Some(dir.canonicalize().unwrap())
+    } else {
+        eprintln!("SKIPPED: ../shared/corpus/realworld is absent (it exists in CI only)");
+        None
+    }
+}
+
+/// The labels file: `folder file line column rule label reason`, tab-separated;
+/// `#` lines are comments.
+fn labels() -> BTreeMap<Key, (Label, String)> {
+    let path = repo_root().join("tests/labels/realworld.tsv");
+    let text = std::fs::read_to_string(&path).expect("tests/labels/realworld.tsv");
+    let mut out = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(
+            f.len(),
+            7,
+            "realworld.tsv:{}: 7 tab-separated fields",
+            n + 1
+        );
+        let label = match f[5] {
+            "act" => Label::Act,
+            "noise" => Label::Noise,
+            "wrong" => Label::Wrong,
+            other => panic!("realworld.tsv:{}: unknown label {other:?}", n + 1),
+        };
+        assert!(
+            !f[6].trim().is_empty(),
+            "realworld.tsv:{}: a label needs its reason",
+            n + 1
+        );
+        let key = (
+            f[0].to_string(),
+            f[1].to_string(),
+            f[2].parse().unwrap(),
+            f[3].parse().unwrap(),
+            f[4].to_string(),
+        );
+        // Findings that differ only by message share a key: they carry
+        // the same label and count once.
+        if let Some((earlier, _)) = out.insert(key, (label, f[6].to_string())) {
+            assert_eq!(
+                earlier,
+                label,
+                "realworld.tsv:{}: one key, two labels",
+                n + 1
+            );
+        }
+    }
+    out
+}
+
+/// The current default-config diagnostics of each folder, and its file count.
+fn current(root: &std::path::Path) -> (Vec<Key>, usize) {
+    let mut keys = Vec::new();
+    let mut files = 0;
+    for app in REALWORLD {
+        let dir = root.join(app);
+        files += std::fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".sql")
+            })
+            .count();
+        let out = run(&["check", "--format", "json", dir.to_str().unwrap()]);
+        assert!(out.code <= 1, "{app}: exit {}: {}", out.code, out.stderr);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        for d in report["diagnostics"].as_array().unwrap() {
+            let file = d["file"].as_str().unwrap();
+            let name = file.rsplit('/').next().unwrap().to_string();
+            keys.push((
+                app.to_string(),
+                name,
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    (keys, files)
+}
+
+#[test]
+fn default_output_on_real_history_is_signal() {
+    let Some(root) = realworld() else { return };
+    let labels = labels();
+    let (keys, files) = current(&root);
+    let present: BTreeSet<&Key> = keys.iter().collect();
+
+    let lost: Vec<String> = labels
+        .iter()
+        .filter(|(k, (l, _))| *l == Label::Act && !present.contains(k))
+        .map(|(k, (_, why))| format!("  {}/{}:{}:{} {} ({why})", k.0, k.1, k.2, k.3, k.4))
+        .collect();
+    let (mut act, mut labelled) = (0usize, 0usize);
+    let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for k in &present {
+        if let Some((label, _)) = labels.get(*k) {
+            labelled += 1;
+            let e = by_rule.entry(k.4.as_str()).or_default();
+            e.1 += 1;
+            if *label == Label::Act {
+                act += 1;
+                e.0 += 1;
+            }
+        }
+    }
+    let precision = act as f64 / labelled.max(1) as f64;
+    let per_100 = 100.0 * keys.len() as f64 / files as f64;
+    eprintln!(
+        "{} diagnostics on {files} files ({per_100:.0} per 100 files); {labelled} labelled, \
+         {act} act: precision {:.1}%",
+        keys.len(),
+        100.0 * precision
+    );
+    for (rule, (a, n)) in &by_rule {
+        eprintln!("  {rule}: {a}/{n} act");
+    }
+    assert!(
+        lost.is_empty(),
+        "labelled act findings no longer reported:\n{}",
+        lost.join("\n")
+    );
+    assert!(
+        labelled >= 250,
+        "the labelled sample covers only {labelled} current diagnostics (at least 250): \
+         label more with tests/labels/sample.py"
+    );
+    assert!(
+        precision >= PRECISION_FLOOR,
+        "precision {:.1}% fell below the floor {PRECISION_FLOOR} on the labelled sample",
+        100.0 * precision
+    );
+    assert!(
+        per_100 <= 200.0,
+        "{per_100:.0} diagnostics per 100 files at the default config (at most 200)"
+    );
+}
