@@ -71,6 +71,10 @@ struct Names {
     last_taken: FxHashMap<ObjKey, usize>,
     /// The last statement that drops each table.
     last_dropped_table: FxHashMap<(String, String), usize>,
+    /// The last statement that validates each constraint (by table, name).
+    last_validated: FxHashMap<((String, String), String), usize>,
+    /// `FileFacts::split`, computed once.
+    split: Option<Split>,
 }
 
 /// Builds a file's facts from its statements, in order, a run at a time.
@@ -197,6 +201,14 @@ impl FileFacts {
             .is_some_and(|&j| j > i)
     }
 
+    /// A statement after statement `i` validates constraint `name` of `table`.
+    pub fn validated_after(&self, table: &QualName, name: &str, i: usize) -> bool {
+        self.names()
+            .last_validated
+            .get(&(table.key(), name.to_string()))
+            .is_some_and(|&j| j > i)
+    }
+
     /// Why the file cannot run as one transaction, when it cannot: it
     /// holds two statements or more that do work and they do not all run
     /// in one transaction (`model::tx`). A file of one statement cannot
@@ -206,6 +218,10 @@ impl FileFacts {
     /// transaction, before anything commits (`ban-concurrently-in-transaction`);
     /// with it, every statement commits alone anyway.
     pub fn split(&self) -> Option<Split> {
+        self.names().split
+    }
+
+    fn compute_split(&self) -> Option<Split> {
         let work: Vec<usize> = (0..self.stmts.len())
             .filter(|&i| self.stmts[i].summary.does_work)
             .collect();
@@ -247,10 +263,14 @@ impl FileFacts {
                         Effect::Drop { obj, .. } if obj.kind == Kind::Table => {
                             names.last_dropped_table.insert(obj.name.key(), i);
                         }
+                        Effect::Validate { table, name } => {
+                            names.last_validated.insert((table.key(), name.clone()), i);
+                        }
                         _ => {}
                     }
                 }
             }
+            names.split = self.compute_split();
             names
         })
     }

@@ -160,16 +160,7 @@ fn move_validation(cx: &StmtCx) -> Option<FixSpec> {
 
 /// A later statement of this file validates constraint `name` of `table`.
 fn validated_later(cx: &StmtCx, table: &QualName, name: &str) -> bool {
-    (cx.stmt_index + 1..cx.stmt_count()).any(|j| {
-        cx.statement(j).is_some_and(|stmt| {
-            alter_table(&stmt.node).is_some_and(|(s, t)| {
-                t.key() == table.key()
-                    && cmds(s).any(|cmd| {
-                        subtype(cmd) == AlterTableType::AtValidateConstraint && cmd.name == name
-                    })
-            })
-        })
-    })
+    cx.file.facts.validated_after(table, name, cx.stmt_index)
 }
 
 fn inline_check(cx: &StmtCx, table: &QualName, column: &str, c: &Constraint, out: &mut Findings) {
