@@ -108,9 +108,11 @@ test('two files with one path are refused, naming both', () => {
 
 const FIXABLE = [
   { path: 'db/000001_t.up.sql', text: 'CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n' },
-  { path: 'db/000001_t.down.sql', text: 'DROP TABLE t;\n' },
+  { path: 'db/000001_t.down.sql', text: 'DROP TABLE IF EXISTS t;\n' },
   { path: 'db/000002_i.up.sql', text: 'CREATE INDEX t_at_idx ON t (at);\n' },
   { path: 'db/000002_i.down.sql', text: 'DROP INDEX CONCURRENTLY IF EXISTS t_at_idx;\n' },
+  // A finding without a fix: golang-migrate skips the file, its name is the finding.
+  { path: 'db/seed.sql', text: 'SELECT 1;\n' },
 ];
 
 test('lint results carry the fixes; applyFixes applies them like --fix', () => {
