@@ -575,7 +575,7 @@ describe('playground', () => {
   test('Fix all: every fix of every file, as migralint check --fix --unsafe-fixes writes them', async (t) => {
     const files = [
       { name: '000001_t.up.sql', text: 'CREATE TABLE t (id bigint PRIMARY KEY, at timestamp);\n' },
-      { name: '000001_t.down.sql', text: 'DROP TABLE t;\n' },
+      { name: '000001_t.down.sql', text: 'DROP TABLE IF EXISTS t;\n' },
       { name: '000002_i.up.sql', text: 'CREATE INDEX t_at_idx ON t (at);\n' },
       { name: '000002_i.down.sql', text: 'DROP INDEX CONCURRENTLY IF EXISTS t_at_idx;\n' },
     ];
