@@ -162,6 +162,12 @@ pub struct UpChanges {
     /// Relations the file drops (they existed) and creates again: what is
     /// built on them replaces what was there.
     pub replaced_relations: HashSet<(String, String)>,
+    /// Created objects a re-run of the file copes with when a rollback
+    /// left them behind: dropped with `IF EXISTS` by the file before it
+    /// creates them, or an extension or schema created `IF NOT EXISTS`
+    /// (they live outside the history, may have been there before the
+    /// up, and are not the down's to drop).
+    pub rerunnable: HashSet<ObjKey>,
 }
 
 /// What the pairing rules know of an up file when its downs are linted:
@@ -180,6 +186,9 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
     // did not create: recreating one under the same name replaces it.
     let mut replaced: HashSet<ObjKey> = HashSet::default();
     let mut replaced_relations = HashSet::default();
+    // Objects the file drops `IF EXISTS` before anything of it creates them.
+    let mut cleared: HashSet<ObjKey> = HashSet::default();
+    let mut rerunnable: HashSet<ObjKey> = HashSet::default();
     // What ends with the file's session (`TEMP`) is not left behind.
     let mut temp: Vec<Obj> = Vec::new();
     for (at, effects) in statements {
@@ -187,13 +196,19 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
             temp.extend(e.creates_temp().cloned());
             match e {
                 Effect::Create { obj, .. } if !obj.is_named() => {}
-                Effect::Create { obj, .. } => {
+                Effect::Create {
+                    obj, if_not_exists, ..
+                } => {
                     let key = obj.key();
                     if replaced.contains(&key) {
                         if obj.kind.is_relation() {
                             replaced_relations.insert(obj.name.key());
                         }
                     } else {
+                        let outside = matches!(obj.kind, Kind::Extension | Kind::Schema);
+                        if cleared.contains(&key) || (if_not_exists && outside) {
+                            rerunnable.insert(key);
+                        }
                         created.insert(obj, at);
                     }
                 }
@@ -203,8 +218,12 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                     if_exists,
                 } => {
                     let key = obj.key();
-                    if !if_exists && !created.contains(&key) {
-                        replaced.insert(key);
+                    if !created.contains(&key) {
+                        if if_exists {
+                            cleared.insert(key);
+                        } else {
+                            replaced.insert(key);
+                        }
                     }
                     created.drop_object(&obj, cascade);
                 }
@@ -253,14 +272,16 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
         created: created.iter().cloned().collect(),
         renamed,
         replaced_relations,
+        rerunnable,
     }
 }
 
 /// The objects a down file is expected to drop: what its up creates that
 /// did not exist before it (per `before`), leaving out the indexes,
 /// columns, constraints and triggers of a relation the up also creates
-/// (dropping the relation drops them), and the indexes and constraints
-/// built on a column the up adds (dropping the column drops them).
+/// (dropping the relation drops them), the indexes and constraints
+/// built on a column the up adds (dropping the column drops them), and
+/// what a re-run of the up copes with (`UpChanges::rerunnable`).
 pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)> {
     let new: Vec<&(Obj, usize)> = changes
         .created
@@ -290,7 +311,7 @@ pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)
                         .iter()
                         .any(|c| columns.contains(&Obj::on(Kind::Column, t, c).key()))
                 });
-            !on_new_relation && !on_new_column
+            !on_new_relation && !on_new_column && !changes.rerunnable.contains(&o.key())
         })
         .cloned()
         .collect()

@@ -147,6 +147,40 @@ mod tests {
     }
 
     #[test]
+    fn rerunnable_creates_ok() {
+        // Dropped IF EXISTS before it is created: a re-run replaces a
+        // leftover. An extension or schema IF NOT EXISTS: not the down's.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE EXTENSION IF NOT EXISTS vector;\nCREATE SCHEMA IF NOT EXISTS app;\n\
+                     DROP TABLE IF EXISTS app.tokens CASCADE;\nCREATE TABLE app.tokens (id int);\n\
+                     CREATE INDEX tokens_id_idx ON app.tokens (id);",
+                ),
+                ("1_a.down.sql", "SELECT 1;"),
+            ],
+        );
+        // Without the drop first, a table IF NOT EXISTS is still the down's:
+        // a re-run would keep the leftover's definition.
+        let out = assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (id int);\nDROP TABLE IF EXISTS t;\nCREATE EXTENSION hstore;\n\
+                     DROP INDEX IF EXISTS i;\nCREATE TABLE u (id int);",
+                ),
+                ("1_a.down.sql", "SELECT 1;"),
+            ],
+        );
+        assert!(out.contains("extension hstore"), "{out}");
+        assert!(out.contains("table u"), "{out}");
+        assert!(!out.contains("table t"), "{out}");
+    }
+
+    #[test]
     fn seed_migrations_ok() {
         assert_ok_files(
             RULE,
@@ -353,8 +387,10 @@ mod tests {
                 ("1_a.down.sql", "ALTER TABLE docs ALTER COLUMN id TYPE integer;"),
             ],
         );
-        // `DROP ... IF EXISTS` before a CREATE is not a replacement.
-        assert_err_files(
+        // `DROP ... IF EXISTS` before a CREATE is not a replacement, but a
+        // re-run of the up drops a leftover itself: not expected either
+        // (`rerunnable_creates_ok`).
+        assert_ok_files(
             RULE,
             &[
                 (
