@@ -58,22 +58,19 @@ fn main() -> ExitCode {
         Err(e) => return clap_exit(e),
     };
     // Parse trees as deep as libpg_query returns need a big stack to
-    // decode, walk and drop (`LINT_STACK_SIZE`): the command runs on a
-    // thread with that stack, and so do the lint's worker threads.
+    // decode, walk and drop (`LINT_STACK_SIZE`): the lint's worker threads
+    // get that stack, and the command runs on one of them (called from
+    // outside the pool, `rayon::scope` runs its closure on a worker and
+    // waits; a panic comes back here): no thread of its own, whose
+    // allocator heap and stack would only add to the peak memory.
     let stack = migralint_core::parse::LINT_STACK_SIZE;
-    let _ = rayon::ThreadPoolBuilder::new()
+    let result = match rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("migralint-{i}"))
         .stack_size(stack)
-        .build_global();
-    let command = std::thread::Builder::new()
-        .name("migralint".into())
-        .stack_size(stack)
-        .spawn(move || run(cli));
-    let result = match command {
-        Ok(thread) => match thread.join() {
-            Ok(result) => result,
-            Err(panic) => std::panic::resume_unwind(panic),
-        },
-        Err(e) => Err(Failure(format!("cannot start a thread: {e}"))),
+        .build_global()
+    {
+        Ok(()) => rayon::scope(move |_| run(cli)),
+        Err(e) => Err(Failure(format!("cannot start the worker threads: {e}"))),
     };
     match result {
         Ok(code) => code,

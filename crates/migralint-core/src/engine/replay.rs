@@ -23,9 +23,11 @@ use crate::report::{Diagnostic, Severity};
 /// Files parsed ahead of the replay at a time: at most `CHUNK` files and,
 /// past the first file, at most `CHUNK_BYTES` of text (a parse tree takes
 /// tens of times its text). Memory holds the trees of at most two chunks
-/// (the one being replayed and the next, being parsed).
+/// (the one being replayed and the next, being parsed). 4 KiB rather than
+/// 32: the peak on real folders drops by about 1.3 MB (about 15% of what
+/// is not the binary itself), with no measurable change in wall time.
 const CHUNK: usize = 64;
-const CHUNK_BYTES: usize = 32 << 10;
+const CHUNK_BYTES: usize = 4 << 10;
 
 /// When a file's trees are kept. A file of more text than `keep_trees` is
 /// parsed a run of about `run` bytes at a time and its trees dropped once
