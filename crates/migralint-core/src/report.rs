@@ -11,6 +11,17 @@ pub enum Severity {
     Error,
 }
 
+/// A rule's configured level: a severity, or off. (Here, beside
+/// `Severity`, so that what rules read of the configuration (`Options`)
+/// does not depend on the rule selection.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Warning,
+    Error,
+}
+
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@
 
 use regex::Regex;
 
-use super::selection::Level;
+use crate::report::Level;
 
 /// The oldest PostgreSQL major version the community still supports.
 pub const DEFAULT_PG_VERSION: u32 = 15;

@@ -3,19 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
 use super::rule::{Registry, Rule};
+pub use crate::report::Level;
 use crate::report::Severity;
-
-/// A rule's configured level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Off,
-    Warning,
-    Error,
-}
 
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
