@@ -58,7 +58,7 @@ scripts/build-wasm.sh
 section "build the native CLI for the parity test"
 # The same code as the shipped build, linked the faster way: the parity
 # tests compare output, which link-time optimisation does not change, and
-# fat LTO with one codegen unit (Cargo.toml) takes ~2.5 more minutes here.
+# fat LTO with one codegen unit (Cargo.toml) links far more slowly.
 CARGO_PROFILE_RELEASE_LTO=thin CARGO_PROFILE_RELEASE_CODEGEN_UNITS=4 \
   cargo build --release -p migralint-cli
 
