@@ -5,7 +5,7 @@ use crate::engine::context::{Findings, StmtCx};
 use crate::fix::{Applicability, FixSpec};
 use crate::model::QualName;
 use crate::rules::fixes;
-use crate::rules::helpers::{describe_lock, holds_data};
+use crate::rules::helpers::{describe_lock, exclusive_already_held, holds_data};
 use crate::rules::Check;
 
 declare_rule!(
@@ -32,7 +32,16 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     } else {
         "CREATE INDEX"
     };
-    let finding = out.report(cx.stmt.span, format!("{what} without CONCURRENTLY takes {} for the whole build", describe_lock(cx, &table)))
+    // Under an ACCESS EXCLUSIVE lock the transaction already holds, the
+    // build blocks reads too: say so (the held lock is this finding's
+    // story as much as the SHARE lock is).
+    let held = exclusive_already_held(cx, &table).map_or_else(String::new, |line| {
+        format!(
+            ", while the ACCESS EXCLUSIVE lock on {table} taken on line {line} is still held: reads wait \
+             too, until the migration commits"
+        )
+    });
+    let finding = out.report(cx.stmt.span, format!("{what} without CONCURRENTLY takes {} for the whole build{held}", describe_lock(cx, &table)))
         .help(format!(
             "use `{what} CONCURRENTLY` (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on); it cannot run \
              in a transaction, so put it alone in its own migration file"
@@ -82,6 +91,24 @@ mod tests {
             RULE,
             "-- add an index\nCREATE UNIQUE INDEX users_email_idx\n  ON \"App\".users (email);"
         ));
+    }
+
+    #[test]
+    fn build_under_a_held_exclusive_lock_says_reads_wait() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE users (id int);"),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE users ADD COLUMN email text;\nCREATE INDEX i ON users (email);",
+                ),
+            ],
+        );
+        assert!(
+            out.contains("taken on line 1 is still held: reads wait too"),
+            "{out}"
+        );
     }
 
     #[test]
