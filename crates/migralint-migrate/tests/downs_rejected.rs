@@ -34,7 +34,13 @@ const VIEWS: &str =
     "CREATE TABLE t (id int, a int, b int);\nCREATE VIEW v AS SELECT id, a FROM t;\n\
      CREATE VIEW w AS SELECT * FROM t;\nALTER TABLE t ADD COLUMN c int;";
 
+const SWAP: &str = "CREATE TABLE users (id int, x int);\n\
+     CREATE TABLE users_new (id int, x int, y int);\n\
+     ALTER TABLE users RENAME TO users_old;\nALTER TABLE users_new RENAME TO users;\n\
+     ALTER TABLE users RENAME COLUMN x TO x_old;\nALTER TABLE users RENAME COLUMN y TO x;";
+
 const DEPENDENTS: &str = "down-drop-has-dependents";
+const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
 const SERIAL: &str = "alter-column-type-serial";
 
@@ -96,6 +102,29 @@ fn cases() -> Vec<Case> {
         case("renames in the wrong order", RENAMES, "ALTER TABLE users RENAME TO accounts;\nALTER TABLE users RENAME COLUMN email TO mail;", Some(GONE)),
         case("renames in order", RENAMES, "ALTER TABLE users RENAME COLUMN email TO mail;\nALTER TABLE users RENAME TO accounts;", None),
         case("renames table first", RENAMES, "ALTER TABLE users RENAME TO accounts;\nALTER TABLE accounts RENAME COLUMN email TO mail;", None),
+        case(
+            "column swap undone in the wrong order",
+            SWAP,
+            "ALTER TABLE users RENAME COLUMN x_old TO x;\nALTER TABLE users RENAME COLUMN x TO y;",
+            Some(TAKEN),
+        ),
+        case(
+            "table swap undone in the wrong order",
+            SWAP,
+            "ALTER TABLE users_old RENAME TO users;\nALTER TABLE users RENAME TO users_new;",
+            Some(TAKEN),
+        ),
+        case(
+            "swaps undone in reverse order",
+            SWAP,
+            "ALTER TABLE users RENAME COLUMN x TO y;\nALTER TABLE users RENAME COLUMN x_old TO x;\n\
+             ALTER TABLE users RENAME TO users_new;\nALTER TABLE users_old RENAME TO users;",
+            None,
+        ),
+        case("index the up left, created again", JOBS, "CREATE INDEX jobs_pending_idx ON jobs (id);", Some(TAKEN)),
+        case("index dropped, created again", JOBS, "DROP INDEX jobs_pending_idx;\nCREATE INDEX jobs_pending_idx ON jobs (id);", None),
+        case("table named like an index", JOBS, "ALTER TABLE jobs RENAME TO jobs_pending_idx;", Some(TAKEN)),
+        case("column the up left, added again", JOBS, "ALTER TABLE jobs ADD COLUMN state text;", Some(TAKEN)),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]
@@ -107,7 +136,7 @@ fn downs_fail_exactly_when_reported() {
         println!("SKIPPED: no PostgreSQL binaries");
         return;
     };
-    let rules = [DEPENDENTS, GONE, SERIAL];
+    let rules = [DEPENDENTS, GONE, TAKEN, SERIAL];
     for c in cases() {
         let files = [
             SourceFile::new("000001_case.up.sql", c.up),

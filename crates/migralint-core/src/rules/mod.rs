@@ -70,6 +70,7 @@ mod changing_column_type;
 mod constraint_missing_not_valid;
 mod down_drop_has_dependents;
 mod down_drops_unknown_object;
+mod down_name_already_taken;
 mod down_not_reversing_up;
 mod down_object_already_gone;
 mod duplicate_version;
@@ -119,6 +120,7 @@ pub static REGISTRY: &[&Rule] = &[
     &down_drops_unknown_object::RULE,
     &down_drop_has_dependents::RULE,
     &down_object_already_gone::RULE,
+    &down_name_already_taken::RULE,
     // robustness
     &prefer_drop_if_exists::RULE,
     &prefer_create_if_not_exists::RULE,
