@@ -278,7 +278,17 @@ pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
         }
         NodeEnum::RenameStmt(s) => {
             if let Some(t) = rv(&s.relation) {
-                out.push(LockTaken::new(AccessExclusive, &t));
+                // `ALTER INDEX ... RENAME` locks the index alone (not its
+                // table), in SHARE UPDATE EXCLUSIVE mode since PostgreSQL
+                // 12: reads and writes go on. Every other rename takes
+                // ACCESS EXCLUSIVE on the relation it names.
+                let index = s.rename_type == ObjectType::ObjectIndex as i32;
+                let mode = if index && pg_version >= 12 {
+                    ShareUpdateExclusive
+                } else {
+                    AccessExclusive
+                };
+                out.push(LockTaken::new(mode, &t));
             }
         }
         NodeEnum::DropStmt(s) => {
@@ -361,6 +371,32 @@ pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
                 } else {
                     LockTaken::new(AccessExclusive, &t).rewrite()
                 });
+            }
+        }
+        // `COMMENT ON` a relation or a column: SHARE UPDATE EXCLUSIVE on
+        // the relation (only schema changes and VACUUM wait).
+        NodeEnum::CommentStmt(s) => {
+            let relation = [
+                ObjectType::ObjectTable,
+                ObjectType::ObjectIndex,
+                ObjectType::ObjectView,
+                ObjectType::ObjectMatview,
+                ObjectType::ObjectSequence,
+            ]
+            .iter()
+            .any(|k| *k as i32 == s.objtype);
+            let column = s.objtype == ObjectType::ObjectColumn as i32;
+            if let Some(NodeEnum::List(l)) = s.object.as_deref().and_then(|o| o.node.as_ref()) {
+                let names = if column {
+                    &l.items[..l.items.len().saturating_sub(1)]
+                } else {
+                    &l.items[..]
+                };
+                if relation || column {
+                    if let Some(name) = QualName::from_list(names) {
+                        out.push(LockTaken::new(ShareUpdateExclusive, &name));
+                    }
+                }
             }
         }
         NodeEnum::LockStmt(s) => {
@@ -664,6 +700,18 @@ mod tests {
                 "SHARE ROW EXCLUSIVE on o (blocks writes)",
                 "SHARE ROW EXCLUSIVE on users (blocks writes)"
             ]
+        );
+        assert_eq!(
+            locks("ALTER INDEX users_email RENAME TO users_mail"),
+            ["SHARE UPDATE EXCLUSIVE on users_email (blocks other schema changes only)"]
+        );
+        assert_eq!(
+            locks("ALTER TABLE users RENAME COLUMN email TO mail"),
+            ["ACCESS EXCLUSIVE on users (blocks reads and writes)"]
+        );
+        assert_eq!(
+            locks("COMMENT ON COLUMN app.users.email IS 'x'"),
+            ["SHARE UPDATE EXCLUSIVE on app.users (blocks other schema changes only)"]
         );
         assert_eq!(
             locks("LOCK TABLE t IN SHARE MODE"),
