@@ -1,14 +1,16 @@
 //! The lock model checked against a real server: each statement runs in a
 //! transaction, and the table-level locks it holds (`pg_locks`) must be the
 //! ones migralint says it takes: every lock migralint names, in that mode;
-//! every table PostgreSQL locks beyond reading and writing rows, named.
+//! every table PostgreSQL locks beyond reading and writing rows, named; and
+//! a table is rewritten (a new `relfilenode`) exactly when migralint says so.
 //! Skips (prints SKIPPED) without PostgreSQL binaries, outside CI.
 
 mod common;
 
 use std::collections::BTreeMap;
 
-use migralint_core::locks::{statement_locks, LockMode};
+use migralint_core::locks::{locks_in, LockMode};
+use migralint_core::model::{effects::effects, Schema};
 use migralint_core::parse::parse_file;
 
 const SETUP: &str = "CREATE TABLE users (id int PRIMARY KEY, email text, n int);\n\
@@ -59,6 +61,15 @@ const STATEMENTS: &[&str] = &[
     "ALTER TABLE users CLUSTER ON users_pkey",
     "ALTER TABLE users REPLICA IDENTITY FULL",
     "GRANT SELECT ON users TO PUBLIC",
+    "ALTER TABLE users ADD COLUMN u uuid DEFAULT gen_random_uuid()",
+    "ALTER TABLE users ALTER COLUMN email TYPE varchar(10)",
+    "ALTER TABLE users ALTER COLUMN n TYPE int",
+    "ALTER TABLE users ALTER COLUMN n TYPE numeric",
+    "ALTER TABLE users ADD COLUMN s serial",
+    "ALTER TABLE users ADD COLUMN g int GENERATED ALWAYS AS (n * 2) STORED",
+    "ALTER TABLE users ADD COLUMN i int GENERATED ALWAYS AS IDENTITY",
+    "ALTER TABLE users SET UNLOGGED",
+    "CLUSTER users USING users_pkey",
 ];
 
 // Not listed, on purpose: `REINDEX TABLE`, which PostgreSQL runs under SHARE
@@ -83,6 +94,11 @@ fn statement_locks_are_postgres_locks() {
         return;
     };
     let strong = |m: &str| !["AccessShareLock", "RowShareLock", "RowExclusiveLock"].contains(&m);
+    // The setup replayed into a schema model, as the rules see it.
+    let mut schema = Schema::default();
+    for stmt in parse_file("setup.sql", SETUP).statements {
+        schema.apply(&effects(&stmt.node), 0);
+    }
     let mut wrong = Vec::new();
     for sql in STATEMENTS {
         let db = server.fresh_db("locks");
@@ -111,19 +127,32 @@ fn statement_locks_are_postgres_locks() {
             .map(|r| (r.get(0), r.get(1)))
             .collect();
         let parsed = parse_file("x.sql", sql);
-        let ours: BTreeMap<String, String> = statement_locks(&parsed.statements[0], 15)
+        let ours: BTreeMap<String, (String, bool)> =
+            locks_in(&parsed.statements[0].node, 15, &schema)
+                .iter()
+                .map(|l| {
+                    let rel = l.relation.name.clone();
+                    let rel = if l.on_index {
+                        table_of[&rel].clone()
+                    } else {
+                        rel
+                    };
+                    (rel, (pg_mode(l.mode), l.rewrite))
+                })
+                .collect();
+        let files = |c: &mut postgres::Transaction| -> BTreeMap<String, i64> {
+            c.query(
+                "SELECT relname::text, relfilenode::int8 FROM pg_class \
+                 WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'",
+                &[],
+            )
+            .unwrap()
             .iter()
-            .map(|l| {
-                let rel = l.relation.name.clone();
-                let rel = if l.on_index {
-                    table_of[&rel].clone()
-                } else {
-                    rel
-                };
-                (rel, pg_mode(l.mode))
-            })
-            .collect();
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+        };
         let mut tx = client.transaction().unwrap();
+        let before = files(&mut tx);
         tx.batch_execute(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         // The strongest lock this session holds on each relation of the
@@ -157,8 +186,26 @@ fn statement_locks_are_postgres_locks() {
                 e.0 = mode;
             }
         }
+        let after = files(&mut tx);
         tx.rollback().unwrap();
-        for (rel, mode) in &ours {
+        // TRUNCATE gives the table a new, empty file: not a rewrite of rows.
+        let truncate = sql.starts_with("TRUNCATE");
+        for (rel, file) in before.iter().filter(|_| !truncate) {
+            let rewritten = after.get(rel).is_some_and(|f| f != file);
+            let said = ours.get(rel).is_some_and(|(_, r)| *r);
+            if rewritten != said {
+                wrong.push(format!(
+                    "{sql}: PostgreSQL {} {rel}, migralint says it {}",
+                    if rewritten {
+                        "rewrites"
+                    } else {
+                        "does not rewrite"
+                    },
+                    if said { "does" } else { "does not" }
+                ));
+            }
+        }
+        for (rel, (mode, _)) in &ours {
             let held = theirs.get(rel).map(|(m, _)| m.as_str());
             if held != Some(mode.as_str()) {
                 wrong.push(format!(
