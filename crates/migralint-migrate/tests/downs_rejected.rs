@@ -171,3 +171,48 @@ fn downs_fail_exactly_when_reported() {
         );
     }
 }
+
+/// A down that adds back a column but not the index that went with it:
+/// rolling back further fails at the down that drops the index. Checked by
+/// running ups 1-3, then downs 3 and 2, on a real server.
+#[test]
+fn a_column_brought_back_without_its_index() {
+    let Some(server) = common::server() else {
+        println!("SKIPPED: no PostgreSQL binaries");
+        return;
+    };
+    let ups = [
+        "CREATE TABLE t (id int, c int);",
+        "CREATE INDEX t_c_idx ON t (c);",
+        "ALTER TABLE t DROP COLUMN c;",
+    ];
+    let down_2 = "DROP INDEX t_c_idx;";
+    for (down_3, reported) in [
+        ("ALTER TABLE t ADD COLUMN c int;", true),
+        (
+            "ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX t_c_idx ON t (c);",
+            false,
+        ),
+    ] {
+        let files = [
+            SourceFile::new("000001_t.up.sql", ups[0]),
+            SourceFile::new("000002_idx.up.sql", ups[1]),
+            SourceFile::new("000002_idx.down.sql", down_2),
+            SourceFile::new("000003_drop.up.sql", ups[2]),
+            SourceFile::new("000003_drop.down.sql", down_3),
+        ];
+        let report = lint(&files, &LintOptions::default());
+        let found = report.diagnostics.iter().any(|d| {
+            d.rule == "down-not-reversing-up" && d.message.contains("but not what went with it")
+        });
+        assert_eq!(found, reported, "{down_3}: {:#?}", report.diagnostics);
+        let db = server.fresh_db("column brought back");
+        let mut client = server.client(&db);
+        for up in ups {
+            client.batch_execute(up).unwrap();
+        }
+        client.batch_execute(down_3).unwrap();
+        let rollback = client.batch_execute(down_2);
+        assert_eq!(rollback.is_err(), reported, "{down_3}: {rollback:?}");
+    }
+}

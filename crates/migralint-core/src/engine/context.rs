@@ -288,6 +288,10 @@ impl<'a> StmtCx<'a> {
 pub struct UpRecord {
     pub changes: UpChanges,
     pub expected: Vec<(Obj, usize)>,
+    /// Named indexes, constraints and triggers of the history before the
+    /// up that went with a table or column the up drops: each with that
+    /// table or column and the offset of the dropping statement.
+    pub lost: Vec<(Obj, Obj, usize)>,
 }
 
 /// What a pairing rule sees at a down file (`Check::Down`), during the

@@ -117,17 +117,33 @@ impl DirState {
         let mut ups = std::mem::take(&mut self.pending);
         let text = |i: usize| kept[i].as_ref().map_or("", |f| f.text.as_str());
         ups.sort_by_key(|(i, _, _)| file_name(kept[*i].as_ref().map_or("", |f| f.path.as_str())));
-        let records: Vec<(usize, UpRecord)> = ups
+        let mut records: Vec<(usize, UpRecord)> = ups
             .iter()
             .map(|(i, statements, _)| {
                 let changes = up_changes(statements.iter().map(|(at, e)| (*at, e.as_slice())));
                 let expected = expected_drops(&changes, &self.history);
-                (*i, UpRecord { changes, expected })
+                let lost = Vec::new();
+                (
+                    *i,
+                    UpRecord {
+                        changes,
+                        expected,
+                        lost,
+                    },
+                )
             })
             .collect();
-        for (i, statements, tokens) in &ups {
-            for (_, effects) in statements {
-                self.history.apply(effects);
+        for ((i, statements, tokens), (_, record)) in ups.iter().zip(&mut records) {
+            for (at, effects) in statements {
+                for e in effects {
+                    let Effect::Drop { obj: with, .. } = e else {
+                        self.history.apply_effect(e);
+                        continue;
+                    };
+                    for o in self.history.apply_effect(e) {
+                        record.lost.push((o, with.clone(), *at));
+                    }
+                }
             }
             self.history.end_session();
             self.history.learn_names(text(*i), tokens);

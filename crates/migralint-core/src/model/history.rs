@@ -88,7 +88,29 @@ impl History {
         });
     }
 
-    pub fn apply_effect(&mut self, e: &Effect) {
+    /// Replays one effect. Returns the named indexes, constraints and
+    /// triggers a dropped table or column took with it (what a down that
+    /// adds the table or column back must build again).
+    pub fn apply_effect(&mut self, e: &Effect) -> Vec<Obj> {
+        if let Effect::Drop { obj, cascade, .. } = e {
+            self.remember(obj.key());
+            if obj.kind == Kind::Index {
+                self.index_like_names.insert(obj.name.name.clone());
+            }
+            let parent = obj.kind == Kind::Column || obj.kind == Kind::Table;
+            return self
+                .existing
+                .drop_object(obj, *cascade)
+                .into_iter()
+                .map(|(o, ())| o)
+                .filter(|o| {
+                    parent
+                        && o.is_named()
+                        && !o.same_key(obj)
+                        && matches!(o.kind, Kind::Index | Kind::Constraint | Kind::Trigger)
+                })
+                .collect();
+        }
         match e {
             Effect::Create { obj, .. } if !obj.is_named() => {}
             Effect::Create { obj, open, .. } => {
@@ -104,13 +126,7 @@ impl History {
                 }
                 self.existing.insert(obj.clone(), ());
             }
-            Effect::Drop { obj, cascade, .. } => {
-                self.remember(obj.key());
-                if obj.kind == Kind::Index {
-                    self.index_like_names.insert(obj.name.name.clone());
-                }
-                self.existing.drop_object(obj, *cascade);
-            }
+            Effect::Drop { .. } => {}
             Effect::OwnedBy { seq, table, column } => {
                 self.existing.update(&seq.key(), |o| {
                     o.table = Some(table.clone());
@@ -150,6 +166,7 @@ impl History {
             }
             Effect::Validate { .. } | Effect::Rows { .. } => {}
         }
+        Vec::new()
     }
 }
 
@@ -168,14 +185,6 @@ pub struct UpChanges {
     /// (they live outside the history, may have been there before the
     /// up, and are not the down's to drop).
     pub rerunnable: HashSet<ObjKey>,
-}
-
-/// What the pairing rules know of an up file when its downs are linted:
-/// what it changes, and what of that its down is expected to drop (judged
-/// against the history before the ups of its version).
-pub struct UpRecord {
-    pub changes: UpChanges,
-    pub expected: Vec<(Obj, usize)>,
 }
 
 /// `statements`: each statement's byte offset and effects, in order.

@@ -2,8 +2,9 @@ use crate::engine::context::{DownCx, Findings};
 use crate::model::effects::Effect;
 
 use crate::model::objset::ObjSet;
-use crate::model::Obj;
+use crate::model::{Obj, ObjKey};
 use crate::rules::Check;
+use rustc_hash::FxHashSet as HashSet;
 
 declare_rule!(
     "down-not-reversing-up",
@@ -29,6 +30,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // columns, names the columns by the table's old name).
     let mut renames: Vec<Option<(Obj, Obj, usize)>> =
         record.changes.renamed.iter().cloned().map(Some).collect();
+    // What the down creates (or adds back), by key.
+    let mut created: HashSet<ObjKey> = HashSet::default();
     for facts in &cx.facts.stmts {
         for e in facts.effects.iter().cloned() {
             match e {
@@ -58,8 +61,10 @@ fn check(cx: &DownCx, out: &mut Findings) {
                         }
                     }
                 }
-                Effect::Create { .. }
-                | Effect::OwnedBy { .. }
+                Effect::Create { obj, .. } => {
+                    created.insert(obj.key());
+                }
+                Effect::OwnedBy { .. }
                 | Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
                 | Effect::Rows { .. } => {}
@@ -77,6 +82,49 @@ fn check(cx: &DownCx, out: &mut Findings) {
             ),
         )
         .help(format!("add `{}`", obj.drop_sql()));
+    }
+    // A table or column the up dropped comes back, but not what went with
+    // it (and the up did not build again itself): one finding per table or
+    // column, listing what is missing.
+    let up_built: HashSet<ObjKey> = record
+        .changes
+        .created
+        .iter()
+        .map(|(o, _)| o.key())
+        .collect();
+    let mut missing: Vec<(&Obj, usize, Vec<&Obj>)> = Vec::new();
+    for (lost, with, at) in &record.lost {
+        let key = lost.key();
+        if !created.contains(&with.key()) || created.contains(&key) || up_built.contains(&key) {
+            continue;
+        }
+        match missing
+            .iter_mut()
+            .find(|(w, a, _)| w.same_key(with) && a == at)
+        {
+            Some((_, _, all)) => all.push(lost),
+            None => missing.push((with, *at, vec![lost])),
+        }
+    }
+    for (with, at, lost) in missing {
+        let names: Vec<String> = lost.iter().map(|o| o.describe()).collect();
+        out.report(
+            span,
+            format!(
+                "this down adds back {}, but not what went with it when {} dropped it: {}; after a rollback \
+                 {} missing, and a rollback further back that drops {} fails",
+                with.describe(),
+                up.at(at),
+                names.join(", "),
+                if lost.len() == 1 { "it is" } else { "they are" },
+                if lost.len() == 1 { "it" } else { "one of them" },
+            ),
+        )
+        .help(format!(
+            "build again in this down, after adding back {}: {}",
+            with.describe(),
+            names.join(", ")
+        ));
     }
     for (from, to, at) in renames.into_iter().flatten() {
         out.report(
@@ -118,6 +166,63 @@ mod tests {
                 ),
             ]
         ));
+    }
+
+    /// The up drops a column (its index goes with it); the down adds the
+    /// column back but not the index: a rollback further back fails on
+    /// `DROP INDEX`, and the index is gone.
+    #[test]
+    fn what_went_with_a_dropped_column_err() {
+        let files = |down| {
+            [
+                ("1_a.up.sql", "CREATE TABLE t (id int, c int, d int);"),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                (
+                    "2_b.up.sql",
+                    "CREATE INDEX t_c_idx ON t (c);\nCREATE INDEX t_d_idx ON t (id) WHERE d > 0;",
+                ),
+                ("2_b.down.sql", "DROP INDEX t_d_idx;\nDROP INDEX t_c_idx;"),
+                ("3_c.up.sql", "ALTER TABLE t DROP COLUMN c, DROP COLUMN d;"),
+                ("3_c.down.sql", down),
+            ]
+        };
+        let out = assert_err_files(
+            RULE,
+            &files("ALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;"),
+        );
+        for (column, index) in [("c", "t_c_idx"), ("d", "t_d_idx")] {
+            let said = format!(
+                "adds back column t.{column}, but not what went with it when 3_c.up.sql:1 dropped it: index {index};"
+            );
+            assert!(out.contains(&said), "{out}");
+        }
+        // One finding per table brought back, listing what is missing.
+        let table = assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int, c int);\nCREATE INDEX t_c_idx ON t (c);\nCREATE INDEX t_id_idx ON t (id);",
+                ),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                ("2_b.up.sql", "DROP TABLE t;"),
+                ("2_b.down.sql", "CREATE TABLE t (id int, c int);"),
+            ],
+        );
+        assert!(
+            table.contains("index t_c_idx, index t_id_idx; after a rollback they are missing"),
+            "{table}"
+        );
+        assert_eq!(table.matches("adds back").count(), 1, "{table}");
+        assert_ok_files(
+            RULE,
+            &files(
+                "ALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;\nCREATE INDEX t_c_idx ON t (c);\n\
+                 CREATE INDEX t_d_idx ON t (id) WHERE d > 0;",
+            ),
+        );
+        // A down that does not bring the column back is not this finding's.
+        assert_ok_files(RULE, &files("SELECT 1;"));
     }
 
     #[test]
