@@ -205,9 +205,10 @@ pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTa
         if let Some(table) = s.relation.as_ref().map(QualName::from_range_var) {
             let rewrites = s.cmds.iter().any(|c| match c.node.as_ref() {
                 Some(NodeEnum::AlterTableCmd(cmd)) => {
-                    alter_cmd_locks(&table, cmd, pg_version).iter().any(|l| {
-                        l.rewrite && !catalog_only_type_change(cmd, &table, schema, pg_version)
-                    })
+                    !schema.skips_add_column(&table, cmd)
+                        && alter_cmd_locks(&table, cmd, pg_version).iter().any(|l| {
+                            l.rewrite && !catalog_only_type_change(cmd, &table, schema, pg_version)
+                        })
                 }
                 _ => false,
             });
@@ -217,6 +218,7 @@ pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTa
                     l.scan = s.cmds.iter().any(|c| match c.node.as_ref() {
                         Some(NodeEnum::AlterTableCmd(cmd)) => {
                             !already_not_null(cmd, &table, schema, pg_version)
+                                && !schema.skips_add_column(&table, cmd)
                                 && alter_cmd_locks(&table, cmd, pg_version)
                                     .iter()
                                     .any(|l| l.scan && !l.rewrite)

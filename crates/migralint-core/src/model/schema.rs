@@ -321,6 +321,27 @@ impl Schema {
         self.apply_objects(effects);
     }
 
+    /// `ADD COLUMN IF NOT EXISTS` of a column the table has: PostgreSQL
+    /// skips it with a notice, so it adds, checks, scans and rewrites
+    /// nothing (the `ALTER TABLE` still takes its lock).
+    pub fn skips_add_column(
+        &self,
+        table: &QualName,
+        cmd: &pg_query::protobuf::AlterTableCmd,
+    ) -> bool {
+        use pg_query::protobuf::AlterTableType;
+        let Some(pg_query::NodeEnum::ColumnDef(c)) =
+            cmd.def.as_deref().and_then(|d| d.node.as_ref())
+        else {
+            return false;
+        };
+        cmd.subtype == AlterTableType::AtAddColumn as i32
+            && cmd.missing_ok
+            && self
+                .table(table)
+                .is_some_and(|t| t.column(&c.colname).is_some())
+    }
+
     /// What holds `obj`'s name at this point, described (`table users`,
     /// `column users.x`), if the model knows: tables, views, indexes and
     /// sequences share one namespace per schema; columns, constraints,

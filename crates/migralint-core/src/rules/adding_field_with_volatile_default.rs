@@ -23,7 +23,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     }
     let old = cx.options.pg_version < 11;
-    for c in added_columns(s) {
+    for c in added_columns(cx, s, &table) {
         let facts = column_facts(c);
         // Serial, identity and stored generated columns: adding-serial-or-generated-column.
         if facts.computed_per_row() {

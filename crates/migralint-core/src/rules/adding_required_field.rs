@@ -20,7 +20,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !holds_data(cx, &table) {
         return;
     }
-    for c in added_columns(s) {
+    for c in added_columns(cx, s, &table) {
         let facts = column_facts(c);
         if !(facts.not_null || facts.primary_key)
             || facts.default.is_some()
@@ -75,6 +75,45 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "adding-required-field";
+
+    /// `ADD COLUMN IF NOT EXISTS` of a column the table has is skipped by
+    /// PostgreSQL (a notice): nothing is added, nothing fails or rewrites.
+    #[test]
+    fn add_column_if_not_exists_of_an_existing_column_ok() {
+        let files = |up| {
+            [
+                ("1_a.up.sql", "CREATE TABLE t (id int, a int NOT NULL);"),
+                ("2_b.up.sql", up),
+            ]
+        };
+        let skipped = "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int NOT NULL;";
+        assert_ok_files(RULE, &files(skipped));
+        assert_err_files(
+            RULE,
+            &files("ALTER TABLE t ADD COLUMN IF NOT EXISTS b int NOT NULL;"),
+        );
+        let volatile = "ALTER TABLE t ADD COLUMN IF NOT EXISTS a uuid DEFAULT gen_random_uuid();";
+        assert_ok_files("adding-field-with-volatile-default", &files(volatile));
+        assert_ok_files(
+            "constraint-missing-not-valid",
+            &files("ALTER TABLE t ADD COLUMN IF NOT EXISTS a int CHECK (a > 0);"),
+        );
+        assert_ok_files(
+            "prefer-bigint-over-int",
+            &files("ALTER TABLE t ADD COLUMN IF NOT EXISTS a serial;"),
+        );
+        // The lock is still taken (and no rewrite is claimed).
+        let timeout = only(
+            "require-lock-timeout",
+            lint_files("require-lock-timeout", &files(volatile)),
+        );
+        assert_eq!(timeout.len(), 1);
+        assert!(
+            !timeout[0].message.contains("rewrites"),
+            "{}",
+            timeout[0].message
+        );
+    }
 
     #[test]
     fn not_null_without_default_err() {

@@ -20,7 +20,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !holds_data(cx, &table) {
         return;
     }
-    for c in added_columns(s) {
+    for c in added_columns(cx, s, &table) {
         let facts = column_facts(c);
         if !facts.computed_per_row() {
             continue;

@@ -33,7 +33,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             }
             // `ADD COLUMN c ... CHECK (...)`: an inline CHECK cannot be NOT
             // VALID, and PostgreSQL checks every row under the ADD's lock.
-            (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(col))) => {
+            (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(col)))
+                if !cx.schema.skips_add_column(&table, cmd) =>
+            {
                 for c in crate::model::effects::column_constraints(col) {
                     if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrCheck) {
                         inline_check(cx, &table, &col.colname, c, out);

@@ -28,10 +28,16 @@ pub fn cmds(s: &AlterTableStmt) -> impl Iterator<Item = &AlterTableCmd> {
 }
 
 /// The column definitions of the `ADD COLUMN` subcommands of an `ALTER
-/// TABLE`.
-pub fn added_columns(s: &AlterTableStmt) -> impl Iterator<Item = &pg_query::protobuf::ColumnDef> {
+/// TABLE` on `table`, leaving out an `ADD COLUMN IF NOT EXISTS` of a column
+/// the table has (PostgreSQL skips it).
+pub fn added_columns<'a>(
+    cx: &'a StmtCx,
+    s: &'a AlterTableStmt,
+    table: &'a QualName,
+) -> impl Iterator<Item = &'a pg_query::protobuf::ColumnDef> {
     cmds(s)
         .filter(|cmd| subtype(cmd) == AlterTableType::AtAddColumn)
+        .filter(move |cmd| !cx.schema.skips_add_column(table, cmd))
         .filter_map(
             |cmd| match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
                 Some(NodeEnum::ColumnDef(c)) => Some(&**c),
@@ -393,7 +399,7 @@ pub fn column_type_sites<'a>(cx: &StmtCx<'a>) -> Vec<ColumnTypeSite<'a>> {
                     continue;
                 };
                 match subtype(cmd) {
-                    AlterTableType::AtAddColumn => {
+                    AlterTableType::AtAddColumn if !cx.schema.skips_add_column(&table, cmd) => {
                         push(ColumnSiteKind::AddColumn, &table, &c.colname, c)
                     }
                     AlterTableType::AtAlterColumnType => {

@@ -88,7 +88,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     &include,
                 ));
             }
-            (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(c))) => {
+            (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(c)))
+                if !cx.schema.skips_add_column(&table, cmd) =>
+            {
                 let facts = column_facts(c);
                 let kind = if facts.primary_key {
                     "PRIMARY KEY"

@@ -31,7 +31,7 @@ pub fn lint_files(rule: &str, files: &[(&str, &str)]) -> Vec<Diagnostic> {
     .diagnostics
 }
 
-fn only(rule: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub fn only(rule: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diags.into_iter().filter(|d| d.rule == rule).collect()
 }
 
