@@ -244,6 +244,21 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 if_not_exists: s.if_not_exists,
             });
         }
+        // `SELECT ... INTO [TEMP] t`: `CREATE TABLE t AS SELECT ...`.
+        NodeEnum::SelectStmt(s) => {
+            let Some(rv) = s.into_clause.as_ref().and_then(|i| i.rel.as_ref()) else {
+                return;
+            };
+            out.push(Effect::Create {
+                obj: Obj::new(Kind::Table, QualName::from_range_var(rv)),
+                shape: Shape::Table {
+                    columns_known: false,
+                    temp: rv.relpersistence == "t",
+                },
+                open: true,
+                if_not_exists: false,
+            });
+        }
         NodeEnum::ViewStmt(s) => {
             let Some(rv) = &s.view else { return };
             let mut obj = Obj::new(Kind::View, QualName::from_range_var(rv));
@@ -973,6 +988,17 @@ mod tests {
                 "materialized view m"
             ]
         );
+        assert_eq!(
+            created("SELECT id INTO TEMP tmp_ids FROM t; SELECT 1 INTO s.copy; SELECT * FROM t;"),
+            ["table tmp_ids", "table s.copy"]
+        );
+        assert!(matches!(
+            all("SELECT id INTO TEMPORARY tmp_ids FROM t").first(),
+            Some(Effect::Create {
+                shape: Shape::Table { temp: true, .. },
+                ..
+            })
+        ));
         assert_eq!(
             created("CREATE SCHEMA app CREATE TABLE a (id int)"),
             ["schema app", "table app.a", "column app.a.id"]
