@@ -125,6 +125,10 @@ fn cases() -> Vec<Case> {
         case("index dropped, created again", JOBS, "DROP INDEX jobs_pending_idx;\nCREATE INDEX jobs_pending_idx ON jobs (id);", None),
         case("table named like an index", JOBS, "ALTER TABLE jobs RENAME TO jobs_pending_idx;", Some(TAKEN)),
         case("column the up left, added again", JOBS, "ALTER TABLE jobs ADD COLUMN state text;", Some(TAKEN)),
+        case("serial sequence after its table", "CREATE TABLE c (id serial, n int);", "DROP TABLE c;\nDROP SEQUENCE c_id_seq;", Some(GONE)),
+        case("serial sequence before its table", "CREATE TABLE c (id serial, n int);", "DROP SEQUENCE c_id_seq;\nDROP TABLE c;", Some(DEPENDENTS)),
+        case("serial sequence with IF EXISTS", "CREATE TABLE c (id serial, n int);", "DROP TABLE c;\nDROP SEQUENCE IF EXISTS c_id_seq;", None),
+        case("bigserial column dropped", "CREATE TABLE c (id int);\nALTER TABLE c ADD COLUMN code bigserial;", "ALTER TABLE c DROP COLUMN code;\nDROP TABLE c;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

@@ -551,6 +551,8 @@ fn qualify(obj: &mut Obj, schema: &str) {
 fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exists: bool) {
     let mut obj = Obj::on(Kind::Column, table, &c.colname);
     obj.depends_on = column_deps(c);
+    let sequence = serial_sequence(table, c);
+    obj.depends_on.extend(sequence.clone());
     out.push(Effect::Create {
         obj,
         shape: match column_shape(c) {
@@ -560,9 +562,48 @@ fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exi
         open: false,
         if_not_exists,
     });
+    // A serial column's sequence, owned by the column (it goes with it)
+    // and named by its default (dropping it alone is refused).
+    if let Some(seq) = sequence {
+        let seq = Obj::new(Kind::Sequence, seq);
+        out.push(Effect::Create {
+            obj: seq.clone(),
+            shape: Shape::Plain,
+            open: false,
+            if_not_exists,
+        });
+        out.push(Effect::OwnedBy {
+            seq,
+            table: table.clone(),
+            column: c.colname.clone(),
+        });
+    }
     for con in column_constraints(c) {
         constraint(out, table, con, Some(&c.colname));
     }
+}
+
+/// The sequence PostgreSQL creates for a `serial` (`smallserial`,
+/// `bigserial`, `serial2/4/8`) column: `{table}_{column}_seq`, in the
+/// table's schema. A longer name than 63 bytes PostgreSQL shortens its own
+/// way: not followed.
+fn serial_sequence(table: &QualName, c: &ColumnDef) -> Option<QualName> {
+    let tn = c.type_name.as_ref()?;
+    let name = QualName::from_list(&tn.names)?;
+    let serial = [
+        "serial",
+        "bigserial",
+        "smallserial",
+        "serial2",
+        "serial4",
+        "serial8",
+    ];
+    if name.schema.is_some() || !serial.contains(&name.name.as_str()) || !tn.array_bounds.is_empty()
+    {
+        return None;
+    }
+    let seq = format!("{}_{}_seq", table.name, c.colname);
+    (seq.len() <= 63).then(|| QualName::new(table.schema.as_deref(), &seq))
 }
 
 /// What a column depends on: its type (unless a built-in one written with
@@ -986,6 +1027,18 @@ mod tests {
                 "trigger tr on t",
                 "view v",
                 "materialized view m"
+            ]
+        );
+        assert_eq!(
+            created("CREATE TABLE s.t (id serial, code bigserial[], n int); ALTER TABLE u ADD COLUMN n serial8;"),
+            [
+                "table s.t",
+                "column s.t.id",
+                "sequence s.t_id_seq",
+                "column s.t.code",
+                "column s.t.n",
+                "column u.n",
+                "sequence u_n_seq"
             ]
         );
         assert_eq!(
