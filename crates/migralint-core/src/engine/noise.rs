@@ -294,6 +294,47 @@ mod tests {
         assert!(ours[0].3.contains("ALTER COLUMN b TYPE changes integer → bigint (not binary-coercible: every value is converted) (line 3)"), "{out:#?}");
     }
 
+    /// A statement whose own slow work a specific rule reports names the
+    /// earlier lock it runs under there, not in a second finding; a
+    /// backfill under a held lock is one finding, not two.
+    #[test]
+    fn slow_work_under_a_held_lock_is_one_finding() {
+        let files = [
+            TABLE,
+            ("000002_u.up.sql", "CREATE TABLE u (id bigint);\n"),
+            (
+                "000003_x.up.sql",
+                "SET lock_timeout = '1s';\nALTER TABLE u ADD COLUMN c int;\n\
+                 ALTER TABLE t ALTER COLUMN a TYPE bigint;\nUPDATE u SET c = 0;\n",
+            ),
+        ];
+        let out = run(Config::default(), &files);
+        let at = |line: &str| -> Vec<&str> {
+            out.iter()
+                .filter(|d| d.0 == format!("000003_x.up.sql:{line}"))
+                .map(|d| d.1)
+                .collect()
+        };
+        assert_eq!(at("3"), ["changing-column-type"], "{out:#?}");
+        assert_eq!(
+            at("4"),
+            ["hold-exclusive-lock-across-statements"],
+            "{out:#?}"
+        );
+        assert!(
+            out.iter().any(|d| d.1 == "changing-column-type"
+                && d.3
+                    .contains("stands for `hold-exclusive-lock-across-statements`")),
+            "{out:#?}"
+        );
+        assert!(
+            out.iter()
+                .any(|d| d.1 == "hold-exclusive-lock-across-statements"
+                    && d.3.contains("stands for `require-where-in-update-delete`")),
+            "{out:#?}"
+        );
+    }
+
     #[test]
     fn downs_locking_is_off_by_default_and_configurable() {
         let files = [

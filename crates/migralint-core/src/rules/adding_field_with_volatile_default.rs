@@ -12,6 +12,7 @@ declare_rule!(
     Error,
     "ADD COLUMN with a volatile DEFAULT (any DEFAULT before PostgreSQL 11) rewrites the table under ACCESS EXCLUSIVE",
     Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"],
     once_per_statement = true
 );
 

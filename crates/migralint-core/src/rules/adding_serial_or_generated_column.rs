@@ -10,6 +10,7 @@ declare_rule!(
     Error,
     "ADD COLUMN of a serial, identity or stored generated column rewrites the table under ACCESS EXCLUSIVE",
     Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"],
     once_per_statement = true
 );
 

@@ -15,6 +15,7 @@ declare_rule!(
     Error,
     "ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible",
     Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"],
     once_per_statement = true
 );
 

@@ -15,7 +15,8 @@ declare_rule!(
     Locking,
     Error,
     "ADD CONSTRAINT ... CHECK or FOREIGN KEY without NOT VALID checks every row while holding a blocking lock",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -11,7 +11,8 @@ declare_rule!(
     Locking,
     Warning,
     "slow work (scan, rewrite, backfill) while an earlier statement's ACCESS EXCLUSIVE lock is still held",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["require-where-in-update-delete"]
 );
 
 /// What a slow statement does, for the message.

@@ -13,7 +13,8 @@ declare_rule!(
     Locking,
     Error,
     "ADD UNIQUE / PRIMARY KEY / EXCLUDE builds its index under ACCESS EXCLUSIVE; build it CONCURRENTLY first",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

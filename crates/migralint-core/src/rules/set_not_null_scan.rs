@@ -20,6 +20,7 @@ declare_rule!(
     Error,
     "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists",
     Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"],
     once_per_statement = true
 );
 
