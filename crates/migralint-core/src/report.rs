@@ -46,6 +46,12 @@ pub struct Diagnostic {
     pub end_column: usize,
     pub message: String,
     pub help: Option<String>,
+    /// The rules whose finding on the same statement this one stands for
+    /// (`Rule::subsumes`: they said the same hazard and were folded into
+    /// it, their names also in the message); absent from the JSON when
+    /// there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stands_for: Vec<&'static str>,
     /// Rewrites that make the finding go away (`crate::fix`); absent from
     /// the JSON when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]

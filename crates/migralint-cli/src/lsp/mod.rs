@@ -874,6 +874,7 @@ mod tests {
             end_column: at + 10,
             message: "m".into(),
             help: None,
+            stands_for: Vec::new(),
             fixes: vec![
                 Fix {
                     message: "split".into(),

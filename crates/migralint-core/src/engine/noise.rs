@@ -147,7 +147,7 @@ pub fn fold_subsumed(files: &[SetFile], registry: &Registry, out: &mut Vec<(usiz
         }
     }
     let mut gone = vec![false; out.len()];
-    let mut notes: Vec<(usize, String)> = Vec::new();
+    let mut notes: Vec<(usize, Vec<&'static str>)> = Vec::new();
     for (a, place) in at.iter().enumerate() {
         let Some(place) = place else {
             continue;
@@ -158,7 +158,7 @@ pub fn fold_subsumed(files: &[SetFile], registry: &Registry, out: &mut Vec<(usiz
         if rule.subsumes.is_empty() {
             continue;
         }
-        let mut names: Vec<&str> = Vec::new();
+        let mut names: Vec<&'static str> = Vec::new();
         for &b in &by_stmt[place] {
             if b != a && !gone[b] && rule.subsumes.contains(&out[b].1.rule) {
                 gone[b] = true;
@@ -168,18 +168,17 @@ pub fn fold_subsumed(files: &[SetFile], registry: &Registry, out: &mut Vec<(usiz
         if !names.is_empty() {
             names.sort_unstable();
             names.dedup();
-            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            notes.push((
-                a,
-                format!(
-                    " (this finding stands for {} on the same statement)",
-                    names.join(", ")
-                ),
-            ));
+            notes.push((a, names));
         }
     }
-    for (a, note) in notes {
-        out[a].1.message.push_str(&note);
+    for (a, names) in notes {
+        let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let d = &mut out[a].1;
+        d.message.push_str(&format!(
+            " (this finding stands for {} on the same statement)",
+            quoted.join(", ")
+        ));
+        d.stands_for.extend(names);
     }
     let mut k = 0;
     out.retain(|_| {
@@ -258,6 +257,14 @@ mod tests {
             .map(|d| d.1)
             .collect();
         assert_eq!(rules, ["require-concurrent-index-deletion"], "{out:#?}");
+        let sources: Vec<SourceFile> = files.iter().map(|(p, t)| SourceFile::new(*p, *t)).collect();
+        let report = lint(&sources, &LintOptions::default());
+        let stands: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.stands_for.clone())
+            .collect();
+        assert!(stands.contains(&vec!["require-lock-timeout"]), "{stands:?}");
         assert!(
             out.iter()
                 .any(|d| d.3.contains("stands for `require-lock-timeout`")),

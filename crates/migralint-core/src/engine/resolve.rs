@@ -70,6 +70,7 @@ pub fn diagnostic(
         end_column,
         message: found.message,
         help: found.help,
+        stands_for: Vec::new(),
         fixes: found
             .fixes
             .into_iter()

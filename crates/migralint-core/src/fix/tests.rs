@@ -52,6 +52,7 @@ fn diag(file: &str, fixes: Vec<Fix>) -> Diagnostic {
         end_column: 1,
         message: "m".into(),
         help: None,
+        stands_for: Vec::new(),
         fixes,
     }
 }
