@@ -136,12 +136,11 @@ impl DirState {
         for ((i, statements, tokens), (_, record)) in ups.iter().zip(&mut records) {
             for (at, effects) in statements {
                 for e in effects {
-                    let Effect::Drop { obj: with, .. } = e else {
-                        self.history.apply_effect(e);
-                        continue;
-                    };
-                    for o in self.history.apply_effect(e) {
-                        record.lost.push((o, with.clone(), *at));
+                    let lost = self.history.apply_effect(e);
+                    if let Effect::Drop { obj: with, .. } = e {
+                        record
+                            .lost
+                            .extend(lost.into_iter().map(|o| (o, with.clone(), *at)));
                     }
                 }
             }

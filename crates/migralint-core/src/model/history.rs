@@ -92,25 +92,6 @@ impl History {
     /// triggers a dropped table or column took with it (what a down that
     /// adds the table or column back must build again).
     pub fn apply_effect(&mut self, e: &Effect) -> Vec<Obj> {
-        if let Effect::Drop { obj, cascade, .. } = e {
-            self.remember(obj.key());
-            if obj.kind == Kind::Index {
-                self.index_like_names.insert(obj.name.name.clone());
-            }
-            let parent = obj.kind == Kind::Column || obj.kind == Kind::Table;
-            return self
-                .existing
-                .drop_object(obj, *cascade)
-                .into_iter()
-                .map(|(o, ())| o)
-                .filter(|o| {
-                    parent
-                        && o.is_named()
-                        && !o.same_key(obj)
-                        && matches!(o.kind, Kind::Index | Kind::Constraint | Kind::Trigger)
-                })
-                .collect();
-        }
         match e {
             Effect::Create { obj, .. } if !obj.is_named() => {}
             Effect::Create { obj, open, .. } => {
@@ -126,7 +107,24 @@ impl History {
                 }
                 self.existing.insert(obj.clone(), ());
             }
-            Effect::Drop { .. } => {}
+            Effect::Drop { obj, cascade, .. } => {
+                self.remember(obj.key());
+                if obj.kind == Kind::Index {
+                    self.index_like_names.insert(obj.name.name.clone());
+                }
+                let removed = self.existing.drop_object(obj, *cascade);
+                if matches!(obj.kind, Kind::Column | Kind::Table) {
+                    return removed
+                        .into_iter()
+                        .map(|(o, ())| o)
+                        .filter(|o| {
+                            o.is_named()
+                                && !o.same_key(obj)
+                                && matches!(o.kind, Kind::Index | Kind::Constraint | Kind::Trigger)
+                        })
+                        .collect();
+                }
+            }
             Effect::OwnedBy { seq, table, column } => {
                 self.existing.update(&seq.key(), |o| {
                     o.table = Some(table.clone());

@@ -388,16 +388,12 @@ pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
             .iter()
             .any(|k| *k as i32 == s.objtype);
             let column = s.objtype == ObjectType::ObjectColumn as i32;
-            if let Some(NodeEnum::List(l)) = s.object.as_deref().and_then(|o| o.node.as_ref()) {
-                let names = if column {
-                    &l.items[..l.items.len().saturating_sub(1)]
-                } else {
-                    &l.items[..]
-                };
-                if relation || column {
-                    if let Some(name) = QualName::from_list(names) {
-                        out.push(LockTaken::new(ShareUpdateExclusive, &name));
-                    }
+            let list = s.object.as_deref().and_then(|o| o.node.as_ref());
+            if let (true, Some(NodeEnum::List(l))) = (relation || column, list) {
+                // A column is named `table.column`: the relation is the rest.
+                let names = &l.items[..l.items.len().saturating_sub(usize::from(column))];
+                if let Some(name) = QualName::from_list(names) {
+                    out.push(LockTaken::new(ShareUpdateExclusive, &name));
                 }
             }
         }

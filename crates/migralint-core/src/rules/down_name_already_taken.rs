@@ -23,14 +23,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 obj,
                 if_not_exists: false,
                 ..
-            } if obj.is_named()
-                && !matches!(
-                    obj.kind,
-                    Kind::View | Kind::MatView | Kind::Function | Kind::Trigger
-                ) =>
-            {
-                (obj, None)
-            }
+            } if obj.is_named() && !matches!(obj.kind, Kind::View | Kind::Function) => (obj, None),
             _ => continue,
         };
         let Some(holder) = cx.schema.holder(obj) else {
@@ -149,6 +142,21 @@ mod tests {
             &files("DROP INDEX t_a_idx;\nCREATE INDEX t_a_idx ON t (a);"),
         );
         assert_ok_files(RULE, &files("CREATE INDEX IF NOT EXISTS t_a_idx ON t (a);"));
+        // A materialized view has no CREATE OR REPLACE.
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int);\nCREATE MATERIALIZED VIEW m AS SELECT id FROM t;",
+                ),
+                ("2_b.up.sql", "SELECT 1;"),
+                (
+                    "2_b.down.sql",
+                    "CREATE MATERIALIZED VIEW m AS SELECT id FROM t;",
+                ),
+            ],
+        );
         // Views and functions: CREATE OR REPLACE.
         assert_ok_files(
             RULE,

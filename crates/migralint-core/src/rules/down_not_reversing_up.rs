@@ -86,16 +86,11 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // A table or column the up dropped comes back, but not what went with
     // it (and the up did not build again itself): one finding per table or
     // column, listing what is missing.
-    let up_built: HashSet<ObjKey> = record
-        .changes
-        .created
-        .iter()
-        .map(|(o, _)| o.key())
-        .collect();
+    let up_built = |o: &Obj| record.changes.created.iter().any(|(c, _)| c.same_key(o));
     let mut missing: Vec<(&Obj, usize, Vec<&Obj>)> = Vec::new();
     for (lost, with, at) in &record.lost {
         let key = lost.key();
-        if !created.contains(&with.key()) || created.contains(&key) || up_built.contains(&key) {
+        if !created.contains(&with.key()) || created.contains(&key) || up_built(lost) {
             continue;
         }
         match missing
