@@ -43,6 +43,10 @@ const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
 const SERIAL: &str = "alter-column-type-serial";
+const UNKNOWN: &str = "down-drops-unknown-object";
+const KEYS: &str =
+    "CREATE TABLE u (id int NOT NULL, a int, b int, CONSTRAINT u_b_key UNIQUE (b));\n\
+     CREATE UNIQUE INDEX u_id_idx ON u (id);\nCREATE UNIQUE INDEX u_a_idx ON u (a);";
 
 fn cases() -> Vec<Case> {
     let case = |name, up, down, rule| Case {
@@ -129,6 +133,28 @@ fn cases() -> Vec<Case> {
         case("serial sequence before its table", "CREATE TABLE c (id serial, n int);", "DROP SEQUENCE c_id_seq;\nDROP TABLE c;", Some(DEPENDENTS)),
         case("serial sequence with IF EXISTS", "CREATE TABLE c (id serial, n int);", "DROP TABLE c;\nDROP SEQUENCE IF EXISTS c_id_seq;", None),
         case("bigserial column dropped", "CREATE TABLE c (id int);\nALTER TABLE c ADD COLUMN code bigserial;", "ALTER TABLE c DROP COLUMN code;\nDROP TABLE c;", None),
+        case("an index dropped as a constraint", KEYS, "ALTER TABLE u DROP CONSTRAINT u_a_idx;", Some(UNKNOWN)),
+        case("an index dropped as an index", KEYS, "DROP INDEX u_a_idx;", None),
+        case(
+            "a key on an index takes the index's name",
+            "CREATE TABLE u (id int NOT NULL);\nCREATE UNIQUE INDEX u_id_idx ON u (id);\n\
+             ALTER TABLE u ADD PRIMARY KEY USING INDEX u_id_idx;",
+            "ALTER TABLE u DROP CONSTRAINT u_id_idx;\nDROP TABLE u;",
+            None,
+        ),
+        case(
+            "a constraint on an index renames it, its drop takes the index",
+            "CREATE TABLE u (a int);\nCREATE UNIQUE INDEX u_a_idx ON u (a);\n\
+             ALTER TABLE u ADD CONSTRAINT u_a_uq UNIQUE USING INDEX u_a_idx;",
+            "ALTER TABLE u DROP CONSTRAINT u_a_uq;\nCREATE UNIQUE INDEX u_a_idx ON u (a);",
+            None,
+        ),
+        case(
+            "renaming a key's index renames the key",
+            "CREATE TABLE u (a int, CONSTRAINT u_a_key UNIQUE (a));\nALTER INDEX u_a_key RENAME TO u_a_uq;",
+            "ALTER TABLE u DROP CONSTRAINT u_a_uq;\nALTER TABLE u ADD CONSTRAINT u_a_key UNIQUE (a);",
+            None,
+        ),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]
@@ -140,7 +166,7 @@ fn downs_fail_exactly_when_reported() {
         println!("SKIPPED: no PostgreSQL binaries");
         return;
     };
-    let rules = [DEPENDENTS, GONE, TAKEN, SERIAL];
+    let rules = [DEPENDENTS, GONE, TAKEN, SERIAL, UNKNOWN];
     for c in cases() {
         let files = [
             SourceFile::new("000001_case.up.sql", c.up),

@@ -724,7 +724,21 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
     if kind == ConstraintKind::Other {
         return;
     }
-    let mut obj = Obj::on(Kind::Constraint, table, &c.conname);
+    // `ADD [CONSTRAINT c] ... USING INDEX i`: the index becomes the
+    // constraint's, renamed to `c`; unnamed, the constraint takes `i`.
+    let name = if c.conname.is_empty() {
+        &c.indexname
+    } else {
+        &c.conname
+    };
+    if !c.indexname.is_empty() && c.indexname != *name {
+        let index = |n: &str| Obj::new(Kind::Index, QualName::new(table.schema.as_deref(), n));
+        out.push(Effect::Rename {
+            from: index(&c.indexname),
+            to: index(name),
+        });
+    }
+    let mut obj = Obj::on(Kind::Constraint, table, name);
     obj.columns.extend(column.map(str::to_string));
     let keys = string_list(&c.keys);
     obj.columns.extend(keys.iter().cloned());
@@ -747,7 +761,7 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         obj.depends_on.push(QualName::from_range_var(pk));
     }
     let info = ConstraintInfo {
-        name: (!c.conname.is_empty()).then(|| c.conname.clone()),
+        name: (!name.is_empty()).then(|| name.clone()),
         kind,
         validated: !c.skip_validation,
         not_null_check_of: c.raw_expr.as_deref().and_then(is_not_null_test),

@@ -312,8 +312,14 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
             let view = matches!(obj.kind, Kind::View | Kind::MatView) && on_it;
             built_on || (cascade && (view || references(obj, dropped)))
         }
-        // Dropping a key with CASCADE drops the foreign keys that use it.
-        Kind::Constraint => cascade && references(obj, dropped),
+        // A key's index goes with it (`ADD ... USING INDEX`: one name);
+        // with CASCADE, the foreign keys that use it.
+        Kind::Constraint => {
+            (obj.kind == Kind::Index
+                && obj.name.name == dropped.name.name
+                && same_table(&obj.table, &dropped.table))
+                || (cascade && references(obj, dropped))
+        }
         Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
         Kind::Function => {
             cascade

@@ -118,6 +118,24 @@ impl<V: Clone> ObjSet<V> {
             .collect()
     }
 
+    /// `ALTER TABLE t DROP CONSTRAINT x` where `x` names an index of `t`
+    /// (built by `CREATE INDEX`) and no constraint of `t`: PostgreSQL
+    /// refuses it (`constraint "x" of relation "t" does not exist`), an
+    /// index is dropped with `DROP INDEX`. That index, if so.
+    pub fn index_not_constraint(&self, obj: &Obj) -> Option<&(Obj, V)> {
+        if obj.kind != Kind::Constraint || !obj.is_named() || self.contains(&obj.key()) {
+            return None;
+        }
+        let table = obj.table.as_ref()?;
+        let index = Obj::new(
+            Kind::Index,
+            QualName::new(table.schema.as_deref(), &obj.name.name),
+        );
+        self.get(&index.key()).filter(|(o, _)| {
+            o.kind == Kind::Index && o.table.as_ref().is_some_and(|t| same_name(t, table))
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.live
     }
@@ -194,6 +212,12 @@ impl<V: Clone> ObjSet<V> {
             Kind::Constraint => {
                 if let Some(t) = &target.table {
                     out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
+                    // Its index (`drop_covers`).
+                    let index = Obj::new(
+                        Kind::Index,
+                        QualName::new(t.schema.as_deref(), &target.name.name),
+                    );
+                    out.extend(self.by_key.get(&index.key()).copied());
                 }
             }
             Kind::Function => out.extend(self.by_dep.get(&name).into_iter().flatten()),
@@ -226,8 +250,63 @@ impl<V: Clone> ObjSet<V> {
     }
 
     /// Follows a rename: the object itself, the objects of a renamed
-    /// relation, those built on a renamed column.
+    /// relation, those built on a renamed column. An index and the
+    /// constraint it backs (primary key, unique, exclusion) share their
+    /// name: renaming one renames the other.
     pub fn rename(&mut self, from: &Obj, to: &Obj) {
+        let twin = self.twin(from).map(|twin| {
+            let mut renamed = twin.clone();
+            renamed.name.name = to.name.name.clone();
+            (twin, renamed)
+        });
+        self.rename_one(from, to);
+        if let Some((twin, renamed)) = twin {
+            self.rename_one(&twin, &renamed);
+        }
+    }
+
+    /// The constraint of an index's name on its table, or the index of a
+    /// constraint's name on its table: one object to PostgreSQL.
+    fn twin(&self, obj: &Obj) -> Option<Obj> {
+        let same_table =
+            |o: &Obj, table: &QualName| o.table.as_ref().is_some_and(|t| same_name(t, table));
+        match obj.kind {
+            Kind::Index => {
+                // Renamed by name: the table is the stored index's, or (an
+                // index the model keeps as its constraint only) the table
+                // of the constraint of that name in the index's schema.
+                if let Some((index, _)) = self.get(&obj.key()) {
+                    let table = index.table.as_ref()?;
+                    let c = Obj::on(Kind::Constraint, table, &obj.name.name);
+                    return self.contains(&c.key()).then_some(c);
+                }
+                let schema = obj.name.schema.as_deref().unwrap_or("public");
+                self.iter()
+                    .map(|(o, _)| o)
+                    .find(|o| {
+                        o.kind == Kind::Constraint
+                            && o.name.name == obj.name.name
+                            && o.table
+                                .as_ref()
+                                .is_some_and(|t| t.schema.as_deref().unwrap_or("public") == schema)
+                    })
+                    .cloned()
+            }
+            Kind::Constraint => {
+                let table = obj.table.as_ref()?;
+                let index = Obj::new(
+                    Kind::Index,
+                    QualName::new(table.schema.as_deref(), &obj.name.name),
+                );
+                self.get(&index.key())
+                    .filter(|(o, _)| same_table(o, table))
+                    .map(|(o, _)| o.clone())
+            }
+            _ => None,
+        }
+    }
+
+    fn rename_one(&mut self, from: &Obj, to: &Obj) {
         for i in self.candidates(from, false) {
             let Some((o, _)) = self.slots[i].as_ref() else {
                 continue;

@@ -9,7 +9,7 @@ declare_rule!(
     "down-drops-unknown-object",
     Pairing,
     Warning,
-    "A down migration that drops a table, index, column or type that no migration up to its version created",
+    "A down migration that drops a table, index, column or type that no migration up to its version created, or a constraint that is an index",
     Check::Down(check)
 );
 
@@ -25,7 +25,34 @@ fn check(cx: &DownCx, out: &mut Findings) {
             let Effect::Drop { obj, if_exists, .. } = e else {
                 continue;
             };
-            if is_known(own.as_ref().unwrap_or(history), obj) {
+            let h = own.as_ref().unwrap_or(history);
+            if let Some((index, _)) = h.existing.index_not_constraint(obj) {
+                let table = index
+                    .table
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
+                let name = &obj.name.name;
+                let fails = if *if_exists {
+                    "with IF EXISTS it does nothing, and the rollback leaves the index in place"
+                        .to_string()
+                } else {
+                    format!(
+                        "rolling back fails with `constraint \"{name}\" of relation \"{}\" does not exist`",
+                        index.table.as_ref().map_or("", |t| t.name.as_str())
+                    )
+                };
+                out.report(
+                    stmt.span,
+                    format!(
+                        "this down drops constraint {name} of {table}, but {name} is an index (built by CREATE \
+                         INDEX), not a constraint: {fails}"
+                    ),
+                )
+                .help(format!("drop the index: `DROP INDEX {}`", index.name));
+                continue;
+            }
+            if is_known(h, obj) {
                 continue;
             }
             let upto = up.map_or_else(
@@ -132,6 +159,33 @@ mod tests {
                 ),
             ]
         ));
+    }
+
+    #[test]
+    fn an_index_dropped_as_a_constraint_err() {
+        // pkgsite 000055: the up builds a unique index, the down drops a
+        // constraint of its name, which never exists.
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE units (path_id int, module_id int);"),
+                (
+                    "2_b.up.sql",
+                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS units_key ON units (path_id, module_id);",
+                ),
+                ("2_b.down.sql", "ALTER TABLE units DROP CONSTRAINT units_key;"),
+            ],
+        );
+        assert!(out.contains("is an index"), "{out}");
+        // A key added on the index takes its name (or renames it).
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE u (id int NOT NULL, a int);\nCREATE UNIQUE INDEX u_id_idx ON u (id);\nCREATE UNIQUE INDEX u_a_idx ON u (a);"),
+                ("2_b.up.sql", "ALTER TABLE u ADD PRIMARY KEY USING INDEX u_id_idx;\nALTER TABLE u ADD CONSTRAINT u_a_uq UNIQUE USING INDEX u_a_idx;"),
+                ("2_b.down.sql", "ALTER TABLE u DROP CONSTRAINT u_id_idx;\nALTER TABLE u DROP CONSTRAINT u_a_uq;"),
+            ],
+        );
     }
 
     #[test]

@@ -32,11 +32,14 @@ fn check(cx: &DownCx, out: &mut Findings) {
         record.changes.renamed.iter().cloned().map(Some).collect();
     // What the down creates (or adds back), by key.
     let mut created: HashSet<ObjKey> = HashSet::default();
+    // What the down drops (an index also by the constraint it backs).
+    let mut dropped: Vec<Obj> = Vec::new();
     for facts in &cx.facts.stmts {
         for e in facts.effects.iter().cloned() {
             match e {
                 Effect::Drop { obj, cascade, .. } => {
                     pending.drop_object(&obj, cascade);
+                    dropped.push(obj);
                 }
                 Effect::Rename { from, to } => {
                     let (from_key, to_key) = (from.key(), to.key());
@@ -121,7 +124,41 @@ fn check(cx: &DownCx, out: &mut Findings) {
             names.join(", ")
         ));
     }
-    for (from, to, at) in renames.into_iter().flatten() {
+    // A rename undone by dropping the renamed object and creating it again
+    // under its old name (an index, or the constraint it backs: one name).
+    let recreated = |from: &Obj| {
+        created.contains(&from.key())
+            || (from.kind == crate::model::Kind::Index
+                && created.iter().any(|(k, (_, name), _)| {
+                    *k == crate::model::Kind::Constraint && *name == from.name.name
+                }))
+    };
+    for (from, to, at) in renames
+        .into_iter()
+        .flatten()
+        .filter(|(f, _, _)| !recreated(f))
+    {
+        let gone = dropped.iter().any(|d| {
+            d.same_key(&to)
+                || (d.kind == crate::model::Kind::Constraint
+                    && to.kind == crate::model::Kind::Index
+                    && d.name.name == to.name.name)
+        });
+        if gone {
+            out.report(
+                span,
+                format!(
+                    "this down drops {}, which {} made of {}: after a rollback {} is gone, though an earlier \
+                     migration created it",
+                    to.describe(),
+                    up.at(at),
+                    from.name,
+                    from.name
+                ),
+            )
+            .help(format!("create {} again after the drop", from.describe()));
+            continue;
+        }
         out.report(
             span,
             format!(
