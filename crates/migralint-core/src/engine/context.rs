@@ -64,55 +64,124 @@ impl<'a> FileCx<'a> {
 pub struct TxState {
     /// Inside an explicit `BEGIN ... COMMIT` block.
     pub in_explicit_tx: bool,
-    /// `SET lock_timeout` ran earlier in this file.
+    /// `SET lock_timeout` (or `set_config('lock_timeout', ...)`) ran
+    /// earlier in this file, and still holds.
     pub lock_timeout_set: bool,
     /// A `SET TimeZone` earlier in the file left the session at UTC.
     pub time_zone_utc: bool,
+    /// The settings above made `LOCAL` (`SET LOCAL`, `set_config(..., true)`):
+    /// the end of their transaction undoes them.
+    local: Vec<&'static str>,
 }
 
 impl TxState {
     /// Takes in the settings a statement changes.
     pub fn settle(&mut self, node: &NodeEnum) {
-        let NodeEnum::VariableSetStmt(s) = node else {
-            return;
-        };
-        match s.name.as_str() {
-            "lock_timeout" => self.lock_timeout_set = sets_a_timeout(s),
-            "timezone" => self.time_zone_utc = sets_utc(s),
+        use pg_query::protobuf::TransactionStmtKind as K;
+        match node {
+            NodeEnum::VariableSetStmt(s) => self.set(&s.name, s.args.first(), s.is_local),
+            NodeEnum::SelectStmt(s) => {
+                for t in &s.target_list {
+                    let Some(NodeEnum::ResTarget(t)) = t.node.as_ref() else {
+                        continue;
+                    };
+                    let Some(NodeEnum::FuncCall(f)) =
+                        t.val.as_deref().and_then(|v| v.node.as_ref())
+                    else {
+                        continue;
+                    };
+                    if crate::model::names::string_list(&f.funcname)
+                        .last()
+                        .map(String::as_str)
+                        != Some("set_config")
+                    {
+                        continue;
+                    }
+                    let [name, value, local] = &f.args[..] else {
+                        continue;
+                    };
+                    let Some(name) = const_text(name) else {
+                        continue;
+                    };
+                    let local = matches!(local.node.as_ref(), Some(NodeEnum::AConst(c)) if matches!(
+                        c.val.as_ref(), Some(pg_query::protobuf::a_const::Val::Boolval(b)) if b.boolval));
+                    self.set(&name.to_ascii_lowercase(), Some(value), local);
+                }
+            }
+            NodeEnum::TransactionStmt(t)
+                if matches!(
+                    K::try_from(t.kind),
+                    Ok(K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare)
+                ) =>
+            {
+                for name in std::mem::take(&mut self.local) {
+                    self.set(name, None, false);
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// One setting to `value` (`None`: back to the default).
+    fn set(&mut self, name: &str, value: Option<&pg_query::protobuf::Node>, local: bool) {
+        let name: &'static str = match name {
+            "lock_timeout" => {
+                self.lock_timeout_set = value.is_some_and(enables_timeout);
+                "lock_timeout"
+            }
+            "timezone" => {
+                self.time_zone_utc = value.is_some_and(is_utc);
+                "timezone"
+            }
+            _ => return,
+        };
+        self.local.retain(|n| *n != name);
+        if local {
+            self.local.push(name);
         }
     }
 }
 
-/// `SET lock_timeout = ...` to something other than 0 (no timeout).
-fn sets_a_timeout(s: &pg_query::protobuf::VariableSetStmt) -> bool {
-    let value = s.args.first().and_then(node_int);
-    let text = s.args.first().and_then(|a| match a.node.as_ref() {
-        Some(NodeEnum::AConst(c)) => match c.val.as_ref() {
-            Some(pg_query::protobuf::a_const::Val::Sval(s)) => Some(s.sval.as_str()),
-            _ => None,
-        },
+/// A constant's text (`'2s'`, `2000`).
+fn const_text(n: &pg_query::protobuf::Node) -> Option<String> {
+    use pg_query::protobuf::a_const::Val;
+    let Some(NodeEnum::AConst(c)) = n.node.as_ref() else {
+        return None;
+    };
+    match c.val.as_ref()? {
+        Val::Sval(s) => Some(s.sval.clone()),
+        Val::Ival(i) => Some(i.ival.to_string()),
         _ => None,
-    });
-    let disabled = value == Some(0) || text.is_some_and(|t| t.trim().starts_with('0'));
-    !s.args.is_empty() && !disabled
+    }
 }
 
-/// `SET TimeZone` to UTC (or one of its names).
-fn sets_utc(v: &pg_query::protobuf::VariableSetStmt) -> bool {
-    use pg_query::protobuf::{a_const, VariableSetKind};
-    v.kind == VariableSetKind::VarSetValue as i32
-        && v.args.first().is_some_and(|a| {
-            node_int(a) == Some(0)
-                || matches!(a.node.as_ref(), Some(NodeEnum::AConst(c)) if matches!(
-                    c.val.as_ref(),
-                    Some(a_const::Val::Sval(s)) if matches!(
-                        s.sval.to_ascii_lowercase().as_str(),
-                        "utc" | "etc/utc" | "gmt" | "etc/gmt" | "uct" | "etc/uct" | "universal"
-                            | "etc/universal" | "zulu" | "etc/zulu" | "gmt0" | "etc/gmt0"
-                            | "greenwich" | "etc/greenwich" | "z"
-                    )
-                ))
+/// A `lock_timeout` value other than 0 (no timeout).
+fn enables_timeout(value: &pg_query::protobuf::Node) -> bool {
+    node_int(value) != Some(0) && !const_text(value).is_some_and(|t| t.trim().starts_with('0'))
+}
+
+/// A `TimeZone` value that is UTC (or one of its names).
+fn is_utc(value: &pg_query::protobuf::Node) -> bool {
+    node_int(value) == Some(0)
+        || const_text(value).is_some_and(|t| {
+            matches!(
+                t.to_ascii_lowercase().as_str(),
+                "utc"
+                    | "etc/utc"
+                    | "gmt"
+                    | "etc/gmt"
+                    | "uct"
+                    | "etc/uct"
+                    | "universal"
+                    | "etc/universal"
+                    | "zulu"
+                    | "etc/zulu"
+                    | "gmt0"
+                    | "etc/gmt0"
+                    | "greenwich"
+                    | "etc/greenwich"
+                    | "z"
+            )
         })
 }
 

@@ -176,6 +176,34 @@ mod tests {
     }
 
     #[test]
+    fn timeout_set_with_set_config_ok() {
+        assert_ok(
+            RULE,
+            "SELECT set_config('lock_timeout', '2s', true);\nALTER TABLE users ADD COLUMN bio text;",
+        );
+        assert_ok(
+            RULE,
+            "SELECT pg_catalog.set_config('lock_timeout', '2s', false);\nALTER TABLE users ADD COLUMN bio text;",
+        );
+        assert_err(
+            RULE,
+            "SELECT set_config('lock_timeout', '0', false);\nALTER TABLE users ADD COLUMN bio text;",
+        );
+    }
+
+    #[test]
+    fn a_local_timeout_ends_with_its_transaction_err() {
+        assert_err(
+            RULE,
+            "BEGIN; SET LOCAL lock_timeout = '2s'; COMMIT;\nALTER TABLE users ADD COLUMN bio text;",
+        );
+        assert_ok(
+            RULE,
+            "BEGIN; SET lock_timeout = '2s'; COMMIT;\nALTER TABLE users ADD COLUMN bio text;",
+        );
+    }
+
+    #[test]
     fn timeout_zero_err() {
         assert_err(
             RULE,
