@@ -35,6 +35,44 @@ const NON_VOLATILE: &[&str] = &[
     "abs",
     "greatest",
     "least",
+    // `AT TIME ZONE` is `timezone(...)`; `EXTRACT` is `extract(...)`.
+    "timezone",
+    "date_trunc",
+    "date_part",
+    "extract",
+    "age",
+    "make_timestamp",
+    "make_timestamptz",
+    "current_setting",
+    "md5",
+    "sha256",
+    "encode",
+    "decode",
+    "format",
+    "replace",
+    "substr",
+    "substring",
+    "left",
+    "right",
+    "lpad",
+    "rpad",
+    "split_part",
+    "regexp_replace",
+    "string_to_array",
+    "array_to_string",
+    "array_length",
+    "cardinality",
+    "round",
+    "floor",
+    "ceil",
+    "trunc",
+    "to_number",
+    "to_json",
+    "to_jsonb",
+    "row_to_json",
+    "array_to_json",
+    "jsonb_set",
+    "uuid_nil",
 ];
 
 /// Functions known to be volatile.
@@ -149,5 +187,12 @@ mod tests {
         assert!(!is_volatile(&default_of("'{}'::jsonb")));
         assert!(!is_volatile(&default_of("0")));
         assert!(!is_volatile(&default_of("pg_catalog.now()")));
+        // Supabase's default, and other stable or immutable built-ins.
+        assert!(!is_volatile(&default_of("timezone('utc'::text, now())")));
+        assert!(!is_volatile(&default_of("(now() AT TIME ZONE 'utc')")));
+        assert!(!is_volatile(&default_of("date_trunc('day', now())")));
+        assert!(!is_volatile(&default_of("md5('x')")));
+        assert!(!is_volatile(&default_of("to_jsonb(format('%s', 1))")));
+        assert!(is_volatile(&default_of("md5(random()::text)")));
     }
 }
