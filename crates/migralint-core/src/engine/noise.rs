@@ -30,7 +30,17 @@ pub fn skipped_files(
     out.retain(|(i, d)| d.rule == NAME_RULE || !skipped(*i));
 }
 
-/// Applies `[downs] locking` to the locking rules' findings in down files.
+/// Locking rules whose finding means the statement fails, not that it
+/// blocks: a down that PostgreSQL refuses is reported whatever `[downs]
+/// locking` says (a rollback that fails is the worst moment to learn it).
+const FAILS: &[&str] = &[
+    "adding-required-field",
+    "ban-concurrently-in-transaction",
+    "ban-alter-enum-add-value-in-transaction",
+];
+
+/// Applies `[downs] locking` to the locking rules' findings in down files
+/// (except those of `FAILS`).
 pub fn downs_locking(
     files: &[SetFile],
     registry: &Registry,
@@ -43,8 +53,10 @@ pub fn downs_locking(
             .as_ref()
             .is_some_and(|n| n.direction == Direction::Down)
     };
-    let locking =
-        |d: &Diagnostic| find(registry, d.rule).is_some_and(|r| r.category == Category::Locking);
+    let locking = |d: &Diagnostic| {
+        !FAILS.contains(&d.rule)
+            && find(registry, d.rule).is_some_and(|r| r.category == Category::Locking)
+    };
     match options.downs_locking {
         Level::Off => out.retain(|(i, d)| !(is_down(*i) && locking(d))),
         level => {
@@ -147,9 +159,10 @@ pub fn fold_subsumed(files: &[SetFile], registry: &Registry, out: &mut Vec<(usiz
         }
     }
     let mut gone = vec![false; out.len()];
-    let mut notes: Vec<(usize, Vec<&'static str>)> = Vec::new();
+    // What each finding stands for, with what those it folded stood for.
+    let mut stands: Vec<Vec<&'static str>> = vec![Vec::new(); out.len()];
     for (a, place) in at.iter().enumerate() {
-        let Some(place) = place else {
+        let Some(place) = place.filter(|_| !gone[a]) else {
             continue;
         };
         let Some(rule) = find(registry, out[a].1.rule) else {
@@ -158,20 +171,21 @@ pub fn fold_subsumed(files: &[SetFile], registry: &Registry, out: &mut Vec<(usiz
         if rule.subsumes.is_empty() {
             continue;
         }
-        let mut names: Vec<&'static str> = Vec::new();
-        for &b in &by_stmt[place] {
+        for &b in &by_stmt[&place] {
             if b != a && !gone[b] && rule.subsumes.contains(&out[b].1.rule) {
                 gone[b] = true;
-                names.push(out[b].1.rule);
+                let folded = std::mem::take(&mut stands[b]);
+                stands[a].push(out[b].1.rule);
+                stands[a].extend(folded);
             }
         }
-        if !names.is_empty() {
-            names.sort_unstable();
-            names.dedup();
-            notes.push((a, names));
-        }
     }
-    for (a, names) in notes {
+    for (a, mut names) in stands.into_iter().enumerate() {
+        if names.is_empty() || gone[a] {
+            continue;
+        }
+        names.sort_unstable();
+        names.dedup();
         let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
         let d = &mut out[a].1;
         d.message.push_str(&format!(
@@ -340,6 +354,58 @@ mod tests {
                     && d.3.contains("stands for `require-where-in-update-delete`")),
             "{out:#?}"
         );
+    }
+
+    #[test]
+    fn a_down_that_postgres_refuses_is_reported_with_downs_locking_off() {
+        let files = [
+            TABLE,
+            ("000002_x.up.sql", "ALTER TABLE t DROP COLUMN legacy;\n"),
+            (
+                "000002_x.down.sql",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS legacy text NOT NULL;\n",
+            ),
+            ("000003_y.up.sql", "SELECT 1;\n"),
+            (
+                "000003_y.down.sql",
+                "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a);\n",
+            ),
+        ];
+        let out = run(Config::default(), &files);
+        let rules: Vec<&str> = out
+            .iter()
+            .filter(|d| d.0.contains(".down."))
+            .map(|d| d.1)
+            .collect();
+        assert!(rules.contains(&"adding-required-field"), "{out:#?}");
+        assert!(
+            rules.contains(&"ban-concurrently-in-transaction"),
+            "{out:#?}"
+        );
+    }
+
+    #[test]
+    fn one_rewrite_of_one_alter_is_one_finding() {
+        let files = [
+            TABLE,
+            (
+                "000002_x.up.sql",
+                "SET lock_timeout = '2s';\nALTER TABLE t ALTER COLUMN a TYPE bigint, ADD COLUMN u uuid DEFAULT gen_random_uuid(), \
+                 ALTER COLUMN b SET NOT NULL, ADD CONSTRAINT t_b_ck CHECK (b > 0), ADD CONSTRAINT t_u_key UNIQUE (u);\n",
+            ),
+        ];
+        let out = run(Config::default(), &files);
+        let up: Vec<_> = out.iter().filter(|d| d.0.starts_with("000002")).collect();
+        assert_eq!(up.len(), 1, "{up:#?}");
+        assert_eq!(up[0].1, "changing-column-type");
+        for folded in [
+            "adding-field-with-volatile-default",
+            "set-not-null-scan",
+            "constraint-missing-not-valid",
+            "require-unique-index-for-constraint",
+        ] {
+            assert!(up[0].3.contains(folded), "{folded}: {}", up[0].3);
+        }
     }
 
     #[test]

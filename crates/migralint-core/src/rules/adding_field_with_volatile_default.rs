@@ -12,7 +12,13 @@ declare_rule!(
     Error,
     "ADD COLUMN with a volatile DEFAULT (any DEFAULT before PostgreSQL 11) rewrites the table under ACCESS EXCLUSIVE",
     Check::Statement(check),
-    subsumes = &["hold-exclusive-lock-across-statements"],
+    subsumes = &[
+        "hold-exclusive-lock-across-statements",
+        "adding-serial-or-generated-column",
+        "set-not-null-scan",
+        "constraint-missing-not-valid",
+        "require-unique-index-for-constraint",
+    ],
     once_per_statement = true
 );
 

@@ -10,7 +10,12 @@ declare_rule!(
     Error,
     "ADD COLUMN of a serial, identity or stored generated column rewrites the table under ACCESS EXCLUSIVE",
     Check::Statement(check),
-    subsumes = &["hold-exclusive-lock-across-statements"],
+    subsumes = &[
+        "hold-exclusive-lock-across-statements",
+        "set-not-null-scan",
+        "constraint-missing-not-valid",
+        "require-unique-index-for-constraint",
+    ],
     once_per_statement = true
 );
 

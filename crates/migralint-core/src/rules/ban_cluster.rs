@@ -11,7 +11,8 @@ declare_rule!(
     Locking,
     Error,
     "CLUSTER rewrites the table in index order under ACCESS EXCLUSIVE",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -11,7 +11,8 @@ declare_rule!(
     Compatibility,
     Error,
     "DROP TABLE in an up migration breaks application code that still uses the table",
-    Check::Statement(check)
+    Check::Statement(check),
+    once_per_statement = true
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

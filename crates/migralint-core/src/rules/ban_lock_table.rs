@@ -11,7 +11,8 @@ declare_rule!(
     Locking,
     Warning,
     "explicit LOCK TABLE in a mode that blocks writes or reads on a table that holds data",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["require-lock-timeout"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -9,7 +9,8 @@ declare_rule!(
     Locking,
     Warning,
     "SET LOGGED / SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -13,7 +13,8 @@ declare_rule!(
     Locking,
     Error,
     "SET TABLESPACE copies the table or index under ACCESS EXCLUSIVE",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 const HELP: &str = "do not move data in a migration: pg_repack moves a table and its indexes online (`pg_repack --table <t> \

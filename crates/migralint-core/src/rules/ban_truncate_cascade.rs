@@ -10,7 +10,8 @@ declare_rule!(
     Compatibility,
     Error,
     "TRUNCATE ... CASCADE in an up migration empties every table that references the named ones",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["ban-truncate"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -10,7 +10,8 @@ declare_rule!(
     Locking,
     Error,
     "VACUUM FULL rewrites the table under ACCESS EXCLUSIVE",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

@@ -15,7 +15,14 @@ declare_rule!(
     Error,
     "ALTER COLUMN ... TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-coercible",
     Check::Statement(check),
-    subsumes = &["hold-exclusive-lock-across-statements"],
+    subsumes = &[
+        "hold-exclusive-lock-across-statements",
+        "adding-field-with-volatile-default",
+        "adding-serial-or-generated-column",
+        "set-not-null-scan",
+        "constraint-missing-not-valid",
+        "require-unique-index-for-constraint",
+    ],
     once_per_statement = true
 );
 

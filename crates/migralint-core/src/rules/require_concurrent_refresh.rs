@@ -10,7 +10,11 @@ declare_rule!(
     Locking,
     Warning,
     "REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of a view that holds data",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &[
+        "require-lock-timeout",
+        "hold-exclusive-lock-across-statements"
+    ]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {

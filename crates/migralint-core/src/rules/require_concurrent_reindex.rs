@@ -14,7 +14,11 @@ declare_rule!(
     Locking,
     Warning,
     "REINDEX without CONCURRENTLY blocks writes to the table and every query that uses its indexes",
-    Check::Statement(check)
+    Check::Statement(check),
+    subsumes = &[
+        "require-lock-timeout",
+        "hold-exclusive-lock-across-statements"
+    ]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
