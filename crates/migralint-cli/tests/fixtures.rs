@@ -126,7 +126,15 @@ fn if_exists_rules_follow_atomicity() {
         out.stdout
     );
     assert!(
-        drop.iter().any(|l| l.contains("000002_backfill.up.sql:3:")),
+        drop.iter().any(|l| l.contains("000002_backfill.up.sql:2:")),
+        "{}",
+        out.stdout
+    );
+    // The statements of the last transaction roll back with a failure there.
+    assert!(
+        !create
+            .iter()
+            .any(|l| l.contains("000002_backfill.up.sql:5:")),
         "{}",
         out.stdout
     );

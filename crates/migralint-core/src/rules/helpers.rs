@@ -463,7 +463,21 @@ mod tests {
 /// halfway then leaves what ran before it applied), said for a message.
 pub fn split_reason(cx: &StmtCx) -> Option<String> {
     use crate::engine::facts::Split;
-    Some(match cx.file.facts.split()? {
+    let split = cx.file.facts.split()?;
+    // Only a failure in a later transaction leaves this statement applied:
+    // in the file's last transaction that does work, it rolls back with it
+    // (unless it refuses a transaction: a failed CONCURRENTLY build leaves
+    // its INVALID index).
+    let stmts = &cx.file.facts.stmts;
+    let here = &stmts[cx.stmt_index];
+    if !here.summary.no_tx
+        && !stmts[cx.stmt_index + 1..]
+            .iter()
+            .any(|s| s.summary.does_work && s.tx.id != here.tx.id)
+    {
+        return None;
+    }
+    Some(match split {
         Split::MultiStatement => {
             "with `multi-statement = true` each statement commits on its own".to_string()
         }

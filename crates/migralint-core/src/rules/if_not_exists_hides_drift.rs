@@ -101,10 +101,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let Some(rv) = &s.relation else { return };
             let table = QualName::from_range_var(rv);
             let name = QualName::new(table.schema.as_deref(), &s.idxname);
+            let quoted = quote_ident(&s.idxname);
             let Some(have) = cx.schema.index(&name) else {
                 return;
             };
-            let quoted = quote_ident(&s.idxname);
             if have.table.key() != table.key() || *have.def != *index_def(s) {
                 let what = if have.table.key() != table.key() {
                     format!("on {}, not {table}", have.table)

@@ -278,7 +278,7 @@ mod tests {
         let report = crate::lint(
             &[crate::SourceFile::new(
                 DEFAULT_FILE,
-                "CREATE TABLE t (id int);\nCREATE TABLE u (id int);",
+                "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\nCREATE TABLE w (id int);",
             )],
             &crate::LintOptions {
                 config,
@@ -290,6 +290,7 @@ mod tests {
             .iter()
             .filter(|d| d.rule == RULE)
             .collect();
+        // The last statement needs no guard: nothing after it can fail.
         assert_eq!(ours.len(), 2, "{ours:#?}");
         assert!(
             ours[0].message.contains("multi-statement = true"),
@@ -327,10 +328,34 @@ mod tests {
     }
 
     #[test]
+    fn the_last_transaction_needs_no_guard_ok() {
+        // A failure there rolls it back whole.
+        assert_ok(
+            RULE,
+            "UPDATE t SET a = 1;\nCOMMIT;\nCREATE TABLE u (id int);\nALTER TABLE t ADD c int;",
+        );
+        // Except a CONCURRENTLY build: a failed one leaves its index.
+        let mut config = crate::config::Config::default();
+        config.options.multi_statement = true;
+        let report = crate::lint(
+            &[crate::SourceFile::new(
+                DEFAULT_FILE,
+                "CREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);",
+            )],
+            &crate::LintOptions {
+                config,
+                report_only: None,
+            },
+        );
+        let ours = report.diagnostics.iter().filter(|d| d.rule == RULE).count();
+        assert_eq!(ours, 2, "{:#?}", report.diagnostics);
+    }
+
+    #[test]
     fn fixed_form_in_help() {
         let out = assert_err(
             RULE,
-            "SELECT 1;\nCOMMIT;\nCREATE UNIQUE INDEX CONCURRENTLY i ON t (a);",
+            "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;\nUPDATE t SET a = 1;",
         );
         assert!(
             out.contains("write `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)`"),
@@ -338,7 +363,7 @@ mod tests {
         );
         let out = assert_err(
             RULE,
-            "SELECT 1;\nCOMMIT;\nALTER TABLE t ADD c int DEFAULT 0;",
+            "ALTER TABLE t ADD c int DEFAULT 0;\nCOMMIT;\nUPDATE t SET a = 1;",
         );
         assert!(
             out.contains("write `ADD COLUMN IF NOT EXISTS c int DEFAULT 0`"),
@@ -353,19 +378,19 @@ mod tests {
             "create extension if not exists pg_trgm;"
         );
         assert_eq!(
-            fixed(RULE, "SELECT 1;\nCOMMIT;\nALTER TABLE t ADD c int, ADD COLUMN d int;").unwrap(),
-            "SELECT 1;\nCOMMIT;\nALTER TABLE t ADD IF NOT EXISTS c int, ADD COLUMN IF NOT EXISTS d int;"
+            fixed(RULE, "ALTER TABLE t ADD c int, ADD COLUMN d int;\nCOMMIT;\nUPDATE t SET a = 1;").unwrap(),
+            "ALTER TABLE t ADD IF NOT EXISTS c int, ADD COLUMN IF NOT EXISTS d int;\nCOMMIT;\nUPDATE t SET a = 1;"
         );
     }
 
     #[test]
     fn if_not_exists_and_inexpressible_ok() {
-        let prefix = "SELECT 1;\nCOMMIT;\n";
+        let prefix = "UPDATE t SET a = 1;\nCOMMIT;\n";
         assert_ok(
             RULE,
             &format!("{prefix}CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\nCREATE TABLE IF NOT EXISTS t (id int);\n\
              CREATE INDEX IF NOT EXISTS i ON t (id);\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n\
-             CREATE SCHEMA IF NOT EXISTS app;\nCREATE SEQUENCE IF NOT EXISTS s;"),
+             CREATE SCHEMA IF NOT EXISTS app;\nCREATE SEQUENCE IF NOT EXISTS s;\nCOMMIT;\nUPDATE t SET a = 1;"),
         );
         // Postgres has no IF NOT EXISTS for these; views, functions and
         // triggers have CREATE OR REPLACE instead.
@@ -374,7 +399,7 @@ mod tests {
             &format!("{prefix}ALTER TABLE t ADD CONSTRAINT c CHECK (id > 0);\nCREATE TYPE mood AS ENUM ('a');\n\
              CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f();\nCREATE VIEW v AS SELECT 1;\n\
              CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE INDEX ON t (id);\n\
-             CREATE TEMP TABLE scratch (id int);"),
+             CREATE TEMP TABLE scratch (id int);\nCOMMIT;\nUPDATE t SET a = 1;"),
         );
     }
 }

@@ -291,7 +291,7 @@ mod tests {
             "DROP DOMAIN d;",
             "ALTER TABLE t DROP c;",
         ] {
-            let out = assert_err(RULE, &format!("UPDATE t SET a = 1;\nCOMMIT;\n{sql}"));
+            let out = assert_err(RULE, &format!("{sql}\nCOMMIT;\nUPDATE t SET a = 1;"));
             assert!(
                 out.contains("the COMMIT on line 2 ends its first transaction"),
                 "{out}"
@@ -300,26 +300,42 @@ mod tests {
     }
 
     #[test]
+    fn the_last_transaction_needs_no_guard_ok() {
+        // A failure there rolls it back whole: only what committed before
+        // it stays for the rerun to find.
+        assert_ok(
+            RULE,
+            "UPDATE t SET a = 1;\nCOMMIT;\nALTER TABLE t DROP COLUMN c;\nDROP TABLE old_audit;",
+        );
+        let out = assert_err(
+            RULE,
+            "DROP TABLE old_audit;\nCOMMIT;\nALTER TABLE t DROP COLUMN c;\nUPDATE t SET a = 1;",
+        );
+        assert!(out.contains("DROP TABLE old_audit"), "{out}");
+        assert!(!out.contains("DROP COLUMN c"), "{out}");
+    }
+
+    #[test]
     fn fixed_form_in_help() {
-        let p = "UPDATE t SET a = 1;\nCOMMIT;\n";
-        let out = assert_err(RULE, &format!("{p}DROP TRIGGER set_updated_at ON users;"));
+        let p = "\nCOMMIT;\nUPDATE t SET a = 1;";
+        let out = assert_err(RULE, &format!("DROP TRIGGER set_updated_at ON users;{p}"));
         assert!(
             out.contains("write `DROP TRIGGER IF EXISTS set_updated_at ON users`"),
             "{out}"
         );
-        let out = assert_err(RULE, &format!("{p}ALTER TABLE t DROP c;"));
+        let out = assert_err(RULE, &format!("ALTER TABLE t DROP c;{p}"));
         assert!(out.contains("write `DROP COLUMN IF EXISTS c`"), "{out}");
         let out = assert_err(
             RULE,
-            &format!("{p}ALTER TABLE ONLY public.t /* x */ ADD CONSTRAINT k CHECK (a IN (1, 2)),\n  drop column a, DROP CONSTRAINT c CASCADE;"),
+            &format!("ALTER TABLE ONLY public.t /* x */ ADD CONSTRAINT k CHECK (a IN (1, 2)),\n  drop column a, DROP CONSTRAINT c CASCADE;{p}"),
         );
         assert!(out.contains("write `drop column if exists a`"), "{out}");
         assert!(
             out.contains("write `DROP CONSTRAINT IF EXISTS c CASCADE`"),
             "{out}"
         );
-        assert!(out.contains("000001_example.up.sql:4:3:"), "{out}");
-        let out = assert_err(RULE, &format!("{p}DROP MATERIALIZED VIEW /* old */ m;"));
+        assert!(out.contains("000001_example.up.sql:2:3:"), "{out}");
+        let out = assert_err(RULE, &format!("DROP MATERIALIZED VIEW /* old */ m;{p}"));
         assert!(
             out.contains("DROP MATERIALIZED VIEW /* old */ IF EXISTS m"),
             "{out}"
