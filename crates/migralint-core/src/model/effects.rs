@@ -445,7 +445,9 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 }
             }
         }
-        NodeEnum::DeleteStmt(s) if s.where_clause.is_none() && s.using_clause.is_empty() => {
+        NodeEnum::DeleteStmt(s)
+            if s.using_clause.is_empty() && s.where_clause.as_deref().map_or(true, is_true) =>
+        {
             if let Some(rv) = &s.relation {
                 out.push(Effect::Rows {
                     table: QualName::from_range_var(rv),
@@ -783,6 +785,19 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         open: false,
         if_not_exists: false,
     });
+}
+
+/// The constant `true` (`WHERE true`: no condition).
+fn is_true(n: &Node) -> bool {
+    use pg_query::protobuf::a_const::Val;
+    let cond = match n.node.as_ref() {
+        Some(NodeEnum::TypeCast(c)) => c.arg.as_deref(),
+        _ => Some(n),
+    };
+    matches!(
+        cond.and_then(|c| c.node.as_ref()),
+        Some(NodeEnum::AConst(c)) if matches!(c.val.as_ref(), Some(Val::Boolval(b)) if b.boolval)
+    )
 }
 
 /// `col IS NOT NULL` → `col`.

@@ -554,7 +554,15 @@ impl Schema {
                         }
                     }
                 }
-                Effect::Rename { from, to } => self.rename(from, to),
+                Effect::Rename { from, to } => {
+                    // An emptied table stays empty under its new name (or schema).
+                    if from.kind.is_relation() {
+                        if let Some(f) = self.emptied.remove(&from.name.key()) {
+                            self.emptied.insert(to.name.key(), f);
+                        }
+                    }
+                    self.rename(from, to)
+                }
                 Effect::Rows { table, empty: true } => {
                     self.emptied.insert(table.key(), file);
                 }

@@ -76,6 +76,30 @@ mod tests {
 
     const RULE: &str = "adding-required-field";
 
+    /// A table the file emptied stays empty under a new name or schema, and
+    /// `DELETE ... WHERE true` empties it like no WHERE (checked on
+    /// PostgreSQL 15: the ADD COLUMN succeeds).
+    #[test]
+    fn emptied_then_renamed_ok() {
+        let files = |up| {
+            [
+                ("1_a.up.sql", "CREATE TABLE t (id int);"),
+                ("2_b.up.sql", up),
+            ]
+        };
+        for up in [
+            "TRUNCATE t;\nALTER TABLE t RENAME TO t2;\nALTER TABLE t2 ADD COLUMN q text NOT NULL;",
+            "DELETE FROM t;\nALTER TABLE t SET SCHEMA archive;\nALTER TABLE archive.t ADD COLUMN q text NOT NULL;",
+            "DELETE FROM t WHERE true;\nALTER TABLE t ADD COLUMN q text NOT NULL;",
+        ] {
+            assert_ok_files(RULE, &files(up));
+        }
+        assert_err_files(
+            RULE,
+            &files("DELETE FROM t WHERE id > 0;\nALTER TABLE t ADD COLUMN q text NOT NULL;"),
+        );
+    }
+
     /// `ADD COLUMN IF NOT EXISTS` of a column the table has is skipped by
     /// PostgreSQL (a notice): nothing is added, nothing fails or rewrites.
     #[test]
