@@ -86,6 +86,31 @@ fn cases() -> Vec<Case> {
         case("column with cascade", VIEWS, "ALTER TABLE t DROP COLUMN a CASCADE;", None),
         case("table a view reads", VIEWS, "DROP TABLE t;", Some(DEPENDENTS)),
         case(
+            "a CTE named like a table",
+            "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n\
+             CREATE VIEW v AS WITH a AS (SELECT id FROM b) SELECT * FROM a;",
+            "DROP TABLE a;",
+            None,
+        ),
+        case(
+            "an output name is no column",
+            "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT id + 1 AS x FROM a ORDER BY x;",
+            "ALTER TABLE a DROP COLUMN x;",
+            None,
+        ),
+        case(
+            "a subquery's column is no column",
+            "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT s.x FROM (SELECT id AS x FROM a) s;",
+            "ALTER TABLE a DROP COLUMN x;",
+            None,
+        ),
+        case(
+            "a renamed column",
+            "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT x AS y FROM a;",
+            "ALTER TABLE a DROP COLUMN x;",
+            Some(DEPENDENTS),
+        ),
+        case(
             "sequence of a default set later",
             "CREATE TABLE t2 (id int, code text);\nCREATE SEQUENCE s2;\n\
              ALTER TABLE t2 ALTER COLUMN code SET DEFAULT nextval('s2')::text;",

@@ -898,7 +898,33 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
 /// only, that table (`table`) and the columns it names (`columns`, `*` for
 /// all of them as they are when it is created).
 fn read_columns(obj: &mut Obj, query: &Node) {
+    let json = query
+        .node
+        .as_ref()
+        .map(|n| serde_json::to_value(n).unwrap_or_default())
+        .unwrap_or_default();
+    // Names the query defines itself: its CTEs, the aliases of its
+    // subqueries, output names that are not a column's own.
+    let mut local: Vec<String> = Vec::new();
+    let mut outputs: Vec<String> = Vec::new();
+    walk_objects(&json, &mut |v| {
+        let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).map(str::to_string);
+        local.extend(text("/ctename"));
+        local.extend(text("/RangeSubselect/alias/aliasname"));
+        if let Some(name) = text("/ResTarget/name") {
+            let own = v.pointer("/ResTarget/val").is_some_and(|val| {
+                let mut refs = Vec::new();
+                column_ref_fields(val, &mut refs);
+                refs.iter().any(|f| f.last() == Some(&name))
+            });
+            if !own {
+                outputs.push(name);
+            }
+        }
+    });
     obj.depends_on = range_vars(query);
+    obj.depends_on
+        .retain(|t| t.schema.as_deref().is_some_and(|s| !s.is_empty()) || !local.contains(&t.name));
     if obj.kind == Kind::Table {
         return;
     }
@@ -906,7 +932,14 @@ fn read_columns(obj: &mut Obj, query: &Node) {
         return;
     };
     obj.table = Some(table.clone());
-    obj.columns = column_refs(query);
+    let mut refs = Vec::new();
+    column_ref_fields(&json, &mut refs);
+    obj.columns = refs
+        .into_iter()
+        .filter(|f| !(f.len() >= 2 && local.contains(&f[0])))
+        .filter_map(|mut f| f.pop())
+        .filter(|c| !outputs.contains(c))
+        .collect();
     let mut star = false;
     if let Some(n) = query.node.as_ref() {
         walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
@@ -916,6 +949,21 @@ fn read_columns(obj: &mut Obj, query: &Node) {
     if star {
         obj.columns.push("*".to_string());
     }
+}
+
+/// The name parts of every `ColumnRef` in a (serialized) node.
+fn column_ref_fields(v: &serde_json::Value, out: &mut Vec<Vec<String>>) {
+    walk_objects(v, &mut |v| {
+        if let Some(fields) = v.pointer("/ColumnRef/fields").and_then(|f| f.as_array()) {
+            out.push(
+                fields
+                    .iter()
+                    .filter_map(|x| x.pointer("/node/String/sval").and_then(|s| s.as_str()))
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+    });
 }
 
 /// Every `RangeVar` in a node (tables a query reads or a statement names).
