@@ -446,7 +446,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             }
         }
         NodeEnum::DeleteStmt(s)
-            if s.using_clause.is_empty() && s.where_clause.as_deref().map_or(true, is_true) =>
+            if s.using_clause.is_empty() && s.where_clause.as_deref().is_none_or(is_true) =>
         {
             if let Some(rv) = &s.relation {
                 out.push(Effect::Rows {
