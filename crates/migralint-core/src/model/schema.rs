@@ -138,6 +138,8 @@ pub struct Gone {
     pub line: usize,
     /// `dropped with table t`, `renamed to u`...
     pub how: String,
+    /// The table it belonged to (a dropped index's table).
+    pub table: Option<QualName>,
 }
 
 impl Schema {
@@ -622,7 +624,8 @@ impl Schema {
                         } else {
                             format!("dropped with {}", obj.describe())
                         };
-                        self.gone.insert(o.key(), Gone { line, how });
+                        let table = o.table.clone();
+                        self.gone.insert(o.key(), Gone { line, how, table });
                     }
                 }
                 Effect::Rename { from, to } => {
@@ -632,6 +635,7 @@ impl Schema {
                         Gone {
                             line,
                             how: format!("renamed to {}", to.name),
+                            table: from.table.clone(),
                         },
                     );
                     self.gone.remove(&to.key());

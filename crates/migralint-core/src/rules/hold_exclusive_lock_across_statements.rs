@@ -2,7 +2,7 @@ use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::{Effect, Shape};
 use crate::model::locks::{LockMode, LockTaken};
 use crate::model::summary::{DmlKind, RelationChange};
-use crate::model::QualName;
+use crate::model::{Kind, Obj, QualName};
 use crate::rules::helpers::{holds_data, in_use, locks_of};
 use crate::rules::Check;
 
@@ -97,8 +97,19 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 /// more), sequences, indexes whose table is unknown. A renamed table is
 /// named by its new name.
 fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
+    // A drop's lock on what it drops blocks nobody once it is gone; its
+    // lock on what stays (the table of a dropped index) is held.
+    let dropped: Vec<&QualName> = cx.file.facts.stmts[j]
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Drop { obj, .. } if obj.kind.is_relation() => Some(&obj.name),
+            _ => None,
+        })
+        .collect();
     let rename_to = match cx.summary_of(j).relation() {
-        RelationChange::Drops | RelationChange::Sequence => return Vec::new(),
+        RelationChange::Sequence => return Vec::new(),
+        RelationChange::Drops => None,
         RelationChange::RenamesTableTo(new) => Some(new.as_str()),
         RelationChange::None => None,
     };
@@ -112,7 +123,11 @@ fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
                 // The schema as of this statement no longer knows an index
                 // this file dropped: a CREATE INDEX of the same name in the
                 // file tells its table.
-                if let Some(table) = index_table_in_file(cx, &l.relation) {
+                let gone = cx
+                    .schema
+                    .gone(&Obj::new(Kind::Index, l.relation.clone()).key())
+                    .and_then(|g| g.table.clone());
+                if let Some(table) = gone.or_else(|| index_table_in_file(cx, &l.relation)) {
                     l.relation = table;
                     l.on_index = false;
                 }
@@ -121,7 +136,7 @@ fn held_locks(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
         })
         // An index whose table is unknown: the work may well be on that
         // very table, so stay silent.
-        .filter(|l| !l.on_index)
+        .filter(|l| !l.on_index && !dropped.iter().any(|d| d.key() == l.relation.key()))
         .filter(|l| l.mode == LockMode::AccessExclusive && in_use(cx, &l.relation))
         .collect()
 }
@@ -233,6 +248,30 @@ mod tests {
             RULE,
             "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN active boolean;\n-- backfill\nUPDATE users SET active = true WHERE active IS NULL;\nUPDATE users SET active = false WHERE id < 0;"
         ));
+    }
+
+    /// DROP INDEX takes ACCESS EXCLUSIVE on its table, held to the end of
+    /// the file (checked in pg_locks on PostgreSQL 15); the index is gone,
+    /// the table stays locked. A dropped table's own lock blocks nobody.
+    #[test]
+    fn work_after_a_drop_index_err() {
+        let files = |up| {
+            [
+                ("1_a.up.sql", "CREATE TABLE t (id int, n int, a text);\nCREATE INDEX t_n ON t (n);\nCREATE TABLE big (a text);"),
+                ("2_b.up.sql", up),
+            ]
+        };
+        let out = assert_err_files(
+            RULE,
+            &files("SET lock_timeout = '2s';\nDROP INDEX t_n;\nUPDATE big SET a = 'x' WHERE a IS NULL;"),
+        );
+        assert!(out.contains("ACCESS EXCLUSIVE on t"), "{out}");
+        assert_ok_files(
+            RULE,
+            &files(
+                "SET lock_timeout = '2s';\nDROP TABLE t;\nUPDATE big SET a = 'x' WHERE a IS NULL;",
+            ),
+        );
     }
 
     #[test]
