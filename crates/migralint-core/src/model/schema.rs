@@ -404,7 +404,8 @@ impl Schema {
                             columns_known,
                             temp,
                         } => {
-                            if *if_not_exists && self.table(&obj.name).is_some() {
+                            // Any relation of that name: they share a namespace.
+                            if *if_not_exists && self.holder(obj).is_some() {
                                 skip_table = Some(obj.name.key());
                                 continue;
                             }
@@ -484,7 +485,7 @@ impl Schema {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
                             };
-                            if *if_not_exists && self.index(&obj.name).is_some() {
+                            if *if_not_exists && self.holder(obj).is_some() {
                                 continue;
                             }
                             let info = IndexInfo {

@@ -5,7 +5,7 @@ use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::storage_type;
 use crate::model::effects::index_def;
 use crate::model::names::quote_ident;
-use crate::model::{QualName, SqlType};
+use crate::model::{Kind, Obj, QualName, SqlType};
 use crate::rules::helpers::{alter_table, cmds, subtype};
 use crate::rules::Check;
 
@@ -23,6 +23,16 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let Some(rv) = &s.relation else { return };
             let name = QualName::from_range_var(rv);
             let Some(table) = cx.schema.table(&name) else {
+                // Tables, views, indexes and sequences share one namespace.
+                let obj = Obj::new(Kind::Table, name.clone());
+                if let Some(holder) = cx.schema.holder(&obj) {
+                    report_name_taken(
+                        cx,
+                        out,
+                        &format!("CREATE TABLE IF NOT EXISTS {name}"),
+                        &holder,
+                    );
+                }
                 return;
             };
             if !table.columns_known {
@@ -103,6 +113,15 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let name = QualName::new(table.schema.as_deref(), &s.idxname);
             let quoted = quote_ident(&s.idxname);
             let Some(have) = cx.schema.index(&name) else {
+                let obj = Obj::new(Kind::Index, name.clone());
+                if let Some(holder) = cx.schema.holder(&obj) {
+                    report_name_taken(
+                        cx,
+                        out,
+                        &format!("CREATE INDEX IF NOT EXISTS {quoted}"),
+                        &holder,
+                    );
+                }
                 return;
             };
             if have.table.key() != table.key() || *have.def != *index_def(s) {
@@ -139,6 +158,20 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         }
         _ => {}
     }
+}
+
+/// `IF NOT EXISTS` of a relation whose name another kind of relation
+/// holds (a table named like an index, a view, a sequence): PostgreSQL
+/// skips it with a notice, and nothing is created.
+fn report_name_taken(cx: &StmtCx, out: &mut Findings, what: &str, holder: &str) {
+    out.report(
+        cx.stmt.span,
+        format!(
+            "{what} does nothing: {holder} already has that name (tables, views, indexes and sequences share \
+             one namespace), so nothing is created and the schema drifts from what the file says"
+        ),
+    )
+    .help("give it a name of its own");
 }
 
 /// The column's type as stored (serial as its integer type).
@@ -220,6 +253,34 @@ mod tests {
             ],
         );
         assert!(out.contains("INVALID"), "{out}");
+    }
+
+    #[test]
+    fn name_held_by_another_relation_err() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                USERS,
+                (
+                    "000002_audit.up.sql",
+                    "CREATE TABLE IF NOT EXISTS users_email_idx (id bigint);",
+                ),
+            ],
+        );
+        assert!(
+            out.contains("index users_email_idx already has that name"),
+            "{out}"
+        );
+        assert_err_files(
+            RULE,
+            &[
+                USERS,
+                (
+                    "000002_idx.up.sql",
+                    "CREATE INDEX IF NOT EXISTS users ON users (email);",
+                ),
+            ],
+        );
     }
 
     #[test]
