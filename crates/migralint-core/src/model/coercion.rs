@@ -106,3 +106,31 @@ fn normalized(t: &SqlType) -> Vec<i64> {
         _ => t.mods.clone(),
     }
 }
+
+/// `ALTER COLUMN c TYPE t` without `USING`, or with `USING c` or
+/// `USING c::t`: nothing converted beyond the type change itself (a
+/// binary-coercible change stays catalog-only; checked by relfilenode on
+/// PostgreSQL 15).
+pub fn using_converts_nothing(def: &pg_query::protobuf::ColumnDef, column: &str) -> bool {
+    use pg_query::NodeEnum;
+    let Some(e) = def.raw_default.as_deref() else {
+        return true;
+    };
+    let is_col = |n: &pg_query::protobuf::Node| {
+        matches!(n.node.as_ref(), Some(NodeEnum::ColumnRef(c)) if matches!(
+            c.fields.last().and_then(|f| f.node.as_ref()),
+            Some(NodeEnum::String(s)) if s.sval == column))
+    };
+    match e.node.as_ref() {
+        Some(NodeEnum::TypeCast(c)) => {
+            let new = def.type_name.as_ref().map(SqlType::from_type_name);
+            c.arg.as_deref().is_some_and(is_col)
+                && c.type_name.as_ref().is_some_and(|t| {
+                    new.as_ref().is_some_and(|n| {
+                        storage_type(&SqlType::from_type_name(t)) == storage_type(n)
+                    })
+                })
+        }
+        _ => is_col(e),
+    }
+}

@@ -583,7 +583,7 @@ fn catalog_only_type_change(
     let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else {
         return false;
     };
-    if def.raw_default.is_some() || def.coll_clause.is_some() {
+    if !coercion::using_converts_nothing(def, &cmd.name) || def.coll_clause.is_some() {
         return false;
     }
     let (Some(new), Some(old)) = (

@@ -58,7 +58,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
              4. switch reads to {new_col}; 5. in a later migration drop {column} and rename {new_col} to {column} (brief locks)",
             new_col = quote_ident(&format!("{}_new", cmd.name)),
         );
-        if def.raw_default.is_some() {
+        // `USING col` or `USING col::new_type` converts nothing beyond the
+        // type change itself: judged like no USING (a binary-coercible
+        // change stays catalog-only; checked by relfilenode on PostgreSQL 15).
+        if !crate::model::coercion::using_converts_nothing(def, &cmd.name) {
             let from = old.map(|o| format!(" (from {o})")).unwrap_or_default();
             out.report(
                 span,
@@ -250,6 +253,14 @@ mod tests {
     fn using_err() {
         let out = err("ALTER TABLE users ALTER COLUMN email TYPE text USING lower(email);");
         assert!(out.contains("USING"), "{out}");
+    }
+
+    #[test]
+    fn using_the_column_itself_ok() {
+        ok("ALTER TABLE users ALTER COLUMN email TYPE text USING email::text;");
+        ok("ALTER TABLE users ALTER COLUMN email TYPE varchar(200) USING email::varchar(200);");
+        ok("ALTER TABLE users ALTER COLUMN price TYPE numeric(12,2) USING price;");
+        err("ALTER TABLE users ALTER COLUMN email TYPE text USING email::varchar(10)::text;");
     }
 
     #[test]
