@@ -28,8 +28,13 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some(rv) = &s.relation else { return };
     let table = QualName::from_range_var(rv);
     // A table created in this file, or the first half of a swap (the old
-    // name is taken again later in this file).
-    if cx.table_state(&table).is_new() || cx.reoccupied_later(&Obj::new(Kind::Table, table.clone()))
+    // name is taken again later in this file), or a rename that leaves a
+    // view of the old name for the code still using it (what the help
+    // recommends).
+    if cx.table_state(&table).is_new()
+        || [Kind::Table, Kind::View]
+            .into_iter()
+            .any(|k| cx.reoccupied_later(&Obj::new(k, table.clone())))
     {
         return;
     }
@@ -54,6 +59,14 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "ban-rename-table";
+
+    #[test]
+    fn a_view_keeps_the_old_name_ok() {
+        assert_ok(
+            RULE,
+            "SET lock_timeout = '2s';\nALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;",
+        );
+    }
 
     #[test]
     fn rename_table_err() {
