@@ -766,7 +766,11 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         name: (!name.is_empty()).then(|| name.clone()),
         kind,
         validated: !c.skip_validation,
-        not_null_check_of: c.raw_expr.as_deref().and_then(is_not_null_test),
+        not_null_check_of: c
+            .raw_expr
+            .as_deref()
+            .map(not_null_tests)
+            .unwrap_or_default(),
         keys: match column {
             Some(col) if kind == ConstraintKind::NotNull || kind == ConstraintKind::PrimaryKey => {
                 vec![col.to_string()]
@@ -800,18 +804,28 @@ fn is_true(n: &Node) -> bool {
     )
 }
 
-/// `col IS NOT NULL` → `col`.
-fn is_not_null_test(expr: &Node) -> Option<String> {
-    let NodeEnum::NullTest(t) = expr.node.as_ref()? else {
-        return None;
-    };
-    if t.nulltesttype != pg_query::protobuf::NullTestType::IsNotNull as i32 {
-        return None;
+/// The columns a check expression proves NOT NULL: `col IS NOT NULL`,
+/// alone or as a term of an AND (what PostgreSQL 12+ accepts as proof that
+/// `SET NOT NULL` needs no scan).
+fn not_null_tests(expr: &Node) -> Vec<String> {
+    match expr.node.as_ref() {
+        Some(NodeEnum::BoolExpr(b))
+            if b.boolop == pg_query::protobuf::BoolExprType::AndExpr as i32 =>
+        {
+            b.args.iter().flat_map(not_null_tests).collect()
+        }
+        Some(NodeEnum::NullTest(t))
+            if t.nulltesttype == pg_query::protobuf::NullTestType::IsNotNull as i32 =>
+        {
+            match t.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::ColumnRef(cr)) => {
+                    string_list(&cr.fields).pop().into_iter().collect()
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
     }
-    let NodeEnum::ColumnRef(cr) = t.arg.as_deref()?.node.as_ref()? else {
-        return None;
-    };
-    string_list(&cr.fields).pop()
 }
 
 /// The table and column of an `OWNED BY t.c` sequence option.

@@ -366,8 +366,9 @@ pub struct ConstraintInfo {
     pub name: Option<String>,
     pub kind: ConstraintKind,
     pub validated: bool,
-    /// For `CHECK (col IS NOT NULL)`: the column.
-    pub not_null_check_of: Option<String>,
+    /// The columns a `CHECK` proves NOT NULL: `col IS NOT NULL`, alone or
+    /// as a term of an AND (`a IS NOT NULL AND b IS NOT NULL AND b <> ''`).
+    pub not_null_check_of: Vec<String>,
     /// The columns a `NOT NULL` constraint (or a key) lists.
     pub keys: Vec<String>,
     /// Every column it is built on (keys, expression, foreign-key columns):

@@ -35,7 +35,7 @@ impl Table {
     pub fn has_valid_not_null_check(&self, column: &str) -> bool {
         self.constraints
             .iter()
-            .any(|c| c.validated && c.not_null_check_of.as_deref() == Some(column))
+            .any(|c| c.validated && c.not_null_check_of.iter().any(|c| c == column))
     }
 }
 
@@ -741,9 +741,7 @@ impl Schema {
                     for c in &mut table.constraints {
                         follow(&mut c.keys);
                         follow(&mut c.columns);
-                        if c.not_null_check_of.as_ref() == Some(old) {
-                            c.not_null_check_of = Some(new.clone());
-                        }
+                        follow(&mut c.not_null_check_of);
                     }
                 }
                 for k in self.indexes_on(name, old) {

@@ -89,9 +89,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 LockMode::AccessExclusive.blocks()
             );
             let has_unvalidated = state.table().is_some_and(|t| {
-                t.constraints.iter().any(|c| {
-                    !c.validated && c.not_null_check_of.as_deref() == Some(column.as_str())
-                })
+                t.constraints
+                    .iter()
+                    .any(|c| !c.validated && c.not_null_check_of.contains(&column))
             });
             let message = if cx.options.pg_version < 12 {
                 format!(
@@ -584,6 +584,35 @@ mod tests {
                     "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;",
                 ),
             ],
+        );
+    }
+
+    /// A term of an AND proves it too (PostgreSQL 15 skips the scan:
+    /// "existing constraints are sufficient to prove column is not null").
+    #[test]
+    fn validated_check_with_more_terms_ok() {
+        let files = |check: &'static str| {
+            [
+                (
+                    "000001_t.up.sql",
+                    "CREATE TABLE t (id int, a text, b text, c text);",
+                ),
+                ("000002_check.up.sql", check),
+                (
+                    "000003_set.up.sql",
+                    "ALTER TABLE t ALTER COLUMN a SET NOT NULL, ALTER COLUMN b SET NOT NULL;",
+                ),
+            ]
+        };
+        assert_ok_files(
+            RULE,
+            &files("ALTER TABLE t ADD CONSTRAINT t_ab CHECK (a IS NOT NULL AND b IS NOT NULL AND b <> '') NOT VALID;\n\
+                    ALTER TABLE t VALIDATE CONSTRAINT t_ab;"),
+        );
+        assert_err_files(
+            RULE,
+            &files("ALTER TABLE t ADD CONSTRAINT t_ab CHECK (a IS NOT NULL OR b IS NOT NULL) NOT VALID;\n\
+                    ALTER TABLE t VALIDATE CONSTRAINT t_ab;"),
         );
     }
 
