@@ -126,7 +126,8 @@ function isDirFollowing(d, e) {
  * Every .sql file under `dir`, walked and ordered as the CLI does
  * (`migralint check DIR`): the core's walkEntries for each directory's
  * entries (hidden directories, node_modules, target and vendor skipped;
- * files with a .sql extension in any case; by name, bytewise, directories
+ * files with a .sql extension in any case, and those golang-migrate reads as
+ * migrations whatever their extension; by name, bytewise, directories
  * visited in place), symlinked directories followed, each real directory
  * walked once (a loop, or a second link to it, adds nothing).
  */

@@ -466,3 +466,30 @@ fn version_past_u64_is_named() {
         out.stdout
     );
 }
+
+/// golang-migrate reads any file named like a migration, whatever its
+/// extension: an editor's backup beside the real file makes it refuse the
+/// whole directory, a `.bak` of its own version is applied. The directory
+/// walk reads them too, and says so.
+#[test]
+fn backups_golang_migrate_reads_are_reported() {
+    let t = clean_dir("backups");
+    t.write("m/000001_a.up.sql.orig", "CREATE TABLE a (id bigint);\n");
+    t.write("m/000002_b.up.sql.bak", "CREATE TABLE b (id bigint);\n");
+    t.write("m/notes.txt", "not a migration\n");
+    let out = run_bounded(&t.0, &["check", "--format", "compact", "m"], 20);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("m/000001_a.up.sql.orig:1:1: error [duplicate-version]"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("m/000002_b.up.sql.bak:1:1: error [file-name-format]"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("notes.txt"), "{}", out.stdout);
+}

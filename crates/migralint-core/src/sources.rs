@@ -6,8 +6,11 @@
 //!
 //! - a directory is descended into unless it is hidden (`.git`) or one of
 //!   [`SKIP_DIRS`] (`node_modules`, `target`, `vendor`);
-//! - any other entry whose name has the extension `.sql` (any case) is
-//!   read (and refused there if it is not a regular file);
+//! - any other entry whose name has the extension `.sql` (any case), or
+//!   that golang-migrate reads as a migration whatever its extension
+//!   (`000001_init.up.sql.orig`, `000002_x.down.txt`: `file-name-format`
+//!   says so, and `duplicate-version` when it doubles a version), is read
+//!   (and refused there if it is not a regular file);
 //! - each directory's entries are visited in byte order of their names,
 //!   subdirectories in place: the files come out sorted by path, component
 //!   by component (Rust's `Path` order), as golang-migrate and the
@@ -54,7 +57,8 @@ pub fn visit(name: &str, is_dir: bool) -> Option<Visit> {
     if is_dir {
         descends_into(name).then_some(Visit::Descend)
     } else {
-        is_sql_file(name).then_some(Visit::Read)
+        (is_sql_file(name) || crate::migration::MigrationName::parse(name).is_some())
+            .then_some(Visit::Read)
     }
 }
 
@@ -126,6 +130,10 @@ mod tests {
         assert_eq!(visit("a.sql", true), Some(Visit::Descend));
         assert_eq!(visit("a.sql", false), Some(Visit::Read));
         assert_eq!(visit("a.txt", false), None);
+        // What golang-migrate reads as a migration, whatever the extension.
+        assert_eq!(visit("000001_init.up.sql.orig", false), Some(Visit::Read));
+        assert_eq!(visit("000002_x.down.txt", false), Some(Visit::Read));
+        assert_eq!(visit("000002_x.sql.bak", false), None);
         assert_eq!(visit(".hidden.sql", false), Some(Visit::Read));
         assert_eq!(visit(".hidden", true), None);
     }
