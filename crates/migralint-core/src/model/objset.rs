@@ -212,12 +212,15 @@ impl<V: Clone> ObjSet<V> {
             Kind::Constraint => {
                 if let Some(t) = &target.table {
                     out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
-                    // Its index (`drop_covers`).
-                    let index = Obj::new(
-                        Kind::Index,
-                        QualName::new(t.schema.as_deref(), &target.name.name),
-                    );
-                    out.extend(self.by_key.get(&index.key()).copied());
+                    // Its index (`drop_covers`), when it is a constraint:
+                    // PostgreSQL refuses DROP CONSTRAINT of a bare index.
+                    if self.by_key.contains_key(&target.key()) {
+                        let index = Obj::new(
+                            Kind::Index,
+                            QualName::new(t.schema.as_deref(), &target.name.name),
+                        );
+                        out.extend(self.by_key.get(&index.key()).copied());
+                    }
                 }
             }
             Kind::Function => out.extend(self.by_dep.get(&name).into_iter().flatten()),

@@ -177,6 +177,18 @@ mod tests {
             ],
         );
         assert!(out.contains("is an index"), "{out}");
+        // ... and the index stays: the down does not undo its up.
+        assert_err_files(
+            "down-not-reversing-up",
+            &[
+                ("1_a.up.sql", "CREATE TABLE units (path_id int, module_id int);"),
+                (
+                    "2_b.up.sql",
+                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS units_key ON units (path_id, module_id);",
+                ),
+                ("2_b.down.sql", "ALTER TABLE units DROP CONSTRAINT units_key;"),
+            ],
+        );
         // A key added on the index takes its name (or renames it).
         assert_ok_files(
             RULE,
