@@ -125,12 +125,38 @@ const CODE_WORDS: &[&str] = &[
 /// a fixed-width format, or its name says it is a code. Padding never
 /// happens then, and `char(n)` documents the width.
 fn fixed_width(column: &str, n: i64) -> bool {
-    FIXED_WIDTHS.iter().any(|(w, _)| *w == n)
-        || column
-            .to_ascii_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|word| CODE_WORDS.contains(&word))
+    let lower = column.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    // A name that says free text (`first_name char(32)`, `country_name`)
+    // is padded text, whatever its width.
+    if words.iter().any(|w| FREE_TEXT_WORDS.contains(w)) {
+        return false;
+    }
+    FIXED_WIDTHS.iter().any(|(w, _)| *w == n) || words.iter().any(|w| CODE_WORDS.contains(w))
 }
+
+/// Words of a column name that say it holds free text: padding it with
+/// spaces changes what the application reads back.
+const FREE_TEXT_WORDS: &[&str] = &[
+    "name",
+    "firstname",
+    "lastname",
+    "username",
+    "title",
+    "description",
+    "comment",
+    "comments",
+    "note",
+    "notes",
+    "bio",
+    "address",
+    "street",
+    "city",
+    "email",
+    "message",
+    "body",
+    "summary",
+];
 
 #[cfg(test)]
 mod tests {
@@ -177,6 +203,18 @@ mod tests {
             "CREATE TABLE t (id char(26) PRIMARY KEY, country char(2), cur char(3), u char(36), sha char(64),\n\
              access_code char(1), file_hash character(20), locale_tag char(5));",
         );
+    }
+
+    #[test]
+    fn free_text_names_err() {
+        // Padded text whatever the width: `first_name LIKE 'Bob'` is false.
+        let out = assert_err(
+            RULE,
+            "CREATE TABLE t (first_name char(32), email char(64), country_name char(60), city char(40));",
+        );
+        for c in ["first_name", "email", "country_name", "city"] {
+            assert!(out.contains(c), "{c}: {out}");
+        }
     }
 
     #[test]
