@@ -116,16 +116,18 @@ pub fn merge_per_statement(
                 && group.iter().all(|&k| {
                     out[k].1.fixes[0].applicability == out[group[0]].1.fixes[0].applicability
                 }));
-        if !mergeable {
-            continue;
-        }
         let first = group[0];
+        // Fixes that do not combine into one: the merged finding offers
+        // none (one finding matters more than a partial fix).
+        if !mergeable {
+            out[first].1.fixes.clear();
+        }
         let mut also = Vec::new();
         let mut edits = Vec::new();
         for &k in &group[1..] {
             let d = &out[k].1;
             also.push(format!("{} (line {})", head(&d.message), d.line));
-            if let Some(f) = d.fixes.first() {
+            if let Some(f) = d.fixes.first().filter(|_| mergeable) {
                 edits.extend(f.edits.iter().cloned());
             }
             gone[k] = true;

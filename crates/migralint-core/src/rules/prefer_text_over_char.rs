@@ -206,6 +206,15 @@ mod tests {
     }
 
     #[test]
+    fn one_finding_even_when_one_column_has_no_fix() {
+        let out = assert_err(
+            RULE,
+            "CREATE TABLE a (id bigint PRIMARY KEY, n1 char(100), n2 char(100), n5 pg_catalog.bpchar(50));",
+        );
+        assert_eq!(out.matches("[prefer-text-over-char]").count(), 1, "{out}");
+    }
+
+    #[test]
     fn free_text_names_err() {
         // Padded text whatever the width: `first_name LIKE 'Bob'` is false.
         let out = assert_err(
