@@ -128,12 +128,21 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
                 crate::model::names::quote_ident(&s.extname)
             )
         }
-        NodeEnum::CreateSchemaStmt(s) if !s.if_not_exists && !s.schemaname.is_empty() => {
+        NodeEnum::CreateSchemaStmt(s) if !s.if_not_exists => {
             outside_history = true;
-            format!(
-                "CREATE SCHEMA {}",
-                crate::model::names::quote_ident(&s.schemaname)
-            )
+            // `CREATE SCHEMA AUTHORIZATION r` names the schema after `r`.
+            match (&s.schemaname, s.authrole.as_ref()) {
+                (name, _) if !name.is_empty() => {
+                    format!("CREATE SCHEMA {}", crate::model::names::quote_ident(name))
+                }
+                (_, Some(role)) if !role.rolename.is_empty() => {
+                    format!(
+                        "CREATE SCHEMA AUTHORIZATION {}",
+                        crate::model::names::quote_ident(&role.rolename)
+                    )
+                }
+                _ => return Vec::new(),
+            }
         }
         NodeEnum::CreateSeqStmt(s) if !s.if_not_exists => {
             let Some(rv) = &s.sequence else {
@@ -300,7 +309,11 @@ mod tests {
 
     #[test]
     fn outside_history_err() {
-        for sql in ["CREATE EXTENSION \"uuid-ossp\";", "CREATE SCHEMA app;"] {
+        for sql in [
+            "CREATE EXTENSION \"uuid-ossp\";",
+            "CREATE SCHEMA app;",
+            "CREATE SCHEMA AUTHORIZATION app_owner;",
+        ] {
             let out = assert_err(RULE, sql);
             assert!(out.contains("before this migration runs"), "{out}");
         }
