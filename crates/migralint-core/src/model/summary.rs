@@ -220,10 +220,65 @@ fn dml(node: &NodeEnum) -> Option<Dml> {
             targeted: false,
             has_where: false,
         },
+        // `SELECT ... INTO t`: CREATE TABLE AS by another name.
+        NodeEnum::SelectStmt(s) if s.into_clause.is_some() => Dml {
+            kind: DmlKind::CreateAs,
+            target: None,
+            sources: select_tables(s),
+            targeted: false,
+            has_where: false,
+        },
+        // MERGE updates, inserts or deletes the target's rows.
+        NodeEnum::MergeStmt(s) => Dml {
+            kind: DmlKind::Update,
+            target: rel(&s.relation),
+            sources: s
+                .source_relation
+                .as_deref()
+                .map(from_tables)
+                .unwrap_or_default(),
+            targeted: false,
+            has_where: true,
+        },
+        // A data-modifying CTE (`WITH x AS (UPDATE ...) SELECT ...`).
+        NodeEnum::SelectStmt(s) => {
+            s.with_clause
+                .as_ref()?
+                .ctes
+                .iter()
+                .find_map(|c| match c.node.as_ref()? {
+                    NodeEnum::CommonTableExpr(c) => dml(c.ctequery.as_deref()?.node.as_ref()?),
+                    _ => None,
+                })?
+        }
         _ => return None,
     };
-    d.sources.retain(|t| !t.name.is_empty());
+    // Names the statement's own CTEs define are not tables.
+    let ctes: Vec<String> = with_clause(node)
+        .map(|w| {
+            w.ctes
+                .iter()
+                .filter_map(|c| match c.node.as_ref()? {
+                    NodeEnum::CommonTableExpr(c) => Some(c.ctename.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    d.sources
+        .retain(|t| !t.name.is_empty() && !(t.schema.is_none() && ctes.contains(&t.name)));
     Some(d)
+}
+
+/// The statement's WITH clause, if any.
+fn with_clause(node: &NodeEnum) -> Option<&pg_query::protobuf::WithClause> {
+    match node {
+        NodeEnum::SelectStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::InsertStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::UpdateStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::DeleteStmt(s) => s.with_clause.as_ref(),
+        _ => None,
+    }
 }
 
 /// The tables a query reads, in the order a reader meets them: set

@@ -274,6 +274,37 @@ mod tests {
         );
     }
 
+    /// Backfills not written as a plain UPDATE: a data-modifying CTE,
+    /// MERGE, SELECT INTO (a concurrent read of the locked table waited on
+    /// PostgreSQL 15); a CTE's name is not a table.
+    #[test]
+    fn backfills_in_other_shapes_err() {
+        const INIT: (&str, &str) = (
+            "1_a.up.sql",
+            "CREATE TABLE t (id int, a text);\nCREATE TABLE u (id int, a text);",
+        );
+        for backfill in [
+            "WITH x AS (UPDATE u SET a = 'y' WHERE a = 'x' RETURNING id) SELECT count(*) FROM x;",
+            "MERGE INTO u USING t ON u.id = t.id WHEN MATCHED THEN UPDATE SET a = t.a;",
+            "SELECT * INTO u_copy FROM u;",
+        ] {
+            let up =
+                format!("SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN z text;\n{backfill}");
+            assert_err_files(RULE, &[INIT, ("2_b.up.sql", &up)]);
+        }
+        assert_ok_files(
+            RULE,
+            &[
+                INIT,
+                (
+                    "2_b.up.sql",
+                    "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN z text;\n\
+                     WITH x AS (SELECT * FROM (VALUES (1, 'a')) v(id, a)) INSERT INTO u (id, a) SELECT id, a FROM x;",
+                ),
+            ],
+        );
+    }
+
     #[test]
     fn index_build_on_other_table_err() {
         insta::assert_snapshot!(assert_err(
