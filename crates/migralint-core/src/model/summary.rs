@@ -266,7 +266,7 @@ fn dml(node: &NodeEnum) -> Option<Dml> {
         })
         .unwrap_or_default();
     d.sources
-        .retain(|t| !t.name.is_empty() && !(t.schema.is_none() && ctes.contains(&t.name)));
+        .retain(|t| !(t.name.is_empty() || t.schema.is_none() && ctes.contains(&t.name)));
     Some(d)
 }
 
