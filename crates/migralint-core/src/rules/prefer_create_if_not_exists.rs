@@ -268,6 +268,22 @@ mod tests {
         assert_ok(RULE, "CREATE INDEX CONCURRENTLY i ON t (a);");
     }
 
+    /// This rule's findings on `sql` with `multi-statement = true`.
+    fn multi_statement(sql: &str) -> Vec<crate::Diagnostic> {
+        let mut config = crate::config::Config::default();
+        config.options.multi_statement = true;
+        let options = crate::LintOptions {
+            config,
+            report_only: None,
+        };
+        let report = crate::lint(&[crate::SourceFile::new(DEFAULT_FILE, sql)], &options);
+        report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .collect()
+    }
+
     #[test]
     fn split_files_err() {
         insta::assert_snapshot!(assert_err(
@@ -282,23 +298,9 @@ mod tests {
             "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
         );
         // multi-statement = true: each statement commits alone.
-        let mut config = crate::config::Config::default();
-        config.options.multi_statement = true;
-        let report = crate::lint(
-            &[crate::SourceFile::new(
-                DEFAULT_FILE,
-                "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\nCREATE TABLE w (id int);",
-            )],
-            &crate::LintOptions {
-                config,
-                report_only: None,
-            },
+        let ours = multi_statement(
+            "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\nCREATE TABLE w (id int);",
         );
-        let ours: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == RULE)
-            .collect();
         // The last statement needs no guard: nothing after it can fail.
         assert_eq!(ours.len(), 2, "{ours:#?}");
         assert!(
@@ -348,20 +350,10 @@ mod tests {
             "UPDATE t SET a = 1;\nCOMMIT;\nCREATE TABLE u (id int);\nALTER TABLE t ADD c int;",
         );
         // Except a CONCURRENTLY build: a failed one leaves its index.
-        let mut config = crate::config::Config::default();
-        config.options.multi_statement = true;
-        let report = crate::lint(
-            &[crate::SourceFile::new(
-                DEFAULT_FILE,
-                "CREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);",
-            )],
-            &crate::LintOptions {
-                config,
-                report_only: None,
-            },
+        let ours = multi_statement(
+            "CREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);",
         );
-        let ours = report.diagnostics.iter().filter(|d| d.rule == RULE).count();
-        assert_eq!(ours, 2, "{:#?}", report.diagnostics);
+        assert_eq!(ours.len(), 2, "{ours:#?}");
     }
 
     #[test]
