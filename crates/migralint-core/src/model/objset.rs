@@ -335,6 +335,18 @@ impl<V: Clone> ObjSet<V> {
         }
     }
 
+    /// Sets the value of the object of key `key` (where it was created, or
+    /// last made to depend on something), if it is there.
+    pub fn set_value(&mut self, key: &ObjKey, value: V) {
+        let Some(&i) = self.by_key.get(key) else {
+            return;
+        };
+        self.save(i);
+        if let Some((_, v)) = self.slots[i].as_mut() {
+            *v = value;
+        }
+    }
+
     /// Changes the object of key `key`, if it is there.
     pub fn update(&mut self, key: &ObjKey, f: impl FnOnce(&mut Obj)) {
         let Some(&i) = self.by_key.get(key) else {

@@ -674,6 +674,8 @@ impl Schema {
                             let mut now = types;
                             now.extend(deps.iter().flatten().cloned());
                             self.objects.update(&key, |o| o.depends_on = now);
+                            // The dependency is this statement's.
+                            self.objects.set_value(&key, self.place);
                         }
                         ColumnChange::Type(ty) => {
                             let mut parts = ty.name.splitn(2, '.');
@@ -686,6 +688,7 @@ impl Schema {
                                 o.depends_on.retain(|d| !types.contains(d));
                                 o.depends_on.push(new);
                             });
+                            self.objects.set_value(&key, self.place);
                         }
                         _ => {}
                     }

@@ -83,7 +83,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to drop {}: {what}{more}, created at {}, still depends on it and stays; \
+                "PostgreSQL refuses to drop {}: {what}{more} (from {}) still depends on it and stays; \
                  the rollback fails here and golang-migrate marks the database dirty",
                 dropped.describe(),
                 cx.schema.describe_origin(*origin)
@@ -102,6 +102,28 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "down-drop-has-dependents";
+
+    /// The line named is the one that made the dependency (a default set
+    /// later, a type changed later), not the column's creation.
+    #[test]
+    fn names_the_statement_that_made_the_dependency() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int, code text);\n\
+                     CREATE FUNCTION gen_code() RETURNS text LANGUAGE sql AS 'SELECT 1::text';",
+                ),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE t ALTER COLUMN code SET DEFAULT gen_code();",
+                ),
+                ("2_b.down.sql", "DROP FUNCTION gen_code();"),
+            ],
+        );
+        assert!(out.contains("(from 2_b.up.sql:1)"), "{out}");
+    }
 
     #[test]
     fn table_still_referenced_err() {
