@@ -359,6 +359,14 @@ mod tests {
     }
 
     #[test]
+    fn the_failing_locking_rules_exist() {
+        for name in super::FAILS {
+            let rule = super::find(crate::rules::REGISTRY, name).expect(name);
+            assert_eq!(rule.category, super::Category::Locking, "{name}");
+        }
+    }
+
+    #[test]
     fn a_down_that_postgres_refuses_is_reported_with_downs_locking_off() {
         let files = [
             TABLE,

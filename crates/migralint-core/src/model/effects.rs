@@ -921,7 +921,9 @@ fn read_columns(obj: &mut Obj, query: &Node) {
     // subqueries, output names that are not a column's own.
     let mut local: Vec<String> = Vec::new();
     let mut outputs: Vec<String> = Vec::new();
+    let mut star = false;
     walk_objects(&json, &mut |v| {
+        star |= v.get("AStar").is_some();
         let text = |p: &str| v.pointer(p).and_then(|x| x.as_str()).map(str::to_string);
         local.extend(text("/ctename"));
         local.extend(text("/RangeSubselect/alias/aliasname"));
@@ -936,7 +938,7 @@ fn read_columns(obj: &mut Obj, query: &Node) {
             }
         }
     });
-    obj.depends_on = range_vars(query);
+    obj.depends_on = tables_in(&json);
     obj.depends_on
         .retain(|t| t.schema.as_deref().is_some_and(|s| !s.is_empty()) || !local.contains(&t.name));
     if obj.kind == Kind::Table {
@@ -954,26 +956,25 @@ fn read_columns(obj: &mut Obj, query: &Node) {
         .filter_map(|mut f| f.pop())
         .filter(|c| !outputs.contains(c))
         .collect();
-    let mut star = false;
-    if let Some(n) = query.node.as_ref() {
-        walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
-            star |= v.get("AStar").is_some();
-        });
-    }
     if star {
         obj.columns.push("*".to_string());
     }
 }
 
-/// The name parts of every `ColumnRef` in a (serialized) node.
+/// The name parts of every `ColumnRef` in a (serialized) node, `*` for
+/// a star (`t.*`).
 fn column_ref_fields(v: &serde_json::Value, out: &mut Vec<Vec<String>>) {
     walk_objects(v, &mut |v| {
         if let Some(fields) = v.pointer("/ColumnRef/fields").and_then(|f| f.as_array()) {
             out.push(
                 fields
                     .iter()
-                    .filter_map(|x| x.pointer("/node/String/sval").and_then(|s| s.as_str()))
-                    .map(str::to_string)
+                    .map(
+                        |x| match x.pointer("/node/String/sval").and_then(|s| s.as_str()) {
+                            Some(s) => s.to_string(),
+                            None => "*".to_string(),
+                        },
+                    )
                     .collect(),
             );
         }
@@ -987,9 +988,13 @@ pub fn range_vars(node: &Node) -> Vec<QualName> {
 
 /// Every table a statement names (anywhere: DDL target, FK target, query).
 pub fn tables_named(node: &NodeEnum) -> Vec<QualName> {
+    tables_in(&serde_json::to_value(node).unwrap_or_default())
+}
+
+/// Every `RangeVar` in a serialized node, tagged or as a typed field.
+fn tables_in(json: &serde_json::Value) -> Vec<QualName> {
     let mut tables = Vec::new();
-    walk_objects(&serde_json::to_value(node).unwrap_or_default(), &mut |v| {
-        // A RangeVar, tagged or as a typed field.
+    walk_objects(json, &mut |v| {
         if v.get("relpersistence").is_some() {
             let s = v.get("schemaname").and_then(|x| x.as_str()).unwrap_or("");
             let r = v.get("relname").and_then(|x| x.as_str()).unwrap_or("");
@@ -1004,22 +1009,14 @@ pub fn tables_named(node: &NodeEnum) -> Vec<QualName> {
 /// The column names an expression refers to (the last part of each
 /// `ColumnRef`).
 pub fn column_refs(node: &Node) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut refs = Vec::new();
     if let Some(n) = node.node.as_ref() {
-        walk_objects(&serde_json::to_value(n).unwrap_or_default(), &mut |v| {
-            if let Some(last) = v
-                .get("ColumnRef")
-                .and_then(|c| c.get("fields"))
-                .and_then(|f| f.as_array())
-                .and_then(|a| a.last())
-                .and_then(|x| x.pointer("/node/String/sval"))
-                .and_then(|s| s.as_str())
-            {
-                out.push(last.to_string());
-            }
-        });
+        column_ref_fields(&serde_json::to_value(n).unwrap_or_default(), &mut refs);
     }
-    out
+    refs.into_iter()
+        .filter_map(|mut f| f.pop())
+        .filter(|c| c != "*")
+        .collect()
 }
 
 /// Visits every JSON object of a tree (pg_query's serialisation of a node).

@@ -289,6 +289,20 @@ pub fn same_table(a: &Option<QualName>, b: &Option<QualName>) -> bool {
     }
 }
 
+/// An index and the constraint it backs (primary key, unique, exclusion):
+/// one name, one object to PostgreSQL. Tables are compared when both are
+/// known (an index renamed by name does not say its table).
+pub fn twins(a: &Obj, b: &Obj) -> bool {
+    matches!(
+        (a.kind, b.kind),
+        (Kind::Index, Kind::Constraint) | (Kind::Constraint, Kind::Index)
+    ) && a.name.name == b.name.name
+        && match (&a.table, &b.table) {
+            (Some(x), Some(y)) => same_name(x, y),
+            _ => true,
+        }
+}
+
 /// Does dropping `dropped` (with or without CASCADE) make `obj` go away?
 pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
     if dropped.same_key(obj) {
@@ -314,12 +328,7 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
         }
         // A key's index goes with it (`ADD ... USING INDEX`: one name);
         // with CASCADE, the foreign keys that use it.
-        Kind::Constraint => {
-            (obj.kind == Kind::Index
-                && obj.name.name == dropped.name.name
-                && same_table(&obj.table, &dropped.table))
-                || (cascade && references(obj, dropped))
-        }
+        Kind::Constraint => twins(dropped, obj) || (cascade && references(obj, dropped)),
         Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
         Kind::Function => {
             cascade

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::names::QualName;
-use super::objects::{drop_covers, same_name, Kind, Obj, ObjKey};
+use super::objects::{drop_covers, same_name, twins, Kind, Obj, ObjKey};
 
 type Name = (String, String);
 
@@ -126,14 +126,17 @@ impl<V: Clone> ObjSet<V> {
         if obj.kind != Kind::Constraint || !obj.is_named() || self.contains(&obj.key()) {
             return None;
         }
-        let table = obj.table.as_ref()?;
+        self.index_of(obj)
+    }
+
+    /// The index of a constraint's name on its table (`twins`).
+    fn index_of(&self, constraint: &Obj) -> Option<&(Obj, V)> {
+        let table = constraint.table.as_ref()?;
         let index = Obj::new(
             Kind::Index,
-            QualName::new(table.schema.as_deref(), &obj.name.name),
+            QualName::new(table.schema.as_deref(), &constraint.name.name),
         );
-        self.get(&index.key()).filter(|(o, _)| {
-            o.kind == Kind::Index && o.table.as_ref().is_some_and(|t| same_name(t, table))
-        })
+        self.get(&index.key()).filter(|(o, _)| twins(o, constraint))
     }
 
     pub fn len(&self) -> usize {
@@ -215,11 +218,9 @@ impl<V: Clone> ObjSet<V> {
                     // Its index (`drop_covers`), when it is a constraint:
                     // PostgreSQL refuses DROP CONSTRAINT of a bare index.
                     if self.by_key.contains_key(&target.key()) {
-                        let index = Obj::new(
-                            Kind::Index,
-                            QualName::new(t.schema.as_deref(), &target.name.name),
-                        );
-                        out.extend(self.by_key.get(&index.key()).copied());
+                        if let Some((index, _)) = self.index_of(target) {
+                            out.extend(self.by_key.get(&index.key()).copied());
+                        }
                     }
                 }
             }
@@ -269,42 +270,29 @@ impl<V: Clone> ObjSet<V> {
     }
 
     /// The constraint of an index's name on its table, or the index of a
-    /// constraint's name on its table: one object to PostgreSQL.
+    /// constraint's name on its table (`twins`).
     fn twin(&self, obj: &Obj) -> Option<Obj> {
-        let same_table =
-            |o: &Obj, table: &QualName| o.table.as_ref().is_some_and(|t| same_name(t, table));
         match obj.kind {
             Kind::Index => {
                 // Renamed by name: the table is the stored index's, or (an
                 // index the model keeps as its constraint only) the table
                 // of the constraint of that name in the index's schema.
                 if let Some((index, _)) = self.get(&obj.key()) {
-                    let table = index.table.as_ref()?;
-                    let c = Obj::on(Kind::Constraint, table, &obj.name.name);
+                    let c = Obj::on(Kind::Constraint, index.table.as_ref()?, &obj.name.name);
                     return self.contains(&c.key()).then_some(c);
                 }
                 let schema = obj.name.schema.as_deref().unwrap_or("public");
                 self.iter()
                     .map(|(o, _)| o)
                     .find(|o| {
-                        o.kind == Kind::Constraint
-                            && o.name.name == obj.name.name
+                        twins(o, obj)
                             && o.table
                                 .as_ref()
                                 .is_some_and(|t| t.schema.as_deref().unwrap_or("public") == schema)
                     })
                     .cloned()
             }
-            Kind::Constraint => {
-                let table = obj.table.as_ref()?;
-                let index = Obj::new(
-                    Kind::Index,
-                    QualName::new(table.schema.as_deref(), &obj.name.name),
-                );
-                self.get(&index.key())
-                    .filter(|(o, _)| same_table(o, table))
-                    .map(|(o, _)| o.clone())
-            }
+            Kind::Constraint => self.index_of(obj).map(|(o, _)| o.clone()),
             _ => None,
         }
     }

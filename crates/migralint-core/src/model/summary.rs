@@ -241,44 +241,35 @@ fn dml(node: &NodeEnum) -> Option<Dml> {
             has_where: true,
         },
         // A data-modifying CTE (`WITH x AS (UPDATE ...) SELECT ...`).
-        NodeEnum::SelectStmt(s) => {
-            s.with_clause
-                .as_ref()?
-                .ctes
-                .iter()
-                .find_map(|c| match c.node.as_ref()? {
-                    NodeEnum::CommonTableExpr(c) => dml(c.ctequery.as_deref()?.node.as_ref()?),
-                    _ => None,
-                })?
-        }
+        NodeEnum::SelectStmt(_) => ctes(node)
+            .into_iter()
+            .find_map(|c| dml(c.ctequery.as_deref()?.node.as_ref()?))?,
         _ => return None,
     };
     // Names the statement's own CTEs define are not tables.
-    let ctes: Vec<String> = with_clause(node)
-        .map(|w| {
-            w.ctes
-                .iter()
-                .filter_map(|c| match c.node.as_ref()? {
-                    NodeEnum::CommonTableExpr(c) => Some(c.ctename.clone()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    d.sources
-        .retain(|t| !(t.name.is_empty() || t.schema.is_none() && ctes.contains(&t.name)));
+    let ctes = ctes(node);
+    d.sources.retain(|t| {
+        !(t.name.is_empty() || t.schema.is_none() && ctes.iter().any(|c| c.ctename == t.name))
+    });
     Some(d)
 }
 
-/// The statement's WITH clause, if any.
-fn with_clause(node: &NodeEnum) -> Option<&pg_query::protobuf::WithClause> {
-    match node {
+/// The CTEs of the statement's WITH clause.
+fn ctes(node: &NodeEnum) -> Vec<&pg_query::protobuf::CommonTableExpr> {
+    let with = match node {
         NodeEnum::SelectStmt(s) => s.with_clause.as_ref(),
         NodeEnum::InsertStmt(s) => s.with_clause.as_ref(),
         NodeEnum::UpdateStmt(s) => s.with_clause.as_ref(),
         NodeEnum::DeleteStmt(s) => s.with_clause.as_ref(),
         _ => None,
-    }
+    };
+    with.into_iter()
+        .flat_map(|w| &w.ctes)
+        .filter_map(|c| match c.node.as_ref()? {
+            NodeEnum::CommonTableExpr(c) => Some(&**c),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The tables a query reads, in the order a reader meets them: set

@@ -1,10 +1,10 @@
 use crate::engine::context::{DownCx, Findings};
 use crate::model::effects::Effect;
 
+use crate::model::objects::twins;
 use crate::model::objset::ObjSet;
-use crate::model::{Obj, ObjKey};
+use crate::model::Obj;
 use crate::rules::Check;
-use rustc_hash::FxHashSet as HashSet;
 
 declare_rule!(
     "down-not-reversing-up",
@@ -30,8 +30,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // columns, names the columns by the table's old name).
     let mut renames: Vec<Option<(Obj, Obj, usize)>> =
         record.changes.renamed.iter().cloned().map(Some).collect();
-    // What the down creates (or adds back), by key.
-    let mut created: HashSet<ObjKey> = HashSet::default();
+    // What the down creates (or adds back).
+    let mut created: Vec<Obj> = Vec::new();
     // What the down drops (an index also by the constraint it backs).
     let mut dropped: Vec<Obj> = Vec::new();
     for facts in &cx.facts.stmts {
@@ -65,7 +65,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
                     }
                 }
                 Effect::Create { obj, .. } => {
-                    created.insert(obj.key());
+                    created.push(obj);
                 }
                 Effect::OwnedBy { .. }
                 | Effect::AlterColumn { .. }
@@ -92,8 +92,10 @@ fn check(cx: &DownCx, out: &mut Findings) {
     let up_built = |o: &Obj| record.changes.created.iter().any(|(c, _)| c.same_key(o));
     let mut missing: Vec<(&Obj, usize, Vec<&Obj>)> = Vec::new();
     for (lost, with, at) in &record.lost {
-        let key = lost.key();
-        if !created.contains(&with.key()) || created.contains(&key) || up_built(lost) {
+        if !created.iter().any(|c| c.same_key(with))
+            || created.iter().any(|c| c.same_key(lost))
+            || up_built(lost)
+        {
             continue;
         }
         match missing
@@ -126,24 +128,13 @@ fn check(cx: &DownCx, out: &mut Findings) {
     }
     // A rename undone by dropping the renamed object and creating it again
     // under its old name (an index, or the constraint it backs: one name).
-    let recreated = |from: &Obj| {
-        created.contains(&from.key())
-            || (from.kind == crate::model::Kind::Index
-                && created.iter().any(|(k, (_, name), _)| {
-                    *k == crate::model::Kind::Constraint && *name == from.name.name
-                }))
-    };
+    let recreated = |from: &Obj| created.iter().any(|c| c.same_key(from) || twins(c, from));
     for (from, to, at) in renames
         .into_iter()
         .flatten()
         .filter(|(f, _, _)| !recreated(f))
     {
-        let gone = dropped.iter().any(|d| {
-            d.same_key(&to)
-                || (d.kind == crate::model::Kind::Constraint
-                    && to.kind == crate::model::Kind::Index
-                    && d.name.name == to.name.name)
-        });
+        let gone = dropped.iter().any(|d| d.same_key(&to) || twins(d, &to));
         if gone {
             out.report(
                 span,
