@@ -493,3 +493,38 @@ fn backups_golang_migrate_reads_are_reported() {
     );
     assert!(!out.stdout.contains("notes.txt"), "{}", out.stdout);
 }
+
+/// A config mistake stops the run (exit 2) with the file, the line and what
+/// was expected, before any migration is read: a top-level key written
+/// under `[rules]`, a level given as `true` or as a table.
+#[test]
+fn config_mistakes_name_the_file_and_line() {
+    let cases = [
+        ("[rules]\npedantic = true\n", "line 2", "top-level key"),
+        (
+            "[rules]\nrequire-lock-timeout = true\n",
+            "line 2",
+            r#"expected a level: "off", "warning" or "error""#,
+        ),
+        (
+            "[downs]\nlocking = { error = {} }\n",
+            "line 2",
+            "expected a level",
+        ),
+        ("downs = \"off\"\n", "line 1", "expected a table: `[downs]`"),
+    ];
+    for (text, line, says) in cases {
+        let t = clean_dir("config-mistake");
+        t.write("migralint.toml", text);
+        let out = run_in(&t.0, &["check", "m"], None);
+        assert_eq!(out.code, 2, "{text:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("migralint.toml")
+                && out.stderr.contains(line)
+                && out.stderr.contains(says),
+            "{text:?}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "", "{text:?}");
+    }
+}

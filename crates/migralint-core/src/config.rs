@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use regex::Regex;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 pub use crate::engine::options::{
     Naming, Options, DEFAULT_OBJECT_PATTERN, DEFAULT_PG_VERSION, DEFAULT_TITLE_PATTERN,
@@ -16,20 +16,24 @@ use crate::rules;
 /// The configuration as written in `migralint.toml` (or given as JSON to the
 /// wasm API). Every key is optional.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a migralint configuration (a table of keys)"
+)]
 pub struct ConfigFile {
     /// Directory linted when no path is given.
     pub migrations: Option<String>,
     /// Target PostgreSQL major version.
-    pub pg_version: Option<u32>,
+    pub pg_version: Option<PgVersion>,
     /// Only these rules (names), when given.
-    pub select: Option<Vec<String>>,
+    pub select: Option<Vec<RuleName>>,
     /// Rules turned off.
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub ignore: Vec<RuleName>,
     /// Per-rule level: `rule-name = "off" | "warning" | "error"`.
     #[serde(default)]
-    pub rules: BTreeMap<String, Level>,
+    pub rules: BTreeMap<RuleName, Level>,
     #[serde(default)]
     pub naming: NamingFile,
     /// Assume golang-migrate's `x-multi-statement=true` (statements sent one
@@ -47,7 +51,11 @@ pub struct ConfigFile {
 
 /// `[downs]`: how down files are judged.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = r#"a table: `[downs]` with `locking = "off" | "warning" | "error"`"#
+)]
 pub struct DownsFile {
     /// The level of the locking rules' findings in down files: `"off"`
     /// (the default), `"warning"` or `"error"`.
@@ -55,16 +63,78 @@ pub struct DownsFile {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a table: `[naming]` with regexes `title`, `index`, `constraint`, `table`"
+)]
 pub struct NamingFile {
     /// Regex a migration title must match.
-    pub title: Option<String>,
+    pub title: Option<Pattern>,
     /// Regex index names must match.
-    pub index: Option<String>,
+    pub index: Option<Pattern>,
     /// Regex constraint names must match.
-    pub constraint: Option<String>,
+    pub constraint: Option<Pattern>,
     /// Regex table names must match.
-    pub table: Option<String>,
+    pub table: Option<Pattern>,
+}
+
+/// A `[naming]` regex, compiled as it is read (a bad one is refused at
+/// its line).
+#[derive(Clone, Debug)]
+pub struct Pattern(pub Regex);
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Regex::new(&text)
+            .map(Pattern)
+            .map_err(|e| serde::de::Error::custom(format!("invalid regex: {e}")))
+    }
+}
+
+/// `pg-version`, checked as it is read.
+#[derive(Clone, Copy, Debug)]
+pub struct PgVersion(pub u32);
+
+impl<'de> Deserialize<'de> for PgVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let version = u32::deserialize(d)?;
+        check_pg_version(version)
+            .map(|()| PgVersion(version))
+            .map_err(|e| serde::de::Error::custom(e.0))
+    }
+}
+
+fn check_pg_version(version: u32) -> Result<(), ConfigError> {
+    if !(9..=30).contains(&version) {
+        return Err(ConfigError(format!(
+            "pg-version {version} is not a PostgreSQL major version (expected e.g. 13, 15, 17)"
+        )));
+    }
+    Ok(())
+}
+
+/// A rule name in the configuration (`select`, `ignore`, a `[rules]` key),
+/// checked against the registry as it is read, so that the TOML error
+/// points at the line that names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RuleName(pub &'static str);
+
+impl<'de> Deserialize<'de> for RuleName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = RuleName;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a rule name (`migralint rules` lists them)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RuleName, E> {
+                rule_named(v).map(RuleName).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// The resolved configuration: what rules read (`options`), which rules
@@ -108,8 +178,8 @@ impl Config {
             migrations: file.migrations,
             ..Config::default()
         };
-        if let Some(v) = file.pg_version {
-            config.set_pg_version(v)?;
+        if let Some(PgVersion(v)) = file.pg_version {
+            config.options.pg_version = v;
         }
         config.options.multi_statement = file.multi_statement.unwrap_or(false);
         if file.pedantic == Some(true) {
@@ -119,37 +189,32 @@ impl Config {
             config.options.downs_locking = level;
         }
         if let Some(select) = &file.select {
-            config.select(select)?;
+            config.selection.select = Some(select.iter().map(|r| r.0).collect());
         }
-        config.ignore(&file.ignore)?;
-        for (name, level) in &file.rules {
-            let rule = known_rule(name, "rules")?;
-            config.selection.levels.insert(rule, *level);
+        for rule in &file.ignore {
+            config.selection.levels.insert(rule.0, Level::Off);
+        }
+        for (rule, level) in &file.rules {
+            config.selection.levels.insert(rule.0, *level);
         }
         let naming = &file.naming;
-        let pattern =
-            |p: &Option<String>, key: &str, slot: &mut Regex| -> Result<(), ConfigError> {
-                if let Some(p) = p {
-                    *slot = Regex::new(p)
-                        .map_err(|e| ConfigError(format!("naming.{key}: invalid regex: {e}")))?;
-                }
-                Ok(())
-            };
         let slots = &mut config.options.naming;
         slots.title_configured = naming.title.is_some();
-        pattern(&naming.title, "title", &mut slots.title)?;
-        pattern(&naming.index, "index", &mut slots.index)?;
-        pattern(&naming.constraint, "constraint", &mut slots.constraint)?;
-        pattern(&naming.table, "table", &mut slots.table)?;
+        for (pattern, slot) in [
+            (&naming.title, &mut slots.title),
+            (&naming.index, &mut slots.index),
+            (&naming.constraint, &mut slots.constraint),
+            (&naming.table, &mut slots.table),
+        ] {
+            if let Some(Pattern(regex)) = pattern {
+                *slot = regex.clone();
+            }
+        }
         Ok(config)
     }
 
     pub fn set_pg_version(&mut self, version: u32) -> Result<(), ConfigError> {
-        if !(9..=30).contains(&version) {
-            return Err(ConfigError(format!(
-                "pg-version {version} is not a PostgreSQL major version (expected e.g. 13, 15, 17)"
-            )));
-        }
+        check_pg_version(version)?;
         self.options.pg_version = version;
         Ok(())
     }
@@ -264,14 +329,37 @@ pub fn resolve(text: Option<&str>, overrides: &Overrides) -> Result<Resolved, Re
 }
 
 fn known_rule(name: &str, key: &str) -> Result<&'static str, ConfigError> {
-    rules::find(name).map(|r| r.name).ok_or_else(|| {
-        let hint = rules::closest(name)
-            .map(|r| format!(" (did you mean `{}`?)", r.name))
-            .unwrap_or_default();
-        ConfigError(format!(
-            "{key}: unknown rule `{name}`{hint}; `migralint rules` lists them"
-        ))
-    })
+    rule_named(name).map_err(|e| ConfigError(format!("{key}: {e}")))
+}
+
+/// The registry's name for `name`, or what is wrong with it: the closest
+/// rule name, or that the key belongs at the top of the file.
+fn rule_named(name: &str) -> Result<&'static str, String> {
+    if let Some(rule) = rules::find(name) {
+        return Ok(rule.name);
+    }
+    const TOP_LEVEL: [&str; 6] = [
+        "pedantic",
+        "pg-version",
+        "multi-statement",
+        "migrations",
+        "select",
+        "ignore",
+    ];
+    if TOP_LEVEL.contains(&name) {
+        return Err(format!(
+            "`{name}` is not a rule but a top-level key: write it above the first `[table]` header"
+        ));
+    }
+    if name == "downs" || name == "naming" || name == "locking" {
+        return Err(format!(
+            "`{name}` is not a rule: `[downs]` and `[naming]` are tables of their own (see the README)"
+        ));
+    }
+    Err(format!(
+        "{} (`migralint rules` lists them)",
+        rules::unknown(name)
+    ))
 }
 
 #[cfg(test)]
@@ -308,6 +396,72 @@ mod tests {
         assert!(err.0.contains("no-such-rule"), "{err}");
     }
 
+    /// Mistakes a user makes in `migralint.toml`, each refused with what is
+    /// expected and the line that holds it (the TOML error's position).
+    #[test]
+    fn mistakes_are_named_at_their_line() {
+        let cases: [(&str, &str, &str); 10] = [
+            ("[rules]\npedantic = true\n", "line 2", "top-level key"),
+            (
+                "[rules]\nrequire-lock-timeout = true\n",
+                "line 2",
+                r#"expected a level: "off", "warning" or "error""#,
+            ),
+            (
+                "[rules]\nrequire-lock-timout = \"warning\"\n",
+                "line 2",
+                "did you mean `require-lock-timeout`",
+            ),
+            (
+                "[rules]\n[rules.downs]\nlocking = \"off\"\n",
+                "line 2",
+                "tables of their own",
+            ),
+            ("downs = \"off\"\n", "line 1", "expected a table: `[downs]`"),
+            (
+                "[downs]\nlocking = { error = {} }\n",
+                "line 2",
+                "expected a level",
+            ),
+            (
+                "[downs]\nlocking = \"loud\"\n",
+                "line 2",
+                r#"unknown level "loud""#,
+            ),
+            (
+                "ignore = [\"prefer-jsonb\",\n  \"nope\"]\n",
+                "line 2",
+                "unknown rule `nope`",
+            ),
+            (
+                "pg-version = 8\n",
+                "line 1",
+                "not a PostgreSQL major version",
+            ),
+            ("naming = 3\n", "line 1", "expected a table: `[naming]`"),
+        ];
+        for (text, line, says) in cases {
+            let err = Config::from_toml_str(text).unwrap_err().0;
+            assert!(err.contains(line) && err.contains(says), "{text:?}: {err}");
+            assert!(
+                !err.contains("DownsFile") && !err.contains("wanted string or table"),
+                "{err}"
+            );
+        }
+        // The JSON twin (the wasm API) refuses the same, with its position.
+        let err = Config::from_json_str(r#"{"rules": {"pedantic": true}}"#)
+            .unwrap_err()
+            .0;
+        assert!(
+            err.contains("top-level key") && err.contains("column"),
+            "{err}"
+        );
+        let err = Config::from_json_str(r#"{"downs": {"locking": {"error": {}}}}"#)
+            .unwrap_err()
+            .0;
+        assert!(err.contains("expected a level"), "{err}");
+    }
+
     #[test]
     fn levels_apply() {
         let c =
@@ -321,7 +475,8 @@ mod tests {
     #[test]
     fn bad_regex_is_named() {
         let err = Config::from_toml_str("[naming]\ntitle = \"(\"\n").unwrap_err();
-        assert!(err.0.contains("naming.title"), "{err}");
+        assert!(err.0.contains("invalid regex"), "{err}");
+        assert!(err.0.contains("line 2"), "{err}");
     }
 
     /// `[downs]`, `pedantic` and `[naming] title` reach the wasm build and

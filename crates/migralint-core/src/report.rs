@@ -14,12 +14,46 @@ pub enum Severity {
 /// A rule's configured level: a severity, or off. (Here, beside
 /// `Severity`, so that what rules read of the configuration (`Options`)
 /// does not depend on the rule selection.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Off,
     Warning,
     Error,
+}
+
+impl Level {
+    const NAMES: [(&'static str, Level); 3] = [
+        ("off", Level::Off),
+        ("warning", Level::Warning),
+        ("error", Level::Error),
+    ];
+}
+
+/// A level is one of three strings, and nothing else: a table such as
+/// `{ error = {} }` (which serde's enum form would take) or `true` is
+/// refused, naming what is expected.
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Level;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a level: "off", "warning" or "error""#)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Level, E> {
+                Level::NAMES
+                    .iter()
+                    .find(|(name, _)| *name == v)
+                    .map(|(_, level)| *level)
+                    .ok_or_else(|| {
+                        E::custom(format!(
+                            r#"unknown level "{v}": expected "off", "warning" or "error""#
+                        ))
+                    })
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 impl Severity {

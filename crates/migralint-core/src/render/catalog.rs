@@ -94,15 +94,9 @@ pub fn rules_text() -> String {
 /// An unknown name is an error naming it, with the closest rule name when
 /// one is close: ``unknown rule `x`; did you mean `y`?``.
 pub fn explain(name: &str) -> Result<&'static str, String> {
-    match rules::find(name) {
-        Some(rule) => Ok(rule.doc),
-        None => {
-            let hint = rules::closest(name)
-                .map(|r| format!("; did you mean `{}`?", r.name))
-                .unwrap_or_default();
-            Err(format!("unknown rule `{name}`{hint}"))
-        }
-    }
+    rules::find(name)
+        .map(|rule| rule.doc)
+        .ok_or_else(|| rules::unknown(name))
 }
 
 #[cfg(test)]

@@ -175,6 +175,15 @@ pub fn closest(name: &str) -> Option<&'static Rule> {
     crate::engine::rule::closest(REGISTRY, name)
 }
 
+/// What is said of a name no rule has: ``unknown rule `x`; did you mean
+/// `y`?`` (the hint only when a rule name is close).
+pub fn unknown(name: &str) -> String {
+    let hint = closest(name)
+        .map(|r| format!("; did you mean `{}`?", r.name))
+        .unwrap_or_default();
+    format!("unknown rule `{name}`{hint}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
