@@ -44,6 +44,12 @@ const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
 const SERIAL: &str = "alter-column-type-serial";
 const UNKNOWN: &str = "down-drops-unknown-object";
+const REQUIRED: &str = "adding-required-field";
+const TRUNCATE: &str = "truncate-referenced-table";
+const FILLED: &str = "CREATE TABLE users (id bigint PRIMARY KEY);\n\
+     CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n\
+     CREATE TABLE lines (order_id bigint REFERENCES orders (id));\n\
+     INSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (1, 1);\nINSERT INTO lines VALUES (1);";
 const KEYS: &str =
     "CREATE TABLE u (id int NOT NULL, a int, b int, CONSTRAINT u_b_key UNIQUE (b));\n\
      CREATE UNIQUE INDEX u_id_idx ON u (id);\nCREATE UNIQUE INDEX u_a_idx ON u (a);";
@@ -58,6 +64,49 @@ fn cases() -> Vec<Case> {
     vec![
         case("fk target first", USERS, "DROP TABLE users;\nDROP TABLE orders;", Some(DEPENDENTS)),
         case("fk source first", USERS, "DROP TABLE orders;\nDROP TABLE users;", None),
+        // TRUNCATE ... CASCADE empties the tables that reference it, recursively.
+        case(
+            "truncate cascade empties the referencing tables",
+            FILLED,
+            "TRUNCATE users CASCADE;\nALTER TABLE lines ADD COLUMN x int NOT NULL;",
+            None,
+        ),
+        case(
+            "truncate cascade leaves the referenced tables",
+            FILLED,
+            "TRUNCATE orders CASCADE;\nALTER TABLE users ADD COLUMN x int NOT NULL;",
+            Some(REQUIRED),
+        ),
+        case(
+            "truncate of a referenced table alone",
+            FILLED,
+            "TRUNCATE orders;",
+            Some(TRUNCATE),
+        ),
+        case(
+            "truncate of an empty referenced table alone",
+            USERS,
+            "TRUNCATE users;",
+            Some(TRUNCATE),
+        ),
+        case(
+            "truncate with its referencing tables",
+            FILLED,
+            "TRUNCATE lines, users, orders;",
+            None,
+        ),
+        case(
+            "truncate after the foreign key is dropped",
+            FILLED,
+            "ALTER TABLE lines DROP CONSTRAINT lines_order_id_fkey;\nTRUNCATE orders, users;",
+            None,
+        ),
+        case(
+            "truncate without cascade of the referenced table only",
+            FILLED,
+            "TRUNCATE lines;\nALTER TABLE lines ADD COLUMN x int NOT NULL;",
+            None,
+        ),
         case("fk both at once", USERS, "DROP TABLE users, orders;", None),
         case(
             "fk dropped by its generated name",
@@ -191,7 +240,7 @@ fn downs_fail_exactly_when_reported() {
         println!("SKIPPED: no PostgreSQL binaries");
         return;
     };
-    let rules = [DEPENDENTS, GONE, TAKEN, SERIAL, UNKNOWN];
+    let rules = [DEPENDENTS, GONE, TAKEN, SERIAL, UNKNOWN, REQUIRED, TRUNCATE];
     for c in cases() {
         let files = [
             SourceFile::new("000001_case.up.sql", c.up),

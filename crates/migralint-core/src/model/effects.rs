@@ -55,9 +55,12 @@ pub enum Effect {
     },
     /// Rows change wholesale: `TRUNCATE t` and `DELETE FROM t` without
     /// `WHERE` leave it empty (`empty`); `INSERT INTO t SELECT ...` fills it.
+    /// `TRUNCATE ... CASCADE` (`cascade`) also empties every table with a
+    /// foreign key to it, recursively.
     Rows {
         table: QualName,
         empty: bool,
+        cascade: bool,
     },
 }
 
@@ -441,6 +444,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     out.push(Effect::Rows {
                         table: QualName::from_range_var(rv),
                         empty: true,
+                        cascade: s.behavior == DropBehavior::DropCascade as i32,
                     });
                 }
             }
@@ -452,6 +456,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 out.push(Effect::Rows {
                     table: QualName::from_range_var(rv),
                     empty: true,
+                    cascade: false,
                 });
             }
         }
@@ -460,6 +465,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 out.push(Effect::Rows {
                     table: QualName::from_range_var(rv),
                     empty: false,
+                    cascade: false,
                 });
             }
         }
@@ -468,6 +474,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 out.push(Effect::Rows {
                     table: QualName::from_range_var(rv),
                     empty: false,
+                    cascade: false,
                 });
             }
         }

@@ -7,8 +7,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::effects::{ColumnChange, Effect, Shape};
 use super::names::QualName;
+use super::objects::{same_name, Kind, Obj, ObjKey};
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
-use super::objects::{Kind, Obj, ObjKey};
 use super::objset::ObjSet;
 
 type Key = (String, String);
@@ -566,18 +566,47 @@ impl Schema {
                     }
                     self.rename(from, to)
                 }
-                Effect::Rows { table, empty: true } => {
+                Effect::Rows {
+                    table,
+                    empty: true,
+                    cascade,
+                } => {
                     self.emptied.insert(table.key(), file);
+                    if *cascade {
+                        for t in self.referencing(table) {
+                            self.emptied.insert(t.key(), file);
+                        }
+                    }
                 }
                 Effect::Rows {
                     table,
                     empty: false,
+                    ..
                 } => {
                     self.emptied.remove(&table.key());
                 }
                 Effect::OwnedBy { .. } => {}
             }
         }
+    }
+
+    /// The tables with a foreign key to `table`, and those referencing
+    /// them, recursively (what `TRUNCATE table CASCADE` empties too).
+    fn referencing(&self, table: &QualName) -> Vec<QualName> {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut todo = vec![table.clone()];
+        while let Some(target) = todo.pop() {
+            for (fk, _) in self.objects.dependents(&target) {
+                let Some(source) = fk.table.as_ref().filter(|_| fk.kind == Kind::Constraint) else {
+                    continue;
+                };
+                if !same_name(source, table) && !found.iter().any(|f| same_name(f, source)) {
+                    found.push(source.clone());
+                    todo.push(source.clone());
+                }
+            }
+        }
+        found
     }
 
     /// The objects and their dependencies (`objects`), and what leaves.

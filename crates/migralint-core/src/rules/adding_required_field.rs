@@ -100,6 +100,36 @@ mod tests {
         );
     }
 
+    /// `TRUNCATE t CASCADE` empties the tables with a foreign key to `t`,
+    /// and theirs, recursively; not the tables `t` references (checked on
+    /// PostgreSQL 15 in `downs_rejected.rs`).
+    #[test]
+    fn truncate_cascade_empties_the_referencing_tables() {
+        let files = |up| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE a (id int PRIMARY KEY);\n\
+                     CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));\n\
+                     CREATE TABLE c (b_id int, CONSTRAINT c_b_fk FOREIGN KEY (b_id) REFERENCES b (id));",
+                ),
+                ("2_b.up.sql", up),
+            ]
+        };
+        assert_ok_files(
+            RULE,
+            &files("TRUNCATE a CASCADE;\nALTER TABLE c ADD COLUMN q text NOT NULL;"),
+        );
+        assert_err_files(
+            RULE,
+            &files("TRUNCATE b CASCADE;\nALTER TABLE a ADD COLUMN q text NOT NULL;"),
+        );
+        assert_err_files(
+            RULE,
+            &files("TRUNCATE a;\nALTER TABLE b ADD COLUMN q text NOT NULL;"),
+        );
+    }
+
     /// `ADD COLUMN IF NOT EXISTS` of a column the table has is skipped by
     /// PostgreSQL (a notice): nothing is added, nothing fails or rewrites.
     #[test]

@@ -99,6 +99,7 @@ mod set_not_null_scan;
 mod syntax_error;
 mod title_pattern;
 mod transaction_nesting;
+mod truncate_referenced_table;
 mod version_width;
 
 /// Every rule, in documentation order.
@@ -126,6 +127,7 @@ pub static REGISTRY: &[&Rule] = &[
     &prefer_create_if_not_exists::RULE,
     &alter_column_type_serial::RULE,
     &if_not_exists_hides_drift::RULE,
+    &truncate_referenced_table::RULE,
     // locking
     &require_concurrent_index_creation::RULE,
     &ban_concurrently_in_transaction::RULE,
