@@ -107,15 +107,22 @@ pub fn dropped_later_in_file(cx: &StmtCx, table: &QualName) -> bool {
 /// CONCURRENTLY cannot help inside that transaction (the hazard is the
 /// held lock: `hold-exclusive-lock-across-statements`).
 pub fn exclusive_already_held(cx: &StmtCx, table: &QualName) -> Option<usize> {
-    (cx.tx_start(cx.stmt_index)..cx.stmt_index)
-        .find(|&k| {
-            locks_of(cx, k).iter().any(|l| {
-                l.mode == crate::model::locks::LockMode::AccessExclusive
-                    && !l.on_index
-                    && l.relation.key() == table.key()
-            })
-        })
-        .map(|k| cx.line_of(k))
+    exclusive_held_since(cx, table).map(|k| cx.line_of(k))
+}
+
+/// The statement (index in the file) of this transaction that took the
+/// ACCESS EXCLUSIVE lock on `table` this statement finds held, if any.
+pub fn exclusive_held_since(cx: &StmtCx, table: &QualName) -> Option<usize> {
+    (cx.tx_start(cx.stmt_index)..cx.stmt_index).find(|&k| takes_exclusive(cx, k, table))
+}
+
+/// Statement `k` of the file takes ACCESS EXCLUSIVE on `table`.
+pub fn takes_exclusive(cx: &StmtCx, k: usize, table: &QualName) -> bool {
+    locks_of(cx, k).iter().any(|l| {
+        l.mode == crate::model::locks::LockMode::AccessExclusive
+            && !l.on_index
+            && l.relation.key() == table.key()
+    })
 }
 
 /// The table holds data when this statement runs: it was not created

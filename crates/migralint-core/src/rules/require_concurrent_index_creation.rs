@@ -3,9 +3,10 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::fix::{Applicability, FixSpec};
+use crate::model::locks::LockMode;
 use crate::model::QualName;
 use crate::rules::fixes;
-use crate::rules::helpers::{describe_lock, exclusive_already_held, holds_data};
+use crate::rules::helpers::{describe_lock, exclusive_held_since, holds_data, takes_exclusive};
 use crate::rules::Check;
 
 declare_rule!(
@@ -34,13 +35,43 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     };
     // Under an ACCESS EXCLUSIVE lock the transaction already holds, the
     // build blocks reads too: say so (the held lock is this finding's
-    // story as much as the SHARE lock is).
-    let held = exclusive_already_held(cx, &table).map_or_else(String::new, |line| {
-        format!(
-            ", while the ACCESS EXCLUSIVE lock on {table} taken on line {line} is still held: reads wait \
-             too, until the migration commits"
-        )
-    });
+    // story as much as the SHARE lock is). Every build under that one lock
+    // is one hazard (each extends the same hold, as
+    // `hold-exclusive-lock-across-statements` reports a held lock once):
+    // the first build says so for all, naming the later ones, up to the
+    // next statement that takes the lock again (whose builds the hold
+    // rule would count anew).
+    let mut held = String::new();
+    if let Some(k) = exclusive_held_since(cx, &table) {
+        let plain_build = |j: usize| plain_build_on(cx, j, &table);
+        let retaken = |j: &usize| takes_exclusive(cx, *j, &table);
+        let window = (k..cx.stmt_index).rev().find(retaken).unwrap_or(k);
+        if (window + 1..cx.stmt_index).any(plain_build) {
+            return;
+        }
+        let tx = cx.tx_of(cx.stmt_index);
+        let later: Vec<String> = (cx.stmt_index + 1..cx.stmt_count())
+            .take_while(|&j| cx.tx_of(j) == tx && !retaken(&j))
+            .filter(|&j| plain_build(j))
+            .map(|j| cx.line_of(j).to_string())
+            .collect();
+        let also = match later.len() {
+            0 => String::new(),
+            1 => format!(
+                " (and so does the build on line {}: one finding for both)",
+                later[0]
+            ),
+            _ => format!(
+                " (and so do the builds on lines {}: one finding for all)",
+                later.join(", ")
+            ),
+        };
+        held = format!(
+            ", while the ACCESS EXCLUSIVE lock on {table} taken on line {} is still held: reads wait \
+             too, until the migration commits{also}",
+            cx.line_of(k)
+        );
+    }
     let finding = out.report(cx.stmt.span, format!("{what} without CONCURRENTLY takes {} for the whole build{held}", describe_lock(cx, &table)))
         .help(format!(
             "use `{what} CONCURRENTLY` (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on); it cannot run \
@@ -53,6 +84,24 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             finding.fix(fix);
         }
     }
+}
+
+/// Statement `j` of the file builds an index on `table` without
+/// CONCURRENTLY (nor IF NOT EXISTS, which may build nothing).
+fn plain_build_on(cx: &StmtCx, j: usize, table: &QualName) -> bool {
+    let summary = cx.summary_of(j);
+    summary.builds_index
+        && summary
+            .locks
+            .iter()
+            .any(|l| l.mode == LockMode::Share && l.relation.key() == table.key())
+        && !matches!(
+            cx.facts_of(j).effects.first(),
+            Some(crate::model::effects::Effect::Create {
+                if_not_exists: true,
+                ..
+            })
+        )
 }
 
 /// Inserts `CONCURRENTLY` after `INDEX` (in the keyword's case) and makes
@@ -109,6 +158,52 @@ mod tests {
             out.contains("taken on line 1 is still held: reads wait too"),
             "{out}"
         );
+    }
+
+    /// Builds under one held ACCESS EXCLUSIVE lock are one hazard: one
+    /// finding, at the first, naming the others (real history: a type
+    /// change, then every index rebuilt, one finding each). A statement
+    /// that takes the lock again starts a new count, as a build before the
+    /// lock is taken is a finding of its own.
+    #[test]
+    fn builds_under_one_held_lock_are_one_finding() {
+        let files = |up| {
+            [
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE t (id int, a text, b text);",
+                ),
+                ("000002_b.up.sql", up),
+            ]
+        };
+        let out = lint_files(
+            RULE,
+            &files(
+                "ALTER TABLE t ALTER COLUMN id TYPE bigint;\nCREATE INDEX ta ON t (a);\n\
+                 CREATE INDEX tb ON t (b);\nCREATE INDEX IF NOT EXISTS tab ON t (a, b);\nCREATE INDEX tid ON t (id);",
+            ),
+        );
+        let out = only(RULE, out);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        assert!(
+            out[0]
+                .message
+                .contains("(and so do the builds on lines 3, 5: one finding for all)"),
+            "{}",
+            out[0].message
+        );
+        let again = only(
+            RULE,
+            lint_files(
+                RULE,
+                &files(
+                    "CREATE INDEX t0 ON t (a);\nALTER TABLE t ADD COLUMN c int;\nCREATE INDEX ta ON t (a);\n\
+                     ALTER TABLE t ADD COLUMN d int;\nCREATE INDEX tb ON t (b);",
+                ),
+            ),
+        );
+        let lines: Vec<usize> = again.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [1, 3, 5], "{again:#?}");
     }
 
     #[test]
