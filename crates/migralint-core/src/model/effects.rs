@@ -433,6 +433,34 @@ fn canonicalize(v: &mut serde_json::Value) {
     }
 }
 
+/// A `canonical_expr` text with column `old` renamed `new` (the last part
+/// of each column reference); `None` when it is no such text.
+pub fn rename_in_expr(expr: &str, old: &str, new: &str) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(expr).ok()?;
+    fn walk(v: &mut serde_json::Value, old: &str, new: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(last) = map
+                    .get_mut("ColumnRef")
+                    .and_then(|c| c.get_mut("fields"))
+                    .and_then(|f| f.as_array_mut())
+                    .and_then(|f| f.last_mut())
+                    .and_then(|l| l.pointer_mut("/node/String/sval"))
+                {
+                    if last.as_str() == Some(old) {
+                        *last = serde_json::Value::String(new.to_string());
+                    }
+                }
+                map.values_mut().for_each(|x| walk(x, old, new));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, old, new)),
+            _ => {}
+        }
+    }
+    walk(&mut v, old, new);
+    Some(v.to_string())
+}
+
 /// A column default as the model keeps it: `canonical_expr`, `None` for
 /// `DEFAULT NULL` (PostgreSQL stores none), and `nextval` for any
 /// `nextval(...)` (a serial column's, whatever its sequence is named now).

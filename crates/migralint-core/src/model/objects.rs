@@ -387,8 +387,8 @@ pub struct ConstraintInfo {
     pub columns: Vec<String>,
     /// `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the index.
     pub index: Option<String>,
-    /// A `CHECK`'s expression (`effects::canonical_expr`); `None` once a
-    /// column it reads was renamed (the text names the old column).
+    /// A `CHECK`'s expression (`effects::canonical_expr`), its columns
+    /// renamed with them (`None`: unknown).
     pub expr: Option<Box<str>>,
     /// A foreign key's target.
     pub references: Option<Reference>,

@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::{ColumnChange, Effect, Shape, NEXTVAL};
+use super::effects::{rename_in_expr, ColumnChange, Effect, Shape, NEXTVAL};
 use super::names::QualName;
 use super::objects::{same_name, Kind, Obj, ObjKey, Reference};
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
@@ -763,7 +763,11 @@ impl Schema {
                     for c in &mut table.constraints {
                         if c.columns.contains(old) {
                             // Its text names the old column.
-                            c.expr = None;
+                            c.expr = c
+                                .expr
+                                .as_deref()
+                                .and_then(|e| rename_in_expr(e, old, new))
+                                .map(String::into_boxed_str);
                         }
                         follow(&mut c.keys);
                         follow(&mut c.columns);

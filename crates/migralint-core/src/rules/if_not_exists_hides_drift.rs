@@ -630,6 +630,12 @@ mod tests {
             ],
             false,
         );
+        // The renamed column's CHECK is compared by its expression.
+        one_each(
+            history,
+            &["ALTER TABLE t ADD COLUMN IF NOT EXISTS c int CHECK (c > 1);"],
+            true,
+        );
         // A constraint dropped since: asked for again, it is not there.
         one_each(
             &format!("{history}\nALTER TABLE t DROP CONSTRAINT t_a_uq;"),
