@@ -22,7 +22,7 @@ pub fn judge(old: &SqlType, new: &SqlType, pg_version: u32) -> Verdict {
     if old.array != new.array {
         return Rewrite("array to non-array or back: every value is converted");
     }
-    if old.name == new.name && normalized(old) == normalized(new) {
+    if old.name == new.name && old.mods == new.mods {
         return Safe;
     }
     if old.array {
@@ -47,17 +47,12 @@ pub fn judge(old: &SqlType, new: &SqlType, pg_version: u32) -> Verdict {
         ("varchar", "text") => Safe,
         ("text", "varchar") if new.mods.is_empty() => Safe,
         ("text", "varchar") => Rewrite("a length limit is added: every value must be checked"),
-        ("numeric", "numeric") => {
-            let (o, n) = (normalized(old), normalized(new));
-            match (o.as_slice(), n.as_slice()) {
-                (_, []) => Safe,
-                ([op, os], [np, ns]) if os == ns && np >= op => Safe,
-                ([_, os], [_, ns]) if os != ns => {
-                    Rewrite("the scale changes: every value is rounded")
-                }
-                _ => Rewrite("a narrower precision: every value must be checked"),
-            }
-        }
+        ("numeric", "numeric") => match (old.mods.as_slice(), new.mods.as_slice()) {
+            (_, []) => Safe,
+            ([op, os], [np, ns]) if os == ns && np >= op => Safe,
+            ([_, os], [_, ns]) if os != ns => Rewrite("the scale changes: every value is rounded"),
+            _ => Rewrite("a narrower precision: every value must be checked"),
+        },
         ("cidr", "inet") => Safe,
         ("varbit", "varbit") => {
             if widens(&old.mods, &new.mods) {
@@ -96,14 +91,6 @@ pub fn storage_type(t: &SqlType) -> SqlType {
     SqlType {
         name: name.to_string(),
         ..t.clone()
-    }
-}
-
-/// `numeric(p)` is `numeric(p,0)`.
-fn normalized(t: &SqlType) -> Vec<i64> {
-    match (t.name.as_str(), t.mods.as_slice()) {
-        ("numeric", [p]) => vec![*p, 0],
-        _ => t.mods.clone(),
     }
 }
 

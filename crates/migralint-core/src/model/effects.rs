@@ -9,8 +9,8 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
-use super::names::{string_list, QualName, SqlType};
-use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj};
+use super::names::{quote_ident, string_list, QualName, SqlType};
+use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Reference};
 
 /// What one statement does to one object.
 #[derive(Clone, Debug)]
@@ -104,25 +104,394 @@ pub enum Shape {
         concurrent: bool,
         /// Its definition, for comparing two indexes of one name (`index_def`).
         def: Box<str>,
+        /// Its key columns when it is on plain columns only, without a
+        /// predicate (what can back a UNIQUE or PRIMARY KEY).
+        keys: Option<Vec<String>>,
     },
 }
 
-/// An index's definition as a comparable text: method, uniqueness, key
-/// columns and expressions, INCLUDE, predicate (source positions left out).
+/// An index's definition as a comparable text, one text for every
+/// spelling PostgreSQL stores as one index: method (`btree` when not
+/// written), uniqueness, each key (column or `canonical_expr`) with its
+/// collation, its operator class unless the default one of the method,
+/// and its order (`ASC`, `NULLS LAST` for ascending and `NULLS FIRST` for
+/// `DESC` are the defaults), INCLUDE, `NULLS NOT DISTINCT`, predicate.
 pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
-    use std::sync::OnceLock;
-    static LOCATION: OnceLock<regex::Regex> = OnceLock::new();
-    let location = LOCATION.get_or_init(|| regex::Regex::new(r"location: -?\d+").expect("valid"));
-    let raw = format!(
-        "{} {} {:?} {:?} {:?} {}",
-        s.access_method,
-        s.unique,
-        s.index_params,
-        s.index_including_params,
-        s.where_clause,
-        s.nulls_not_distinct
+    use pg_query::protobuf::{SortByDir, SortByNulls};
+    let method = if s.access_method.is_empty() {
+        "btree"
+    } else {
+        s.access_method.as_str()
+    };
+    let elem = |p: &Node| -> String {
+        let Some(NodeEnum::IndexElem(e)) = p.node.as_ref() else {
+            return canonical_expr(p);
+        };
+        let mut out = match e.expr.as_deref() {
+            Some(expr) if e.name.is_empty() => canonical_expr(expr),
+            _ => quote_ident(&e.name),
+        };
+        let collation = string_list(&e.collation);
+        if !collation.is_empty() {
+            out.push_str(&format!(" collate {}", collation.join(".")));
+        }
+        let opclass = string_list(&e.opclass);
+        let default_opclass = match opclass.as_slice() {
+            [name] => default_opclass(method, name),
+            [schema, name] if schema == "pg_catalog" => default_opclass(method, name),
+            _ => opclass.is_empty(),
+        };
+        if !default_opclass {
+            out.push_str(&format!(" {}", opclass.join(".")));
+        }
+        if !e.opclassopts.is_empty() {
+            let opts: Vec<String> = e.opclassopts.iter().map(canonical_expr).collect();
+            out.push_str(&format!(" ({})", opts.join(",")));
+        }
+        let desc = e.ordering == SortByDir::SortbyDesc as i32;
+        let nulls_first = match SortByNulls::try_from(e.nulls_ordering) {
+            Ok(SortByNulls::SortbyNullsFirst) => true,
+            Ok(SortByNulls::SortbyNullsLast) => false,
+            _ => desc,
+        };
+        if desc {
+            out.push_str(" desc");
+        }
+        if nulls_first != desc {
+            out.push_str(if nulls_first {
+                " nulls first"
+            } else {
+                " nulls last"
+            });
+        }
+        out
+    };
+    let keys: Vec<String> = s.index_params.iter().map(elem).collect();
+    let include: Vec<String> = s.index_including_params.iter().map(elem).collect();
+    let mut def = format!(
+        "{method}{} ({})",
+        if s.unique { " unique" } else { "" },
+        keys.join(", ")
     );
-    location.replace_all(&raw, "").into_owned().into_boxed_str()
+    if !include.is_empty() {
+        def.push_str(&format!(" include ({})", include.join(", ")));
+    }
+    if s.nulls_not_distinct {
+        def.push_str(" nulls not distinct");
+    }
+    if let Some(w) = s.where_clause.as_deref() {
+        def.push_str(&format!(" where {}", canonical_expr(w)));
+    }
+    def.into_boxed_str()
+}
+
+/// The key columns of an index on plain columns only, without a predicate.
+fn plain_keys(s: &pg_query::protobuf::IndexStmt) -> Option<Vec<String>> {
+    if s.where_clause.is_some() {
+        return None;
+    }
+    s.index_params
+        .iter()
+        .map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) if e.expr.is_none() && !e.name.is_empty() => {
+                Some(e.name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Is `opclass` the default operator class of `method` for its input
+/// type? (The default ones of PostgreSQL 15, from `pg_opclass`: an index
+/// that names one is the index that names none, since PostgreSQL accepted
+/// the class for the column.)
+fn default_opclass(method: &str, opclass: &str) -> bool {
+    const BTREE: &[&str] = &[
+        "array_ops",
+        "bit_ops",
+        "bool_ops",
+        "bpchar_ops",
+        "bytea_ops",
+        "char_ops",
+        "date_ops",
+        "enum_ops",
+        "float4_ops",
+        "float8_ops",
+        "inet_ops",
+        "int2_ops",
+        "int4_ops",
+        "int8_ops",
+        "interval_ops",
+        "jsonb_ops",
+        "macaddr8_ops",
+        "macaddr_ops",
+        "money_ops",
+        "multirange_ops",
+        "name_ops",
+        "numeric_ops",
+        "oid_ops",
+        "oidvector_ops",
+        "pg_lsn_ops",
+        "range_ops",
+        "record_ops",
+        "text_ops",
+        "tid_ops",
+        "time_ops",
+        "timestamp_ops",
+        "timestamptz_ops",
+        "timetz_ops",
+        "tsquery_ops",
+        "tsvector_ops",
+        "uuid_ops",
+        "varbit_ops",
+        "xid8_ops",
+    ];
+    const HASH: &[&str] = &[
+        "aclitem_ops",
+        "array_ops",
+        "bool_ops",
+        "bpchar_ops",
+        "bytea_ops",
+        "char_ops",
+        "cid_ops",
+        "date_ops",
+        "enum_ops",
+        "float4_ops",
+        "float8_ops",
+        "inet_ops",
+        "int2_ops",
+        "int4_ops",
+        "int8_ops",
+        "interval_ops",
+        "jsonb_ops",
+        "macaddr8_ops",
+        "macaddr_ops",
+        "multirange_ops",
+        "name_ops",
+        "numeric_ops",
+        "oid_ops",
+        "oidvector_ops",
+        "pg_lsn_ops",
+        "range_ops",
+        "record_ops",
+        "text_ops",
+        "tid_ops",
+        "time_ops",
+        "timestamp_ops",
+        "timestamptz_ops",
+        "timetz_ops",
+        "uuid_ops",
+        "xid8_ops",
+        "xid_ops",
+    ];
+    const GIN: &[&str] = &["array_ops", "jsonb_ops", "tsvector_ops"];
+    const GIST: &[&str] = &[
+        "box_ops",
+        "circle_ops",
+        "multirange_ops",
+        "point_ops",
+        "poly_ops",
+        "range_ops",
+        "tsquery_ops",
+        "tsvector_ops",
+    ];
+    const SPGIST: &[&str] = &[
+        "box_ops",
+        "inet_ops",
+        "poly_ops",
+        "quad_point_ops",
+        "range_ops",
+        "text_ops",
+    ];
+    let list: &[&str] = match method {
+        "btree" => BTREE,
+        "hash" => HASH,
+        "gin" => GIN,
+        "gist" => GIST,
+        "spgist" => SPGIST,
+        "brin" => return opclass.ends_with("_minmax_ops") || opclass.ends_with("_inclusion_ops"),
+        _ => &[],
+    };
+    list.contains(&opclass)
+}
+
+/// An expression as a comparable text, one text for the spellings the
+/// parser already makes one (case, whitespace, quoting, parentheses) and
+/// for these: a type however spelled (`SqlType::from_parts`), a constant
+/// whatever its literal (`0`, `'0'`), a cast of a constant left out (the
+/// column's type coerces it the same), `now()` and
+/// `transaction_timestamp()` as `CURRENT_TIMESTAMP`.
+pub fn canonical_expr(expr: &Node) -> String {
+    let Some(n) = expr.node.as_ref() else {
+        return String::new();
+    };
+    let mut v = serde_json::to_value(n).unwrap_or_default();
+    canonicalize(&mut v);
+    v.to_string()
+}
+
+fn canonicalize(v: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    match v {
+        Value::Object(map) => {
+            map.remove("location");
+            for x in map.values_mut() {
+                canonicalize(x);
+            }
+            // A type name (`TypeCast.type_name`, `ColumnDef.type_name`...).
+            if map.contains_key("names") && map.contains_key("typmods") {
+                let strings = |k: &str| -> Vec<String> {
+                    map.get(k)
+                        .and_then(|x| x.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| {
+                                    x.pointer("/node/String/sval").and_then(|s| s.as_str())
+                                })
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let mods = map
+                    .get("typmods")
+                    .and_then(|x| x.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.pointer("/node/Const").and_then(|c| c.as_str()))
+                            .filter_map(|c| c.parse().ok())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let array = map
+                    .get("array_bounds")
+                    .and_then(|x| x.as_array())
+                    .is_some_and(|a| !a.is_empty());
+                *v = json!({ "Type": SqlType::from_parts(&strings("names"), mods, array).to_string() });
+                return;
+            }
+            if let Some(c) = map.get("AConst") {
+                // `{"isnull": false, "val": {"Ival": {"ival": 0}}}`; a zero
+                // or empty value may leave its field out.
+                let value = c
+                    .get("val")
+                    .and_then(|x| x.as_object())
+                    .and_then(|o| o.values().next())
+                    .and_then(|x| x.as_object())
+                    .and_then(|o| o.values().next());
+                let text = match value {
+                    _ if c.get("isnull").and_then(|x| x.as_bool()) == Some(true) => Value::Null,
+                    Some(Value::String(s)) => Value::String(s.clone()),
+                    Some(Value::Bool(b)) => Value::String(b.to_string()),
+                    Some(other) => Value::String(other.to_string()),
+                    None if c.get("val").is_some() => Value::String(String::new()),
+                    None => Value::Null,
+                };
+                *v = json!({ "Const": text });
+                return;
+            }
+            if let Some(Value::Object(cast)) = map.get("TypeCast") {
+                if let Some(arg) = cast.get("arg").and_then(|a| a.get("node")) {
+                    if arg.get("Const").is_some() {
+                        *v = arg.clone();
+                        return;
+                    }
+                }
+            }
+            if let Some(call) = map.get("FuncCall") {
+                let name: Vec<&str> = call
+                    .get("funcname")
+                    .and_then(|f| f.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.pointer("/node/String/sval").and_then(|s| s.as_str()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let no_args = call
+                    .get("args")
+                    .and_then(|a| a.as_array())
+                    .is_none_or(|a| a.is_empty());
+                if no_args
+                    && matches!(
+                        name.as_slice(),
+                        ["now" | "transaction_timestamp"]
+                            | ["pg_catalog", "now" | "transaction_timestamp"]
+                    )
+                {
+                    *v = json!({ "SqlvalueFunction": "current_timestamp" });
+                    return;
+                }
+            }
+            if let Some(f) = map.get("SqlvalueFunction") {
+                let op = f.get("op").and_then(|o| o.as_i64());
+                if op == Some(pg_query::protobuf::SqlValueFunctionOp::SvfopCurrentTimestamp as i64)
+                {
+                    *v = json!({ "SqlvalueFunction": "current_timestamp" });
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(canonicalize),
+        _ => {}
+    }
+}
+
+/// A `canonical_expr` text with column `old` renamed `new` (the last part
+/// of each column reference); `None` when it is no such text.
+pub fn rename_in_expr(expr: &str, old: &str, new: &str) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(expr).ok()?;
+    fn walk(v: &mut serde_json::Value, old: &str, new: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(last) = map
+                    .get_mut("ColumnRef")
+                    .and_then(|c| c.get_mut("fields"))
+                    .and_then(|f| f.as_array_mut())
+                    .and_then(|f| f.last_mut())
+                    .and_then(|l| l.pointer_mut("/node/String/sval"))
+                {
+                    if last.as_str() == Some(old) {
+                        *last = serde_json::Value::String(new.to_string());
+                    }
+                }
+                map.values_mut().for_each(|x| walk(x, old, new));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, old, new)),
+            _ => {}
+        }
+    }
+    walk(&mut v, old, new);
+    Some(v.to_string())
+}
+
+/// A column default as the model keeps it: `canonical_expr`, `None` for
+/// `DEFAULT NULL` (PostgreSQL stores none), and `nextval` for any
+/// `nextval(...)` (a serial column's, whatever its sequence is named now).
+pub fn canonical_default(expr: &Node) -> Option<Box<str>> {
+    let text = canonical_expr(expr);
+    if text == r#"{"Const":null}"# {
+        return None;
+    }
+    if is_nextval(expr) {
+        return Some(NEXTVAL.into());
+    }
+    Some(text.into_boxed_str())
+}
+
+/// The default of a serial or identity column (`canonical_default`).
+pub const NEXTVAL: &str = "nextval";
+
+fn is_nextval(expr: &Node) -> bool {
+    match expr.node.as_ref() {
+        Some(NodeEnum::FuncCall(f)) => {
+            matches!(
+                string_list(&f.funcname).last().map(String::as_str),
+                Some("nextval")
+            )
+        }
+        Some(NodeEnum::TypeCast(c)) => c.arg.as_deref().is_some_and(is_nextval),
+        _ => false,
+    }
 }
 
 /// A change `ALTER COLUMN` makes.
@@ -131,8 +500,11 @@ pub enum ColumnChange {
     Type(SqlType),
     NotNull(bool),
     /// `SET DEFAULT` (with the functions and sequences the new default
-    /// uses: `default_deps`) or `DROP DEFAULT` (`None`).
-    Default(Option<Vec<QualName>>),
+    /// uses: `default_deps`) or `DROP DEFAULT` (`None`); then the new
+    /// default (`canonical_default`).
+    Default(Option<Vec<QualName>>, Option<Box<str>>),
+    /// `ADD GENERATED ... AS IDENTITY` (true) or `DROP IDENTITY`.
+    Identity(bool),
     /// Statistics, storage, identity, generation expression.
     Other,
 }
@@ -301,6 +673,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     unique: s.unique,
                     concurrent: s.concurrent,
                     def: index_def(s),
+                    keys: plain_keys(s),
                 },
                 open: false,
                 if_not_exists: s.if_not_exists,
@@ -525,21 +898,18 @@ fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::
             out.push(column_change(change));
         }
         (T::AtAlterColumnType, _) => out.push(column_change(ColumnChange::Other)),
+        (T::AtAddIdentity, _) => out.push(column_change(ColumnChange::Identity(true))),
+        (T::AtDropIdentity, _) => out.push(column_change(ColumnChange::Identity(false))),
         (T::AtSetNotNull, _) => out.push(column_change(ColumnChange::NotNull(true))),
         (T::AtDropNotNull, _) => out.push(column_change(ColumnChange::NotNull(false))),
         (T::AtColumnDefault, _) => {
             let deps = cmd.def.as_deref().map(default_deps);
-            out.push(column_change(ColumnChange::Default(deps)))
+            let default = cmd.def.as_deref().and_then(canonical_default);
+            out.push(column_change(ColumnChange::Default(deps, default)))
         }
-        (
-            T::AtSetStatistics
-            | T::AtSetStorage
-            | T::AtAddIdentity
-            | T::AtSetIdentity
-            | T::AtDropIdentity
-            | T::AtDropExpression,
-            _,
-        ) => out.push(column_change(ColumnChange::Other)),
+        (T::AtSetStatistics | T::AtSetStorage | T::AtSetIdentity | T::AtDropExpression, _) => {
+            out.push(column_change(ColumnChange::Other))
+        }
         _ => {}
     }
 }
@@ -554,6 +924,13 @@ fn qualify(obj: &mut Obj, schema: &str) {
     } else if obj.name.schema.is_none() && obj.kind != Kind::Extension {
         obj.name.schema = Some(schema.to_string());
     }
+}
+
+/// The effects of `ADD COLUMN c ...` of `table` (`column_def`).
+pub fn column_effects(table: &QualName, c: &ColumnDef, if_not_exists: bool) -> Vec<Effect> {
+    let mut out = Vec::new();
+    column_def(&mut out, table, c, if_not_exists);
+    out
 }
 
 /// A column definition: the column, then the constraints written inline.
@@ -695,19 +1072,38 @@ pub fn column_constraints(c: &ColumnDef) -> impl Iterator<Item = &Constraint> {
     })
 }
 
+/// A serial type (`serial`, `bigserial`...) not qualified by a schema.
+fn serial_sequence_type(ty: &SqlType) -> bool {
+    ty.is_serial() && !ty.array
+}
+
 /// What the model keeps of a column definition (none without a type).
 fn column_shape(c: &ColumnDef) -> Option<Column> {
     let tn = c.type_name.as_ref()?;
+    let ty = SqlType::from_type_name(tn);
+    let serial = serial_sequence_type(&ty);
     let mut column = Column {
         name: c.colname.clone(),
-        ty: SqlType::from_type_name(tn),
-        not_null: c.is_not_null,
-        has_default: c.raw_default.is_some(),
+        ty,
+        // A serial column is NOT NULL, with a default from its sequence.
+        not_null: c.is_not_null || serial,
+        default: match c.raw_default.as_deref() {
+            _ if serial => Some(NEXTVAL.into()),
+            Some(d) => canonical_default(d),
+            None => None,
+        },
     };
     for con in column_constraints(c) {
         match ConstrType::try_from(con.contype) {
             Ok(ConstrType::ConstrNotnull | ConstrType::ConstrPrimary) => column.not_null = true,
-            Ok(ConstrType::ConstrDefault) => column.has_default = true,
+            Ok(ConstrType::ConstrDefault) => {
+                column.default = con.raw_expr.as_deref().and_then(canonical_default)
+            }
+            // An identity column draws from its sequence (and is NOT NULL).
+            Ok(ConstrType::ConstrIdentity) => {
+                column.default = Some(NEXTVAL.into());
+                column.not_null = true;
+            }
             _ => {}
         }
     }
@@ -779,13 +1175,28 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
             .map(not_null_tests)
             .unwrap_or_default(),
         keys: match column {
-            Some(col) if kind == ConstraintKind::NotNull || kind == ConstraintKind::PrimaryKey => {
+            Some(col) if kind != ConstraintKind::Check && kind != ConstraintKind::Exclude => {
                 vec![col.to_string()]
             }
+            _ if kind == ConstraintKind::ForeignKey => string_list(&c.fk_attrs),
             _ => keys,
         },
         columns: obj.columns.clone(),
         index: (!c.indexname.is_empty()).then(|| c.indexname.clone()),
+        expr: c
+            .raw_expr
+            .as_deref()
+            .filter(|_| kind == ConstraintKind::Check)
+            .map(|e| canonical_expr(e).into_boxed_str()),
+        references: c.pktable.as_ref().map(|pk| Reference {
+            table: QualName::from_range_var(pk),
+            columns: string_list(&c.pk_attrs),
+            actions: [&c.fk_upd_action, &c.fk_del_action, &c.fk_matchtype]
+                .iter()
+                .zip(["a", "a", "s"])
+                .map(|(a, default)| if a.is_empty() { default } else { a.as_str() })
+                .collect(),
+        }),
     };
     out.push(Effect::Create {
         obj,

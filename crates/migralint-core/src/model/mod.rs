@@ -20,5 +20,5 @@ pub mod tx;
 pub mod volatility;
 
 pub use names::{QualName, SqlType};
-pub use objects::{Column, ConstraintInfo, ConstraintKind, Kind, Obj, ObjKey};
+pub use objects::{Column, ConstraintInfo, ConstraintKind, Kind, Obj, ObjKey, Reference};
 pub use schema::{IndexInfo, Schema, Table, TableState};

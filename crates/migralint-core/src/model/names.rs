@@ -115,16 +115,36 @@ pub struct SqlType {
 
 impl SqlType {
     pub fn from_type_name(tn: &TypeName) -> Self {
-        let parts = string_list(&tn.names);
-        let name = match parts.as_slice() {
-            [catalog, name] if catalog == "pg_catalog" => name.clone(),
+        SqlType::from_parts(
+            &string_list(&tn.names),
+            tn.typmods.iter().filter_map(node_int).collect(),
+            !tn.array_bounds.is_empty(),
+        )
+    }
+
+    /// The one canonical form of a type, whatever its spelling: the
+    /// internal name (`integer` → `int4`, `character varying` → `varchar`),
+    /// no `pg_catalog.` or `public.` (the default `search_path`), an
+    /// array's element type with `array` set (`_text` is `text[]`; any
+    /// number of dimensions is one array type), `numeric(p)` as
+    /// `numeric(p,0)`.
+    pub fn from_parts(parts: &[String], mut mods: Vec<i64>, mut array: bool) -> Self {
+        let mut name = match parts {
+            [schema, name] if schema == "pg_catalog" || schema == "public" => name.clone(),
             _ => parts.join("."),
         };
-        SqlType {
-            name: canonical_type(&name).to_string(),
-            mods: tn.typmods.iter().filter_map(node_int).collect(),
-            array: !tn.array_bounds.is_empty(),
+        if let Some(element) = name
+            .strip_prefix('_')
+            .filter(|e| !e.is_empty() && !e.contains('.'))
+        {
+            name = element.to_string();
+            array = true;
         }
+        let name = canonical_type(&name).to_string();
+        if name == "numeric" && mods.len() == 1 {
+            mods.push(0);
+        }
+        SqlType { name, mods, array }
     }
 
     pub fn is_serial(&self) -> bool {

@@ -354,7 +354,9 @@ pub struct Column {
     pub name: String,
     pub ty: SqlType,
     pub not_null: bool,
-    pub has_default: bool,
+    /// Its default (`effects::canonical_default`): `None` without one (or
+    /// `DEFAULT NULL`); a serial or identity column's is `nextval`.
+    pub default: Option<Box<str>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -385,6 +387,22 @@ pub struct ConstraintInfo {
     pub columns: Vec<String>,
     /// `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the index.
     pub index: Option<String>,
+    /// A `CHECK`'s expression (`effects::canonical_expr`), its columns
+    /// renamed with them (`None`: unknown).
+    pub expr: Option<Box<str>>,
+    /// A foreign key's target.
+    pub references: Option<Reference>,
+}
+
+/// What a foreign key points at, and what it does on changes there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub table: QualName,
+    /// The target columns; empty: the target's primary key.
+    pub columns: Vec<String>,
+    /// `ON UPDATE`, `ON DELETE` and `MATCH` (pg_query's letters; `a`
+    /// (NO ACTION) and `s` (SIMPLE) when not written).
+    pub actions: String,
 }
 
 /// The key of a name in sets of names (`History::named_tables`):

@@ -5,9 +5,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::{ColumnChange, Effect, Shape};
+use super::effects::{rename_in_expr, ColumnChange, Effect, Shape, NEXTVAL};
 use super::names::QualName;
-use super::objects::{same_name, Kind, Obj, ObjKey};
+use super::objects::{same_name, Kind, Obj, ObjKey, Reference};
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
 use super::objset::ObjSet;
 
@@ -50,8 +50,11 @@ pub struct IndexInfo {
     pub created_in: usize,
     /// Built `CONCURRENTLY`.
     pub concurrent: bool,
-    /// Its definition (`effects::index_def`).
-    pub def: Box<str>,
+    /// Its definition (`effects::index_def`); `None` once a column it is
+    /// on was renamed (the text names the old column).
+    pub def: Option<Box<str>>,
+    /// Its key columns when on plain columns only, without a predicate.
+    pub keys: Option<Vec<String>>,
 }
 
 /// What the model knows of a table a statement touches.
@@ -451,7 +454,7 @@ impl Schema {
                             // A primary key makes its columns NOT NULL
                             // (`USING INDEX`: the index's columns).
                             let keys = match (&info.index, info.kind) {
-                                (Some(i), ConstraintKind::PrimaryKey) => {
+                                (Some(i), ConstraintKind::PrimaryKey | ConstraintKind::Unique) => {
                                     let i = QualName::new(table.schema.as_deref(), i);
                                     self.index(&i)
                                         .map(|i| i.columns.clone())
@@ -474,13 +477,17 @@ impl Schema {
                             match info.kind {
                                 ConstraintKind::NotNull => {}
                                 ConstraintKind::Other => {}
-                                _ => t.constraints.push(info.clone()),
+                                _ => t.constraints.push(ConstraintInfo {
+                                    keys,
+                                    ..info.clone()
+                                }),
                             }
                         }
                         Shape::Index {
                             unique,
                             concurrent,
                             def,
+                            keys,
                         } => {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
@@ -495,7 +502,8 @@ impl Schema {
                                 columns: obj.columns.clone(),
                                 created_in: file,
                                 concurrent: *concurrent,
-                                def: def.clone(),
+                                def: Some(def.clone()),
+                                keys: keys.clone(),
                             };
                             self.set_index(obj.name.key(), Some(info));
                         }
@@ -542,7 +550,12 @@ impl Schema {
                     match change {
                         ColumnChange::Type(ty) => col.ty = ty.clone(),
                         ColumnChange::NotNull(not_null) => col.not_null = *not_null,
-                        ColumnChange::Default(deps) => col.has_default = deps.is_some(),
+                        ColumnChange::Default(_, default) => col.default.clone_from(default),
+                        ColumnChange::Identity(true) => {
+                            col.default = Some(NEXTVAL.into());
+                            col.not_null = true;
+                        }
+                        ColumnChange::Identity(false) => col.default = None,
                         ColumnChange::Other => {}
                     }
                 }
@@ -699,7 +712,7 @@ impl Schema {
                     match change {
                         // A new default (or none): the old one's functions
                         // and sequences no longer matter, the new one's do.
-                        ColumnChange::Default(deps) => {
+                        ColumnChange::Default(deps, _) => {
                             let mut now = types;
                             now.extend(deps.iter().flatten().cloned());
                             self.objects.update(&key, |o| o.depends_on = now);
@@ -750,8 +763,14 @@ impl Schema {
                     for (k, i) in moved {
                         self.set_index(k, Some(i));
                     }
-                    table.name = new_name;
+                    table.name = new_name.clone();
                     self.put_table(table);
+                    // Foreign keys to it follow it.
+                    self.follow_references(|r| {
+                        if same_name(&r.table, name) {
+                            r.table = new_name.clone();
+                        }
+                    });
                 }
             }
             Kind::Column => {
@@ -771,14 +790,32 @@ impl Schema {
                         table.columns.insert(col.name.clone(), col);
                     }
                     for c in &mut table.constraints {
+                        if c.columns.contains(old) {
+                            // Its text names the old column.
+                            c.expr = c
+                                .expr
+                                .as_deref()
+                                .and_then(|e| rename_in_expr(e, old, new))
+                                .map(String::into_boxed_str);
+                        }
                         follow(&mut c.keys);
                         follow(&mut c.columns);
                         follow(&mut c.not_null_check_of);
                     }
                 }
+                // Foreign keys to the column follow it.
+                self.follow_references(|r| {
+                    if same_name(&r.table, name) {
+                        follow(&mut r.columns);
+                    }
+                });
                 for k in self.indexes_on(name, old) {
                     if let Some(mut i) = self.indexes.get(&k).cloned() {
                         follow(&mut i.columns);
+                        if let Some(keys) = &mut i.keys {
+                            follow(keys);
+                        }
+                        i.def = None;
                         self.set_index(k, Some(i));
                     }
                 }
@@ -802,6 +839,89 @@ impl Schema {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl Schema {
+    /// Applies `f` to the target of every foreign key of every table.
+    fn follow_references(&mut self, mut f: impl FnMut(&mut Reference)) {
+        let keys: Vec<Key> = self
+            .tables
+            .iter()
+            .filter(|(_, t)| t.constraints.iter().any(|c| c.references.is_some()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            self.save_table(&k);
+            if let Some(t) = self.tables.get_mut(&k) {
+                for r in t
+                    .constraints
+                    .iter_mut()
+                    .filter_map(|c| c.references.as_mut())
+                {
+                    f(r);
+                }
+            }
+        }
+    }
+
+    /// Does `table` already have `want` (a constraint a statement writes),
+    /// under whatever name and spelling? A key on the same columns (a
+    /// primary key or a unique index on plain columns counts as UNIQUE), a
+    /// CHECK of the same expression, a foreign key from the same columns
+    /// to the same table with the same actions; NOT NULL is the column's.
+    /// Exclusion constraints are not compared (`true`).
+    pub fn has_constraint(&self, table: &Table, want: &ConstraintInfo) -> bool {
+        let same_set = |a: &[String], b: &[String]| {
+            a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+        };
+        let keyed = |kinds: &[ConstraintKind]| {
+            table
+                .constraints
+                .iter()
+                .any(|c| kinds.contains(&c.kind) && same_set(&c.keys, &want.keys))
+        };
+        match want.kind {
+            ConstraintKind::NotNull => want
+                .keys
+                .iter()
+                .all(|k| table.column(k).is_none_or(|c| c.not_null)),
+            ConstraintKind::PrimaryKey => keyed(&[ConstraintKind::PrimaryKey]),
+            ConstraintKind::Unique => {
+                keyed(&[ConstraintKind::PrimaryKey, ConstraintKind::Unique])
+                    || self.indexes_of(&table.name.key()).iter().any(|k| {
+                        self.indexes.get(k).is_some_and(|i| {
+                            i.unique
+                                && i.keys
+                                    .as_deref()
+                                    .is_some_and(|keys| same_set(keys, &want.keys))
+                        })
+                    })
+            }
+            ConstraintKind::Check => table.constraints.iter().any(|c| {
+                c.kind == ConstraintKind::Check
+                    && match &c.expr {
+                        Some(e) => want.expr.as_ref() == Some(e),
+                        // Renamed since: the same columns, at least.
+                        None => same_set(&c.columns, &want.columns),
+                    }
+            }),
+            ConstraintKind::ForeignKey => table.constraints.iter().any(|c| {
+                c.kind == ConstraintKind::ForeignKey
+                    && c.keys == want.keys
+                    && match (&c.references, &want.references) {
+                        (Some(a), Some(b)) => {
+                            same_name(&a.table, &b.table)
+                                && a.actions == b.actions
+                                && (a.columns.is_empty()
+                                    || b.columns.is_empty()
+                                    || a.columns == b.columns)
+                        }
+                        _ => true,
+                    }
+            }),
+            ConstraintKind::Exclude | ConstraintKind::Other => true,
         }
     }
 }

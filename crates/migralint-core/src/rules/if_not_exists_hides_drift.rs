@@ -1,11 +1,11 @@
-use pg_query::protobuf::{AlterTableType, ColumnDef};
+use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::storage_type;
-use crate::model::effects::index_def;
+use crate::model::effects::{column_effects, index_def, Effect, Shape, NEXTVAL};
 use crate::model::names::quote_ident;
-use crate::model::{Kind, Obj, QualName, SqlType};
+use crate::model::{ConstraintKind, Kind, Obj, QualName, Schema, Table};
 use crate::rules::helpers::{alter_table, cmds, subtype};
 use crate::rules::Check;
 
@@ -35,27 +35,17 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 }
                 return;
             };
-            if !table.columns_known {
+            // `LIKE`, `INHERITS`, `PARTITION OF`, `OF type`: columns this
+            // statement does not list; `AS SELECT`: the old table's.
+            let open = cx
+                .facts()
+                .effects
+                .iter()
+                .any(|e| matches!(e, Effect::Create { open: true, .. }));
+            if !table.columns_known || open {
                 return;
             }
-            let mut differences = Vec::new();
-            for elt in &s.table_elts {
-                let Some(NodeEnum::ColumnDef(c)) = elt.node.as_ref() else {
-                    continue;
-                };
-                let Some(wanted) = column_type(c) else {
-                    continue;
-                };
-                match table.column(&c.colname) {
-                    None => differences.push(format!("no column {}", quote_ident(&c.colname))),
-                    Some(have) if storage_type(&have.ty) != wanted => differences.push(format!(
-                        "{} is {}, not {wanted}",
-                        quote_ident(&c.colname),
-                        storage_type(&have.ty)
-                    )),
-                    Some(_) => {}
-                }
-            }
+            let differences = differences(cx.schema, table, &cx.facts().effects);
             if differences.is_empty() {
                 return;
             }
@@ -68,7 +58,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 ),
             )
             .help(format!(
-                "change {name} with ALTER TABLE (ADD COLUMN, ALTER COLUMN ... TYPE) instead of re-creating it"
+                "change {name} with ALTER TABLE (ADD COLUMN, ALTER COLUMN ... TYPE / SET NOT NULL / SET DEFAULT, \
+                 ADD CONSTRAINT) instead of re-creating it"
             ));
         }
         NodeEnum::AlterTableStmt(_) => {
@@ -78,6 +69,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let Some(table) = cx.schema.table(&name) else {
                 return;
             };
+            let mut differing = Vec::new();
+            let mut all = Vec::new();
             for (i, cmd) in cmds(s).enumerate() {
                 if subtype(cmd) != AlterTableType::AtAddColumn || !cmd.missing_ok {
                     continue;
@@ -86,26 +79,43 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 else {
                     continue;
                 };
-                let (Some(wanted), Some(have)) = (column_type(c), table.column(&c.colname)) else {
-                    continue;
-                };
-                let have = storage_type(&have.ty);
-                if have == wanted {
+                if table.column(&c.colname).is_none() {
                     continue;
                 }
-                let column = quote_ident(&c.colname);
-                out.report(
-                    cx.cmd_span(i),
-                    format!(
-                        "ADD COLUMN IF NOT EXISTS {column} {wanted} does nothing: {name}.{column} already exists as {have}, \
-                         so the column keeps that type and the schema drifts from what the file says"
-                    ),
-                )
-                .help(format!(
-                    "write `ALTER TABLE {name} ALTER COLUMN {column} TYPE {wanted}` if the type must change, or drop the \
-                     ADD COLUMN if {have} is right"
-                ));
+                let found = differences(cx.schema, table, &column_effects(&name, c, true));
+                if !found.is_empty() {
+                    differing.push((i, quote_ident(&c.colname)));
+                    all.extend(found);
+                }
             }
+            let Some((first, column)) = differing.first() else {
+                return;
+            };
+            let span = match differing.len() {
+                1 => cx.cmd_span(*first),
+                _ => cx.stmt.span,
+            };
+            let what = if differing.len() == 1 {
+                format!("ADD COLUMN IF NOT EXISTS {column} does nothing: {name}.{column} already exists")
+            } else {
+                let columns: Vec<&str> = differing.iter().map(|(_, c)| c.as_str()).collect();
+                format!(
+                    "ADD COLUMN IF NOT EXISTS {} does nothing: those columns of {name} already exist",
+                    columns.join(", ")
+                )
+            };
+            out.report(
+                span,
+                format!(
+                    "{what}, and differently ({}): the column keeps its old shape and the schema drifts from what \
+                     the file says",
+                    all.join("; ")
+                ),
+            )
+            .help(format!(
+                "change the column with `ALTER TABLE {name} ALTER COLUMN {column} ...` (TYPE, SET NOT NULL, SET \
+                 DEFAULT) or `ADD CONSTRAINT`, or drop the ADD COLUMN if the old shape is right"
+            ));
         }
         NodeEnum::IndexStmt(s) if s.if_not_exists && !s.idxname.is_empty() => {
             let Some(rv) = &s.relation else { return };
@@ -124,11 +134,14 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 }
                 return;
             };
-            if have.table.key() != table.key() || *have.def != *index_def(s) {
-                let what = if have.table.key() != table.key() {
+            let other_table = have.table.key() != table.key();
+            let other_def = have.def.as_deref().is_some_and(|d| *d != *index_def(s));
+            if other_table || other_def {
+                let what = if other_table {
                     format!("on {}, not {table}", have.table)
                 } else {
-                    "with another definition (columns, expressions, uniqueness or predicate)"
+                    "with another definition (columns, expressions, uniqueness, method, order, operator \
+                     classes or predicate)"
                         .to_string()
                 };
                 out.report(
@@ -160,6 +173,98 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
 }
 
+/// What the columns and constraints `effects` create ask for that `table`
+/// lacks, in words: a missing column, another type, NOT NULL, a default
+/// (missing or another), a key, CHECK or foreign key the table has under
+/// no name and in no spelling (`Schema::has_constraint`).
+fn differences(schema: &Schema, table: &Table, effects: &[Effect]) -> Vec<String> {
+    let mut out = Vec::new();
+    // Columns a missing primary key covers: their NOT NULL goes with it.
+    let mut keyed: Vec<&str> = Vec::new();
+    for e in effects {
+        let Effect::Create { shape, .. } = e else {
+            continue;
+        };
+        let Shape::Constraint { info, inline } = shape else {
+            continue;
+        };
+        let column = |i: usize| info.keys.get(i).map(|k| quote_ident(k)).unwrap_or_default();
+        let keys = || {
+            info.keys
+                .iter()
+                .map(|k| quote_ident(k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if info.keys.iter().any(|k| table.column(k).is_none())
+            || info.columns.iter().any(|k| table.column(k).is_none())
+            || (info.kind == ConstraintKind::NotNull && *inline)
+            || schema.has_constraint(table, info)
+        {
+            continue;
+        }
+        let named = info
+            .name
+            .as_deref()
+            .map(|n| format!(" {}", quote_ident(n)))
+            .unwrap_or_default();
+        out.push(match info.kind {
+            ConstraintKind::PrimaryKey => {
+                keyed.extend(info.keys.iter().map(String::as_str));
+                format!("no primary key ({})", keys())
+            }
+            ConstraintKind::Unique => format!("no unique key ({})", keys()),
+            ConstraintKind::Check => {
+                let mut on: Vec<String> = info.columns.iter().map(|c| quote_ident(c)).collect();
+                on.dedup();
+                format!("no CHECK{named} like this one (on {})", on.join(", "))
+            }
+            ConstraintKind::ForeignKey => {
+                let target = info
+                    .references
+                    .as_ref()
+                    .map(|r| r.table.to_string())
+                    .unwrap_or_default();
+                format!("no foreign key ({}) to {target} like this one", keys())
+            }
+            ConstraintKind::NotNull => format!("{} is nullable", column(0)),
+            _ => continue,
+        });
+    }
+    let mut columns = Vec::new();
+    for e in effects {
+        let Effect::Create {
+            shape: Shape::Column(want),
+            ..
+        } = e
+        else {
+            continue;
+        };
+        let column = quote_ident(&want.name);
+        let Some(have) = table.column(&want.name) else {
+            columns.push(format!("no column {column}"));
+            continue;
+        };
+        let (have_ty, want_ty) = (storage_type(&have.ty), storage_type(&want.ty));
+        if have_ty != want_ty {
+            columns.push(format!("{column} is {have_ty}, not {want_ty}"));
+        }
+        if want.not_null && !have.not_null && !keyed.contains(&want.name.as_str()) {
+            columns.push(format!("{column} is nullable, not NOT NULL"));
+        }
+        match (&want.default, &have.default) {
+            (Some(w), None) if **w == *NEXTVAL => columns.push(format!(
+                "{column} has no default from a sequence (no serial or identity)"
+            )),
+            (Some(_), None) => columns.push(format!("{column} has no default")),
+            (Some(w), Some(h)) if w != h => columns.push(format!("{column} has another default")),
+            _ => {}
+        }
+    }
+    columns.extend(out);
+    columns
+}
+
 /// `IF NOT EXISTS` of a relation whose name another kind of relation
 /// holds (a table named like an index, a view, a sequence): PostgreSQL
 /// skips it with a notice, and nothing is created.
@@ -172,13 +277,6 @@ fn report_name_taken(cx: &StmtCx, out: &mut Findings, what: &str, holder: &str) 
         ),
     )
     .help("give it a name of its own");
-}
-
-/// The column's type as stored (serial as its integer type).
-fn column_type(c: &ColumnDef) -> Option<SqlType> {
-    c.type_name
-        .as_ref()
-        .map(|t| storage_type(&SqlType::from_type_name(t)))
 }
 
 #[cfg(test)]
@@ -222,7 +320,7 @@ mod tests {
                 ),
             ],
         );
-        assert!(out.contains("already exists as text"), "{out}");
+        assert!(out.contains("email is text, not varchar(100)"), "{out}");
     }
 
     #[test]
@@ -291,7 +389,7 @@ mod tests {
                 USERS,
                 (
                     "000002_again.up.sql",
-                    "CREATE TABLE IF NOT EXISTS users (id bigserial PRIMARY KEY, email text);\n\
+                    "CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY, email text);\n\
                      ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;\n\
                      CREATE TABLE IF NOT EXISTS orders (id bigint);\n\
                      CREATE INDEX IF NOT EXISTS orders_id_idx ON orders (id);",
@@ -302,6 +400,259 @@ mod tests {
         assert_ok(
             RULE,
             "CREATE TABLE t (a int);\nCREATE INDEX IF NOT EXISTS t_a ON t (a);\nCREATE INDEX IF NOT EXISTS t_a ON t (a);",
+        );
+    }
+
+    /// The history, then one statement each: (history, statement).
+    fn one_each(history: &str, statements: &[&str], err: bool) -> Vec<String> {
+        statements
+            .iter()
+            .map(|sql| {
+                let files = [("000001_a.up.sql", history), ("000002_b.up.sql", *sql)];
+                let found = only(RULE, lint_files(RULE, &files));
+                assert_eq!(!found.is_empty(), err, "{sql}: {found:#?}");
+                assert!(
+                    found.len() <= 1,
+                    "{sql}: one finding per statement: {found:#?}"
+                );
+                found
+                    .iter()
+                    .map(|d| d.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect()
+    }
+
+    const SPELLINGS: &str = "CREATE TYPE mood AS ENUM ('ok');\n\
+        CREATE TABLE t (id int4, tags _text, name varchar(20), m mood, at timestamptz, \
+        amount numeric(10), \"Label\" text, b int, c text);\n\
+        CREATE INDEX t_b ON t (b);\nCREATE INDEX t_b_desc ON t (b DESC);\n\
+        CREATE INDEX t_c ON t USING btree (c text_ops);\n\
+        CREATE INDEX t_low ON t (lower(c)) WHERE b > 0;";
+
+    #[test]
+    fn same_object_spelled_otherwise_ok() {
+        one_each(
+            SPELLINGS,
+            &[
+                "CREATE TABLE IF NOT EXISTS t (id integer, tags text[], name character varying(20), \
+                 m public.mood, at timestamp with time zone, amount numeric(10,0), \"Label\" text, \
+                 B INT, \"c\" TEXT);",
+                "CREATE TABLE IF NOT EXISTS public.t (id int, tags text[][], name varchar(20), m mood, \
+                 at timestamptz, amount decimal(10), \"Label\" text);",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS id integer;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS tags text[];",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS m public.mood;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS name character varying(20);",
+                "CREATE INDEX IF NOT EXISTS t_b ON t (b ASC);",
+                "CREATE INDEX IF NOT EXISTS t_b ON t (b ASC NULLS LAST);",
+                "CREATE INDEX IF NOT EXISTS t_b ON t USING btree (b int4_ops);",
+                "CREATE INDEX IF NOT EXISTS t_b ON public.t (\"b\");",
+                "CREATE INDEX IF NOT EXISTS t_b_desc ON t (b DESC NULLS FIRST);",
+                "CREATE INDEX IF NOT EXISTS t_c ON t (c);",
+                "CREATE INDEX IF NOT EXISTS t_c ON t USING BTREE (c pg_catalog.text_ops ASC);",
+                "create index if not exists T_LOW on T ( LOWER( c ) ) where (B > 0);",
+            ],
+            false,
+        );
+    }
+
+    #[test]
+    fn another_index_definition_err() {
+        one_each(
+            SPELLINGS,
+            &[
+                "CREATE INDEX IF NOT EXISTS t_b ON t (b DESC);",
+                "CREATE INDEX IF NOT EXISTS t_b ON t (b NULLS FIRST);",
+                "CREATE INDEX IF NOT EXISTS t_b_desc ON t (b DESC NULLS LAST);",
+                "CREATE INDEX IF NOT EXISTS t_c ON t (c text_pattern_ops);",
+                "CREATE INDEX IF NOT EXISTS t_c ON t USING hash (c);",
+                "CREATE UNIQUE INDEX IF NOT EXISTS t_b ON t (b);",
+                "CREATE INDEX IF NOT EXISTS t_low ON t (lower(c)) WHERE b > 1;",
+                "CREATE INDEX IF NOT EXISTS t_c ON t (c COLLATE \"C\");",
+            ],
+            true,
+        );
+    }
+
+    #[test]
+    fn another_type_err() {
+        one_each(
+            SPELLINGS,
+            &[
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS tags text;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS name varchar(30);",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS amount numeric(10,2);",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS at timestamp;",
+            ],
+            true,
+        );
+        // No column "label" (it is "Label"): ADD COLUMN adds it.
+        one_each(
+            SPELLINGS,
+            &["ALTER TABLE t ADD COLUMN IF NOT EXISTS \"label\" text;"],
+            false,
+        );
+    }
+
+    const KEYS: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text);\n\
+        CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b int, c text DEFAULT 'x', \
+        d int CHECK (d > 0), user_id bigint REFERENCES users, \
+        at timestamptz DEFAULT now(), n int DEFAULT NULL, s serial, \
+        CONSTRAINT t_b_key UNIQUE (b));\n\
+        ALTER TABLE t ADD COLUMN e int, ADD COLUMN f int, ADD COLUMN g int, ADD COLUMN h int;\n\
+        ALTER TABLE t ALTER COLUMN e SET NOT NULL, ALTER COLUMN e SET DEFAULT 0;\n\
+        CREATE UNIQUE INDEX t_f_uq ON t (f);\n\
+        ALTER TABLE t ADD CONSTRAINT t_g_fk FOREIGN KEY (g) REFERENCES users (id) ON DELETE CASCADE;\n\
+        ALTER TABLE t ADD CONSTRAINT t_h_ck CHECK (h IS NOT NULL) NOT VALID;\n\
+        ALTER TABLE t RENAME CONSTRAINT t_h_ck TO t_h_not_null;";
+
+    #[test]
+    fn same_constraints_otherwise_written_ok() {
+        one_each(
+            KEYS,
+            &[
+                // Every constraint and default the history has, spelled otherwise.
+                "CREATE TABLE IF NOT EXISTS t (id bigint NOT NULL, a integer NOT NULL, b int UNIQUE, \
+                 c text DEFAULT 'x'::text, d int, user_id bigint, at timestamptz DEFAULT CURRENT_TIMESTAMP, \
+                 n int, s integer NOT NULL DEFAULT nextval('t_s_seq'::regclass), e int NOT NULL DEFAULT '0', \
+                 f int UNIQUE, g int, h int, \
+                 PRIMARY KEY (id), CHECK ((d > 0)), FOREIGN KEY (user_id) REFERENCES public.users (id), \
+                 CONSTRAINT other_name FOREIGN KEY (g) REFERENCES users ON DELETE CASCADE, \
+                 CHECK (h is not null));",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS id bigint PRIMARY KEY;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS b int UNIQUE;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS f int UNIQUE;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS e int NOT NULL DEFAULT 0;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS s serial;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS d int CHECK (d > 0);",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS g int REFERENCES users (id) ON DELETE CASCADE;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS n int DEFAULT NULL;",
+                // Asks for less than the table has: nothing is missing.
+                "CREATE TABLE IF NOT EXISTS t (id bigint, a int);",
+            ],
+            false,
+        );
+    }
+
+    #[test]
+    fn constraints_the_table_lacks_err() {
+        let found = one_each(
+            KEYS,
+            &[
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS b int NOT NULL;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int UNIQUE;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int PRIMARY KEY;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int REFERENCES users;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS g int REFERENCES users;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int CHECK (a > 0);",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS d int CHECK (d >= 0);",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS c text DEFAULT 'y';",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int DEFAULT 1;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a serial;",
+                "CREATE TABLE IF NOT EXISTS t (id bigint, b int NOT NULL);",
+                "CREATE TABLE IF NOT EXISTS t (id bigint, a int, UNIQUE (id, a));",
+                "CREATE TABLE IF NOT EXISTS t (id bigint, a int, PRIMARY KEY (a));",
+                "CREATE TABLE IF NOT EXISTS t (id bigint, a int CHECK (a <> 0));",
+                "CREATE TABLE IF NOT EXISTS t (id bigint, a int, FOREIGN KEY (a) REFERENCES users);",
+                "CREATE TABLE IF NOT EXISTS t (id bigint, at timestamptz DEFAULT clock_timestamp());",
+            ],
+            true,
+        );
+        assert!(
+            found[0].contains("b is nullable, not NOT NULL"),
+            "{}",
+            found[0]
+        );
+        assert!(found[1].contains("no unique key (a)"), "{}", found[1]);
+        assert!(found[2].contains("no primary key (a)"), "{}", found[2]);
+        assert!(!found[2].contains("nullable"), "{}", found[2]);
+        assert!(
+            found[3].contains("no foreign key (a) to users"),
+            "{}",
+            found[3]
+        );
+        assert!(
+            found[4].contains("no foreign key (g)"),
+            "ON DELETE differs: {}",
+            found[4]
+        );
+        assert!(found[7].contains("c has another default"), "{}", found[7]);
+        assert!(found[8].contains("a has no default"), "{}", found[8]);
+        assert!(found[9].contains("from a sequence"), "{}", found[9]);
+    }
+
+    #[test]
+    fn one_finding_names_every_difference_err() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", KEYS),
+                (
+                    "000002_b.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY, b int NOT NULL, c text DEFAULT 'y', \
+                     z int, a int REFERENCES users, CHECK (a > 0));\n\
+                     ALTER TABLE t ADD COLUMN IF NOT EXISTS a int UNIQUE, ADD COLUMN IF NOT EXISTS b bigint;",
+                ),
+            ],
+        );
+        for part in [
+            "id is bigint, not integer",
+            "b is nullable",
+            "c has another default",
+            "no column z",
+            "no foreign key (a) to users",
+            "no CHECK like this one (on a)",
+            "a, b does nothing",
+            "no unique key (a)",
+            "b is integer, not bigint",
+        ] {
+            assert!(out.contains(part), "{part}: {out}");
+        }
+    }
+
+    #[test]
+    fn history_changes_followed() {
+        let history = "CREATE TABLE users (id bigint PRIMARY KEY);\n\
+            CREATE TABLE t (a int, b int CONSTRAINT t_b_ck CHECK (b > 0), u bigint REFERENCES users);\n\
+            ALTER TABLE t ADD CONSTRAINT t_a_uq UNIQUE (a);\n\
+            ALTER TABLE t RENAME COLUMN b TO c;\n\
+            ALTER TABLE users RENAME TO accounts;";
+        one_each(
+            history,
+            &[
+                // Renamed column: its CHECK names the new column now.
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS c int CHECK (c > 0);",
+                // Renamed target table.
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS u bigint REFERENCES accounts;",
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int UNIQUE;",
+            ],
+            false,
+        );
+        // The renamed column's CHECK is compared by its expression.
+        one_each(
+            history,
+            &["ALTER TABLE t ADD COLUMN IF NOT EXISTS c int CHECK (c > 1);"],
+            true,
+        );
+        // A constraint dropped since: asked for again, it is not there.
+        one_each(
+            &format!("{history}\nALTER TABLE t DROP CONSTRAINT t_a_uq;"),
+            &["ALTER TABLE t ADD COLUMN IF NOT EXISTS a int UNIQUE;"],
+            true,
+        );
+        // A default dropped since.
+        one_each(
+            "CREATE TABLE t (a int DEFAULT 0);\nALTER TABLE t ALTER COLUMN a DROP DEFAULT;",
+            &["ALTER TABLE t ADD COLUMN IF NOT EXISTS a int DEFAULT 0;"],
+            true,
+        );
+        // An index on a renamed column is not compared by its old text.
+        one_each(
+            "CREATE TABLE t (a int);\nCREATE INDEX t_i ON t (a);\nALTER TABLE t RENAME COLUMN a TO b;",
+            &["CREATE INDEX IF NOT EXISTS t_i ON t (b);"],
+            false,
         );
     }
 }
