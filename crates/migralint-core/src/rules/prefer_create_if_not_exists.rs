@@ -16,7 +16,7 @@ declare_rule!(
     "prefer-create-if-not-exists",
     Robustness,
     Warning,
-    "CREATE without IF NOT EXISTS where a rerun can find the object there: files that cannot run as one transaction, extensions and schemas, downs",
+    "CREATE without IF NOT EXISTS where a rerun can find the object there: files that cannot run as one transaction, extensions, schemas and roles, downs",
     Check::Statement(check)
 );
 
@@ -42,6 +42,9 @@ const CREATE_WORDS: &[&str] = &[
 const WORDS: &str = "IF NOT EXISTS";
 
 fn check(cx: &StmtCx, out: &mut Findings) {
+    if let NodeEnum::CreateRoleStmt(s) = &cx.stmt.node {
+        return role(cx, s, out);
+    }
     let here = sites(cx, cx.stmt_index, cx.stmt);
     if here.is_empty() {
         return;
@@ -77,6 +80,32 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         };
         report(out, &site, why);
     }
+}
+
+/// `CREATE ROLE` (`USER`, `GROUP`): a role belongs to the whole server, not
+/// to the database the history builds, so it may exist before any
+/// migration runs (another database on the same server, a test or staging
+/// copy, made it), and PostgreSQL has no `IF NOT EXISTS` for it.
+fn role(cx: &StmtCx, s: &pg_query::protobuf::CreateRoleStmt, out: &mut Findings) {
+    let name = crate::model::names::quote_ident(&s.role);
+    let word = match pg_query::protobuf::RoleStmtType::try_from(s.stmt_type) {
+        Ok(pg_query::protobuf::RoleStmtType::RolestmtUser) => "USER",
+        Ok(pg_query::protobuf::RoleStmtType::RolestmtGroup) => "GROUP",
+        _ => "ROLE",
+    };
+    out.report(
+        cx.stmt.span,
+        format!(
+            "CREATE {word} {name} fails with `role \"{}\" already exists` where the server has it before this migration \
+             runs: roles belong to the whole server, not to this database, so another database on it (a test or staging \
+             copy, a second application) may have made it; CREATE {word} has no IF NOT EXISTS",
+            s.role
+        ),
+    )
+    .help(format!(
+        "create it only when missing: `DO $$ BEGIN CREATE {word} {name}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;` \
+         (then set what it must have with ALTER ROLE), or leave roles to the tooling that provisions the server"
+    ));
 }
 
 fn is_create(e: &Effect) -> bool {
@@ -306,6 +335,29 @@ mod tests {
         assert!(
             ours[0].message.contains("multi-statement = true"),
             "{ours:#?}"
+        );
+    }
+
+    /// Roles belong to the server: a bare CREATE ROLE fails where another
+    /// database made it (checked on PostgreSQL 15: `role "app_ro" already
+    /// exists`, in a second database of the same server); the DO block
+    /// that catches `duplicate_object` is the guard.
+    #[test]
+    fn create_role_err() {
+        for (sql, word) in [
+            ("CREATE ROLE app_ro NOLOGIN;", "CREATE ROLE app_ro"),
+            (
+                "CREATE USER reporter WITH PASSWORD 'x';",
+                "CREATE USER reporter",
+            ),
+        ] {
+            let out = assert_err(RULE, sql);
+            assert!(out.contains(word) && out.contains("whole server"), "{out}");
+            assert!(out.contains("duplicate_object"), "{out}");
+        }
+        assert_ok(
+            RULE,
+            "DO $$ BEGIN CREATE ROLE app_ro NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
         );
     }
 
