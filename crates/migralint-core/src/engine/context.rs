@@ -67,6 +67,10 @@ pub struct TxState {
     /// `SET lock_timeout` (or `set_config('lock_timeout', ...)`) ran
     /// earlier in this file, and still holds.
     pub lock_timeout_set: bool,
+    /// The same for `statement_timeout`, which bounds a statement's wait
+    /// for its locks too (PostgreSQL 13+ arms it per statement, even
+    /// within one multi-statement query: checked on PostgreSQL 15).
+    pub statement_timeout_set: bool,
     /// A `SET TimeZone` earlier in the file left the session at UTC.
     pub time_zone_utc: bool,
     /// The settings above made `LOCAL` (`SET LOCAL`, `set_config(..., true)`):
@@ -129,6 +133,10 @@ impl TxState {
                 self.lock_timeout_set = value.is_some_and(enables_timeout);
                 "lock_timeout"
             }
+            "statement_timeout" => {
+                self.statement_timeout_set = value.is_some_and(enables_timeout);
+                "statement_timeout"
+            }
             "timezone" => {
                 self.time_zone_utc = value.is_some_and(is_utc);
                 "timezone"
@@ -139,6 +147,17 @@ impl TxState {
         if local {
             self.local.push(name);
         }
+    }
+}
+
+impl TxState {
+    /// A statement waiting for a lock gives up after a while: a
+    /// `lock_timeout` holds, or a `statement_timeout` that applies to each
+    /// statement (before PostgreSQL 13 the timeout of a multi-statement
+    /// query was armed once, for the whole file, before its `SET` ran).
+    pub fn lock_wait_bounded(&self, options: &crate::engine::options::Options) -> bool {
+        self.lock_timeout_set
+            || (self.statement_timeout_set && (options.pg_version >= 13 || options.multi_statement))
     }
 }
 
@@ -155,7 +174,7 @@ fn const_text(n: &pg_query::protobuf::Node) -> Option<String> {
     }
 }
 
-/// A `lock_timeout` value other than 0 (no timeout).
+/// A `lock_timeout` / `statement_timeout` value other than 0 (no timeout).
 fn enables_timeout(value: &pg_query::protobuf::Node) -> bool {
     node_int(value) != Some(0) && !const_text(value).is_some_and(|t| t.trim().starts_with('0'))
 }

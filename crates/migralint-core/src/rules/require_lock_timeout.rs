@@ -13,7 +13,7 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
-    if cx.tx.lock_timeout_set {
+    if cx.tx.lock_wait_bounded(cx.options) {
         return;
     }
     let Some(lock) = exclusive_lock(cx, cx.stmt_index) else {
@@ -201,6 +201,31 @@ mod tests {
             RULE,
             "BEGIN; SET lock_timeout = '2s'; COMMIT;\nALTER TABLE users ADD COLUMN bio text;",
         );
+    }
+
+    /// A `statement_timeout` bounds the wait for the lock too: on
+    /// PostgreSQL 15, `SET statement_timeout = '1s'; ALTER TABLE ...` sent as
+    /// one query gives up after a second behind a reader. Before 13 the
+    /// timeout of a multi-statement query was armed before its `SET` ran.
+    #[test]
+    fn statement_timeout_bounds_the_wait_ok() {
+        let sql = "SET statement_timeout = '5s';\nALTER TABLE users ADD COLUMN bio text;";
+        assert_ok(RULE, sql);
+        assert_err(
+            RULE,
+            "SET statement_timeout = 0;\nALTER TABLE users ADD COLUMN bio text;",
+        );
+        let mut config = crate::config::Config::default();
+        config.set_pg_version(12).unwrap();
+        config.select(&[RULE.to_string()]).unwrap();
+        let report = crate::lint(
+            &[crate::SourceFile::new("000001_a.up.sql", sql)],
+            &crate::LintOptions {
+                config,
+                report_only: None,
+            },
+        );
+        assert_eq!(report.diagnostics.len(), 1, "{:#?}", report.diagnostics);
     }
 
     #[test]
