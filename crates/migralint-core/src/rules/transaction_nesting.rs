@@ -25,6 +25,21 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let later: Vec<_> = (cx.stmt_index + 1..cx.stmt_count())
         .map(|j| (j, cx.summary_of(j)))
         .collect();
+    // `COMMIT AND CHAIN` / `ROLLBACK AND CHAIN` start a new transaction
+    // block: outside one (golang-migrate's implicit transaction is not
+    // one), PostgreSQL refuses them and the whole file fails.
+    if t.chain && !cx.tx.in_explicit_tx {
+        out.report(
+            cx.stmt.span,
+            format!(
+                "{word} AND CHAIN outside a BEGIN ... COMMIT block fails (`{word} AND CHAIN can only be used in transaction blocks`): \
+                 golang-migrate's implicit transaction around a multi-statement file is not one, so the whole migration fails \
+                 and nothing of it is applied"
+            ),
+        )
+        .help("remove AND CHAIN (and, for one transaction per file, the COMMIT itself); put what must run in a transaction of its own in the next migration file");
+        return;
+    }
     match kind {
         K::TransStmtBegin | K::TransStmtStart => {
             if cx.tx.in_explicit_tx {
@@ -194,6 +209,36 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "transaction-nesting";
+
+    /// Checked on PostgreSQL 15: `CREATE TABLE a (); COMMIT AND CHAIN;
+    /// CREATE TABLE b ();` sent as one query fails and creates nothing;
+    /// inside `BEGIN ... COMMIT` it commits and opens the next transaction.
+    #[test]
+    fn chain_outside_a_block_fails_err() {
+        for sql in [
+            "CREATE TABLE a ();\nCOMMIT AND CHAIN;\nCREATE TABLE b ();",
+            "CREATE TABLE a ();\nROLLBACK AND CHAIN;",
+        ] {
+            let out = assert_err(RULE, sql);
+            assert!(
+                out.contains("can only be used in transaction blocks"),
+                "{out}"
+            );
+        }
+        let inside = lint_files(
+            RULE,
+            &[(
+                "000001_a.up.sql",
+                "BEGIN;\nCREATE TABLE a ();\nCOMMIT AND CHAIN;\nCREATE TABLE b ();\nCOMMIT;",
+            )],
+        );
+        assert!(
+            inside
+                .iter()
+                .all(|d| !d.message.contains("transaction blocks")),
+            "{inside:#?}"
+        );
+    }
 
     #[test]
     fn wrapper_ok() {
