@@ -129,7 +129,7 @@ pub enum ColumnChange {
     NotNull(bool),
     /// `SET DEFAULT` (with the functions and sequences the new default
     /// uses: `default_deps`) or `DROP DEFAULT` (`None`).
-    Default(Option<Vec<QualName>>),
+    Default(Option<Vec<Obj>>),
     /// Statistics, storage, identity, generation expression.
     Other,
 }
@@ -474,7 +474,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::CreateTrigStmt(s) => {
             let Some(rv) = &s.relation else { return };
             let mut obj = Obj::on(Kind::Trigger, &QualName::from_range_var(rv), &s.trigname);
-            obj.depends_on = QualName::from_list(&s.funcname).into_iter().collect();
+            obj.depends_on = QualName::from_list(&s.funcname)
+                .map(|f| Obj::new(Kind::Function, f))
+                .into_iter()
+                .collect();
             plain(out, obj, false);
         }
         _ => {}
@@ -554,7 +557,8 @@ fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exi
     let mut obj = Obj::on(Kind::Column, table, &c.colname);
     obj.depends_on = column_deps(c);
     let sequence = serial_sequence(table, c);
-    obj.depends_on.extend(sequence.clone());
+    obj.depends_on
+        .extend(sequence.clone().map(|s| Obj::new(Kind::Sequence, s)));
     out.push(Effect::Create {
         obj,
         shape: match column_shape(c) {
@@ -610,12 +614,13 @@ fn serial_sequence(table: &QualName, c: &ColumnDef) -> Option<QualName> {
 
 /// What a column depends on: its type (unless a built-in one written with
 /// `pg_catalog`), and the functions and sequences its default calls.
-fn column_deps(c: &ColumnDef) -> Vec<QualName> {
-    let mut deps: Vec<QualName> = c
+fn column_deps(c: &ColumnDef) -> Vec<Obj> {
+    let mut deps: Vec<Obj> = c
         .type_name
         .as_ref()
         .and_then(|tn| QualName::from_list(&tn.names))
         .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
+        .map(|t| Obj::new(Kind::Type, t))
         .into_iter()
         .collect();
     let default = c.raw_default.as_deref().or_else(|| {
@@ -633,7 +638,7 @@ fn column_deps(c: &ColumnDef) -> Vec<QualName> {
 
 /// The functions an expression calls (not `pg_catalog` ones) and the
 /// sequences a `nextval('name')` in it names.
-pub fn default_deps(expr: &Node) -> Vec<QualName> {
+pub fn default_deps(expr: &Node) -> Vec<Obj> {
     let mut out = Vec::new();
     let Some(n) = expr.node.as_ref() else {
         return out;
@@ -668,14 +673,15 @@ pub fn default_deps(expr: &Node) -> Vec<QualName> {
             if let Some(seq) = seq {
                 let mut parts = seq.splitn(2, '.');
                 let (a, b) = (parts.next().unwrap_or(""), parts.next());
-                out.push(match b {
+                let seq = match b {
                     Some(b) => QualName::new(Some(a.trim_matches('"')), b.trim_matches('"')),
                     None => QualName::new(None, a.trim_matches('"')),
-                });
+                };
+                out.push(Obj::new(Kind::Sequence, seq));
             }
             return;
         }
-        out.push(name);
+        out.push(Obj::new(Kind::Function, name));
     });
     out
 }
@@ -760,7 +766,8 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         }
     }
     if let Some(pk) = &c.pktable {
-        obj.depends_on.push(QualName::from_range_var(pk));
+        obj.depends_on
+            .push(Obj::new(Kind::Table, QualName::from_range_var(pk)));
     }
     let info = ConstraintInfo {
         name: (!name.is_empty()).then(|| name.clone()),
@@ -938,13 +945,17 @@ fn read_columns(obj: &mut Obj, query: &Node) {
             }
         }
     });
-    obj.depends_on = tables_in(&json);
-    obj.depends_on
+    let mut tables = tables_in(&json);
+    tables
         .retain(|t| t.schema.as_deref().is_some_and(|s| !s.is_empty()) || !local.contains(&t.name));
+    obj.depends_on = tables
+        .iter()
+        .map(|t| Obj::new(Kind::Table, t.clone()))
+        .collect();
     if obj.kind == Kind::Table {
         return;
     }
-    let [table] = obj.depends_on.as_slice() else {
+    let [table] = tables.as_slice() else {
         return;
     };
     obj.table = Some(table.clone());

@@ -103,10 +103,11 @@ pub struct Obj {
     /// Columns of `table` an index or constraint is built on: dropping one
     /// of them drops the index or constraint too.
     pub columns: Vec<String>,
-    /// What a `DROP ... CASCADE` takes it with: the relations a view reads,
-    /// the function a trigger runs; a column's type and the functions and
-    /// sequences of its default.
-    pub depends_on: Vec<QualName>,
+    /// What it depends on (what a `DROP` without `CASCADE` of those is
+    /// refused for), each by kind and name (`dep_key`): the relations a view
+    /// reads, the table a foreign key references, the function a trigger
+    /// runs; a column's type and the functions and sequences of its default.
+    pub depends_on: Vec<Obj>,
 }
 
 /// The identity of an object: kind family, `(schema, name)`, and for
@@ -202,10 +203,15 @@ impl Obj {
                     *t = to.name.clone();
                 }
             }
-            for d in &mut self.depends_on {
-                if d.key() == from_key {
-                    *d = to.name.clone();
+        }
+        for d in &mut self.depends_on {
+            // A dependency on a relation does not say which kind it is.
+            if d.kind.is_relation() && from.kind.is_relation() {
+                if same_name(&d.name, &from.name) {
+                    d.name = to.name.clone();
                 }
+            } else {
+                d.follow_rename(from, to);
             }
         }
         if from.kind == Kind::Column && self.table_key() == from.table_key() {
@@ -315,7 +321,7 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
                     .table
                     .as_ref()
                     .is_some_and(|t| same_name(t, &dropped.name));
-            child || (cascade && obj.depends_on.iter().any(|d| same_name(d, &dropped.name)))
+            child || (cascade && obj.depends_on.iter().any(|d| is_dep(d, dropped)))
         }
         Kind::Column => {
             let on_it =
@@ -333,7 +339,7 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
         Kind::Function => {
             cascade
                 && obj.kind == Kind::Trigger
-                && obj.depends_on.iter().any(|d| same_name(d, &dropped.name))
+                && obj.depends_on.iter().any(|d| is_dep(d, dropped))
         }
         _ => false,
     }
@@ -342,10 +348,27 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
 /// `obj` is a foreign key to the table of `dropped` (a column or constraint).
 fn references(obj: &Obj, dropped: &Obj) -> bool {
     obj.kind == Kind::Constraint
-        && dropped
-            .table
-            .as_ref()
-            .is_some_and(|t| obj.depends_on.iter().any(|d| same_name(d, t)))
+        && dropped.table.as_ref().is_some_and(|t| {
+            obj.depends_on
+                .iter()
+                .any(|d| d.kind.is_relation() && same_name(&d.name, t))
+        })
+}
+
+/// The key a dependency is found by: the object's own key, except that a
+/// dependency on a relation (a view's, a foreign key's) does not say which
+/// kind of relation it is.
+pub fn dep_key(o: &Obj) -> ObjKey {
+    let mut key = o.key();
+    if o.kind.is_relation() {
+        key.0 = Kind::Table;
+    }
+    key
+}
+
+/// Is `obj` what the dependency `dep` names?
+pub fn is_dep(dep: &Obj, obj: &Obj) -> bool {
+    dep_key(dep) == dep_key(obj)
 }
 
 /// A column as the model knows it.

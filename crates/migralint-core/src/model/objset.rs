@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::names::QualName;
-use super::objects::{drop_covers, same_name, twins, Kind, Obj, ObjKey};
+use super::objects::{dep_key, drop_covers, is_dep, same_name, twins, Kind, Obj, ObjKey};
 
 type Name = (String, String);
 
@@ -25,8 +25,8 @@ pub struct ObjSet<V> {
     by_table: FxHashMap<Name, Vec<usize>>,
     /// Objects by a column they are built on (`Obj::columns`).
     by_column: FxHashMap<(Name, String), Vec<usize>>,
-    /// Objects by what they depend on (`Obj::depends_on`).
-    by_dep: FxHashMap<Name, Vec<usize>>,
+    /// Objects by what they depend on (`Obj::depends_on`, by `dep_key`).
+    by_dep: FxHashMap<ObjKey, Vec<usize>>,
     live: usize,
     /// While recording (`begin_recording`): the slot count at the start,
     /// and each older slot as it was before its first change.
@@ -90,15 +90,19 @@ impl<V: Clone> ObjSet<V> {
 }
 
 impl<V: Clone> ObjSet<V> {
-    /// The objects that depend on `name` (`Obj::depends_on`).
-    pub fn dependents(&self, name: &QualName) -> Vec<&(Obj, V)> {
-        let mut slots: Vec<usize> = self.by_dep.get(&name.key()).cloned().unwrap_or_default();
+    /// The objects that depend on `target` (`Obj::depends_on`, `is_dep`).
+    pub fn dependents(&self, target: &Obj) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self
+            .by_dep
+            .get(&dep_key(target))
+            .cloned()
+            .unwrap_or_default();
         slots.sort_unstable();
         slots.dedup();
         slots
             .into_iter()
             .filter_map(|i| self.slots.get(i)?.as_ref())
-            .filter(|(o, _)| o.depends_on.iter().any(|d| same_name(d, name)))
+            .filter(|(o, _)| o.depends_on.iter().any(|d| is_dep(d, target)))
             .collect()
     }
 
@@ -185,7 +189,7 @@ impl<V: Clone> ObjSet<V> {
             }
         }
         for d in &obj.depends_on {
-            self.by_dep.entry(d.key()).or_default().push(i);
+            self.by_dep.entry(dep_key(d)).or_default().push(i);
         }
     }
 
@@ -199,32 +203,30 @@ impl<V: Clone> ObjSet<V> {
             .copied()
             .into_iter()
             .collect();
+        // What depends on it, and (for what belongs to a table) on its table.
+        out.extend(self.by_dep.get(&dep_key(target)).into_iter().flatten());
+        if let Some(t) = target.table.as_ref().filter(|_| target.kind.on_table()) {
+            let table = dep_key(&Obj::new(Kind::Table, t.clone()));
+            out.extend(self.by_dep.get(&table).into_iter().flatten());
+        }
         let name = target.name.key();
         match target.kind {
             k if k.is_relation() => {
                 out.extend(self.by_table.get(&name).into_iter().flatten());
-                out.extend(self.by_dep.get(&name).into_iter().flatten());
             }
             Kind::Column => {
                 if let Some(t) = &target.table {
                     let at = (t.key(), target.name.name.clone());
                     out.extend(self.by_column.get(&at).into_iter().flatten());
-                    out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
                 }
             }
-            Kind::Constraint => {
-                if let Some(t) = &target.table {
-                    out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
-                    // Its index (`drop_covers`), when it is a constraint:
-                    // PostgreSQL refuses DROP CONSTRAINT of a bare index.
-                    if self.by_key.contains_key(&target.key()) {
-                        if let Some((index, _)) = self.index_of(target) {
-                            out.extend(self.by_key.get(&index.key()).copied());
-                        }
-                    }
+            // Its index (`drop_covers`), when it is a constraint:
+            // PostgreSQL refuses DROP CONSTRAINT of a bare index.
+            Kind::Constraint if self.by_key.contains_key(&target.key()) => {
+                if let Some((index, _)) = self.index_of(target) {
+                    out.extend(self.by_key.get(&index.key()).copied());
                 }
             }
-            Kind::Function => out.extend(self.by_dep.get(&name).into_iter().flatten()),
             Kind::Schema if cascade => out.extend(0..self.slots.len()),
             _ => {}
         }

@@ -653,16 +653,13 @@ impl Schema {
                     change,
                 } => {
                     let key = Obj::on(Kind::Column, table, column).key();
-                    let types: Vec<QualName> = self
+                    let types: Vec<Obj> = self
                         .objects
                         .get(&key)
                         .map(|(o, _)| {
                             o.depends_on
                                 .iter()
-                                .filter(|d| {
-                                    self.objects
-                                        .contains(&Obj::new(Kind::Type, (*d).clone()).key())
-                                })
+                                .filter(|d| d.kind == Kind::Type)
                                 .cloned()
                                 .collect()
                         })
@@ -686,7 +683,7 @@ impl Schema {
                             };
                             self.objects.update(&key, |o| {
                                 o.depends_on.retain(|d| !types.contains(d));
-                                o.depends_on.push(new);
+                                o.depends_on.push(Obj::new(Kind::Type, new));
                             });
                             self.objects.set_value(&key, self.place);
                         }

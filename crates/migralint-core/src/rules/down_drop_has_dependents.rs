@@ -49,7 +49,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let dependents: Vec<_> = cx
             .schema
             .objects
-            .dependents(on)
+            .dependents(&match dropped.kind {
+                Kind::Column => Obj::new(Kind::Table, on.clone()),
+                _ => (*dropped).clone(),
+            })
             .into_iter()
             .filter(|(o, _)| match dropped.kind {
                 Kind::Column => {
