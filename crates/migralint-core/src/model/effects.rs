@@ -284,12 +284,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     }
                     if let Some(expr) = e.expr.as_deref() {
                         obj.columns.extend(column_refs(expr));
+                        obj.depends_on.extend(default_deps(expr));
                     }
                 }
             }
-            // A partial index goes with the columns its predicate reads.
+            // A partial index goes with the columns its predicate reads,
+            // and depends on the functions it calls.
             if let Some(w) = s.where_clause.as_deref() {
                 obj.columns.extend(column_refs(w));
+                obj.depends_on.extend(default_deps(w));
             }
             obj.table = Some(table);
             out.push(Effect::Create {
@@ -364,13 +367,17 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 plain(out, Obj::new(Kind::Type, name), false);
             }
         }
+        // A composite type depends on the types of its attributes.
         NodeEnum::CompositeTypeStmt(s) => {
             if let Some(rv) = &s.typevar {
-                plain(
-                    out,
-                    Obj::new(Kind::Type, QualName::from_range_var(rv)),
-                    false,
-                );
+                let mut obj = Obj::new(Kind::Type, QualName::from_range_var(rv));
+                for c in &s.coldeflist {
+                    if let Some(NodeEnum::ColumnDef(c)) = c.node.as_ref() {
+                        obj.depends_on
+                            .extend(c.type_name.as_ref().and_then(type_dep));
+                    }
+                }
+                plain(out, obj, false);
             }
         }
         NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectType as i32 => {
@@ -378,9 +385,20 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 plain(out, Obj::new(Kind::Type, name), s.if_not_exists);
             }
         }
+        // A domain depends on its base type and on the functions its
+        // checks and default call.
         NodeEnum::CreateDomainStmt(s) => {
             if let Some(name) = QualName::from_list(&s.domainname) {
-                plain(out, Obj::new(Kind::Domain, name), false);
+                let mut obj = Obj::new(Kind::Domain, name);
+                obj.depends_on
+                    .extend(s.type_name.as_ref().and_then(type_dep));
+                for c in &s.constraints {
+                    if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
+                        obj.depends_on
+                            .extend(c.raw_expr.as_deref().map(default_deps).unwrap_or_default());
+                    }
+                }
+                plain(out, obj, false);
             }
         }
         NodeEnum::CreateExtensionStmt(s) => plain(
@@ -430,9 +448,23 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 });
             }
         }
+        // A function depends on the types of its arguments and result,
+        // and on the functions its argument defaults call.
         NodeEnum::CreateFunctionStmt(s) => {
             if let Some(name) = QualName::from_list(&s.funcname) {
-                plain(out, Obj::new(Kind::Function, name), false);
+                let mut obj = Obj::new(Kind::Function, name);
+                for p in &s.parameters {
+                    if let Some(NodeEnum::FunctionParameter(p)) = p.node.as_ref() {
+                        obj.depends_on
+                            .extend(p.arg_type.as_ref().and_then(type_dep));
+                        if let Some(d) = p.defexpr.as_deref() {
+                            obj.depends_on.extend(default_deps(d));
+                        }
+                    }
+                }
+                obj.depends_on
+                    .extend(s.return_type.as_ref().and_then(type_dep));
+                plain(out, obj, false);
             }
         }
         NodeEnum::TruncateStmt(s) => {
@@ -618,16 +650,18 @@ fn column_deps(c: &ColumnDef) -> Vec<Obj> {
     let mut deps: Vec<Obj> = c
         .type_name
         .as_ref()
-        .and_then(|tn| QualName::from_list(&tn.names))
-        .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
-        .map(|t| Obj::new(Kind::Type, t))
+        .and_then(type_dep)
         .into_iter()
         .collect();
+    // Its default, or the expression of a generated column.
     let default = c.raw_default.as_deref().or_else(|| {
         column_constraints(c).find_map(|con| {
-            (ConstrType::try_from(con.contype) == Ok(ConstrType::ConstrDefault))
-                .then_some(con.raw_expr.as_deref())
-                .flatten()
+            matches!(
+                ConstrType::try_from(con.contype),
+                Ok(ConstrType::ConstrDefault | ConstrType::ConstrGenerated)
+            )
+            .then_some(con.raw_expr.as_deref())
+            .flatten()
         })
     });
     if let Some(d) = default {
@@ -636,8 +670,20 @@ fn column_deps(c: &ColumnDef) -> Vec<Obj> {
     deps
 }
 
+/// The type a type name names, as a dependency (none for a built-in one
+/// written with `pg_catalog`, or `t.c%TYPE`).
+fn type_dep(tn: &pg_query::protobuf::TypeName) -> Option<Obj> {
+    if tn.pct_type {
+        return None;
+    }
+    QualName::from_list(&tn.names)
+        .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
+        .map(|t| Obj::new(Kind::Type, t))
+}
+
 /// The functions an expression calls (not `pg_catalog` ones) and the
-/// sequences a `nextval('name')` in it names.
+/// sequences a `nextval('name')` in it names: what a default, a check, an
+/// index expression or a view's query depends on.
 pub fn default_deps(expr: &Node) -> Vec<Obj> {
     let mut out = Vec::new();
     let Some(n) = expr.node.as_ref() else {
@@ -753,6 +799,7 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
     obj.columns.extend(string_list(&c.fk_attrs));
     if let Some(expr) = c.raw_expr.as_deref() {
         obj.columns.extend(column_refs(expr));
+        obj.depends_on.extend(default_deps(expr));
     }
     for e in &c.exclusions {
         if let Some(NodeEnum::List(l)) = e.node.as_ref() {
@@ -948,13 +995,15 @@ fn read_columns(obj: &mut Obj, query: &Node) {
     let mut tables = tables_in(&json);
     tables
         .retain(|t| t.schema.as_deref().is_some_and(|s| !s.is_empty()) || !local.contains(&t.name));
-    obj.depends_on = tables
-        .iter()
-        .map(|t| Obj::new(Kind::Table, t.clone()))
-        .collect();
+    // A table created `AS SELECT` depends on nothing it read.
     if obj.kind == Kind::Table {
         return;
     }
+    obj.depends_on = tables
+        .iter()
+        .map(|t| Obj::new(Kind::Table, t.clone()))
+        .chain(default_deps(query))
+        .collect();
     let [table] = tables.as_slice() else {
         return;
     };

@@ -336,10 +336,13 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
         // with CASCADE, the foreign keys that use it.
         Kind::Constraint => twins(dropped, obj) || (cascade && references(obj, dropped)),
         Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
-        Kind::Function => {
-            cascade
-                && obj.kind == Kind::Trigger
-                && obj.depends_on.iter().any(|d| is_dep(d, dropped))
+        // With CASCADE, what depends on a function, type or sequence goes,
+        // except a column whose default uses a function or sequence (only
+        // the default goes).
+        Kind::Function | Kind::Type | Kind::Domain | Kind::Sequence => {
+            let only_default =
+                obj.kind == Kind::Column && matches!(dropped.kind, Kind::Function | Kind::Sequence);
+            cascade && !only_default && obj.depends_on.iter().any(|d| is_dep(d, dropped))
         }
         _ => false,
     }

@@ -236,15 +236,33 @@ impl<V: Clone> ObjSet<V> {
         out
     }
 
+    /// The slots of what dropping `dropped` takes with it.
+    fn covered_slots(&self, dropped: &Obj, cascade: bool) -> Vec<usize> {
+        self.candidates(dropped, cascade)
+            .into_iter()
+            .filter(|&i| {
+                self.slots[i]
+                    .as_ref()
+                    .is_some_and(|(o, _)| drop_covers(dropped, cascade, o))
+            })
+            .collect()
+    }
+
+    /// What dropping `dropped` (with or without CASCADE) takes with it,
+    /// itself included, without dropping it.
+    pub fn covered(&self, dropped: &Obj, cascade: bool) -> Vec<&(Obj, V)> {
+        self.covered_slots(dropped, cascade)
+            .into_iter()
+            .filter_map(|i| self.slots[i].as_ref())
+            .collect()
+    }
+
     /// Removes what dropping `dropped` (with or without CASCADE) takes with
     /// it; returns the removed objects.
     pub fn drop_object(&mut self, dropped: &Obj, cascade: bool) -> Vec<(Obj, V)> {
         let mut removed = Vec::new();
-        for i in self.candidates(dropped, cascade) {
-            let covered = self.slots[i]
-                .as_ref()
-                .is_some_and(|(o, _)| drop_covers(dropped, cascade, o));
-            if covered {
+        for i in self.covered_slots(dropped, cascade) {
+            {
                 self.save(i);
                 let (o, v) = self.slots[i].take().expect("live slot");
                 self.by_key.remove(&o.key());

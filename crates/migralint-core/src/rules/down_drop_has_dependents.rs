@@ -1,6 +1,7 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
-use crate::model::objects::{drop_covers, same_name};
+use crate::model::objects::drop_covers;
+use crate::model::schema::Origin;
 use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
@@ -11,20 +12,6 @@ declare_rule!(
     "A down migration that drops, without CASCADE, a table, column, function, type or sequence that something staying still uses: PostgreSQL refuses it",
     Check::Statement(check)
 );
-
-/// The kinds of object that keep a dropped one from going, by its kind:
-/// foreign keys and views on a relation, triggers and column defaults on a
-/// function, columns on a type or a sequence.
-fn blocks(dropped: Kind, dependent: Kind) -> bool {
-    match dropped {
-        k if k.is_relation() => {
-            matches!(dependent, Kind::Constraint | Kind::View | Kind::MatView)
-        }
-        Kind::Function => matches!(dependent, Kind::Trigger | Kind::Column),
-        Kind::Type | Kind::Domain | Kind::Sequence => dependent == Kind::Column,
-        _ => false,
-    }
-}
 
 fn check(cx: &StmtCx, out: &mut Findings) {
     if !cx.file.is_down() {
@@ -39,44 +26,46 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             _ => None,
         })
         .collect();
+    let objects = &cx.schema.objects;
     for dropped in &drops {
-        // A column: the views that read it (they depend on its table).
-        let on = match (dropped.kind, &dropped.table) {
-            (Kind::Column, Some(t)) => t,
-            (Kind::Column, None) => continue,
-            _ => &dropped.name,
-        };
-        let dependents: Vec<_> = cx
-            .schema
-            .objects
-            .dependents(&match dropped.kind {
-                Kind::Column => Obj::new(Kind::Table, on.clone()),
-                _ => (*dropped).clone(),
-            })
-            .into_iter()
-            .filter(|(o, _)| match dropped.kind {
-                Kind::Column => {
-                    matches!(o.kind, Kind::View | Kind::MatView)
-                        && o.table.as_ref().is_some_and(|t| same_name(t, on))
-                        && o.columns.contains(&dropped.name.name)
+        // What the drop takes with it (a table's columns, a column's
+        // indexes and keys, a key's index): what depends on any of them
+        // and stays keeps the drop from happening.
+        let mut taken: Vec<&Obj> = vec![dropped];
+        taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
+        let mut dependents: Vec<(&Obj, &Obj, Origin)> = Vec::new();
+        for t in &taken {
+            // What depends on it; for a column, the views that read it.
+            let on_column = match (t.kind, &t.table) {
+                (Kind::Column, Some(table)) => objects.on_column(table, &t.name.name),
+                _ => Vec::new(),
+            };
+            for (o, origin) in objects.dependents(t).into_iter().chain(on_column) {
+                let goes = taken.iter().any(|t| t.same_key(o))
+                    // What this same statement drops too goes with it.
+                    || drops.iter().any(|d| drop_covers(d, false, o));
+                if !goes && !dependents.iter().any(|(d, _, _)| d.same_key(o)) {
+                    dependents.push((o, t, *origin));
                 }
-                k => blocks(k, o.kind),
-            })
-            // What this same statement drops too goes with it.
-            .filter(|(o, _)| !drops.iter().any(|d| drop_covers(d, false, o)))
-            .collect();
-        let Some(((first, origin), rest)) = dependents.split_first() else {
+            }
+        }
+        let Some(((first, via, origin), rest)) = dependents.split_first() else {
             continue;
         };
         let what = match first.kind {
-            Kind::Constraint => format!(
+            Kind::Constraint if first.depends_on.iter().any(|d| d.kind.is_relation()) => format!(
                 "the foreign key {}",
                 first.describe().trim_start_matches("constraint ")
             ),
-            Kind::Column if dropped.kind == Kind::Function || dropped.kind == Kind::Sequence => {
+            Kind::Column if matches!(via.kind, Kind::Function | Kind::Sequence) => {
                 format!("the default of {}", first.describe())
             }
             _ => first.describe(),
+        };
+        let through = if via.same_key(dropped) {
+            String::new()
+        } else {
+            format!(" (through {}, which goes with it)", via.describe())
         };
         let more = match rest.len() {
             0 => String::new(),
@@ -86,7 +75,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to drop {}: {what}{more} (from {}) still depends on it and stays; \
+                "PostgreSQL refuses to drop {}: {what}{more} (from {}) still depends on it{through} and stays; \
                  the rollback fails here and golang-migrate marks the database dirty",
                 dropped.describe(),
                 cx.schema.describe_origin(*origin)
@@ -266,6 +255,108 @@ mod tests {
         ] {
             assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
         }
+    }
+
+    /// A function a check, an index (expression or predicate), a view or a
+    /// generated column calls; a type a domain, a composite type or a
+    /// function's signature uses.
+    #[test]
+    fn functions_and_types_used_elsewhere_err() {
+        let f = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+                 CREATE TABLE t (id int, a int);";
+        for (up, what, first) in [
+            (
+                "ALTER TABLE t ADD CONSTRAINT t_ck CHECK (f(a) > 0);",
+                "constraint t_ck on t",
+                "ALTER TABLE t DROP CONSTRAINT t_ck;",
+            ),
+            (
+                "CREATE INDEX t_f_idx ON t (f(a));",
+                "index t_f_idx",
+                "DROP INDEX t_f_idx;",
+            ),
+            (
+                "CREATE INDEX t_p_idx ON t (a) WHERE f(a) > 0;",
+                "index t_p_idx",
+                "DROP TABLE t;",
+            ),
+            (
+                "CREATE VIEW v AS SELECT f(a) FROM t;",
+                "view v",
+                "DROP VIEW v;",
+            ),
+            (
+                "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (f(a)) STORED;",
+                "column t.g",
+                "ALTER TABLE t DROP COLUMN g;",
+            ),
+        ] {
+            let files = |down| {
+                [
+                    ("1_a.up.sql", f),
+                    ("2_b.up.sql", up),
+                    ("2_b.down.sql", down),
+                ]
+            };
+            let out = assert_err_files(RULE, &files("DROP FUNCTION f(int);"));
+            assert!(
+                out.contains(what) && out.contains("(from 2_b.up.sql:1)"),
+                "{out}"
+            );
+            // The dependent dropped first (or with its table).
+            let fine = format!("{first}\nDROP FUNCTION f(int);");
+            assert_ok_files(RULE, &files(fine.as_str()));
+            assert_ok_files(RULE, &files("DROP FUNCTION f(int) CASCADE;"));
+        }
+        let mood = "CREATE TYPE mood AS ENUM ('ok');";
+        for (up, what) in [
+            ("CREATE DOMAIN dm AS mood;", "domain dm"),
+            ("CREATE DOMAIN dm AS mood[];", "domain dm"),
+            ("CREATE TYPE c AS (m mood);", "type c"),
+            (
+                "CREATE FUNCTION g(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                "function g",
+            ),
+            (
+                "CREATE FUNCTION g() RETURNS SETOF mood LANGUAGE sql AS $$SELECT 'ok'::mood$$;",
+                "function g",
+            ),
+        ] {
+            let files = |down| {
+                [
+                    ("1_a.up.sql", mood),
+                    ("2_b.up.sql", up),
+                    ("2_b.down.sql", down),
+                ]
+            };
+            let out = assert_err_files(RULE, &files("DROP TYPE mood;"));
+            assert!(out.contains(what), "{out}");
+            let first = format!(
+                "{}\nDROP TYPE mood;",
+                crate::model::effects::effects(
+                    &crate::parse::parse_file("x", up).statements[0].node
+                )
+                .iter()
+                .find_map(|e| match e {
+                    crate::model::effects::Effect::Create { obj, .. } => Some(obj.drop_sql()),
+                    _ => None,
+                })
+                .unwrap()
+            );
+            assert_ok_files(RULE, &files(first.as_str()));
+        }
+        // A type only a function's body names is no dependency.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", mood),
+                (
+                    "2_b.up.sql",
+                    "CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $$SELECT 'ok'::mood::text$$;",
+                ),
+                ("2_b.down.sql", "DROP TYPE mood;"),
+            ],
+        );
     }
 
     #[test]
