@@ -66,6 +66,15 @@ const FUNCS_GENERATED: &str =
     funcs!("ALTER TABLE ft ADD COLUMN g int GENERATED ALWAYS AS (f(a)) STORED;");
 const TYPES: &str = "CREATE TYPE mood AS ENUM ('ok');\nCREATE DOMAIN dm AS mood;";
 
+const FKEYS: &str = "CREATE TABLE fu (id int PRIMARY KEY, email text UNIQUE, code int);\n\
+     CREATE UNIQUE INDEX fu_code_idx ON fu (code);\n\
+     CREATE TABLE fo (id int, user_id int REFERENCES fu, user_email text REFERENCES fu (email),\n\
+     user_code int REFERENCES fu (code));";
+const TWO_KEYS: &str = "CREATE TABLE u (id int NOT NULL, CONSTRAINT u_a UNIQUE (id));\n\
+     CREATE UNIQUE INDEX u_b ON u (id);\nALTER TABLE u ADD PRIMARY KEY (id);\n\
+     CREATE TABLE o (x int REFERENCES u (id));";
+const OWN_KEY: &str = "CREATE TABLE t (parent int REFERENCES t (id), id int, PRIMARY KEY (id));";
+
 fn cases() -> Vec<Case> {
     let case = |name, up, down, rule| Case {
         name,
@@ -218,6 +227,36 @@ fn cases() -> Vec<Case> {
         case("type a function body names only", "CREATE TYPE mood AS ENUM ('ok');\n\
              CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $$SELECT 'ok'::mood::text$$;", "DROP TYPE mood;", None),
         case("domain dropped, then its type", TYPES, "DROP DOMAIN dm;\nDROP TYPE mood;", None),
+        case("primary key a foreign key uses", FKEYS, "ALTER TABLE fu DROP CONSTRAINT fu_pkey;", Some(DEPENDENTS)),
+        case("unique constraint a foreign key uses", FKEYS, "ALTER TABLE fu DROP CONSTRAINT fu_email_key;", Some(DEPENDENTS)),
+        case("unique index a foreign key uses", FKEYS, "DROP INDEX fu_code_idx;", Some(DEPENDENTS)),
+        case("column a foreign key references", FKEYS, "ALTER TABLE fu DROP COLUMN id;", Some(DEPENDENTS)),
+        case("column a foreign key references by a unique index", FKEYS, "ALTER TABLE fu DROP COLUMN code;", Some(DEPENDENTS)),
+        case(
+            "foreign key dropped, then the primary key",
+            FKEYS,
+            "ALTER TABLE fo DROP CONSTRAINT fo_user_id_fkey;\nALTER TABLE fu DROP CONSTRAINT fu_pkey;",
+            None,
+        ),
+        case(
+            "referencing column dropped, then the unique index",
+            FKEYS,
+            "ALTER TABLE fo DROP COLUMN user_code;\nDROP INDEX fu_code_idx;",
+            None,
+        ),
+        case(
+            "the foreign key's own column, then the referenced one",
+            FKEYS,
+            "ALTER TABLE fo DROP COLUMN user_id;\nALTER TABLE fu DROP COLUMN id;",
+            None,
+        ),
+        case("primary key with cascade", FKEYS, "ALTER TABLE fu DROP CONSTRAINT fu_pkey CASCADE;", None),
+        case("the key PostgreSQL did not pick", TWO_KEYS, "DROP INDEX u_b;", None),
+        case("the key PostgreSQL picked", TWO_KEYS, "ALTER TABLE u DROP CONSTRAINT u_a;", Some(DEPENDENTS)),
+        case("a primary key a foreign key does not use", TWO_KEYS, "ALTER TABLE u DROP CONSTRAINT u_pkey;", None),
+        case("own key, foreign key written first", OWN_KEY, "ALTER TABLE t DROP CONSTRAINT t_pkey;", Some(DEPENDENTS)),
+        case("own referenced column", OWN_KEY, "ALTER TABLE t DROP COLUMN id;", Some(DEPENDENTS)),
+        case("own referencing column", OWN_KEY, "ALTER TABLE t DROP COLUMN parent;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

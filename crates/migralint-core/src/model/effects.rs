@@ -10,7 +10,7 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 
 use super::names::{string_list, QualName, SqlType};
-use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj};
+use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable};
 
 /// What one statement does to one object.
 #[derive(Clone, Debug)]
@@ -295,6 +295,12 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 obj.depends_on.extend(default_deps(w));
             }
             obj.table = Some(table);
+            let plain_columns = s.index_params.iter().all(
+                |p| matches!(p.node.as_ref(), Some(NodeEnum::IndexElem(e)) if e.expr.is_none()),
+            );
+            if s.unique && plain_columns && s.where_clause.is_none() {
+                obj.referable = Some(Referable::Unique);
+            }
             out.push(Effect::Create {
                 obj,
                 shape: Shape::Index {
@@ -812,10 +818,21 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
             }
         }
     }
+    // A foreign key depends on the table and the columns it references
+    // (and on the key it uses: `Schema` finds it).
     if let Some(pk) = &c.pktable {
-        obj.depends_on
-            .push(Obj::new(Kind::Table, QualName::from_range_var(pk)));
+        let pk = QualName::from_range_var(pk);
+        obj.depends_on.push(Obj::new(Kind::Table, pk.clone()));
+        for col in string_list(&c.pk_attrs) {
+            obj.depends_on.push(Obj::on(Kind::Column, &pk, &col));
+        }
     }
+    obj.referable = match kind {
+        _ if c.deferrable => None,
+        ConstraintKind::PrimaryKey => Some(Referable::PrimaryKey),
+        ConstraintKind::Unique => Some(Referable::Unique),
+        _ => None,
+    };
     let info = ConstraintInfo {
         name: (!name.is_empty()).then(|| name.clone()),
         kind,

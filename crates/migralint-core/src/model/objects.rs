@@ -108,6 +108,17 @@ pub struct Obj {
     /// reads, the table a foreign key references, the function a trigger
     /// runs; a column's type and the functions and sequences of its default.
     pub depends_on: Vec<Obj>,
+    /// A primary key, a unique constraint, or a unique index without
+    /// expressions or predicate: a foreign key can reference its `columns`.
+    pub referable: Option<Referable>,
+}
+
+/// What a foreign key can reference (`Obj::referable`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Referable {
+    /// What `REFERENCES t` without columns references.
+    PrimaryKey,
+    Unique,
 }
 
 /// The identity of an object: kind family, `(schema, name)`, and for
@@ -122,6 +133,7 @@ impl Obj {
             table: None,
             columns: Vec::new(),
             depends_on: Vec::new(),
+            referable: None,
         }
     }
 
@@ -372,6 +384,24 @@ pub fn dep_key(o: &Obj) -> ObjKey {
 /// Is `obj` what the dependency `dep` names?
 pub fn is_dep(dep: &Obj, obj: &Obj) -> bool {
     dep_key(dep) == dep_key(obj)
+}
+
+/// The name PostgreSQL gives an unnamed primary key (`t_pkey`), unique
+/// constraint (`t_a_b_key`) or foreign key (`t_a_fkey`) of `table` on
+/// `columns`; none for other kinds, or longer than 63 bytes (PostgreSQL
+/// shortens it its own way: a down could not name it).
+pub fn generated_constraint_name(
+    table: &QualName,
+    kind: ConstraintKind,
+    columns: &[String],
+) -> Option<String> {
+    let name = match kind {
+        ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
+        ConstraintKind::Unique => format!("{}_{}_key", table.name, columns.join("_")),
+        ConstraintKind::ForeignKey => format!("{}_{}_fkey", table.name, columns.join("_")),
+        _ => return None,
+    };
+    (name.len() <= 63).then_some(name)
 }
 
 /// A column as the model knows it.

@@ -106,6 +106,18 @@ impl<V: Clone> ObjSet<V> {
             .collect()
     }
 
+    /// The objects of relation `table` (`Obj::table`), in insertion order.
+    pub fn on_table(&self, table: &QualName) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self.by_table.get(&table.key()).cloned().unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| o.table.as_ref().is_some_and(|t| same_name(t, table)))
+            .collect()
+    }
+
     /// The objects built on column `column` of `table` (`Obj::columns`).
     pub fn on_column(&self, table: &QualName, column: &str) -> Vec<&(Obj, V)> {
         let key = (table.key(), column.to_string());

@@ -7,8 +7,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::effects::{ColumnChange, Effect, Shape};
 use super::names::QualName;
+use super::objects::{generated_constraint_name, Kind, Obj, ObjKey, Referable};
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
-use super::objects::{Kind, Obj, ObjKey};
 use super::objset::ObjSet;
 
 type Key = (String, String);
@@ -583,10 +583,27 @@ impl Schema {
     /// The objects and their dependencies (`objects`), and what leaves.
     fn apply_objects(&mut self, effects: &[Effect]) {
         let line = self.place.line;
+        let mut foreign_keys: Vec<Obj> = Vec::new();
         for e in effects {
             match e {
-                Effect::Create { obj, .. } if obj.is_named() => {
+                Effect::Create { obj, shape, .. } => {
                     let mut obj = obj.clone();
+                    // An unnamed key or foreign key, by the name PostgreSQL
+                    // gives it (`users_pkey`, `orders_user_id_fkey`).
+                    let kind = match shape {
+                        Shape::Constraint { info, .. } => Some(info.kind),
+                        _ => None,
+                    };
+                    if !obj.is_named() {
+                        let generated =
+                            obj.table.as_ref().zip(kind).and_then(|(t, kind)| {
+                                generated_constraint_name(t, kind, &obj.columns)
+                            });
+                        match generated {
+                            Some(name) => obj.name.name = name,
+                            None => continue,
+                        }
+                    }
                     // `SELECT *` reads the columns the table has now.
                     if obj.columns.iter().any(|c| c == "*") {
                         obj.columns.retain(|c| c != "*");
@@ -600,23 +617,13 @@ impl Schema {
                             }
                         }
                     }
-                    self.objects.insert(obj, self.place);
-                }
-                // An unnamed foreign key, by the name PostgreSQL gives it
-                // (`orders_user_id_fkey`): it keeps its target from going.
-                Effect::Create { obj, .. }
-                    if obj.kind == Kind::Constraint && !obj.depends_on.is_empty() =>
-                {
-                    let Some(table) = &obj.table else { continue };
-                    let name = format!("{}_{}_fkey", table.name, obj.columns.join("_"));
-                    // Longer names PostgreSQL shortens its own way: a down
-                    // could not name it, so it is not followed.
-                    if name.len() > 63 {
-                        continue;
+                    // A foreign key is resolved once the statement's keys
+                    // exist (`CREATE TABLE` adds its foreign keys last).
+                    if kind == Some(ConstraintKind::ForeignKey) {
+                        foreign_keys.push(obj);
+                    } else {
+                        self.objects.insert(obj, self.place);
                     }
-                    let mut named = obj.clone();
-                    named.name.name = name;
-                    self.objects.insert(named, self.place);
                 }
                 Effect::Drop { obj, cascade, .. } => {
                     for (o, _) in self.objects.drop_object(obj, *cascade) {
@@ -693,6 +700,51 @@ impl Schema {
                 _ => {}
             }
         }
+        for mut fk in foreign_keys {
+            self.resolve_key(&mut fk);
+            self.objects.insert(fk, self.place);
+        }
+    }
+
+    /// Adds to a foreign key the key it references, as PostgreSQL picks
+    /// it: the primary key when no columns are listed (and its columns),
+    /// else the first key created on exactly those columns.
+    fn resolve_key(&self, fk: &mut Obj) {
+        let Some(target) = fk.depends_on.iter().find(|d| d.kind.is_relation()) else {
+            return;
+        };
+        let target = target.name.clone();
+        let mut listed: Vec<&str> = fk
+            .depends_on
+            .iter()
+            .filter(|d| d.kind == Kind::Column)
+            .map(|d| d.name.name.as_str())
+            .collect();
+        listed.sort_unstable();
+        listed.dedup();
+        let key = self.objects.on_table(&target).into_iter().find(|(o, _)| {
+            let mut cols: Vec<&str> = o.columns.iter().map(String::as_str).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            match o.referable {
+                Some(Referable::PrimaryKey) if listed.is_empty() => true,
+                Some(_) => !listed.is_empty() && cols == listed,
+                None => false,
+            }
+        });
+        let Some((key, _)) = key else { return };
+        let key = key.clone();
+        if listed.is_empty() {
+            for c in &key.columns {
+                fk.depends_on.push(Obj::on(Kind::Column, &target, c));
+            }
+        }
+        fk.depends_on.push(Obj {
+            columns: Vec::new(),
+            depends_on: Vec::new(),
+            referable: None,
+            ..key
+        });
     }
 
     fn rename(&mut self, from: &Obj, to: &Obj) {

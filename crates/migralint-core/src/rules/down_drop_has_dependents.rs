@@ -359,6 +359,82 @@ mod tests {
         );
     }
 
+    /// A key a foreign key uses (primary key, unique constraint, unique
+    /// index, named or by PostgreSQL's name), or a column it references.
+    #[test]
+    fn key_or_column_a_foreign_key_references_err() {
+        let up = "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE, code int);\n\
+                  CREATE UNIQUE INDEX users_code_idx ON users (code);\n\
+                  CREATE TABLE orders (id int, user_id int REFERENCES users,\n\
+                  user_email text REFERENCES users (email), user_code int REFERENCES users (code));";
+        for (down, what) in [
+            (
+                "ALTER TABLE users DROP CONSTRAINT users_pkey;",
+                "orders_user_id_fkey",
+            ),
+            (
+                "ALTER TABLE users DROP CONSTRAINT users_email_key;",
+                "orders_user_email_fkey",
+            ),
+            ("DROP INDEX users_code_idx;", "orders_user_code_fkey"),
+            ("ALTER TABLE users DROP COLUMN id;", "orders_user_id_fkey"),
+            (
+                "ALTER TABLE users DROP COLUMN code;",
+                "orders_user_code_fkey",
+            ),
+        ] {
+            let out = assert_err_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+            assert!(
+                out.contains(&format!(
+                    "the foreign key {what} on orders (from 1_a.up.sql:3)"
+                )),
+                "{out}"
+            );
+        }
+        for down in [
+            "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\nALTER TABLE users DROP CONSTRAINT users_pkey;",
+            "ALTER TABLE orders DROP COLUMN user_code;\nDROP INDEX users_code_idx;",
+            // The foreign key's own column: the key goes with it.
+            "ALTER TABLE orders DROP COLUMN user_id;\nALTER TABLE users DROP COLUMN id;",
+            "ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE;",
+        ] {
+            assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+        }
+        // The key PostgreSQL picks: the first on exactly those columns; the
+        // primary key when none are listed.
+        let two = "CREATE TABLE u (id int NOT NULL, CONSTRAINT u_a UNIQUE (id));\n\
+                   CREATE UNIQUE INDEX u_b ON u (id);\nALTER TABLE u ADD PRIMARY KEY (id);";
+        for (refs, down, refused) in [
+            ("u (id)", "DROP INDEX u_b;", false),
+            ("u (id)", "ALTER TABLE u DROP CONSTRAINT u_pkey;", false),
+            ("u (id)", "ALTER TABLE u DROP CONSTRAINT u_a;", true),
+            ("u", "ALTER TABLE u DROP CONSTRAINT u_a;", false),
+            ("u", "ALTER TABLE u DROP CONSTRAINT u_pkey;", true),
+        ] {
+            let up = format!("{two}\nCREATE TABLE o (x int REFERENCES {refs});");
+            let files = [("1_a.up.sql", up.as_str()), ("1_a.down.sql", down)];
+            if refused {
+                assert_err_files(RULE, &files);
+            } else {
+                assert_ok_files(RULE, &files);
+            }
+        }
+        // A key of a table referencing itself, its foreign key written first.
+        let own = "CREATE TABLE t (parent int REFERENCES t (id), id int, PRIMARY KEY (id));";
+        for (down, refused) in [
+            ("ALTER TABLE t DROP CONSTRAINT t_pkey;", true),
+            ("ALTER TABLE t DROP COLUMN id;", true),
+            ("ALTER TABLE t DROP COLUMN parent;", false),
+        ] {
+            let files = [("1_a.up.sql", own), ("1_a.down.sql", down)];
+            if refused {
+                assert_err_files(RULE, &files);
+            } else {
+                assert_ok_files(RULE, &files);
+            }
+        }
+    }
+
     #[test]
     fn ups_are_left_alone() {
         assert_ok_files(
