@@ -75,6 +75,14 @@ const TWO_KEYS: &str = "CREATE TABLE u (id int NOT NULL, CONSTRAINT u_a UNIQUE (
      CREATE TABLE o (x int REFERENCES u (id));";
 const OWN_KEY: &str = "CREATE TABLE t (parent int REFERENCES t (id), id int, PRIMARY KEY (id));";
 
+const OVERLOADED: &str =
+    "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+     CREATE TABLE gt (a int CHECK (g(a) > 0));";
+const OVERLOADS: &str =
+    "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+     CREATE FUNCTION g(x text) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n\
+     CREATE TABLE gt (a int DEFAULT g(1));";
+
 fn cases() -> Vec<Case> {
     let case = |name, up, down, rule| Case {
         name,
@@ -257,6 +265,11 @@ fn cases() -> Vec<Case> {
         case("own key, foreign key written first", OWN_KEY, "ALTER TABLE t DROP CONSTRAINT t_pkey;", Some(DEPENDENTS)),
         case("own referenced column", OWN_KEY, "ALTER TABLE t DROP COLUMN id;", Some(DEPENDENTS)),
         case("own referencing column", OWN_KEY, "ALTER TABLE t DROP COLUMN parent;", None),
+        case("function of an unnamed check", OVERLOADED, "DROP FUNCTION g(int);", Some(DEPENDENTS)),
+        case("an overload nothing uses", OVERLOADS, "DROP FUNCTION g(text);", None),
+        case("an overloaded name without arguments", OVERLOADS, "DROP TABLE gt;\nDROP FUNCTION g;", Some(UNKNOWN)),
+        case("each overload by its arguments", OVERLOADS, "DROP TABLE gt;\nDROP FUNCTION g(int), g(text);", None),
+        case("one overload, then the name alone", OVERLOADS, "DROP TABLE gt;\nDROP FUNCTION g(text);\nDROP FUNCTION g;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

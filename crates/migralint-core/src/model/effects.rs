@@ -353,14 +353,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     Obj::new(kind, QualName::from_range_var(rv))
                 }
                 (None, Some(o)) if matches!(kind, Kind::Type | Kind::Domain | Kind::Function) => {
-                    match object_name(o) {
-                        Some(name) => Obj::new(kind, name),
+                    match named_obj(kind, o) {
+                        Some(obj) => obj,
                         None => return,
                     }
                 }
                 _ => return,
             };
-            let to = Obj::new(kind, QualName::new(Some(&s.newschema), &from.name.name));
+            let mut to = from.clone();
+            to.name = QualName::new(Some(&s.newschema), &from.name.name);
             out.push(Effect::Rename { from, to });
         }
         NodeEnum::CreateEnumStmt(s) => {
@@ -459,8 +460,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::CreateFunctionStmt(s) => {
             if let Some(name) = QualName::from_list(&s.funcname) {
                 let mut obj = Obj::new(Kind::Function, name);
+                let mut args = Vec::new();
                 for p in &s.parameters {
                     if let Some(NodeEnum::FunctionParameter(p)) = p.node.as_ref() {
+                        use pg_query::protobuf::FunctionParameterMode as M;
+                        let output =
+                            matches!(M::try_from(p.mode), Ok(M::FuncParamOut | M::FuncParamTable));
+                        if !output {
+                            args.extend(p.arg_type.as_ref().map(arg_type));
+                        }
                         obj.depends_on
                             .extend(p.arg_type.as_ref().and_then(type_dep));
                         if let Some(d) = p.defexpr.as_deref() {
@@ -470,6 +478,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 }
                 obj.depends_on
                     .extend(s.return_type.as_ref().and_then(type_dep));
+                obj.args = Some(args);
                 plain(out, obj, false);
             }
         }
@@ -674,6 +683,32 @@ fn column_deps(c: &ColumnDef) -> Vec<Obj> {
         deps.extend(default_deps(d));
     }
     deps
+}
+
+/// An argument type as a function's identity compares it: the internal
+/// name (`int4`), without `public.` or modifiers, `[]` for an array.
+fn arg_type(tn: &pg_query::protobuf::TypeName) -> String {
+    let t = SqlType::from_type_name(tn);
+    let name = t.name.strip_prefix("public.").unwrap_or(&t.name);
+    format!("{name}{}", if t.array { "[]" } else { "" })
+}
+
+/// A function named with its argument types (`f(int)`), or without
+/// (`f`: any function of that name).
+fn function_obj(f: &pg_query::protobuf::ObjectWithArgs) -> Option<Obj> {
+    let mut obj = Obj::new(Kind::Function, QualName::from_list(&f.objname)?);
+    if !f.args_unspecified {
+        obj.args = Some(
+            f.objargs
+                .iter()
+                .filter_map(|a| match a.node.as_ref() {
+                    Some(NodeEnum::TypeName(tn)) => Some(arg_type(tn)),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    Some(obj)
 }
 
 /// The type a type name names, as a dependency (none for a built-in one
@@ -936,7 +971,16 @@ fn dropped_obj(kind: Kind, o: &Node) -> Option<Obj> {
         (Kind::Schema | Kind::Extension, NodeEnum::String(s)) => {
             Some(Obj::new(kind, QualName::new(None, &s.sval)))
         }
-        (_, _) => Some(Obj::new(kind, object_name(o)?)),
+        (_, _) => named_obj(kind, o),
+    }
+}
+
+/// The object a `DROP`/`ALTER` object node names: a function with its
+/// arguments when they are given.
+fn named_obj(kind: Kind, o: &Node) -> Option<Obj> {
+    match o.node.as_ref()? {
+        NodeEnum::ObjectWithArgs(f) if kind == Kind::Function => function_obj(f),
+        _ => Some(Obj::new(kind, object_name(o)?)),
     }
 }
 
@@ -969,11 +1013,12 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
         ),
         _ => {
             let from = match rel {
-                Some(r) => r,
-                None => object_name(s.object.as_deref()?)?,
+                Some(r) => Obj::new(kind, r),
+                None => named_obj(kind, s.object.as_deref()?)?,
             };
-            let to = QualName::new(from.schema.as_deref(), &s.newname);
-            (Obj::new(kind, from), Obj::new(kind, to))
+            let mut to = from.clone();
+            to.name = QualName::new(from.name.schema.as_deref(), &s.newname);
+            (from, to)
         }
     })
 }

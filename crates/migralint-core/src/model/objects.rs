@@ -111,6 +111,10 @@ pub struct Obj {
     /// A primary key, a unique constraint, or a unique index without
     /// expressions or predicate: a foreign key can reference its `columns`.
     pub referable: Option<Referable>,
+    /// A function's argument types (input ones, as `arg_type` writes
+    /// them), when known: overloads are distinct objects, and a `DROP
+    /// FUNCTION f` without them names any of them (`same_key`).
+    pub args: Option<Vec<String>>,
 }
 
 /// What a foreign key can reference (`Obj::referable`).
@@ -134,6 +138,7 @@ impl Obj {
             columns: Vec::new(),
             depends_on: Vec::new(),
             referable: None,
+            args: None,
         }
     }
 
@@ -151,13 +156,21 @@ impl Obj {
         !self.name.name.is_empty()
     }
 
-    /// `self.key() == other.key()`, without building the keys.
+    /// `self.key() == other.key()`, without building the keys; a function
+    /// named without its arguments is any function of its name.
     pub fn same_key(&self, other: &Obj) -> bool {
         if self.kind.family() != other.kind.family() {
             return false;
         }
         match self.kind {
             Kind::Schema | Kind::Extension => self.name.name == other.name.name,
+            Kind::Function => {
+                same_name(&self.name, &other.name)
+                    && match (&self.args, &other.args) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
+            }
             k if k.on_table() => {
                 self.name.name == other.name.name && same_table(&self.table, &other.table)
             }
@@ -171,12 +184,13 @@ impl Obj {
             k if k.on_table() => (String::new(), self.name.name.clone()),
             _ => self.name.key(),
         };
-        let table = if self.kind.on_table() {
+        let within = if self.kind.on_table() {
             self.table.as_ref().map(QualName::key)
         } else {
-            None
+            // A function's arguments tell its overloads apart.
+            self.args.as_ref().map(|a| ("()".to_string(), a.join(",")))
         };
-        (self.kind.family(), name, table)
+        (self.kind.family(), name, within)
     }
 
     /// The schema the object lives in (`None` for extensions).
@@ -378,6 +392,10 @@ pub fn dep_key(o: &Obj) -> ObjKey {
     if o.kind.is_relation() {
         key.0 = Kind::Table;
     }
+    // Which overload a call uses is not known: a dependency names them all.
+    if o.kind == Kind::Function {
+        key.2 = None;
+    }
     key
 }
 
@@ -387,9 +405,10 @@ pub fn is_dep(dep: &Obj, obj: &Obj) -> bool {
 }
 
 /// The name PostgreSQL gives an unnamed primary key (`t_pkey`), unique
-/// constraint (`t_a_b_key`) or foreign key (`t_a_fkey`) of `table` on
-/// `columns`; none for other kinds, or longer than 63 bytes (PostgreSQL
-/// shortens it its own way: a down could not name it).
+/// constraint (`t_a_b_key`), foreign key (`t_a_fkey`) or check (`t_a_check`,
+/// `t_check`) of `table` on `columns` (when the name is free: a second one
+/// takes a number, not followed); none for other kinds, or longer than 63
+/// bytes (PostgreSQL shortens it its own way: a down could not name it).
 pub fn generated_constraint_name(
     table: &QualName,
     kind: ConstraintKind,
@@ -399,6 +418,16 @@ pub fn generated_constraint_name(
         ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
         ConstraintKind::Unique => format!("{}_{}_key", table.name, columns.join("_")),
         ConstraintKind::ForeignKey => format!("{}_{}_fkey", table.name, columns.join("_")),
+        // A check names the one column it reads, if it reads one.
+        ConstraintKind::Check => {
+            let mut read: Vec<&String> = columns.iter().collect();
+            read.sort_unstable();
+            read.dedup();
+            match read.as_slice() {
+                [column] => format!("{}_{column}_check", table.name),
+                _ => format!("{}_check", table.name),
+            }
+        }
         _ => return None,
     };
     (name.len() <= 63).then_some(name)

@@ -27,6 +27,8 @@ pub struct ObjSet<V> {
     by_column: FxHashMap<(Name, String), Vec<usize>>,
     /// Objects by what they depend on (`Obj::depends_on`, by `dep_key`).
     by_dep: FxHashMap<ObjKey, Vec<usize>>,
+    /// Functions by name (their overloads).
+    by_function: FxHashMap<Name, Vec<usize>>,
     live: usize,
     /// While recording (`begin_recording`): the slot count at the start,
     /// and each older slot as it was before its first change.
@@ -41,6 +43,7 @@ impl<V> Default for ObjSet<V> {
             by_table: FxHashMap::default(),
             by_column: FxHashMap::default(),
             by_dep: FxHashMap::default(),
+            by_function: FxHashMap::default(),
             live: 0,
             journal: None,
         }
@@ -103,6 +106,22 @@ impl<V: Clone> ObjSet<V> {
             .into_iter()
             .filter_map(|i| self.slots.get(i)?.as_ref())
             .filter(|(o, _)| o.depends_on.iter().any(|d| is_dep(d, target)))
+            .collect()
+    }
+
+    /// The functions of name `name` (its overloads), in insertion order.
+    pub fn overloads(&self, name: &QualName) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self
+            .by_function
+            .get(&name.key())
+            .cloned()
+            .unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| o.kind == Kind::Function && same_name(&o.name, name))
             .collect()
     }
 
@@ -203,6 +222,9 @@ impl<V: Clone> ObjSet<V> {
         for d in &obj.depends_on {
             self.by_dep.entry(dep_key(d)).or_default().push(i);
         }
+        if obj.kind == Kind::Function {
+            self.by_function.entry(obj.name.key()).or_default().push(i);
+        }
     }
 
     /// The slots that may hold an object `drop_covers` or `follow_rename`
@@ -232,6 +254,8 @@ impl<V: Clone> ObjSet<V> {
                     out.extend(self.by_column.get(&at).into_iter().flatten());
                 }
             }
+            // Named without its arguments: any of its overloads.
+            Kind::Function => out.extend(self.by_function.get(&name).into_iter().flatten()),
             // Its index (`drop_covers`), when it is a constraint:
             // PostgreSQL refuses DROP CONSTRAINT of a bare index.
             Kind::Constraint if self.by_key.contains_key(&target.key()) => {

@@ -633,6 +633,16 @@ impl Schema {
                             format!("dropped with {}", obj.describe())
                         };
                         let table = o.table.clone();
+                        // Also by the name the drop gave it (a function
+                        // named without its arguments).
+                        if o.same_key(obj) && o.key() != obj.key() {
+                            let gone = Gone {
+                                line,
+                                how: how.clone(),
+                                table: table.clone(),
+                            };
+                            self.gone.insert(obj.key(), gone);
+                        }
                         self.gone.insert(o.key(), Gone { line, how, table });
                     }
                 }

@@ -1,6 +1,7 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
 use crate::model::objects::drop_covers;
+use crate::model::objset::ObjSet;
 use crate::model::schema::Origin;
 use crate::model::{Kind, Obj};
 use crate::rules::Check;
@@ -27,7 +28,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         })
         .collect();
     let objects = &cx.schema.objects;
-    for dropped in &drops {
+    for dropped in drops.iter().filter(|d| !overload_unknown(objects, d)) {
         // What the drop takes with it (a table's columns, a column's
         // indexes and keys, a key's index): what depends on any of them
         // and stays keeps the drop from happening.
@@ -86,6 +87,21 @@ fn check(cx: &StmtCx, out: &mut Findings) {
              reverse order), or drop {} with CASCADE if everything that depends on it should go too",
             dropped.name
         ));
+    }
+}
+
+/// A function whose dependents cannot be told: what calls a function
+/// names it without its arguments, so with several overloads (or when the
+/// drop names another overload than the one there, or none: PostgreSQL
+/// refuses that for another reason) which one it uses is not known.
+fn overload_unknown(objects: &ObjSet<Origin>, dropped: &Obj) -> bool {
+    if dropped.kind != Kind::Function {
+        return false;
+    }
+    match objects.overloads(&dropped.name).as_slice() {
+        [] => false,
+        [(only, _)] => !only.same_key(dropped),
+        _ => true,
     }
 }
 
@@ -433,6 +449,48 @@ mod tests {
                 assert_ok_files(RULE, &files);
             }
         }
+    }
+
+    /// What calls a function does not say which overload: with several,
+    /// dropping one is not reported; nor is dropping another signature
+    /// than the one there (PostgreSQL refuses it as not existing).
+    #[test]
+    fn overloads_ok() {
+        let one = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+                   CREATE TABLE t (a int CHECK (f(a) > 0));";
+        let two = "CREATE FUNCTION f(x text) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';";
+        for down in ["DROP FUNCTION f(text);", "DROP FUNCTION f(int);"] {
+            assert_ok_files(
+                RULE,
+                &[
+                    ("1_a.up.sql", one),
+                    ("2_b.up.sql", two),
+                    ("2_b.down.sql", down),
+                ],
+            );
+        }
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", one),
+                ("1_a.down.sql", "DROP FUNCTION f(text);"),
+            ],
+        );
+        for down in ["DROP FUNCTION f(integer);", "DROP FUNCTION f;"] {
+            assert_err_files(RULE, &[("1_a.up.sql", one), ("1_a.down.sql", down)]);
+        }
+        // The other overload gone first: the one left is the one used.
+        assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", one),
+                ("2_b.up.sql", two),
+                (
+                    "2_b.down.sql",
+                    "DROP FUNCTION f(text);\nDROP FUNCTION f(int4);",
+                ),
+            ],
+        );
     }
 
     #[test]
