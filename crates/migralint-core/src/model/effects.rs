@@ -1233,7 +1233,7 @@ mod tests {
                 "extension \"uuid-ossp\"",
                 "schema s",
                 "sequence q",
-                "function f",
+                "function f()",
                 "trigger tr on t",
                 "view v",
                 "materialized view m"
@@ -1284,7 +1284,7 @@ mod tests {
                 ("index i".to_string(), false),
                 ("type mood".to_string(), false),
                 ("trigger tr on s.t".to_string(), false),
-                ("function f".to_string(), false),
+                ("function f(integer)".to_string(), false),
                 ("extension \"uuid-ossp\"".to_string(), false),
                 ("schema s".to_string(), true),
                 ("column t.c".to_string(), false),

@@ -9,7 +9,7 @@
 
 use pg_query::protobuf::ObjectType;
 
-use super::names::{quote_ident, QualName, SqlType};
+use super::names::{display_type, quote_ident, QualName, SqlType};
 
 /// The kinds of object the pairing rules follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -203,9 +203,13 @@ impl Obj {
         }
     }
 
-    /// `table users`, `column users.email`, `constraint users_email_key on users`.
+    /// `table users`, `column users.email`, `constraint users_email_key on users`,
+    /// `function f(integer, text)` (when its arguments are known).
     pub fn describe(&self) -> String {
         match (&self.table, self.kind) {
+            (_, Kind::Function) if self.args.is_some() => {
+                format!("function {}", self.signature())
+            }
             (Some(t), Kind::Column) => format!("column {t}.{}", self.name),
             (Some(t), k) if k.on_table() => format!("{} {} on {t}", k.label(), self.name),
             _ => format!("{} {}", self.kind.label(), self.name),
@@ -253,6 +257,22 @@ impl Obj {
         self.table.as_ref().map(QualName::key)
     }
 
+    /// A function's name and argument types as written in SQL (`f(integer,
+    /// text[])`); its name alone when they are not known.
+    pub fn signature(&self) -> String {
+        let Some(args) = &self.args else {
+            return self.name.to_string();
+        };
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match a.strip_suffix("[]") {
+                Some(base) => format!("{}[]", display_type(base)),
+                None => display_type(a).to_string(),
+            })
+            .collect();
+        format!("{}({})", self.name, args.join(", "))
+    }
+
     /// The statement that drops it, re-runnable: `DROP TABLE IF EXISTS users;`.
     pub fn drop_sql(&self) -> String {
         let table = self
@@ -269,6 +289,7 @@ impl Obj {
                 )
             }
             Kind::Trigger => format!("DROP TRIGGER IF EXISTS {} ON {table};", self.name),
+            Kind::Function => format!("DROP FUNCTION IF EXISTS {};", self.signature()),
             k => format!("DROP {} IF EXISTS {};", k.label().to_uppercase(), self.name),
         }
     }

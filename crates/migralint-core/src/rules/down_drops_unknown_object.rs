@@ -1,7 +1,6 @@
 use crate::engine::context::{DownCx, Findings};
 use crate::model::effects::Effect;
 use crate::model::history::History;
-use crate::model::names::display_type;
 use crate::model::objects::name_key;
 use crate::model::{Kind, Obj};
 use crate::rules::Check;
@@ -57,20 +56,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
             if obj.kind == Kind::Function && obj.args.is_none() {
                 let overloads = h.existing.overloads(&obj.name);
                 if overloads.len() > 1 {
-                    let signatures: Vec<String> = overloads
-                        .iter()
-                        .map(|(o, _)| {
-                            let args = o.args.as_deref().unwrap_or_default();
-                            let args: Vec<String> = args
-                                .iter()
-                                .map(|a| match a.strip_suffix("[]") {
-                                    Some(base) => format!("{}[]", display_type(base)),
-                                    None => display_type(a).to_string(),
-                                })
-                                .collect();
-                            format!("{}({})", o.name, args.join(", "))
-                        })
-                        .collect();
+                    let signatures: Vec<String> =
+                        overloads.iter().map(|(o, _)| o.signature()).collect();
                     out.report(
                         stmt.span,
                         format!(
