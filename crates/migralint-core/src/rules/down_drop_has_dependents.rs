@@ -10,7 +10,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, column, function, type or sequence that something staying still uses: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, key, index, function, type or sequence that something staying still uses: PostgreSQL refuses it",
     Check::Statement(check)
 );
 

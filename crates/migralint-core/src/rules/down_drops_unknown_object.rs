@@ -9,7 +9,7 @@ declare_rule!(
     "down-drops-unknown-object",
     Pairing,
     Warning,
-    "A down migration that drops a table, index, column or type that no migration up to its version created, or a constraint that is an index",
+    "A down migration that drops a table, index, column or type that no migration up to its version created, a constraint that is an index, or an overloaded function without its arguments",
     Check::Down(check)
 );
 
