@@ -83,6 +83,8 @@ const OVERLOADS: &str =
      CREATE FUNCTION g(x text) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n\
      CREATE TABLE gt (a int DEFAULT g(1));";
 
+const TYPES_COLUMN: &str = "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE mt (id int, m mood);";
+
 fn cases() -> Vec<Case> {
     let case = |name, up, down, rule| Case {
         name,
@@ -270,6 +272,21 @@ fn cases() -> Vec<Case> {
         case("an overloaded name without arguments", OVERLOADS, "DROP TABLE gt;\nDROP FUNCTION g;", Some(UNKNOWN)),
         case("each overload by its arguments", OVERLOADS, "DROP TABLE gt;\nDROP FUNCTION g(int), g(text);", None),
         case("one overload, then the name alone", OVERLOADS, "DROP TABLE gt;\nDROP FUNCTION g(text);\nDROP FUNCTION g;", None),
+        case("a check gone with its function", FUNCS_CHECK, "DROP FUNCTION f(int) CASCADE;\nALTER TABLE ft DROP CONSTRAINT ft_ck;", Some(GONE)),
+        case("a column gone with its type", TYPES_COLUMN, "DROP TYPE mood CASCADE;\nALTER TABLE mt DROP COLUMN m;", Some(GONE)),
+        case(
+            "a composite type stays when its attribute's type goes",
+            "CREATE TYPE mood AS ENUM ('ok');\nCREATE TYPE pair AS (m mood, n int);",
+            "DROP TYPE mood CASCADE;\nDROP TYPE pair;",
+            None,
+        ),
+        case(
+            "a domain stays when its check's function goes",
+            "CREATE FUNCTION pos(x int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT x > 0';\n\
+             CREATE DOMAIN posint AS int CHECK (pos(VALUE));",
+            "DROP FUNCTION pos(int) CASCADE;\nDROP DOMAIN posint;",
+            None,
+        ),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

@@ -1338,6 +1338,38 @@ mod tests {
         assert!(drop_covers(table, false, &tr));
         let (df, _) = &dropped("DROP FUNCTION audit() CASCADE")[0];
         assert!(drop_covers(df, true, &tr));
+        // With CASCADE a function takes a check, an index, a view, a function
+        // whose argument default calls it; a column's default, a domain's
+        // check go, not the column or domain.
+        let (dh, _) = &dropped("DROP FUNCTION h(int) CASCADE")[0];
+        for (sql, goes) in [
+            ("ALTER TABLE t ADD CONSTRAINT c CHECK (h(a))", true),
+            ("CREATE INDEX i ON t (h(a))", true),
+            ("CREATE VIEW v AS SELECT h(a) FROM t", true),
+            (
+                "CREATE FUNCTION g(x bool DEFAULT h(1)) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                true,
+            ),
+            ("ALTER TABLE t ADD COLUMN d bool DEFAULT h(1)", false),
+            ("CREATE DOMAIN dm AS int CHECK (h(VALUE))", false),
+        ] {
+            assert_eq!(drop_covers(dh, true, &obj(sql)), goes, "{sql}");
+            assert!(!drop_covers(dh, false, &obj(sql)), "{sql}");
+        }
+        // A type takes a column, a domain, a function; a composite type
+        // only loses its attribute.
+        let (dt, _) = &dropped("DROP TYPE mood CASCADE")[0];
+        for (sql, goes) in [
+            ("ALTER TABLE t ADD COLUMN m mood", true),
+            ("CREATE DOMAIN dm AS mood", true),
+            (
+                "CREATE FUNCTION g(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                true,
+            ),
+            ("CREATE TYPE c AS (m mood)", false),
+        ] {
+            assert_eq!(drop_covers(dt, true, &obj(sql)), goes, "{sql}");
+        }
     }
 
     #[test]

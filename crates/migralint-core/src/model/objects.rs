@@ -384,15 +384,27 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
         Kind::Constraint => twins(dropped, obj) || (cascade && references(obj, dropped)),
         Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
         // With CASCADE, what depends on a function, type or sequence goes,
-        // except a column whose default uses a function or sequence (only
-        // the default goes).
+        // unless only a part of it does (`survives_cascade`).
         Kind::Function | Kind::Type | Kind::Domain | Kind::Sequence => {
-            let only_default =
-                obj.kind == Kind::Column && matches!(dropped.kind, Kind::Function | Kind::Sequence);
-            cascade && !only_default && obj.depends_on.iter().any(|d| is_dep(d, dropped))
+            cascade
+                && !survives_cascade(obj.kind, dropped.kind)
+                && obj.depends_on.iter().any(|d| is_dep(d, dropped))
         }
         _ => false,
     }
+}
+
+/// Does an object of kind `dependent` stay when what it depends on, of
+/// kind `dropped`, is dropped with CASCADE (only the part of it that used
+/// it goes)? A column's default (a generated column is not told apart: it
+/// is kept), a domain's check or default, a composite type's attribute.
+fn survives_cascade(dependent: Kind, dropped: Kind) -> bool {
+    matches!(
+        (dependent, dropped.family()),
+        (Kind::Column, Kind::Function | Kind::Sequence)
+            | (Kind::Domain, Kind::Function)
+            | (Kind::Type, Kind::Type)
+    )
 }
 
 /// `obj` is a foreign key to the table of `dropped` (a column or constraint).
