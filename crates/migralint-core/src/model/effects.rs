@@ -10,7 +10,9 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 
 use super::names::{quote_ident, string_list, QualName, SqlType};
-use super::objects::{same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Reference};
+use super::objects::{
+    same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable, Reference,
+};
 
 /// What one statement does to one object.
 #[derive(Clone, Debug)]
@@ -502,7 +504,7 @@ pub enum ColumnChange {
     /// `SET DEFAULT` (with the functions and sequences the new default
     /// uses: `default_deps`) or `DROP DEFAULT` (`None`); then the new
     /// default (`canonical_default`).
-    Default(Option<Vec<QualName>>, Option<Box<str>>),
+    Default(Option<Vec<Obj>>, Option<Box<str>>),
     /// `ADD GENERATED ... AS IDENTITY` (true) or `DROP IDENTITY`.
     Identity(bool),
     /// Statistics, storage, identity, generation expression.
@@ -659,14 +661,23 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     }
                     if let Some(expr) = e.expr.as_deref() {
                         obj.columns.extend(column_refs(expr));
+                        obj.depends_on.extend(default_deps(expr));
                     }
                 }
             }
-            // A partial index goes with the columns its predicate reads.
+            // A partial index goes with the columns its predicate reads,
+            // and depends on the functions it calls.
             if let Some(w) = s.where_clause.as_deref() {
                 obj.columns.extend(column_refs(w));
+                obj.depends_on.extend(default_deps(w));
             }
             obj.table = Some(table);
+            let plain_columns = s.index_params.iter().all(
+                |p| matches!(p.node.as_ref(), Some(NodeEnum::IndexElem(e)) if e.expr.is_none()),
+            );
+            if s.unique && plain_columns && s.where_clause.is_none() {
+                obj.referable = Some(Referable::Unique);
+            }
             out.push(Effect::Create {
                 obj,
                 shape: Shape::Index {
@@ -720,14 +731,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     Obj::new(kind, QualName::from_range_var(rv))
                 }
                 (None, Some(o)) if matches!(kind, Kind::Type | Kind::Domain | Kind::Function) => {
-                    match object_name(o) {
-                        Some(name) => Obj::new(kind, name),
+                    match named_obj(kind, o) {
+                        Some(obj) => obj,
                         None => return,
                     }
                 }
                 _ => return,
             };
-            let to = Obj::new(kind, QualName::new(Some(&s.newschema), &from.name.name));
+            let mut to = from.clone();
+            to.name = QualName::new(Some(&s.newschema), &from.name.name);
             out.push(Effect::Rename { from, to });
         }
         NodeEnum::CreateEnumStmt(s) => {
@@ -740,13 +752,17 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 plain(out, Obj::new(Kind::Type, name), false);
             }
         }
+        // A composite type depends on the types of its attributes.
         NodeEnum::CompositeTypeStmt(s) => {
             if let Some(rv) = &s.typevar {
-                plain(
-                    out,
-                    Obj::new(Kind::Type, QualName::from_range_var(rv)),
-                    false,
-                );
+                let mut obj = Obj::new(Kind::Type, QualName::from_range_var(rv));
+                for c in &s.coldeflist {
+                    if let Some(NodeEnum::ColumnDef(c)) = c.node.as_ref() {
+                        obj.depends_on
+                            .extend(c.type_name.as_ref().and_then(type_dep));
+                    }
+                }
+                plain(out, obj, false);
             }
         }
         NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectType as i32 => {
@@ -754,9 +770,20 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 plain(out, Obj::new(Kind::Type, name), s.if_not_exists);
             }
         }
+        // A domain depends on its base type and on the functions its
+        // checks and default call.
         NodeEnum::CreateDomainStmt(s) => {
             if let Some(name) = QualName::from_list(&s.domainname) {
-                plain(out, Obj::new(Kind::Domain, name), false);
+                let mut obj = Obj::new(Kind::Domain, name);
+                obj.depends_on
+                    .extend(s.type_name.as_ref().and_then(type_dep));
+                for c in &s.constraints {
+                    if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
+                        obj.depends_on
+                            .extend(c.raw_expr.as_deref().map(default_deps).unwrap_or_default());
+                    }
+                }
+                plain(out, obj, false);
             }
         }
         NodeEnum::CreateExtensionStmt(s) => plain(
@@ -806,9 +833,31 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 });
             }
         }
+        // A function depends on the types of its arguments and result,
+        // and on the functions its argument defaults call.
         NodeEnum::CreateFunctionStmt(s) => {
             if let Some(name) = QualName::from_list(&s.funcname) {
-                plain(out, Obj::new(Kind::Function, name), false);
+                let mut obj = Obj::new(Kind::Function, name);
+                let mut args = Vec::new();
+                for p in &s.parameters {
+                    if let Some(NodeEnum::FunctionParameter(p)) = p.node.as_ref() {
+                        use pg_query::protobuf::FunctionParameterMode as M;
+                        let output =
+                            matches!(M::try_from(p.mode), Ok(M::FuncParamOut | M::FuncParamTable));
+                        if !output {
+                            args.extend(p.arg_type.as_ref().map(arg_type));
+                        }
+                        obj.depends_on
+                            .extend(p.arg_type.as_ref().and_then(type_dep));
+                        if let Some(d) = p.defexpr.as_deref() {
+                            obj.depends_on.extend(default_deps(d));
+                        }
+                    }
+                }
+                obj.depends_on
+                    .extend(s.return_type.as_ref().and_then(type_dep));
+                obj.args = Some(args);
+                plain(out, obj, false);
             }
         }
         NodeEnum::TruncateStmt(s) => {
@@ -854,7 +903,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::CreateTrigStmt(s) => {
             let Some(rv) = &s.relation else { return };
             let mut obj = Obj::on(Kind::Trigger, &QualName::from_range_var(rv), &s.trigname);
-            obj.depends_on = QualName::from_list(&s.funcname).into_iter().collect();
+            obj.depends_on = QualName::from_list(&s.funcname)
+                .map(|f| Obj::new(Kind::Function, f))
+                .into_iter()
+                .collect();
             plain(out, obj, false);
         }
         _ => {}
@@ -938,7 +990,8 @@ fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exi
     let mut obj = Obj::on(Kind::Column, table, &c.colname);
     obj.depends_on = column_deps(c);
     let sequence = serial_sequence(table, c);
-    obj.depends_on.extend(sequence.clone());
+    obj.depends_on
+        .extend(sequence.clone().map(|s| Obj::new(Kind::Sequence, s)));
     out.push(Effect::Create {
         obj,
         shape: match column_shape(c) {
@@ -994,19 +1047,22 @@ fn serial_sequence(table: &QualName, c: &ColumnDef) -> Option<QualName> {
 
 /// What a column depends on: its type (unless a built-in one written with
 /// `pg_catalog`), and the functions and sequences its default calls.
-fn column_deps(c: &ColumnDef) -> Vec<QualName> {
-    let mut deps: Vec<QualName> = c
+fn column_deps(c: &ColumnDef) -> Vec<Obj> {
+    let mut deps: Vec<Obj> = c
         .type_name
         .as_ref()
-        .and_then(|tn| QualName::from_list(&tn.names))
-        .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
+        .and_then(type_dep)
         .into_iter()
         .collect();
+    // Its default, or the expression of a generated column.
     let default = c.raw_default.as_deref().or_else(|| {
         column_constraints(c).find_map(|con| {
-            (ConstrType::try_from(con.contype) == Ok(ConstrType::ConstrDefault))
-                .then_some(con.raw_expr.as_deref())
-                .flatten()
+            matches!(
+                ConstrType::try_from(con.contype),
+                Ok(ConstrType::ConstrDefault | ConstrType::ConstrGenerated)
+            )
+            .then_some(con.raw_expr.as_deref())
+            .flatten()
         })
     });
     if let Some(d) = default {
@@ -1015,9 +1071,47 @@ fn column_deps(c: &ColumnDef) -> Vec<QualName> {
     deps
 }
 
+/// An argument type as a function's identity compares it: the internal
+/// name (`int4`), without `public.` or modifiers, `[]` for an array.
+fn arg_type(tn: &pg_query::protobuf::TypeName) -> String {
+    let t = SqlType::from_type_name(tn);
+    let name = t.name.strip_prefix("public.").unwrap_or(&t.name);
+    format!("{name}{}", if t.array { "[]" } else { "" })
+}
+
+/// A function named with its argument types (`f(int)`), or without
+/// (`f`: any function of that name).
+fn function_obj(f: &pg_query::protobuf::ObjectWithArgs) -> Option<Obj> {
+    let mut obj = Obj::new(Kind::Function, QualName::from_list(&f.objname)?);
+    if !f.args_unspecified {
+        obj.args = Some(
+            f.objargs
+                .iter()
+                .filter_map(|a| match a.node.as_ref() {
+                    Some(NodeEnum::TypeName(tn)) => Some(arg_type(tn)),
+                    _ => None,
+                })
+                .collect(),
+        );
+    }
+    Some(obj)
+}
+
+/// The type a type name names, as a dependency (none for a built-in one
+/// written with `pg_catalog`, or `t.c%TYPE`).
+fn type_dep(tn: &pg_query::protobuf::TypeName) -> Option<Obj> {
+    if tn.pct_type {
+        return None;
+    }
+    QualName::from_list(&tn.names)
+        .filter(|t| t.schema.as_deref() != Some("pg_catalog"))
+        .map(|t| Obj::new(Kind::Type, t))
+}
+
 /// The functions an expression calls (not `pg_catalog` ones) and the
-/// sequences a `nextval('name')` in it names.
-pub fn default_deps(expr: &Node) -> Vec<QualName> {
+/// sequences a `nextval('name')` in it names: what a default, a check, an
+/// index expression or a view's query depends on.
+pub fn default_deps(expr: &Node) -> Vec<Obj> {
     let mut out = Vec::new();
     let Some(n) = expr.node.as_ref() else {
         return out;
@@ -1052,14 +1146,15 @@ pub fn default_deps(expr: &Node) -> Vec<QualName> {
             if let Some(seq) = seq {
                 let mut parts = seq.splitn(2, '.');
                 let (a, b) = (parts.next().unwrap_or(""), parts.next());
-                out.push(match b {
+                let seq = match b {
                     Some(b) => QualName::new(Some(a.trim_matches('"')), b.trim_matches('"')),
                     None => QualName::new(None, a.trim_matches('"')),
-                });
+                };
+                out.push(Obj::new(Kind::Sequence, seq));
             }
             return;
         }
-        out.push(name);
+        out.push(Obj::new(Kind::Function, name));
     });
     out
 }
@@ -1150,6 +1245,7 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
     obj.columns.extend(string_list(&c.fk_attrs));
     if let Some(expr) = c.raw_expr.as_deref() {
         obj.columns.extend(column_refs(expr));
+        obj.depends_on.extend(default_deps(expr));
     }
     for e in &c.exclusions {
         if let Some(NodeEnum::List(l)) = e.node.as_ref() {
@@ -1162,9 +1258,21 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
             }
         }
     }
+    // A foreign key depends on the table and the columns it references
+    // (and on the key it uses: `Schema` finds it).
     if let Some(pk) = &c.pktable {
-        obj.depends_on.push(QualName::from_range_var(pk));
+        let pk = QualName::from_range_var(pk);
+        obj.depends_on.push(Obj::new(Kind::Table, pk.clone()));
+        for col in string_list(&c.pk_attrs) {
+            obj.depends_on.push(Obj::on(Kind::Column, &pk, &col));
+        }
     }
+    obj.referable = match kind {
+        _ if c.deferrable => None,
+        ConstraintKind::PrimaryKey => Some(Referable::PrimaryKey),
+        ConstraintKind::Unique => Some(Referable::Unique),
+        _ => None,
+    };
     let info = ConstraintInfo {
         name: (!name.is_empty()).then(|| name.clone()),
         kind,
@@ -1283,7 +1391,16 @@ fn dropped_obj(kind: Kind, o: &Node) -> Option<Obj> {
         (Kind::Schema | Kind::Extension, NodeEnum::String(s)) => {
             Some(Obj::new(kind, QualName::new(None, &s.sval)))
         }
-        (_, _) => Some(Obj::new(kind, object_name(o)?)),
+        (_, _) => named_obj(kind, o),
+    }
+}
+
+/// The object a `DROP`/`ALTER` object node names: a function with its
+/// arguments when they are given.
+fn named_obj(kind: Kind, o: &Node) -> Option<Obj> {
+    match o.node.as_ref()? {
+        NodeEnum::ObjectWithArgs(f) if kind == Kind::Function => function_obj(f),
+        _ => Some(Obj::new(kind, object_name(o)?)),
     }
 }
 
@@ -1316,11 +1433,12 @@ fn rename(s: &pg_query::protobuf::RenameStmt) -> Option<(Obj, Obj)> {
         ),
         _ => {
             let from = match rel {
-                Some(r) => r,
-                None => object_name(s.object.as_deref()?)?,
+                Some(r) => Obj::new(kind, r),
+                None => named_obj(kind, s.object.as_deref()?)?,
             };
-            let to = QualName::new(from.schema.as_deref(), &s.newname);
-            (Obj::new(kind, from), Obj::new(kind, to))
+            let mut to = from.clone();
+            to.name = QualName::new(from.name.schema.as_deref(), &s.newname);
+            (from, to)
         }
     })
 }
@@ -1356,13 +1474,19 @@ fn read_columns(obj: &mut Obj, query: &Node) {
             }
         }
     });
-    obj.depends_on = tables_in(&json);
-    obj.depends_on
+    let mut tables = tables_in(&json);
+    tables
         .retain(|t| t.schema.as_deref().is_some_and(|s| !s.is_empty()) || !local.contains(&t.name));
+    // A table created `AS SELECT` depends on nothing it read.
     if obj.kind == Kind::Table {
         return;
     }
-    let [table] = obj.depends_on.as_slice() else {
+    obj.depends_on = tables
+        .iter()
+        .map(|t| Obj::new(Kind::Table, t.clone()))
+        .chain(default_deps(query))
+        .collect();
+    let [table] = tables.as_slice() else {
         return;
     };
     obj.table = Some(table.clone());
@@ -1529,7 +1653,7 @@ mod tests {
                 "extension \"uuid-ossp\"",
                 "schema s",
                 "sequence q",
-                "function f",
+                "function f()",
                 "trigger tr on t",
                 "view v",
                 "materialized view m"
@@ -1580,7 +1704,7 @@ mod tests {
                 ("index i".to_string(), false),
                 ("type mood".to_string(), false),
                 ("trigger tr on s.t".to_string(), false),
-                ("function f".to_string(), false),
+                ("function f(integer)".to_string(), false),
                 ("extension \"uuid-ossp\"".to_string(), false),
                 ("schema s".to_string(), true),
                 ("column t.c".to_string(), false),
@@ -1634,6 +1758,38 @@ mod tests {
         assert!(drop_covers(table, false, &tr));
         let (df, _) = &dropped("DROP FUNCTION audit() CASCADE")[0];
         assert!(drop_covers(df, true, &tr));
+        // With CASCADE a function takes a check, an index, a view, a function
+        // whose argument default calls it; a column's default, a domain's
+        // check go, not the column or domain.
+        let (dh, _) = &dropped("DROP FUNCTION h(int) CASCADE")[0];
+        for (sql, goes) in [
+            ("ALTER TABLE t ADD CONSTRAINT c CHECK (h(a))", true),
+            ("CREATE INDEX i ON t (h(a))", true),
+            ("CREATE VIEW v AS SELECT h(a) FROM t", true),
+            (
+                "CREATE FUNCTION g(x bool DEFAULT h(1)) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                true,
+            ),
+            ("ALTER TABLE t ADD COLUMN d bool DEFAULT h(1)", false),
+            ("CREATE DOMAIN dm AS int CHECK (h(VALUE))", false),
+        ] {
+            assert_eq!(drop_covers(dh, true, &obj(sql)), goes, "{sql}");
+            assert!(!drop_covers(dh, false, &obj(sql)), "{sql}");
+        }
+        // A type takes a column, a domain, a function; a composite type
+        // only loses its attribute.
+        let (dt, _) = &dropped("DROP TYPE mood CASCADE")[0];
+        for (sql, goes) in [
+            ("ALTER TABLE t ADD COLUMN m mood", true),
+            ("CREATE DOMAIN dm AS mood", true),
+            (
+                "CREATE FUNCTION g(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1'",
+                true,
+            ),
+            ("CREATE TYPE c AS (m mood)", false),
+        ] {
+            assert_eq!(drop_covers(dt, true, &obj(sql)), goes, "{sql}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use pg_query::protobuf::ObjectType;
 
-use super::names::{quote_ident, QualName, SqlType};
+use super::names::{display_type, quote_ident, QualName, SqlType};
 
 /// The kinds of object the pairing rules follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,10 +103,26 @@ pub struct Obj {
     /// Columns of `table` an index or constraint is built on: dropping one
     /// of them drops the index or constraint too.
     pub columns: Vec<String>,
-    /// What a `DROP ... CASCADE` takes it with: the relations a view reads,
-    /// the function a trigger runs; a column's type and the functions and
-    /// sequences of its default.
-    pub depends_on: Vec<QualName>,
+    /// What it depends on (what a `DROP` without `CASCADE` of those is
+    /// refused for), each by kind and name (`dep_key`): the relations a view
+    /// reads, the table a foreign key references, the function a trigger
+    /// runs; a column's type and the functions and sequences of its default.
+    pub depends_on: Vec<Obj>,
+    /// A primary key, a unique constraint, or a unique index without
+    /// expressions or predicate: a foreign key can reference its `columns`.
+    pub referable: Option<Referable>,
+    /// A function's argument types (input ones, as `arg_type` writes
+    /// them), when known: overloads are distinct objects, and a `DROP
+    /// FUNCTION f` without them names any of them (`same_key`).
+    pub args: Option<Vec<String>>,
+}
+
+/// What a foreign key can reference (`Obj::referable`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Referable {
+    /// What `REFERENCES t` without columns references.
+    PrimaryKey,
+    Unique,
 }
 
 /// The identity of an object: kind family, `(schema, name)`, and for
@@ -121,6 +137,8 @@ impl Obj {
             table: None,
             columns: Vec::new(),
             depends_on: Vec::new(),
+            referable: None,
+            args: None,
         }
     }
 
@@ -138,13 +156,21 @@ impl Obj {
         !self.name.name.is_empty()
     }
 
-    /// `self.key() == other.key()`, without building the keys.
+    /// `self.key() == other.key()`, without building the keys; a function
+    /// named without its arguments is any function of its name.
     pub fn same_key(&self, other: &Obj) -> bool {
         if self.kind.family() != other.kind.family() {
             return false;
         }
         match self.kind {
             Kind::Schema | Kind::Extension => self.name.name == other.name.name,
+            Kind::Function => {
+                same_name(&self.name, &other.name)
+                    && match (&self.args, &other.args) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
+            }
             k if k.on_table() => {
                 self.name.name == other.name.name && same_table(&self.table, &other.table)
             }
@@ -158,12 +184,13 @@ impl Obj {
             k if k.on_table() => (String::new(), self.name.name.clone()),
             _ => self.name.key(),
         };
-        let table = if self.kind.on_table() {
+        let within = if self.kind.on_table() {
             self.table.as_ref().map(QualName::key)
         } else {
-            None
+            // A function's arguments tell its overloads apart.
+            self.args.as_ref().map(|a| ("()".to_string(), a.join(",")))
         };
-        (self.kind.family(), name, table)
+        (self.kind.family(), name, within)
     }
 
     /// The schema the object lives in (`None` for extensions).
@@ -176,9 +203,13 @@ impl Obj {
         }
     }
 
-    /// `table users`, `column users.email`, `constraint users_email_key on users`.
+    /// `table users`, `column users.email`, `constraint users_email_key on users`,
+    /// `function f(integer, text)` (when its arguments are known).
     pub fn describe(&self) -> String {
         match (&self.table, self.kind) {
+            (_, Kind::Function) if self.args.is_some() => {
+                format!("function {}", self.signature())
+            }
             (Some(t), Kind::Column) => format!("column {t}.{}", self.name),
             (Some(t), k) if k.on_table() => format!("{} {} on {t}", k.label(), self.name),
             _ => format!("{} {}", self.kind.label(), self.name),
@@ -202,10 +233,15 @@ impl Obj {
                     *t = to.name.clone();
                 }
             }
-            for d in &mut self.depends_on {
-                if d.key() == from_key {
-                    *d = to.name.clone();
+        }
+        for d in &mut self.depends_on {
+            // A dependency on a relation does not say which kind it is.
+            if d.kind.is_relation() && from.kind.is_relation() {
+                if same_name(&d.name, &from.name) {
+                    d.name = to.name.clone();
                 }
+            } else {
+                d.follow_rename(from, to);
             }
         }
         if from.kind == Kind::Column && self.table_key() == from.table_key() {
@@ -219,6 +255,22 @@ impl Obj {
 
     pub fn table_key(&self) -> Option<(String, String)> {
         self.table.as_ref().map(QualName::key)
+    }
+
+    /// A function's name and argument types as written in SQL (`f(integer,
+    /// text[])`); its name alone when they are not known.
+    pub fn signature(&self) -> String {
+        let Some(args) = &self.args else {
+            return self.name.to_string();
+        };
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| match a.strip_suffix("[]") {
+                Some(base) => format!("{}[]", display_type(base)),
+                None => display_type(a).to_string(),
+            })
+            .collect();
+        format!("{}({})", self.name, args.join(", "))
     }
 
     /// The statement that drops it, re-runnable: `DROP TABLE IF EXISTS users;`.
@@ -237,6 +289,7 @@ impl Obj {
                 )
             }
             Kind::Trigger => format!("DROP TRIGGER IF EXISTS {} ON {table};", self.name),
+            Kind::Function => format!("DROP FUNCTION IF EXISTS {};", self.signature()),
             k => format!("DROP {} IF EXISTS {};", k.label().to_uppercase(), self.name),
         }
     }
@@ -315,7 +368,7 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
                     .table
                     .as_ref()
                     .is_some_and(|t| same_name(t, &dropped.name));
-            child || (cascade && obj.depends_on.iter().any(|d| same_name(d, &dropped.name)))
+            child || (cascade && obj.depends_on.iter().any(|d| is_dep(d, dropped)))
         }
         Kind::Column => {
             let on_it =
@@ -330,22 +383,87 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
         // with CASCADE, the foreign keys that use it.
         Kind::Constraint => twins(dropped, obj) || (cascade && references(obj, dropped)),
         Kind::Schema => cascade && obj.schema().as_deref() == Some(dropped.name.name.as_str()),
-        Kind::Function => {
+        // With CASCADE, what depends on a function, type or sequence goes,
+        // unless only a part of it does (`survives_cascade`).
+        Kind::Function | Kind::Type | Kind::Domain | Kind::Sequence => {
             cascade
-                && obj.kind == Kind::Trigger
-                && obj.depends_on.iter().any(|d| same_name(d, &dropped.name))
+                && !survives_cascade(obj.kind, dropped.kind)
+                && obj.depends_on.iter().any(|d| is_dep(d, dropped))
         }
         _ => false,
     }
 }
 
+/// Does an object of kind `dependent` stay when what it depends on, of
+/// kind `dropped`, is dropped with CASCADE (only the part of it that used
+/// it goes)? A column's default (a generated column is not told apart: it
+/// is kept), a domain's check or default, a composite type's attribute.
+fn survives_cascade(dependent: Kind, dropped: Kind) -> bool {
+    matches!(
+        (dependent, dropped.family()),
+        (Kind::Column, Kind::Function | Kind::Sequence)
+            | (Kind::Domain, Kind::Function)
+            | (Kind::Type, Kind::Type)
+    )
+}
+
 /// `obj` is a foreign key to the table of `dropped` (a column or constraint).
 fn references(obj: &Obj, dropped: &Obj) -> bool {
     obj.kind == Kind::Constraint
-        && dropped
-            .table
-            .as_ref()
-            .is_some_and(|t| obj.depends_on.iter().any(|d| same_name(d, t)))
+        && dropped.table.as_ref().is_some_and(|t| {
+            obj.depends_on
+                .iter()
+                .any(|d| d.kind.is_relation() && same_name(&d.name, t))
+        })
+}
+
+/// The key a dependency is found by: the object's own key, except that a
+/// dependency on a relation (a view's, a foreign key's) does not say which
+/// kind of relation it is.
+pub fn dep_key(o: &Obj) -> ObjKey {
+    let mut key = o.key();
+    if o.kind.is_relation() {
+        key.0 = Kind::Table;
+    }
+    // Which overload a call uses is not known: a dependency names them all.
+    if o.kind == Kind::Function {
+        key.2 = None;
+    }
+    key
+}
+
+/// Is `obj` what the dependency `dep` names?
+pub fn is_dep(dep: &Obj, obj: &Obj) -> bool {
+    dep_key(dep) == dep_key(obj)
+}
+
+/// The name PostgreSQL gives an unnamed primary key (`t_pkey`), unique
+/// constraint (`t_a_b_key`), foreign key (`t_a_fkey`) or check (`t_a_check`,
+/// `t_check`) of `table` on `columns` (when the name is free: a second one
+/// takes a number, not followed); none for other kinds, or longer than 63
+/// bytes (PostgreSQL shortens it its own way: a down could not name it).
+pub fn generated_constraint_name(
+    table: &QualName,
+    kind: ConstraintKind,
+    columns: &[String],
+) -> Option<String> {
+    let name = match kind {
+        ConstraintKind::PrimaryKey => format!("{}_pkey", table.name),
+        ConstraintKind::Unique => format!("{}_{}_key", table.name, columns.join("_")),
+        ConstraintKind::ForeignKey => format!("{}_{}_fkey", table.name, columns.join("_")),
+        // A check names the one column it reads, if it reads one.
+        ConstraintKind::Check => {
+            let mut read: Vec<&String> = columns.iter().collect();
+            read.sort_unstable();
+            read.dedup();
+            match read.as_slice() {
+                [column] => format!("{}_{column}_check", table.name),
+                _ => format!("{}_check", table.name),
+            }
+        }
+        _ => return None,
+    };
+    (name.len() <= 63).then_some(name)
 }
 
 /// A column as the model knows it.

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::names::QualName;
-use super::objects::{drop_covers, same_name, twins, Kind, Obj, ObjKey};
+use super::objects::{dep_key, drop_covers, is_dep, same_name, twins, Kind, Obj, ObjKey};
 
 type Name = (String, String);
 
@@ -25,8 +25,10 @@ pub struct ObjSet<V> {
     by_table: FxHashMap<Name, Vec<usize>>,
     /// Objects by a column they are built on (`Obj::columns`).
     by_column: FxHashMap<(Name, String), Vec<usize>>,
-    /// Objects by what they depend on (`Obj::depends_on`).
-    by_dep: FxHashMap<Name, Vec<usize>>,
+    /// Objects by what they depend on (`Obj::depends_on`, by `dep_key`).
+    by_dep: FxHashMap<ObjKey, Vec<usize>>,
+    /// Functions by name (their overloads).
+    by_function: FxHashMap<Name, Vec<usize>>,
     live: usize,
     /// While recording (`begin_recording`): the slot count at the start,
     /// and each older slot as it was before its first change.
@@ -41,6 +43,7 @@ impl<V> Default for ObjSet<V> {
             by_table: FxHashMap::default(),
             by_column: FxHashMap::default(),
             by_dep: FxHashMap::default(),
+            by_function: FxHashMap::default(),
             live: 0,
             journal: None,
         }
@@ -90,15 +93,47 @@ impl<V: Clone> ObjSet<V> {
 }
 
 impl<V: Clone> ObjSet<V> {
-    /// The objects that depend on `name` (`Obj::depends_on`).
-    pub fn dependents(&self, name: &QualName) -> Vec<&(Obj, V)> {
-        let mut slots: Vec<usize> = self.by_dep.get(&name.key()).cloned().unwrap_or_default();
+    /// The objects that depend on `target` (`Obj::depends_on`, `is_dep`).
+    pub fn dependents(&self, target: &Obj) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self
+            .by_dep
+            .get(&dep_key(target))
+            .cloned()
+            .unwrap_or_default();
         slots.sort_unstable();
         slots.dedup();
         slots
             .into_iter()
             .filter_map(|i| self.slots.get(i)?.as_ref())
-            .filter(|(o, _)| o.depends_on.iter().any(|d| same_name(d, name)))
+            .filter(|(o, _)| o.depends_on.iter().any(|d| is_dep(d, target)))
+            .collect()
+    }
+
+    /// The functions of name `name` (its overloads), in insertion order.
+    pub fn overloads(&self, name: &QualName) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self
+            .by_function
+            .get(&name.key())
+            .cloned()
+            .unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| o.kind == Kind::Function && same_name(&o.name, name))
+            .collect()
+    }
+
+    /// The objects of relation `table` (`Obj::table`), in insertion order.
+    pub fn on_table(&self, table: &QualName) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = self.by_table.get(&table.key()).cloned().unwrap_or_default();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+            .into_iter()
+            .filter_map(|i| self.slots.get(i)?.as_ref())
+            .filter(|(o, _)| o.table.as_ref().is_some_and(|t| same_name(t, table)))
             .collect()
     }
 
@@ -185,7 +220,10 @@ impl<V: Clone> ObjSet<V> {
             }
         }
         for d in &obj.depends_on {
-            self.by_dep.entry(d.key()).or_default().push(i);
+            self.by_dep.entry(dep_key(d)).or_default().push(i);
+        }
+        if obj.kind == Kind::Function {
+            self.by_function.entry(obj.name.key()).or_default().push(i);
         }
     }
 
@@ -199,32 +237,32 @@ impl<V: Clone> ObjSet<V> {
             .copied()
             .into_iter()
             .collect();
+        // What depends on it, and (for what belongs to a table) on its table.
+        out.extend(self.by_dep.get(&dep_key(target)).into_iter().flatten());
+        if let Some(t) = target.table.as_ref().filter(|_| target.kind.on_table()) {
+            let table = dep_key(&Obj::new(Kind::Table, t.clone()));
+            out.extend(self.by_dep.get(&table).into_iter().flatten());
+        }
         let name = target.name.key();
         match target.kind {
             k if k.is_relation() => {
                 out.extend(self.by_table.get(&name).into_iter().flatten());
-                out.extend(self.by_dep.get(&name).into_iter().flatten());
             }
             Kind::Column => {
                 if let Some(t) = &target.table {
                     let at = (t.key(), target.name.name.clone());
                     out.extend(self.by_column.get(&at).into_iter().flatten());
-                    out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
                 }
             }
-            Kind::Constraint => {
-                if let Some(t) = &target.table {
-                    out.extend(self.by_dep.get(&t.key()).into_iter().flatten());
-                    // Its index (`drop_covers`), when it is a constraint:
-                    // PostgreSQL refuses DROP CONSTRAINT of a bare index.
-                    if self.by_key.contains_key(&target.key()) {
-                        if let Some((index, _)) = self.index_of(target) {
-                            out.extend(self.by_key.get(&index.key()).copied());
-                        }
-                    }
+            // Named without its arguments: any of its overloads.
+            Kind::Function => out.extend(self.by_function.get(&name).into_iter().flatten()),
+            // Its index (`drop_covers`), when it is a constraint:
+            // PostgreSQL refuses DROP CONSTRAINT of a bare index.
+            Kind::Constraint if self.by_key.contains_key(&target.key()) => {
+                if let Some((index, _)) = self.index_of(target) {
+                    out.extend(self.by_key.get(&index.key()).copied());
                 }
             }
-            Kind::Function => out.extend(self.by_dep.get(&name).into_iter().flatten()),
             Kind::Schema if cascade => out.extend(0..self.slots.len()),
             _ => {}
         }
@@ -234,15 +272,33 @@ impl<V: Clone> ObjSet<V> {
         out
     }
 
+    /// The slots of what dropping `dropped` takes with it.
+    fn covered_slots(&self, dropped: &Obj, cascade: bool) -> Vec<usize> {
+        self.candidates(dropped, cascade)
+            .into_iter()
+            .filter(|&i| {
+                self.slots[i]
+                    .as_ref()
+                    .is_some_and(|(o, _)| drop_covers(dropped, cascade, o))
+            })
+            .collect()
+    }
+
+    /// What dropping `dropped` (with or without CASCADE) takes with it,
+    /// itself included, without dropping it.
+    pub fn covered(&self, dropped: &Obj, cascade: bool) -> Vec<&(Obj, V)> {
+        self.covered_slots(dropped, cascade)
+            .into_iter()
+            .filter_map(|i| self.slots[i].as_ref())
+            .collect()
+    }
+
     /// Removes what dropping `dropped` (with or without CASCADE) takes with
     /// it; returns the removed objects.
     pub fn drop_object(&mut self, dropped: &Obj, cascade: bool) -> Vec<(Obj, V)> {
         let mut removed = Vec::new();
-        for i in self.candidates(dropped, cascade) {
-            let covered = self.slots[i]
-                .as_ref()
-                .is_some_and(|(o, _)| drop_covers(dropped, cascade, o));
-            if covered {
+        for i in self.covered_slots(dropped, cascade) {
+            {
                 self.save(i);
                 let (o, v) = self.slots[i].take().expect("live slot");
                 self.by_key.remove(&o.key());

@@ -7,7 +7,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::effects::{rename_in_expr, ColumnChange, Effect, Shape, NEXTVAL};
 use super::names::QualName;
-use super::objects::{same_name, Kind, Obj, ObjKey, Reference};
+use super::objects::{
+    generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable, Reference,
+};
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
 use super::objset::ObjSet;
 
@@ -609,7 +611,10 @@ impl Schema {
         let mut found: Vec<QualName> = Vec::new();
         let mut todo = vec![table.clone()];
         while let Some(target) = todo.pop() {
-            for (fk, _) in self.objects.dependents(&target) {
+            for (fk, _) in self
+                .objects
+                .dependents(&Obj::new(Kind::Table, target.clone()))
+            {
                 let Some(source) = fk.table.as_ref().filter(|_| fk.kind == Kind::Constraint) else {
                     continue;
                 };
@@ -625,10 +630,27 @@ impl Schema {
     /// The objects and their dependencies (`objects`), and what leaves.
     fn apply_objects(&mut self, effects: &[Effect]) {
         let line = self.place.line;
+        let mut foreign_keys: Vec<Obj> = Vec::new();
         for e in effects {
             match e {
-                Effect::Create { obj, .. } if obj.is_named() => {
+                Effect::Create { obj, shape, .. } => {
                     let mut obj = obj.clone();
+                    // An unnamed key or foreign key, by the name PostgreSQL
+                    // gives it (`users_pkey`, `orders_user_id_fkey`).
+                    let kind = match shape {
+                        Shape::Constraint { info, .. } => Some(info.kind),
+                        _ => None,
+                    };
+                    if !obj.is_named() {
+                        let generated =
+                            obj.table.as_ref().zip(kind).and_then(|(t, kind)| {
+                                generated_constraint_name(t, kind, &obj.columns)
+                            });
+                        match generated {
+                            Some(name) => obj.name.name = name,
+                            None => continue,
+                        }
+                    }
                     // `SELECT *` reads the columns the table has now.
                     if obj.columns.iter().any(|c| c == "*") {
                         obj.columns.retain(|c| c != "*");
@@ -642,23 +664,13 @@ impl Schema {
                             }
                         }
                     }
-                    self.objects.insert(obj, self.place);
-                }
-                // An unnamed foreign key, by the name PostgreSQL gives it
-                // (`orders_user_id_fkey`): it keeps its target from going.
-                Effect::Create { obj, .. }
-                    if obj.kind == Kind::Constraint && !obj.depends_on.is_empty() =>
-                {
-                    let Some(table) = &obj.table else { continue };
-                    let name = format!("{}_{}_fkey", table.name, obj.columns.join("_"));
-                    // Longer names PostgreSQL shortens its own way: a down
-                    // could not name it, so it is not followed.
-                    if name.len() > 63 {
-                        continue;
+                    // A foreign key is resolved once the statement's keys
+                    // exist (`CREATE TABLE` adds its foreign keys last).
+                    if kind == Some(ConstraintKind::ForeignKey) {
+                        foreign_keys.push(obj);
+                    } else {
+                        self.objects.insert(obj, self.place);
                     }
-                    let mut named = obj.clone();
-                    named.name.name = name;
-                    self.objects.insert(named, self.place);
                 }
                 Effect::Drop { obj, cascade, .. } => {
                     for (o, _) in self.objects.drop_object(obj, *cascade) {
@@ -668,6 +680,16 @@ impl Schema {
                             format!("dropped with {}", obj.describe())
                         };
                         let table = o.table.clone();
+                        // Also by the name the drop gave it (a function
+                        // named without its arguments).
+                        if o.same_key(obj) && o.key() != obj.key() {
+                            let gone = Gone {
+                                line,
+                                how: how.clone(),
+                                table: table.clone(),
+                            };
+                            self.gone.insert(obj.key(), gone);
+                        }
                         self.gone.insert(o.key(), Gone { line, how, table });
                     }
                 }
@@ -695,16 +717,13 @@ impl Schema {
                     change,
                 } => {
                     let key = Obj::on(Kind::Column, table, column).key();
-                    let types: Vec<QualName> = self
+                    let types: Vec<Obj> = self
                         .objects
                         .get(&key)
                         .map(|(o, _)| {
                             o.depends_on
                                 .iter()
-                                .filter(|d| {
-                                    self.objects
-                                        .contains(&Obj::new(Kind::Type, (*d).clone()).key())
-                                })
+                                .filter(|d| d.kind == Kind::Type)
                                 .cloned()
                                 .collect()
                         })
@@ -728,7 +747,7 @@ impl Schema {
                             };
                             self.objects.update(&key, |o| {
                                 o.depends_on.retain(|d| !types.contains(d));
-                                o.depends_on.push(new);
+                                o.depends_on.push(Obj::new(Kind::Type, new));
                             });
                             self.objects.set_value(&key, self.place);
                         }
@@ -738,6 +757,51 @@ impl Schema {
                 _ => {}
             }
         }
+        for mut fk in foreign_keys {
+            self.resolve_key(&mut fk);
+            self.objects.insert(fk, self.place);
+        }
+    }
+
+    /// Adds to a foreign key the key it references, as PostgreSQL picks
+    /// it: the primary key when no columns are listed (and its columns),
+    /// else the first key created on exactly those columns.
+    fn resolve_key(&self, fk: &mut Obj) {
+        let Some(target) = fk.depends_on.iter().find(|d| d.kind.is_relation()) else {
+            return;
+        };
+        let target = target.name.clone();
+        let mut listed: Vec<&str> = fk
+            .depends_on
+            .iter()
+            .filter(|d| d.kind == Kind::Column)
+            .map(|d| d.name.name.as_str())
+            .collect();
+        listed.sort_unstable();
+        listed.dedup();
+        let key = self.objects.on_table(&target).into_iter().find(|(o, _)| {
+            let mut cols: Vec<&str> = o.columns.iter().map(String::as_str).collect();
+            cols.sort_unstable();
+            cols.dedup();
+            match o.referable {
+                Some(Referable::PrimaryKey) if listed.is_empty() => true,
+                Some(_) => !listed.is_empty() && cols == listed,
+                None => false,
+            }
+        });
+        let Some((key, _)) = key else { return };
+        let key = key.clone();
+        if listed.is_empty() {
+            for c in &key.columns {
+                fk.depends_on.push(Obj::on(Kind::Column, &target, c));
+            }
+        }
+        fk.depends_on.push(Obj {
+            columns: Vec::new(),
+            depends_on: Vec::new(),
+            referable: None,
+            ..key
+        });
     }
 
     fn rename(&mut self, from: &Obj, to: &Obj) {

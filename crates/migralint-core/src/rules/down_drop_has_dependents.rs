@@ -1,6 +1,8 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
-use crate::model::objects::{drop_covers, same_name};
+use crate::model::objects::drop_covers;
+use crate::model::objset::ObjSet;
+use crate::model::schema::Origin;
 use crate::model::{Kind, Obj};
 use crate::rules::Check;
 
@@ -8,23 +10,9 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, column, function, type or sequence that something staying still uses: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, key, index, function, type or sequence that something staying still uses: PostgreSQL refuses it",
     Check::Statement(check)
 );
-
-/// The kinds of object that keep a dropped one from going, by its kind:
-/// foreign keys and views on a relation, triggers and column defaults on a
-/// function, columns on a type or a sequence.
-fn blocks(dropped: Kind, dependent: Kind) -> bool {
-    match dropped {
-        k if k.is_relation() => {
-            matches!(dependent, Kind::Constraint | Kind::View | Kind::MatView)
-        }
-        Kind::Function => matches!(dependent, Kind::Trigger | Kind::Column),
-        Kind::Type | Kind::Domain | Kind::Sequence => dependent == Kind::Column,
-        _ => false,
-    }
-}
 
 fn check(cx: &StmtCx, out: &mut Findings) {
     if !cx.file.is_down() {
@@ -39,41 +27,46 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             _ => None,
         })
         .collect();
-    for dropped in &drops {
-        // A column: the views that read it (they depend on its table).
-        let on = match (dropped.kind, &dropped.table) {
-            (Kind::Column, Some(t)) => t,
-            (Kind::Column, None) => continue,
-            _ => &dropped.name,
-        };
-        let dependents: Vec<_> = cx
-            .schema
-            .objects
-            .dependents(on)
-            .into_iter()
-            .filter(|(o, _)| match dropped.kind {
-                Kind::Column => {
-                    matches!(o.kind, Kind::View | Kind::MatView)
-                        && o.table.as_ref().is_some_and(|t| same_name(t, on))
-                        && o.columns.contains(&dropped.name.name)
+    let objects = &cx.schema.objects;
+    for dropped in drops.iter().filter(|d| !overload_unknown(objects, d)) {
+        // What the drop takes with it (a table's columns, a column's
+        // indexes and keys, a key's index): what depends on any of them
+        // and stays keeps the drop from happening.
+        let mut taken: Vec<&Obj> = vec![dropped];
+        taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
+        let mut dependents: Vec<(&Obj, &Obj, Origin)> = Vec::new();
+        for t in &taken {
+            // What depends on it; for a column, the views that read it.
+            let on_column = match (t.kind, &t.table) {
+                (Kind::Column, Some(table)) => objects.on_column(table, &t.name.name),
+                _ => Vec::new(),
+            };
+            for (o, origin) in objects.dependents(t).into_iter().chain(on_column) {
+                let goes = taken.iter().any(|t| t.same_key(o))
+                    // What this same statement drops too goes with it.
+                    || drops.iter().any(|d| drop_covers(d, false, o));
+                if !goes && !dependents.iter().any(|(d, _, _)| d.same_key(o)) {
+                    dependents.push((o, t, *origin));
                 }
-                k => blocks(k, o.kind),
-            })
-            // What this same statement drops too goes with it.
-            .filter(|(o, _)| !drops.iter().any(|d| drop_covers(d, false, o)))
-            .collect();
-        let Some(((first, origin), rest)) = dependents.split_first() else {
+            }
+        }
+        let Some(((first, via, origin), rest)) = dependents.split_first() else {
             continue;
         };
         let what = match first.kind {
-            Kind::Constraint => format!(
+            Kind::Constraint if first.depends_on.iter().any(|d| d.kind.is_relation()) => format!(
                 "the foreign key {}",
                 first.describe().trim_start_matches("constraint ")
             ),
-            Kind::Column if dropped.kind == Kind::Function || dropped.kind == Kind::Sequence => {
+            Kind::Column if matches!(via.kind, Kind::Function | Kind::Sequence) => {
                 format!("the default of {}", first.describe())
             }
             _ => first.describe(),
+        };
+        let through = if via.same_key(dropped) {
+            String::new()
+        } else {
+            format!(" (through {}, which goes with it)", via.describe())
         };
         let more = match rest.len() {
             0 => String::new(),
@@ -83,7 +76,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to drop {}: {what}{more} (from {}) still depends on it and stays; \
+                "PostgreSQL refuses to drop {}: {what}{more} (from {}) still depends on it{through} and stays; \
                  the rollback fails here and golang-migrate marks the database dirty",
                 dropped.describe(),
                 cx.schema.describe_origin(*origin)
@@ -94,6 +87,21 @@ fn check(cx: &StmtCx, out: &mut Findings) {
              reverse order), or drop {} with CASCADE if everything that depends on it should go too",
             dropped.name
         ));
+    }
+}
+
+/// A function whose dependents cannot be told: what calls a function
+/// names it without its arguments, so with several overloads (or when the
+/// drop names another overload than the one there, or none: PostgreSQL
+/// refuses that for another reason) which one it uses is not known.
+fn overload_unknown(objects: &ObjSet<Origin>, dropped: &Obj) -> bool {
+    if dropped.kind != Kind::Function {
+        return false;
+    }
+    match objects.overloads(&dropped.name).as_slice() {
+        [] => false,
+        [(only, _)] => !only.same_key(dropped),
+        _ => true,
     }
 }
 
@@ -263,6 +271,226 @@ mod tests {
         ] {
             assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
         }
+    }
+
+    /// A function a check, an index (expression or predicate), a view or a
+    /// generated column calls; a type a domain, a composite type or a
+    /// function's signature uses.
+    #[test]
+    fn functions_and_types_used_elsewhere_err() {
+        let f = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+                 CREATE TABLE t (id int, a int);";
+        for (up, what, first) in [
+            (
+                "ALTER TABLE t ADD CONSTRAINT t_ck CHECK (f(a) > 0);",
+                "constraint t_ck on t",
+                "ALTER TABLE t DROP CONSTRAINT t_ck;",
+            ),
+            (
+                "CREATE INDEX t_f_idx ON t (f(a));",
+                "index t_f_idx",
+                "DROP INDEX t_f_idx;",
+            ),
+            (
+                "CREATE INDEX t_p_idx ON t (a) WHERE f(a) > 0;",
+                "index t_p_idx",
+                "DROP TABLE t;",
+            ),
+            (
+                "CREATE VIEW v AS SELECT f(a) FROM t;",
+                "view v",
+                "DROP VIEW v;",
+            ),
+            (
+                "ALTER TABLE t ADD COLUMN g int GENERATED ALWAYS AS (f(a)) STORED;",
+                "column t.g",
+                "ALTER TABLE t DROP COLUMN g;",
+            ),
+        ] {
+            let files = |down| {
+                [
+                    ("1_a.up.sql", f),
+                    ("2_b.up.sql", up),
+                    ("2_b.down.sql", down),
+                ]
+            };
+            let out = assert_err_files(RULE, &files("DROP FUNCTION f(int);"));
+            assert!(
+                out.contains(what) && out.contains("(from 2_b.up.sql:1)"),
+                "{out}"
+            );
+            // The dependent dropped first (or with its table).
+            let fine = format!("{first}\nDROP FUNCTION f(int);");
+            assert_ok_files(RULE, &files(fine.as_str()));
+            assert_ok_files(RULE, &files("DROP FUNCTION f(int) CASCADE;"));
+        }
+        let mood = "CREATE TYPE mood AS ENUM ('ok');";
+        for (up, what) in [
+            ("CREATE DOMAIN dm AS mood;", "domain dm"),
+            ("CREATE DOMAIN dm AS mood[];", "domain dm"),
+            ("CREATE TYPE c AS (m mood);", "type c"),
+            (
+                "CREATE FUNCTION g(m mood) RETURNS int LANGUAGE sql AS 'SELECT 1';",
+                "function g",
+            ),
+            (
+                "CREATE FUNCTION g() RETURNS SETOF mood LANGUAGE sql AS $$SELECT 'ok'::mood$$;",
+                "function g",
+            ),
+        ] {
+            let files = |down| {
+                [
+                    ("1_a.up.sql", mood),
+                    ("2_b.up.sql", up),
+                    ("2_b.down.sql", down),
+                ]
+            };
+            let out = assert_err_files(RULE, &files("DROP TYPE mood;"));
+            assert!(out.contains(what), "{out}");
+            let first = format!(
+                "{}\nDROP TYPE mood;",
+                crate::model::effects::effects(
+                    &crate::parse::parse_file("x", up).statements[0].node
+                )
+                .iter()
+                .find_map(|e| match e {
+                    crate::model::effects::Effect::Create { obj, .. } => Some(obj.drop_sql()),
+                    _ => None,
+                })
+                .unwrap()
+            );
+            assert_ok_files(RULE, &files(first.as_str()));
+        }
+        // A type only a function's body names is no dependency.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", mood),
+                (
+                    "2_b.up.sql",
+                    "CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $$SELECT 'ok'::mood::text$$;",
+                ),
+                ("2_b.down.sql", "DROP TYPE mood;"),
+            ],
+        );
+    }
+
+    /// A key a foreign key uses (primary key, unique constraint, unique
+    /// index, named or by PostgreSQL's name), or a column it references.
+    #[test]
+    fn key_or_column_a_foreign_key_references_err() {
+        let up = "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE, code int);\n\
+                  CREATE UNIQUE INDEX users_code_idx ON users (code);\n\
+                  CREATE TABLE orders (id int, user_id int REFERENCES users,\n\
+                  user_email text REFERENCES users (email), user_code int REFERENCES users (code));";
+        for (down, what) in [
+            (
+                "ALTER TABLE users DROP CONSTRAINT users_pkey;",
+                "orders_user_id_fkey",
+            ),
+            (
+                "ALTER TABLE users DROP CONSTRAINT users_email_key;",
+                "orders_user_email_fkey",
+            ),
+            ("DROP INDEX users_code_idx;", "orders_user_code_fkey"),
+            ("ALTER TABLE users DROP COLUMN id;", "orders_user_id_fkey"),
+            (
+                "ALTER TABLE users DROP COLUMN code;",
+                "orders_user_code_fkey",
+            ),
+        ] {
+            let out = assert_err_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+            assert!(
+                out.contains(&format!(
+                    "the foreign key {what} on orders (from 1_a.up.sql:3)"
+                )),
+                "{out}"
+            );
+        }
+        for down in [
+            "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\nALTER TABLE users DROP CONSTRAINT users_pkey;",
+            "ALTER TABLE orders DROP COLUMN user_code;\nDROP INDEX users_code_idx;",
+            // The foreign key's own column: the key goes with it.
+            "ALTER TABLE orders DROP COLUMN user_id;\nALTER TABLE users DROP COLUMN id;",
+            "ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE;",
+        ] {
+            assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+        }
+        // The key PostgreSQL picks: the first on exactly those columns; the
+        // primary key when none are listed.
+        let two = "CREATE TABLE u (id int NOT NULL, CONSTRAINT u_a UNIQUE (id));\n\
+                   CREATE UNIQUE INDEX u_b ON u (id);\nALTER TABLE u ADD PRIMARY KEY (id);";
+        for (refs, down, refused) in [
+            ("u (id)", "DROP INDEX u_b;", false),
+            ("u (id)", "ALTER TABLE u DROP CONSTRAINT u_pkey;", false),
+            ("u (id)", "ALTER TABLE u DROP CONSTRAINT u_a;", true),
+            ("u", "ALTER TABLE u DROP CONSTRAINT u_a;", false),
+            ("u", "ALTER TABLE u DROP CONSTRAINT u_pkey;", true),
+        ] {
+            let up = format!("{two}\nCREATE TABLE o (x int REFERENCES {refs});");
+            let files = [("1_a.up.sql", up.as_str()), ("1_a.down.sql", down)];
+            if refused {
+                assert_err_files(RULE, &files);
+            } else {
+                assert_ok_files(RULE, &files);
+            }
+        }
+        // A key of a table referencing itself, its foreign key written first.
+        let own = "CREATE TABLE t (parent int REFERENCES t (id), id int, PRIMARY KEY (id));";
+        for (down, refused) in [
+            ("ALTER TABLE t DROP CONSTRAINT t_pkey;", true),
+            ("ALTER TABLE t DROP COLUMN id;", true),
+            ("ALTER TABLE t DROP COLUMN parent;", false),
+        ] {
+            let files = [("1_a.up.sql", own), ("1_a.down.sql", down)];
+            if refused {
+                assert_err_files(RULE, &files);
+            } else {
+                assert_ok_files(RULE, &files);
+            }
+        }
+    }
+
+    /// What calls a function does not say which overload: with several,
+    /// dropping one is not reported; nor is dropping another signature
+    /// than the one there (PostgreSQL refuses it as not existing).
+    #[test]
+    fn overloads_ok() {
+        let one = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x';\n\
+                   CREATE TABLE t (a int CHECK (f(a) > 0));";
+        let two = "CREATE FUNCTION f(x text) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';";
+        for down in ["DROP FUNCTION f(text);", "DROP FUNCTION f(int);"] {
+            assert_ok_files(
+                RULE,
+                &[
+                    ("1_a.up.sql", one),
+                    ("2_b.up.sql", two),
+                    ("2_b.down.sql", down),
+                ],
+            );
+        }
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", one),
+                ("1_a.down.sql", "DROP FUNCTION f(text);"),
+            ],
+        );
+        for down in ["DROP FUNCTION f(integer);", "DROP FUNCTION f;"] {
+            assert_err_files(RULE, &[("1_a.up.sql", one), ("1_a.down.sql", down)]);
+        }
+        // The other overload gone first: the one left is the one used.
+        assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", one),
+                ("2_b.up.sql", two),
+                (
+                    "2_b.down.sql",
+                    "DROP FUNCTION f(text);\nDROP FUNCTION f(int4);",
+                ),
+            ],
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ declare_rule!(
     "down-drops-unknown-object",
     Pairing,
     Warning,
-    "A down migration that drops a table, index, column or type that no migration up to its version created, or a constraint that is an index",
+    "A down migration that drops a table, index, column or type that no migration up to its version created, a constraint that is an index, or an overloaded function without its arguments",
     Check::Down(check)
 );
 
@@ -52,6 +52,30 @@ fn check(cx: &DownCx, out: &mut Findings) {
                 .help(format!("drop the index: `DROP INDEX {}`", index.name));
                 continue;
             }
+            // `DROP FUNCTION f` while several functions are named f.
+            if obj.kind == Kind::Function && obj.args.is_none() {
+                let overloads = h.existing.overloads(&obj.name);
+                if overloads.len() > 1 {
+                    let signatures: Vec<String> =
+                        overloads.iter().map(|(o, _)| o.signature()).collect();
+                    out.report(
+                        stmt.span,
+                        format!(
+                            "this down drops function {} without its arguments, but {} functions have that name \
+                             ({}): rolling back fails with `function name \"{}\" is not unique`, IF EXISTS or not",
+                            obj.name,
+                            overloads.len(),
+                            signatures.join(", "),
+                            obj.name.name
+                        ),
+                    )
+                    .help(format!(
+                        "name the one to drop with its argument types: `DROP FUNCTION {};`",
+                        signatures.join(", ")
+                    ));
+                    continue;
+                }
+            }
             if is_known(h, obj) {
                 continue;
             }
@@ -79,7 +103,9 @@ fn check(cx: &DownCx, out: &mut Findings) {
             );
         }
         for e in &facts.effects {
-            if own.is_some() || !matches!(e, Effect::Drop { .. }) {
+            // A function dropped leaves its other overloads alone.
+            let function = matches!(e, Effect::Drop { obj, .. } if obj.kind == Kind::Function);
+            if own.is_some() || function || !matches!(e, Effect::Drop { .. }) {
                 own.get_or_insert_with(|| history.clone()).apply_effect(e);
             }
         }
@@ -310,6 +336,37 @@ mod tests {
                 ("a/1_x.up.sql", "CREATE TABLE only_in_a (id int);"),
                 ("b/1_x.up.sql", "SELECT 1;"),
                 ("b/1_x.down.sql", "DROP TABLE only_in_a;"),
+            ],
+        );
+    }
+
+    /// `DROP FUNCTION f` names no single function when f is overloaded.
+    #[test]
+    fn an_overloaded_function_without_arguments_err() {
+        let up = "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+                  CREATE FUNCTION f(x text, y int[]) RETURNS int LANGUAGE sql AS 'SELECT 1';";
+        for down in ["DROP FUNCTION f;", "DROP FUNCTION IF EXISTS f;"] {
+            let out = assert_err_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+            assert!(
+                out.contains("2 functions have that name (f(integer), f(text, integer[]))"),
+                "{out}"
+            );
+        }
+        for down in [
+            "DROP FUNCTION f(int), f(text, int[]);",
+            "DROP FUNCTION f(integer);\nDROP FUNCTION f;",
+        ] {
+            assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
+        }
+        // One function of that name: no arguments needed.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';",
+                ),
+                ("1_a.down.sql", "DROP FUNCTION f;"),
             ],
         );
     }

@@ -3,7 +3,7 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::objects::same_name;
-use crate::model::{Kind, QualName};
+use crate::model::{Kind, Obj, QualName};
 use crate::rules::Check;
 
 declare_rule!(
@@ -32,7 +32,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         .collect();
     for table in &truncated {
         // The foreign keys to `table` from a table this statement leaves.
-        let blocking = cx.schema.objects.dependents(table);
+        let blocking = cx
+            .schema
+            .objects
+            .dependents(&Obj::new(Kind::Table, table.clone()));
         let Some((fk, origin)) = blocking.into_iter().find(|(o, _)| {
             o.kind == Kind::Constraint
                 && o.table
