@@ -95,61 +95,45 @@ impl<V: Clone> ObjSet<V> {
 impl<V: Clone> ObjSet<V> {
     /// The objects that depend on `target` (`Obj::depends_on`, `is_dep`).
     pub fn dependents(&self, target: &Obj) -> Vec<&(Obj, V)> {
-        let mut slots: Vec<usize> = self
-            .by_dep
-            .get(&dep_key(target))
-            .cloned()
-            .unwrap_or_default();
-        slots.sort_unstable();
-        slots.dedup();
-        slots
-            .into_iter()
-            .filter_map(|i| self.slots.get(i)?.as_ref())
-            .filter(|(o, _)| o.depends_on.iter().any(|d| is_dep(d, target)))
-            .collect()
+        self.indexed(self.by_dep.get(&dep_key(target)), |o| {
+            o.depends_on.iter().any(|d| is_dep(d, target))
+        })
     }
 
     /// The functions of name `name` (its overloads), in insertion order.
     pub fn overloads(&self, name: &QualName) -> Vec<&(Obj, V)> {
-        let mut slots: Vec<usize> = self
-            .by_function
-            .get(&name.key())
-            .cloned()
-            .unwrap_or_default();
-        slots.sort_unstable();
-        slots.dedup();
-        slots
-            .into_iter()
-            .filter_map(|i| self.slots.get(i)?.as_ref())
-            .filter(|(o, _)| o.kind == Kind::Function && same_name(&o.name, name))
-            .collect()
+        self.indexed(self.by_function.get(&name.key()), |o| {
+            o.kind == Kind::Function && same_name(&o.name, name)
+        })
     }
 
     /// The objects of relation `table` (`Obj::table`), in insertion order.
     pub fn on_table(&self, table: &QualName) -> Vec<&(Obj, V)> {
-        let mut slots: Vec<usize> = self.by_table.get(&table.key()).cloned().unwrap_or_default();
-        slots.sort_unstable();
-        slots.dedup();
-        slots
-            .into_iter()
-            .filter_map(|i| self.slots.get(i)?.as_ref())
-            .filter(|(o, _)| o.table.as_ref().is_some_and(|t| same_name(t, table)))
-            .collect()
+        self.indexed(self.by_table.get(&table.key()), |o| {
+            o.table.as_ref().is_some_and(|t| same_name(t, table))
+        })
     }
 
     /// The objects built on column `column` of `table` (`Obj::columns`).
     pub fn on_column(&self, table: &QualName, column: &str) -> Vec<&(Obj, V)> {
         let key = (table.key(), column.to_string());
-        let mut slots: Vec<usize> = self.by_column.get(&key).cloned().unwrap_or_default();
+        self.indexed(self.by_column.get(&key), |o| {
+            o.table.as_ref().is_some_and(|t| same_name(t, table))
+                && o.columns.iter().any(|c| c == column)
+        })
+    }
+
+    /// The live objects of the slots an index lists (in insertion order,
+    /// each once) that `keep` accepts: an index may list a slot under a
+    /// key its object no longer has (renamed), so `keep` checks it.
+    fn indexed(&self, slots: Option<&Vec<usize>>, keep: impl Fn(&Obj) -> bool) -> Vec<&(Obj, V)> {
+        let mut slots: Vec<usize> = slots.cloned().unwrap_or_default();
         slots.sort_unstable();
         slots.dedup();
         slots
             .into_iter()
             .filter_map(|i| self.slots.get(i)?.as_ref())
-            .filter(|(o, _)| {
-                o.table.as_ref().is_some_and(|t| same_name(t, table))
-                    && o.columns.iter().any(|c| c == column)
-            })
+            .filter(|(o, _)| keep(o))
             .collect()
     }
 
