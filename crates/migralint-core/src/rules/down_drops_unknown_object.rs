@@ -20,6 +20,9 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // What this down itself creates or renames before a drop: a
     // copy of the history, made only for the downs that do.
     let mut own: Option<History> = None;
+    // The functions this down dropped so far (their other overloads stay):
+    // kept aside, so that a down dropping functions copies no history.
+    let mut dropped_functions: Vec<&Obj> = Vec::new();
     for (stmt, facts) in down.file.statements.iter().zip(&cx.facts.stmts) {
         for e in &facts.effects {
             let Effect::Drop { obj, if_exists, .. } = e else {
@@ -54,7 +57,12 @@ fn check(cx: &DownCx, out: &mut Findings) {
             }
             // `DROP FUNCTION f` while several functions are named f.
             if obj.kind == Kind::Function && obj.args.is_none() {
-                let overloads = h.existing.overloads(&obj.name);
+                let overloads: Vec<_> = h
+                    .existing
+                    .overloads(&obj.name)
+                    .into_iter()
+                    .filter(|(o, _)| !dropped_functions.iter().any(|d| d.same_key(o)))
+                    .collect();
                 if overloads.len() > 1 {
                     let signatures: Vec<String> =
                         overloads.iter().map(|(o, _)| o.signature()).collect();
@@ -103,9 +111,13 @@ fn check(cx: &DownCx, out: &mut Findings) {
             );
         }
         for e in &facts.effects {
-            // A function dropped leaves its other overloads alone.
-            let function = matches!(e, Effect::Drop { obj, .. } if obj.kind == Kind::Function);
-            if own.is_some() || function || !matches!(e, Effect::Drop { .. }) {
+            match e {
+                Effect::Drop { obj, .. } if obj.kind == Kind::Function => {
+                    dropped_functions.push(obj)
+                }
+                _ => {}
+            }
+            if own.is_some() || !matches!(e, Effect::Drop { .. }) {
                 own.get_or_insert_with(|| history.clone()).apply_effect(e);
             }
         }
