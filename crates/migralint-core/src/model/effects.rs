@@ -62,6 +62,22 @@ pub enum Effect {
         empty: bool,
         cascade: bool,
     },
+    /// `ALTER DOMAIN d ...`: its constraints change.
+    AlterDomain {
+        domain: QualName,
+        change: DomainChange,
+    },
+}
+
+/// A change `ALTER DOMAIN` makes to what the domain checks.
+#[derive(Clone, Debug)]
+pub enum DomainChange {
+    /// `ADD [CONSTRAINT name] CHECK (...)`: `None` unnamed (PostgreSQL
+    /// names it `{domain}_check`).
+    AddConstraint(Option<String>),
+    DropConstraint(String),
+    /// `SET NOT NULL` (true), `DROP NOT NULL`.
+    NotNull(bool),
 }
 
 impl Effect {
@@ -97,6 +113,13 @@ pub enum Shape {
     Constraint {
         info: ConstraintInfo,
         inline: bool,
+    },
+    /// A domain: its base type and what it checks.
+    Domain {
+        base: Option<QualName>,
+        /// Its constraints' names (an unnamed one `None`).
+        checks: Vec<Option<String>>,
+        not_null: bool,
     },
     Index {
         unique: bool,
@@ -756,8 +779,59 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         }
         NodeEnum::CreateDomainStmt(s) => {
             if let Some(name) = QualName::from_list(&s.domainname) {
-                plain(out, Obj::new(Kind::Domain, name), false);
+                let mut checks = Vec::new();
+                let mut not_null = false;
+                for c in s.constraints.iter().filter_map(|n| match n.node.as_ref() {
+                    Some(NodeEnum::Constraint(c)) => Some(c),
+                    _ => None,
+                }) {
+                    match ConstrType::try_from(c.contype) {
+                        Ok(ConstrType::ConstrCheck) => {
+                            checks.push((!c.conname.is_empty()).then(|| c.conname.clone()))
+                        }
+                        Ok(ConstrType::ConstrNotnull) => not_null = true,
+                        Ok(ConstrType::ConstrNull) => not_null = false,
+                        _ => {}
+                    }
+                }
+                let base = s
+                    .type_name
+                    .as_ref()
+                    .filter(|t| t.array_bounds.is_empty())
+                    .and_then(|t| QualName::from_list(&t.names));
+                out.push(Effect::Create {
+                    obj: Obj::new(Kind::Domain, name),
+                    shape: Shape::Domain {
+                        base,
+                        checks,
+                        not_null,
+                    },
+                    open: false,
+                    if_not_exists: false,
+                });
             }
+        }
+        NodeEnum::AlterDomainStmt(s) => {
+            let Some(domain) = QualName::from_list(&s.type_name) else {
+                return;
+            };
+            let change = match s.subtype.as_str() {
+                "C" => match s.def.as_deref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::Constraint(c))
+                        if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrCheck) =>
+                    {
+                        DomainChange::AddConstraint(
+                            (!c.conname.is_empty()).then(|| c.conname.clone()),
+                        )
+                    }
+                    _ => return,
+                },
+                "X" => DomainChange::DropConstraint(s.name.clone()),
+                "O" => DomainChange::NotNull(true),
+                "N" => DomainChange::NotNull(false),
+                _ => return,
+            };
+            out.push(Effect::AlterDomain { domain, change });
         }
         NodeEnum::CreateExtensionStmt(s) => plain(
             out,

@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::{rename_in_expr, ColumnChange, Effect, Shape, NEXTVAL};
+use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
 use super::names::QualName;
 use super::objects::{same_name, Kind, Obj, ObjKey, Reference};
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
@@ -57,6 +57,17 @@ pub struct IndexInfo {
     pub keys: Option<Vec<String>>,
 }
 
+/// A domain and what it checks (`CHECK` constraints, `NOT NULL`).
+#[derive(Clone, Debug)]
+pub struct Domain {
+    /// Its base type when written as a name (another domain, maybe).
+    pub base: Option<QualName>,
+    /// The names of its `CHECK` constraints (unnamed ones as PostgreSQL
+    /// names them: `{domain}_check`, `{domain}_check1`...).
+    pub checks: Vec<String>,
+    pub not_null: bool,
+}
+
 /// What the model knows of a table a statement touches.
 #[derive(Clone, Copy, Debug)]
 pub enum TableState<'a> {
@@ -96,6 +107,7 @@ impl<'a> TableState<'a> {
 struct Saved {
     tables: HashMap<Key, Option<Table>>,
     indexes: HashMap<Key, Option<IndexInfo>>,
+    domains: HashMap<Key, Option<Domain>>,
 }
 
 /// Tables and indexes, keyed by `(schema, name)`.
@@ -103,6 +115,8 @@ struct Saved {
 pub struct Schema {
     tables: HashMap<Key, Table>,
     indexes: HashMap<Key, IndexInfo>,
+    /// Domains, by key.
+    domains: HashMap<Key, Domain>,
     /// The keys of indexes by their table's key (entries may be stale:
     /// checked against `indexes` when read).
     table_indexes: HashMap<Key, Vec<Key>>,
@@ -152,6 +166,110 @@ impl Schema {
 
     pub fn index(&self, name: &QualName) -> Option<&IndexInfo> {
         self.indexes.get(&name.key())
+    }
+
+    pub fn domain(&self, name: &QualName) -> Option<&Domain> {
+        self.domains.get(&name.key())
+    }
+
+    /// `ty` is a domain the model knows that checks something (a `CHECK`
+    /// constraint, valid or not, or `NOT NULL`), itself or through the
+    /// domain it is based on: PostgreSQL evaluates that for every row a
+    /// column of it gets, a `NULL` included.
+    pub fn domain_has_constraints(&self, ty: &QualName) -> bool {
+        let mut name = ty.clone();
+        // A chain of domains (bounded: a cycle cannot exist, but the model
+        // might follow renames oddly).
+        for _ in 0..16 {
+            let Some(d) = self.domain(&name) else {
+                return false;
+            };
+            if d.not_null || !d.checks.is_empty() {
+                return true;
+            }
+            match &d.base {
+                Some(b) => name = b.clone(),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// A column definition's type is a domain with constraints
+    /// (`domain_has_constraints`); not an array of one.
+    pub fn column_type_has_constraints(&self, c: &pg_query::protobuf::ColumnDef) -> bool {
+        c.type_name
+            .as_ref()
+            .filter(|t| t.array_bounds.is_empty())
+            .and_then(|t| QualName::from_list(&t.names))
+            .is_some_and(|ty| self.domain_has_constraints(&ty))
+    }
+
+    /// The tables with a column of domain `domain` (or of a domain based
+    /// on it), sorted: what `ALTER DOMAIN ... ADD CONSTRAINT` checks.
+    pub fn tables_using_domain(&self, domain: &QualName) -> Vec<QualName> {
+        let mut domains = vec![domain.key()];
+        let mut i = 0;
+        while i < domains.len() && i < 64 {
+            let based: Vec<Key> = self
+                .domains
+                .iter()
+                .filter(|(k, d)| {
+                    d.base.as_ref().is_some_and(|b| b.key() == domains[i]) && !domains.contains(k)
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            domains.extend(based);
+            i += 1;
+        }
+        let mut out: Vec<QualName> = self
+            .tables
+            .values()
+            .filter(|t| {
+                t.columns.values().any(|c| {
+                    let ty = match c.ty.name.split_once('.') {
+                        Some((s, n)) => QualName::new(Some(s), n),
+                        None => QualName::new(None, &c.ty.name),
+                    };
+                    !c.ty.array && domains.contains(&ty.key())
+                })
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        out.sort_by_key(|t| t.key());
+        out
+    }
+
+    fn set_domain(&mut self, key: Key, domain: Option<Domain>) {
+        if let Some(saved) = &mut self.undo {
+            if !saved.domains.contains_key(&key) {
+                saved
+                    .domains
+                    .insert(key.clone(), self.domains.get(&key).cloned());
+            }
+        }
+        match domain {
+            Some(d) => self.domains.insert(key, d),
+            None => self.domains.remove(&key),
+        };
+    }
+
+    /// What `change` makes of domain `name`, when the model knows it.
+    fn alter_domain(&mut self, name: &QualName, change: &DomainChange) {
+        let Some(mut d) = self.domain(name).cloned() else {
+            return;
+        };
+        match change {
+            DomainChange::AddConstraint(c) => {
+                let c = c
+                    .clone()
+                    .unwrap_or_else(|| check_name(&name.name, &d.checks));
+                d.checks.push(c);
+            }
+            DomainChange::DropConstraint(c) => d.checks.retain(|x| x != c),
+            DomainChange::NotNull(n) => d.not_null = *n,
+        }
+        self.set_domain(name.key(), Some(d));
     }
 
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
@@ -220,6 +338,9 @@ impl Schema {
         }
         for (k, old) in saved.indexes {
             restore(&mut self.indexes, k, old);
+        }
+        for (k, old) in saved.domains {
+            restore(&mut self.domains, k, old);
         }
     }
 
@@ -507,10 +628,31 @@ impl Schema {
                             };
                             self.set_index(obj.name.key(), Some(info));
                         }
+                        Shape::Domain {
+                            base,
+                            checks,
+                            not_null,
+                        } => {
+                            let mut names: Vec<String> = Vec::new();
+                            for c in checks {
+                                let c = c
+                                    .clone()
+                                    .unwrap_or_else(|| check_name(&obj.name.name, &names));
+                                names.push(c);
+                            }
+                            let domain = Domain {
+                                base: base.clone(),
+                                checks: names,
+                                not_null: *not_null,
+                            };
+                            self.set_domain(obj.name.key(), Some(domain));
+                        }
                         Shape::Plain => {}
                     }
                 }
+                Effect::AlterDomain { domain, change } => self.alter_domain(domain, change),
                 Effect::Drop { obj, .. } => match obj.kind {
+                    Kind::Domain | Kind::Type => self.set_domain(obj.name.key(), None),
                     Kind::Table | Kind::MatView => self.remove_table(&obj.name),
                     Kind::Index => self.set_index(obj.name.key(), None),
                     Kind::Column => {
@@ -820,6 +962,12 @@ impl Schema {
                     }
                 }
             }
+            Kind::Domain | Kind::Type => {
+                if let Some(d) = self.domain(&from.name).cloned() {
+                    self.set_domain(from.name.key(), None);
+                    self.set_domain(to.name.key(), Some(d));
+                }
+            }
             Kind::Index => {
                 if let Some(mut index) = self.index(&from.name).cloned() {
                     self.set_index(from.name.key(), None);
@@ -924,6 +1072,22 @@ impl Schema {
             ConstraintKind::Exclude | ConstraintKind::Other => true,
         }
     }
+}
+
+/// The name PostgreSQL gives an unnamed `CHECK` of domain `domain`:
+/// `{domain}_check`, then `{domain}_check1`... past the names taken.
+fn check_name(domain: &str, taken: &[String]) -> String {
+    let base = format!("{domain}_check");
+    (0..)
+        .map(|i| {
+            if i == 0 {
+                base.clone()
+            } else {
+                format!("{base}{i}")
+            }
+        })
+        .find(|n| !taken.contains(n))
+        .unwrap_or(base)
 }
 
 fn restore<V>(map: &mut HashMap<Key, V>, key: Key, old: Option<V>) {
