@@ -103,9 +103,14 @@ pub enum Shape {
     /// A table or materialized view; its columns and constraints follow
     /// as their own effects.
     Table {
+        /// Its columns are all listed here or copied from tables the model
+        /// may know (`like`).
         columns_known: bool,
         /// `CREATE TEMP TABLE`: ends with the session.
         temp: bool,
+        /// `LIKE s [INCLUDING ...]` clauses: their columns come first (the
+        /// model knows them when it knows `s`).
+        like: Vec<Like>,
     },
     Column(Column),
     /// A constraint; `inline` when written in a column definition (it goes
@@ -131,6 +136,39 @@ pub enum Shape {
         /// predicate (what can back a UNIQUE or PRIMARY KEY).
         keys: Option<Vec<String>>,
     },
+}
+
+/// A `LIKE source [INCLUDING ...]` clause of `CREATE TABLE`.
+#[derive(Clone, Debug)]
+pub struct Like {
+    pub source: QualName,
+    /// pg_query's `TableLikeOption` bits (`INCLUDING ALL`: every one).
+    options: u32,
+}
+
+impl Like {
+    const CONSTRAINTS: u32 = 1 << 2;
+    const DEFAULTS: u32 = 1 << 3;
+    const IDENTITY: u32 = 1 << 5;
+    const INDEXES: u32 = 1 << 6;
+
+    /// `INCLUDING DEFAULTS` (serial defaults included).
+    pub fn defaults(&self) -> bool {
+        self.options & Like::DEFAULTS != 0
+    }
+    /// `INCLUDING IDENTITY`.
+    pub fn identity(&self) -> bool {
+        self.options & Like::IDENTITY != 0
+    }
+    /// `INCLUDING CONSTRAINTS`: the CHECK constraints, names kept.
+    pub fn constraints(&self) -> bool {
+        self.options & Like::CONSTRAINTS != 0
+    }
+    /// `INCLUDING INDEXES`: indexes, primary keys, unique and exclusion
+    /// constraints (renamed after the new table).
+    pub fn indexes(&self) -> bool {
+        self.options & Like::INDEXES != 0
+    }
 }
 
 /// An index's definition as a comparable text, one text for every
@@ -597,18 +635,28 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::CreateStmt(s) => {
             let Some(rv) = &s.relation else { return };
             let table = QualName::from_range_var(rv);
-            let like = s
-                .table_elts
-                .iter()
-                .any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_))));
-            let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && !like;
+            let mut like = Vec::new();
+            let mut like_known = true;
+            for e in &s.table_elts {
+                if let Some(NodeEnum::TableLikeClause(l)) = e.node.as_ref() {
+                    match &l.relation {
+                        Some(r) => like.push(Like {
+                            source: QualName::from_range_var(r),
+                            options: l.options,
+                        }),
+                        None => like_known = false,
+                    }
+                }
+            }
+            let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && like_known;
             out.push(Effect::Create {
                 obj: Obj::new(Kind::Table, table.clone()),
                 shape: Shape::Table {
                     columns_known,
                     temp: rv.relpersistence == "t",
+                    like: like.clone(),
                 },
-                open: !columns_known || s.partbound.is_some(),
+                open: !columns_known || !like.is_empty() || s.partbound.is_some(),
                 if_not_exists: s.if_not_exists,
             });
             for elt in &s.table_elts {
@@ -637,6 +685,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 shape: Shape::Table {
                     columns_known: false,
                     temp: rv.relpersistence == "t",
+                    like: Vec::new(),
                 },
                 open: true,
                 if_not_exists: s.if_not_exists,
@@ -652,6 +701,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 shape: Shape::Table {
                     columns_known: false,
                     temp: rv.relpersistence == "t",
+                    like: Vec::new(),
                 },
                 open: true,
                 if_not_exists: false,

@@ -254,6 +254,56 @@ impl Schema {
         };
     }
 
+    /// `CREATE TABLE t (LIKE s ...)`: `table` gets `s`'s columns (with
+    /// their NOT NULL, always; their defaults with `INCLUDING DEFAULTS`
+    /// or, for identity columns, `INCLUDING IDENTITY`), its CHECK
+    /// constraints (`INCLUDING CONSTRAINTS`, names kept, valid even when
+    /// NOT VALID there), its primary key
+    /// and unique constraints (`INCLUDING INDEXES`, renamed as PostgreSQL
+    /// names them: `t_pkey`, `t_a_b_key`). Foreign keys are never copied,
+    /// nor (here) plain indexes. A source the model does not fully know
+    /// leaves the columns unknown.
+    fn copy_like(&self, table: &mut Table, like: &super::effects::Like) {
+        let Some(source) = self.table(&like.source).filter(|s| s.columns_known) else {
+            table.columns_known = false;
+            return;
+        };
+        for c in source.columns.values() {
+            let mut c = c.clone();
+            let nextval = c.default.as_deref() == Some(NEXTVAL);
+            if !(like.defaults() || (nextval && like.identity())) {
+                c.default = None;
+            }
+            table.columns.insert(c.name.clone(), c);
+        }
+        for c in &source.constraints {
+            let name = match c.kind {
+                ConstraintKind::Check if like.constraints() => c.name.clone(),
+                ConstraintKind::PrimaryKey if like.indexes() => {
+                    Some(format!("{}_pkey", table.name.name))
+                }
+                ConstraintKind::Unique | ConstraintKind::Exclude if like.indexes() => {
+                    let suffix = if c.kind == ConstraintKind::Unique {
+                        "key"
+                    } else {
+                        "excl"
+                    };
+                    let n = format!("{}_{}_{suffix}", table.name.name, c.keys.join("_"));
+                    (n.len() <= 63).then_some(n)
+                }
+                _ => continue,
+            };
+            // A copied CHECK is valid, even of a NOT VALID one (checked
+            // on PostgreSQL 15: the new table is empty).
+            table.constraints.push(ConstraintInfo {
+                name,
+                index: None,
+                validated: true,
+                ..c.clone()
+            });
+        }
+    }
+
     /// What `change` makes of domain `name`, when the model knows it.
     fn alter_domain(&mut self, name: &QualName, change: &DomainChange) {
         let Some(mut d) = self.domain(name).cloned() else {
@@ -527,6 +577,7 @@ impl Schema {
                         Shape::Table {
                             columns_known,
                             temp,
+                            like,
                         } => {
                             // Any relation of that name: they share a namespace.
                             if *if_not_exists && self.holder(obj).is_some() {
@@ -537,13 +588,17 @@ impl Schema {
                             if *temp {
                                 self.temp.push(obj.name.clone());
                             }
-                            self.put_table(Table {
+                            let mut table = Table {
                                 name: obj.name.clone(),
                                 columns: HashMap::default(),
                                 columns_known: *columns_known,
                                 constraints: Vec::new(),
                                 created_in: file,
-                            });
+                            };
+                            for l in like {
+                                self.copy_like(&mut table, l);
+                            }
+                            self.put_table(table);
                         }
                         Shape::Column(column) => {
                             let Some(table) = obj.table.as_ref() else {
@@ -1135,6 +1190,38 @@ mod tests {
         assert!(s.table_state(&users, 2).table().is_some());
         assert!(!s.table_state(&users, 2).is_new());
         assert!(s.table_state(&users, 0).is_new());
+    }
+
+    #[test]
+    fn like_copies_what_its_options_say() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            "CREATE TABLE src (id int PRIMARY KEY, email text NOT NULL UNIQUE, n int DEFAULT 5 CHECK (n > 0), \
+             r int REFERENCES src (id)); \
+             CREATE TABLE l0 (LIKE src, extra int); CREATE TABLE l1 (LIKE src INCLUDING DEFAULTS); \
+             CREATE TABLE l2 (LIKE src INCLUDING ALL); CREATE TABLE l3 (LIKE unknown);",
+            0,
+        );
+        let table = |n: &str| s.table(&QualName::new(None, n)).unwrap();
+        let l0 = table("l0");
+        assert!(l0.columns_known);
+        assert!(l0.column("id").unwrap().not_null && l0.column("email").unwrap().not_null);
+        assert!(l0.column("extra").is_some());
+        assert!(l0.column("n").unwrap().default.is_none());
+        assert!(l0.constraints.is_empty());
+        assert!(table("l1").column("n").unwrap().default.is_some());
+        assert!(table("l1").constraints.is_empty());
+        let names: Vec<String> = table("l2")
+            .constraints
+            .iter()
+            .map(|c| c.name.clone().unwrap_or_default())
+            .collect();
+        // As PostgreSQL 15 names them; the foreign key is not copied.
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names.contains(&"l2_pkey".to_string()), "{names:?}");
+        assert!(names.contains(&"l2_email_key".to_string()), "{names:?}");
+        assert!(!table("l3").columns_known);
     }
 
     #[test]
