@@ -18,7 +18,17 @@ const SETUP: &str = "CREATE TABLE users (id int PRIMARY KEY, email text, n int);
      ALTER TABLE users ADD CONSTRAINT users_n_pos CHECK (n > 0) NOT VALID;\n\
      CREATE TABLE orders (id int, user_id int);\n\
      CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
-     CREATE MATERIALIZED VIEW user_counts AS SELECT count(*) AS c FROM users;";
+     CREATE MATERIALIZED VIEW user_counts AS SELECT count(*) AS c FROM users;\n\
+     CREATE DOMAIN positive AS int CHECK (VALUE > 0);\n\
+     CREATE DOMAIN required AS text NOT NULL;\n\
+     CREATE DOMAIN label AS text DEFAULT 'x';\n\
+     CREATE DOMAIN code AS text CONSTRAINT code_ck CHECK (VALUE <> '');\n\
+     ALTER DOMAIN code DROP CONSTRAINT code_ck;\n\
+     CREATE DOMAIN amount AS int;\n\
+     CREATE DOMAIN price AS amount;\n\
+     CREATE TABLE items (a amount, p price);\n\
+     CREATE TABLE carts (a amount);\n\
+     ALTER DOMAIN amount ADD CONSTRAINT amount_pos CHECK (VALUE > 0) NOT VALID;";
 
 const STATEMENTS: &[&str] = &[
     "ALTER INDEX users_email RENAME TO users_mail",
@@ -73,6 +83,17 @@ const STATEMENTS: &[&str] = &[
     "ALTER TABLE users ADD COLUMN i int GENERATED ALWAYS AS IDENTITY",
     "ALTER TABLE users SET UNLOGGED",
     "CLUSTER users USING users_pkey",
+    "ALTER TABLE users ADD COLUMN p positive",
+    "ALTER TABLE users ADD COLUMN p positive DEFAULT 1",
+    "ALTER TABLE users ADD COLUMN r required DEFAULT 'x'",
+    "ALTER TABLE users ADD COLUMN l label",
+    "ALTER TABLE users ADD COLUMN c code",
+    "ALTER TABLE users ADD COLUMN ps positive[]",
+    "ALTER DOMAIN amount ADD CONSTRAINT amount_small CHECK (VALUE < 100)",
+    "ALTER DOMAIN amount ADD CONSTRAINT amount_small CHECK (VALUE < 100) NOT VALID",
+    "ALTER DOMAIN amount VALIDATE CONSTRAINT amount_pos",
+    "ALTER DOMAIN price SET NOT NULL",
+    "ALTER DOMAIN amount DROP CONSTRAINT amount_pos",
 ];
 
 // Not listed, on purpose: `REINDEX TABLE`, which PostgreSQL runs under SHARE

@@ -64,6 +64,22 @@ pub enum Effect {
         empty: bool,
         cascade: bool,
     },
+    /// `ALTER DOMAIN d ...`: its constraints change.
+    AlterDomain {
+        domain: QualName,
+        change: DomainChange,
+    },
+}
+
+/// A change `ALTER DOMAIN` makes to what the domain checks.
+#[derive(Clone, Debug)]
+pub enum DomainChange {
+    /// `ADD [CONSTRAINT name] CHECK (...)`: `None` unnamed (PostgreSQL
+    /// names it `{domain}_check`).
+    AddConstraint(Option<String>),
+    DropConstraint(String),
+    /// `SET NOT NULL` (true), `DROP NOT NULL`.
+    NotNull(bool),
 }
 
 impl Effect {
@@ -89,9 +105,14 @@ pub enum Shape {
     /// A table or materialized view; its columns and constraints follow
     /// as their own effects.
     Table {
+        /// Its columns are all listed here or copied from tables the model
+        /// may know (`like`).
         columns_known: bool,
         /// `CREATE TEMP TABLE`: ends with the session.
         temp: bool,
+        /// `LIKE s [INCLUDING ...]` clauses: their columns come first (the
+        /// model knows them when it knows `s`).
+        like: Vec<Like>,
     },
     Column(Column),
     /// A constraint; `inline` when written in a column definition (it goes
@@ -99,6 +120,13 @@ pub enum Shape {
     Constraint {
         info: ConstraintInfo,
         inline: bool,
+    },
+    /// A domain: its base type and what it checks.
+    Domain {
+        base: Option<QualName>,
+        /// Its constraints' names (an unnamed one `None`).
+        checks: Vec<Option<String>>,
+        not_null: bool,
     },
     Index {
         unique: bool,
@@ -110,6 +138,39 @@ pub enum Shape {
         /// predicate (what can back a UNIQUE or PRIMARY KEY).
         keys: Option<Vec<String>>,
     },
+}
+
+/// A `LIKE source [INCLUDING ...]` clause of `CREATE TABLE`.
+#[derive(Clone, Debug)]
+pub struct Like {
+    pub source: QualName,
+    /// pg_query's `TableLikeOption` bits (`INCLUDING ALL`: every one).
+    options: u32,
+}
+
+impl Like {
+    const CONSTRAINTS: u32 = 1 << 2;
+    const DEFAULTS: u32 = 1 << 3;
+    const IDENTITY: u32 = 1 << 5;
+    const INDEXES: u32 = 1 << 6;
+
+    /// `INCLUDING DEFAULTS` (serial defaults included).
+    pub fn defaults(&self) -> bool {
+        self.options & Like::DEFAULTS != 0
+    }
+    /// `INCLUDING IDENTITY`.
+    pub fn identity(&self) -> bool {
+        self.options & Like::IDENTITY != 0
+    }
+    /// `INCLUDING CONSTRAINTS`: the CHECK constraints, names kept.
+    pub fn constraints(&self) -> bool {
+        self.options & Like::CONSTRAINTS != 0
+    }
+    /// `INCLUDING INDEXES`: indexes, primary keys, unique and exclusion
+    /// constraints (renamed after the new table).
+    pub fn indexes(&self) -> bool {
+        self.options & Like::INDEXES != 0
+    }
 }
 
 /// An index's definition as a comparable text, one text for every
@@ -576,18 +637,28 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::CreateStmt(s) => {
             let Some(rv) = &s.relation else { return };
             let table = QualName::from_range_var(rv);
-            let like = s
-                .table_elts
-                .iter()
-                .any(|e| matches!(e.node, Some(NodeEnum::TableLikeClause(_))));
-            let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && !like;
+            let mut like = Vec::new();
+            let mut like_known = true;
+            for e in &s.table_elts {
+                if let Some(NodeEnum::TableLikeClause(l)) = e.node.as_ref() {
+                    match &l.relation {
+                        Some(r) => like.push(Like {
+                            source: QualName::from_range_var(r),
+                            options: l.options,
+                        }),
+                        None => like_known = false,
+                    }
+                }
+            }
+            let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && like_known;
             out.push(Effect::Create {
                 obj: Obj::new(Kind::Table, table.clone()),
                 shape: Shape::Table {
                     columns_known,
                     temp: rv.relpersistence == "t",
+                    like: like.clone(),
                 },
-                open: !columns_known || s.partbound.is_some(),
+                open: !columns_known || !like.is_empty() || s.partbound.is_some(),
                 if_not_exists: s.if_not_exists,
             });
             for elt in &s.table_elts {
@@ -616,6 +687,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 shape: Shape::Table {
                     columns_known: false,
                     temp: rv.relpersistence == "t",
+                    like: Vec::new(),
                 },
                 open: true,
                 if_not_exists: s.if_not_exists,
@@ -631,6 +703,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 shape: Shape::Table {
                     columns_known: false,
                     temp: rv.relpersistence == "t",
+                    like: Vec::new(),
                 },
                 open: true,
                 if_not_exists: false,
@@ -774,6 +847,27 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         // checks and default call.
         NodeEnum::CreateDomainStmt(s) => {
             if let Some(name) = QualName::from_list(&s.domainname) {
+                let mut checks = Vec::new();
+                let mut not_null = false;
+                for c in s.constraints.iter().filter_map(|n| match n.node.as_ref() {
+                    Some(NodeEnum::Constraint(c)) => Some(c),
+                    _ => None,
+                }) {
+                    match ConstrType::try_from(c.contype) {
+                        Ok(ConstrType::ConstrCheck) => {
+                            checks.push((!c.conname.is_empty()).then(|| c.conname.clone()))
+                        }
+                        Ok(ConstrType::ConstrNotnull) => not_null = true,
+                        Ok(ConstrType::ConstrNull) => not_null = false,
+                        _ => {}
+                    }
+                }
+                let base = s
+                    .type_name
+                    .as_ref()
+                    .filter(|t| t.array_bounds.is_empty())
+                    .and_then(|t| QualName::from_list(&t.names));
+                // What its base type and its constraints' expressions use.
                 let mut obj = Obj::new(Kind::Domain, name);
                 obj.depends_on
                     .extend(s.type_name.as_ref().and_then(type_dep));
@@ -783,8 +877,39 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                             .extend(c.raw_expr.as_deref().map(default_deps).unwrap_or_default());
                     }
                 }
-                plain(out, obj, false);
+                out.push(Effect::Create {
+                    obj,
+                    shape: Shape::Domain {
+                        base,
+                        checks,
+                        not_null,
+                    },
+                    open: false,
+                    if_not_exists: false,
+                });
             }
+        }
+        NodeEnum::AlterDomainStmt(s) => {
+            let Some(domain) = QualName::from_list(&s.type_name) else {
+                return;
+            };
+            let change = match s.subtype.as_str() {
+                "C" => match s.def.as_deref().and_then(|d| d.node.as_ref()) {
+                    Some(NodeEnum::Constraint(c))
+                        if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrCheck) =>
+                    {
+                        DomainChange::AddConstraint(
+                            (!c.conname.is_empty()).then(|| c.conname.clone()),
+                        )
+                    }
+                    _ => return,
+                },
+                "X" => DomainChange::DropConstraint(s.name.clone()),
+                "O" => DomainChange::NotNull(true),
+                "N" => DomainChange::NotNull(false),
+                _ => return,
+            };
+            out.push(Effect::AlterDomain { domain, change });
         }
         NodeEnum::CreateExtensionStmt(s) => plain(
             out,

@@ -162,7 +162,7 @@ impl History {
             Effect::AlterColumn { table, column, .. } => {
                 self.remember(Obj::on(Kind::Column, table, column).key());
             }
-            Effect::Validate { .. } | Effect::Rows { .. } => {}
+            Effect::Validate { .. } | Effect::Rows { .. } | Effect::AlterDomain { .. } => {}
         }
         Vec::new()
     }
@@ -268,7 +268,10 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                         renamed.push((from, to, at));
                     }
                 }
-                Effect::AlterColumn { .. } | Effect::Validate { .. } | Effect::Rows { .. } => {}
+                Effect::AlterColumn { .. }
+                | Effect::Validate { .. }
+                | Effect::Rows { .. }
+                | Effect::AlterDomain { .. } => {}
             }
         }
     }

@@ -200,15 +200,18 @@ fn already_not_null(
 }
 
 pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTaken> {
-    let mut locks = node_locks(node, pg_version);
+    let mut locks = node_locks_with(node, pg_version, Some(schema));
     if let NodeEnum::AlterTableStmt(s) = node {
         if let Some(table) = s.relation.as_ref().map(QualName::from_range_var) {
             let rewrites = s.cmds.iter().any(|c| match c.node.as_ref() {
                 Some(NodeEnum::AlterTableCmd(cmd)) => {
                     !schema.skips_add_column(&table, cmd)
-                        && alter_cmd_locks(&table, cmd, pg_version).iter().any(|l| {
-                            l.rewrite && !catalog_only_type_change(cmd, &table, schema, pg_version)
-                        })
+                        && alter_cmd_locks(&table, cmd, pg_version, Some(schema))
+                            .iter()
+                            .any(|l| {
+                                l.rewrite
+                                    && !catalog_only_type_change(cmd, &table, schema, pg_version)
+                            })
                 }
                 _ => false,
             });
@@ -219,7 +222,7 @@ pub fn locks_in(node: &NodeEnum, pg_version: u32, schema: &Schema) -> Vec<LockTa
                         Some(NodeEnum::AlterTableCmd(cmd)) => {
                             !already_not_null(cmd, &table, schema, pg_version)
                                 && !schema.skips_add_column(&table, cmd)
-                                && alter_cmd_locks(&table, cmd, pg_version)
+                                && alter_cmd_locks(&table, cmd, pg_version, Some(schema))
                                     .iter()
                                     .any(|l| l.scan && !l.rewrite)
                         }
@@ -249,7 +252,14 @@ pub fn statement_locks(stmt: &Statement, pg_version: u32) -> Vec<LockTaken> {
     node_locks(&stmt.node, pg_version)
 }
 
+/// The locks a statement takes, as far as the statement alone tells.
 pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
+    node_locks_with(node, pg_version, None)
+}
+
+/// `node_locks`, with what the schema model knows when it is given
+/// (which domains check something).
+fn node_locks_with(node: &NodeEnum, pg_version: u32, schema: Option<&Schema>) -> Vec<LockTaken> {
     use LockMode::*;
     let rv = |r: &Option<pg_query::protobuf::RangeVar>| r.as_ref().map(QualName::from_range_var);
     let mut out = Vec::new();
@@ -273,8 +283,27 @@ pub fn node_locks(node: &NodeEnum, pg_version: u32) -> Vec<LockTaken> {
             if let Some(t) = rv(&s.relation) {
                 for cmd in &s.cmds {
                     if let Some(NodeEnum::AlterTableCmd(cmd)) = cmd.node.as_ref() {
-                        out.extend(alter_cmd_locks(&t, cmd, pg_version));
+                        out.extend(alter_cmd_locks(&t, cmd, pg_version, schema));
                     }
+                }
+            }
+        }
+        // `ALTER DOMAIN d ADD CHECK (...)` (not NOT VALID), `SET NOT NULL`,
+        // `VALIDATE CONSTRAINT`: every column of the domain, in every table,
+        // is checked under SHARE (PostgreSQL 15). Known from the schema.
+        NodeEnum::AlterDomainStmt(s) => {
+            let checks = match s.subtype.as_str() {
+                "C" => matches!(s.def.as_deref().and_then(|d| d.node.as_ref()),
+                    Some(NodeEnum::Constraint(c)) if !c.skip_validation
+                        && ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrCheck)),
+                "O" | "V" => true,
+                _ => false,
+            };
+            if let (true, Some(schema), Some(domain)) =
+                (checks, schema, QualName::from_list(&s.type_name))
+            {
+                for t in schema.tables_using_domain(&domain) {
+                    out.push(LockTaken::new(Share, &t).scan());
                 }
             }
         }
@@ -474,7 +503,12 @@ fn merge(locks: Vec<LockTaken>) -> Vec<LockTaken> {
     out
 }
 
-fn alter_cmd_locks(table: &QualName, cmd: &AlterTableCmd, pg_version: u32) -> Vec<LockTaken> {
+fn alter_cmd_locks(
+    table: &QualName,
+    cmd: &AlterTableCmd,
+    pg_version: u32,
+    schema: Option<&Schema>,
+) -> Vec<LockTaken> {
     use AlterTableType as T;
     use LockMode::*;
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
@@ -485,7 +519,7 @@ fn alter_cmd_locks(table: &QualName, cmd: &AlterTableCmd, pg_version: u32) -> Ve
             let Some(NodeEnum::ColumnDef(c)) = def else {
                 return vec![base];
             };
-            let mut out = vec![if add_column_rewrites(c, pg_version) {
+            let mut out = vec![if add_column_rewrites(c, pg_version, schema) {
                 base.rewrite()
             } else {
                 base
@@ -601,8 +635,18 @@ fn catalog_only_type_change(
 }
 
 /// `ADD COLUMN` rewrites the table: a volatile default (any default before
-/// PostgreSQL 11), an identity, serial or stored generated column.
-pub fn add_column_rewrites(c: &pg_query::protobuf::ColumnDef, pg_version: u32) -> bool {
+/// PostgreSQL 11), an identity, serial or stored generated column, or a
+/// column whose type is a domain with constraints (`CHECK`, `NOT NULL`:
+/// PostgreSQL evaluates them for every existing row, default or not), when
+/// `schema` knows that domain.
+pub fn add_column_rewrites(
+    c: &pg_query::protobuf::ColumnDef,
+    pg_version: u32,
+    schema: Option<&Schema>,
+) -> bool {
+    if schema.is_some_and(|s| s.column_type_has_constraints(c)) {
+        return true;
+    }
     let serial = c
         .type_name
         .as_ref()

@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::{rename_in_expr, ColumnChange, Effect, Shape, NEXTVAL};
+use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
 use super::names::QualName;
 use super::objects::{
     generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable, Reference,
@@ -59,6 +59,17 @@ pub struct IndexInfo {
     pub keys: Option<Vec<String>>,
 }
 
+/// A domain and what it checks (`CHECK` constraints, `NOT NULL`).
+#[derive(Clone, Debug)]
+pub struct Domain {
+    /// Its base type when written as a name (another domain, maybe).
+    pub base: Option<QualName>,
+    /// The names of its `CHECK` constraints (unnamed ones as PostgreSQL
+    /// names them: `{domain}_check`, `{domain}_check1`...).
+    pub checks: Vec<String>,
+    pub not_null: bool,
+}
+
 /// What the model knows of a table a statement touches.
 #[derive(Clone, Copy, Debug)]
 pub enum TableState<'a> {
@@ -98,6 +109,7 @@ impl<'a> TableState<'a> {
 struct Saved {
     tables: HashMap<Key, Option<Table>>,
     indexes: HashMap<Key, Option<IndexInfo>>,
+    domains: HashMap<Key, Option<Domain>>,
 }
 
 /// Tables and indexes, keyed by `(schema, name)`.
@@ -105,6 +117,8 @@ struct Saved {
 pub struct Schema {
     tables: HashMap<Key, Table>,
     indexes: HashMap<Key, IndexInfo>,
+    /// Domains, by key.
+    domains: HashMap<Key, Domain>,
     /// The keys of indexes by their table's key (entries may be stale:
     /// checked against `indexes` when read).
     table_indexes: HashMap<Key, Vec<Key>>,
@@ -154,6 +168,160 @@ impl Schema {
 
     pub fn index(&self, name: &QualName) -> Option<&IndexInfo> {
         self.indexes.get(&name.key())
+    }
+
+    pub fn domain(&self, name: &QualName) -> Option<&Domain> {
+        self.domains.get(&name.key())
+    }
+
+    /// `ty` is a domain the model knows that checks something (a `CHECK`
+    /// constraint, valid or not, or `NOT NULL`), itself or through the
+    /// domain it is based on: PostgreSQL evaluates that for every row a
+    /// column of it gets, a `NULL` included.
+    pub fn domain_has_constraints(&self, ty: &QualName) -> bool {
+        let mut name = ty.clone();
+        // A chain of domains (bounded: a cycle cannot exist, but the model
+        // might follow renames oddly).
+        for _ in 0..16 {
+            let Some(d) = self.domain(&name) else {
+                return false;
+            };
+            if d.not_null || !d.checks.is_empty() {
+                return true;
+            }
+            match &d.base {
+                Some(b) => name = b.clone(),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// A column definition's type is a domain with constraints
+    /// (`domain_has_constraints`); not an array of one.
+    pub fn column_type_has_constraints(&self, c: &pg_query::protobuf::ColumnDef) -> bool {
+        c.type_name
+            .as_ref()
+            .filter(|t| t.array_bounds.is_empty())
+            .and_then(|t| QualName::from_list(&t.names))
+            .is_some_and(|ty| self.domain_has_constraints(&ty))
+    }
+
+    /// The tables with a column of domain `domain` (or of a domain based
+    /// on it), sorted: what `ALTER DOMAIN ... ADD CONSTRAINT` checks.
+    pub fn tables_using_domain(&self, domain: &QualName) -> Vec<QualName> {
+        let mut domains = vec![domain.key()];
+        let mut i = 0;
+        while i < domains.len() && i < 64 {
+            let based: Vec<Key> = self
+                .domains
+                .iter()
+                .filter(|(k, d)| {
+                    d.base.as_ref().is_some_and(|b| b.key() == domains[i]) && !domains.contains(k)
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            domains.extend(based);
+            i += 1;
+        }
+        let mut out: Vec<QualName> = self
+            .tables
+            .values()
+            .filter(|t| {
+                t.columns.values().any(|c| {
+                    let ty = match c.ty.name.split_once('.') {
+                        Some((s, n)) => QualName::new(Some(s), n),
+                        None => QualName::new(None, &c.ty.name),
+                    };
+                    !c.ty.array && domains.contains(&ty.key())
+                })
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        out.sort_by_key(|t| t.key());
+        out
+    }
+
+    fn set_domain(&mut self, key: Key, domain: Option<Domain>) {
+        if let Some(saved) = &mut self.undo {
+            if !saved.domains.contains_key(&key) {
+                saved
+                    .domains
+                    .insert(key.clone(), self.domains.get(&key).cloned());
+            }
+        }
+        match domain {
+            Some(d) => self.domains.insert(key, d),
+            None => self.domains.remove(&key),
+        };
+    }
+
+    /// `CREATE TABLE t (LIKE s ...)`: `table` gets `s`'s columns (with
+    /// their NOT NULL, always; their defaults with `INCLUDING DEFAULTS`
+    /// or, for identity columns, `INCLUDING IDENTITY`), its CHECK
+    /// constraints (`INCLUDING CONSTRAINTS`, names kept, valid even when
+    /// NOT VALID there), its primary key
+    /// and unique constraints (`INCLUDING INDEXES`, renamed as PostgreSQL
+    /// names them: `t_pkey`, `t_a_b_key`). Foreign keys are never copied,
+    /// nor (here) plain indexes. A source the model does not fully know
+    /// leaves the columns unknown.
+    fn copy_like(&self, table: &mut Table, like: &super::effects::Like) {
+        let Some(source) = self.table(&like.source).filter(|s| s.columns_known) else {
+            table.columns_known = false;
+            return;
+        };
+        for c in source.columns.values() {
+            let mut c = c.clone();
+            let nextval = c.default.as_deref() == Some(NEXTVAL);
+            if !(like.defaults() || (nextval && like.identity())) {
+                c.default = None;
+            }
+            table.columns.insert(c.name.clone(), c);
+        }
+        for c in &source.constraints {
+            let name = match c.kind {
+                ConstraintKind::Check if like.constraints() => c.name.clone(),
+                ConstraintKind::PrimaryKey if like.indexes() => {
+                    Some(format!("{}_pkey", table.name.name))
+                }
+                ConstraintKind::Unique | ConstraintKind::Exclude if like.indexes() => {
+                    let suffix = if c.kind == ConstraintKind::Unique {
+                        "key"
+                    } else {
+                        "excl"
+                    };
+                    let n = format!("{}_{}_{suffix}", table.name.name, c.keys.join("_"));
+                    (n.len() <= 63).then_some(n)
+                }
+                _ => continue,
+            };
+            // A copied CHECK is valid, even of a NOT VALID one (checked
+            // on PostgreSQL 15: the new table is empty).
+            table.constraints.push(ConstraintInfo {
+                name,
+                index: None,
+                validated: true,
+                ..c.clone()
+            });
+        }
+    }
+
+    /// What `change` makes of domain `name`, when the model knows it.
+    fn alter_domain(&mut self, name: &QualName, change: &DomainChange) {
+        let Some(mut d) = self.domain(name).cloned() else {
+            return;
+        };
+        match change {
+            DomainChange::AddConstraint(c) => {
+                let c = c
+                    .clone()
+                    .unwrap_or_else(|| check_name(&name.name, &d.checks));
+                d.checks.push(c);
+            }
+            DomainChange::DropConstraint(c) => d.checks.retain(|x| x != c),
+            DomainChange::NotNull(n) => d.not_null = *n,
+        }
+        self.set_domain(name.key(), Some(d));
     }
 
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
@@ -222,6 +390,9 @@ impl Schema {
         }
         for (k, old) in saved.indexes {
             restore(&mut self.indexes, k, old);
+        }
+        for (k, old) in saved.domains {
+            restore(&mut self.domains, k, old);
         }
     }
 
@@ -408,6 +579,7 @@ impl Schema {
                         Shape::Table {
                             columns_known,
                             temp,
+                            like,
                         } => {
                             // Any relation of that name: they share a namespace.
                             if *if_not_exists && self.holder(obj).is_some() {
@@ -418,13 +590,17 @@ impl Schema {
                             if *temp {
                                 self.temp.push(obj.name.clone());
                             }
-                            self.put_table(Table {
+                            let mut table = Table {
                                 name: obj.name.clone(),
                                 columns: HashMap::default(),
                                 columns_known: *columns_known,
                                 constraints: Vec::new(),
                                 created_in: file,
-                            });
+                            };
+                            for l in like {
+                                self.copy_like(&mut table, l);
+                            }
+                            self.put_table(table);
                         }
                         Shape::Column(column) => {
                             let Some(table) = obj.table.as_ref() else {
@@ -509,10 +685,31 @@ impl Schema {
                             };
                             self.set_index(obj.name.key(), Some(info));
                         }
+                        Shape::Domain {
+                            base,
+                            checks,
+                            not_null,
+                        } => {
+                            let mut names: Vec<String> = Vec::new();
+                            for c in checks {
+                                let c = c
+                                    .clone()
+                                    .unwrap_or_else(|| check_name(&obj.name.name, &names));
+                                names.push(c);
+                            }
+                            let domain = Domain {
+                                base: base.clone(),
+                                checks: names,
+                                not_null: *not_null,
+                            };
+                            self.set_domain(obj.name.key(), Some(domain));
+                        }
                         Shape::Plain => {}
                     }
                 }
+                Effect::AlterDomain { domain, change } => self.alter_domain(domain, change),
                 Effect::Drop { obj, .. } => match obj.kind {
+                    Kind::Domain | Kind::Type => self.set_domain(obj.name.key(), None),
                     Kind::Table | Kind::MatView => self.remove_table(&obj.name),
                     Kind::Index => self.set_index(obj.name.key(), None),
                     Kind::Column => {
@@ -884,6 +1081,12 @@ impl Schema {
                     }
                 }
             }
+            Kind::Domain | Kind::Type => {
+                if let Some(d) = self.domain(&from.name).cloned() {
+                    self.set_domain(from.name.key(), None);
+                    self.set_domain(to.name.key(), Some(d));
+                }
+            }
             Kind::Index => {
                 if let Some(mut index) = self.index(&from.name).cloned() {
                     self.set_index(from.name.key(), None);
@@ -990,6 +1193,22 @@ impl Schema {
     }
 }
 
+/// The name PostgreSQL gives an unnamed `CHECK` of domain `domain`:
+/// `{domain}_check`, then `{domain}_check1`... past the names taken.
+fn check_name(domain: &str, taken: &[String]) -> String {
+    let base = format!("{domain}_check");
+    (0..)
+        .map(|i| {
+            if i == 0 {
+                base.clone()
+            } else {
+                format!("{base}{i}")
+            }
+        })
+        .find(|n| !taken.contains(n))
+        .unwrap_or(base)
+}
+
 fn restore<V>(map: &mut HashMap<Key, V>, key: Key, old: Option<V>) {
     match old {
         Some(v) => {
@@ -1035,6 +1254,38 @@ mod tests {
         assert!(s.table_state(&users, 2).table().is_some());
         assert!(!s.table_state(&users, 2).is_new());
         assert!(s.table_state(&users, 0).is_new());
+    }
+
+    #[test]
+    fn like_copies_what_its_options_say() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            "CREATE TABLE src (id int PRIMARY KEY, email text NOT NULL UNIQUE, n int DEFAULT 5 CHECK (n > 0), \
+             r int REFERENCES src (id)); \
+             CREATE TABLE l0 (LIKE src, extra int); CREATE TABLE l1 (LIKE src INCLUDING DEFAULTS); \
+             CREATE TABLE l2 (LIKE src INCLUDING ALL); CREATE TABLE l3 (LIKE unknown);",
+            0,
+        );
+        let table = |n: &str| s.table(&QualName::new(None, n)).unwrap();
+        let l0 = table("l0");
+        assert!(l0.columns_known);
+        assert!(l0.column("id").unwrap().not_null && l0.column("email").unwrap().not_null);
+        assert!(l0.column("extra").is_some());
+        assert!(l0.column("n").unwrap().default.is_none());
+        assert!(l0.constraints.is_empty());
+        assert!(table("l1").column("n").unwrap().default.is_some());
+        assert!(table("l1").constraints.is_empty());
+        let names: Vec<String> = table("l2")
+            .constraints
+            .iter()
+            .map(|c| c.name.clone().unwrap_or_default())
+            .collect();
+        // As PostgreSQL 15 names them; the foreign key is not copied.
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names.contains(&"l2_pkey".to_string()), "{names:?}");
+        assert!(names.contains(&"l2_email_key".to_string()), "{names:?}");
+        assert!(!table("l3").columns_known);
     }
 
     #[test]

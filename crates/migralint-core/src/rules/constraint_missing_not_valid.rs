@@ -14,12 +14,15 @@ declare_rule!(
     "constraint-missing-not-valid",
     Locking,
     Error,
-    "ADD CONSTRAINT ... CHECK or FOREIGN KEY without NOT VALID checks every row while holding a blocking lock",
+    "ADD CONSTRAINT ... CHECK or FOREIGN KEY (of a table, or CHECK of a domain in use) without NOT VALID checks every row while holding a blocking lock",
     Check::Statement(check),
     subsumes = &["hold-exclusive-lock-across-statements"]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
+    if let NodeEnum::AlterDomainStmt(d) = &cx.stmt.node {
+        return domain_check(cx, d, out);
+    }
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
         return;
     };
@@ -161,6 +164,64 @@ fn move_validation(cx: &StmtCx) -> Option<FixSpec> {
     )
 }
 
+/// `ALTER DOMAIN d ADD [CONSTRAINT c] CHECK (...)` without NOT VALID: every
+/// column of `d` (or of a domain based on it) in every table is checked,
+/// each table under SHARE (PostgreSQL 15: writes wait). Reported when one
+/// of those tables holds data.
+fn domain_check(cx: &StmtCx, d: &pg_query::protobuf::AlterDomainStmt, out: &mut Findings) {
+    let Some(NodeEnum::Constraint(c)) = d.def.as_deref().and_then(|n| n.node.as_ref()) else {
+        return;
+    };
+    if d.subtype != "C"
+        || c.skip_validation
+        || ConstrType::try_from(c.contype) != Ok(ConstrType::ConstrCheck)
+    {
+        return;
+    }
+    let Some(domain) = QualName::from_list(&d.type_name) else {
+        return;
+    };
+    let tables: Vec<QualName> = cx
+        .schema
+        .tables_using_domain(&domain)
+        .into_iter()
+        .filter(|t| holds_data(cx, t))
+        .collect();
+    if tables.is_empty() {
+        return;
+    }
+    let locks: Vec<String> = tables.iter().map(|t| describe_lock(cx, t)).collect();
+    let span = cx.clause_span(c.location);
+    let clause = cx
+        .text(span)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = if c.conname.is_empty() {
+        "<name>".to_string()
+    } else {
+        crate::model::names::quote_ident(&c.conname)
+    };
+    let clause = clause
+        .strip_prefix(&format!("CONSTRAINT {} ", c.conname))
+        .unwrap_or(&clause)
+        .to_string();
+    out.report(
+        span,
+        format!(
+            "ALTER DOMAIN {domain} ADD CHECK without NOT VALID checks every existing value of the domain, in every table with a \
+             column of it, while holding {}",
+            locks.join(", ")
+        ),
+    )
+    .help(format!(
+        "1. `ALTER DOMAIN {domain} ADD CONSTRAINT {name} {clause} NOT VALID;` (no scan; new and updated values are checked \
+         from now on); 2. in a later migration: `ALTER DOMAIN {domain} VALIDATE CONSTRAINT {name};`. Unlike a table's, a \
+         domain's VALIDATE still holds SHARE on those tables while it scans (writes wait) up to PostgreSQL 18: run it at a \
+         quiet time"
+    ));
+}
+
 /// A later statement of this file validates constraint `name` of `table`.
 fn validated_later(cx: &StmtCx, table: &QualName, name: &str) -> bool {
     cx.file.facts.validated_after(table, name, cx.stmt_index)
@@ -297,6 +358,42 @@ mod tests {
     }
 
     const RULE: &str = "constraint-missing-not-valid";
+
+    #[test]
+    fn domain_check_without_not_valid_err() {
+        let setup = (
+            "000001_a.up.sql",
+            "CREATE DOMAIN amount AS int; CREATE DOMAIN price AS amount; CREATE TABLE items (p price); \
+             CREATE TABLE carts (a amount[]);",
+        );
+        let out = assert_err_files(
+            RULE,
+            &[
+                setup,
+                (
+                    "000002_b.up.sql",
+                    "ALTER DOMAIN amount ADD CONSTRAINT amount_pos CHECK (VALUE > 0);",
+                ),
+            ],
+        );
+        assert!(out.contains("SHARE on items"), "{out}");
+        assert!(!out.contains("carts"), "{out}");
+        assert_ok_files(
+            RULE,
+            &[
+                setup,
+                (
+                    "000002_b.up.sql",
+                    "ALTER DOMAIN amount ADD CONSTRAINT amount_pos CHECK (VALUE > 0) NOT VALID;",
+                ),
+            ],
+        );
+        // Unused, or used by tables new in this file: nothing to scan.
+        assert_ok(
+            RULE,
+            "CREATE DOMAIN amount AS int; CREATE TABLE items (a amount); ALTER DOMAIN amount ADD CHECK (VALUE > 0);",
+        );
+    }
 
     fn owned(files: &[(&str, &str)]) -> Vec<(String, String)> {
         files

@@ -70,7 +70,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
                 Effect::OwnedBy { .. }
                 | Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
-                | Effect::Rows { .. } => {}
+                | Effect::Rows { .. }
+                | Effect::AlterDomain { .. } => {}
             }
         }
     }

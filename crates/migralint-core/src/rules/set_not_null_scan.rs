@@ -703,6 +703,41 @@ mod tests {
     }
 
     #[test]
+    fn not_null_copied_by_like_ok() {
+        // LIKE copies NOT NULL always, a CHECK with INCLUDING CONSTRAINTS.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE s (id int NOT NULL, email text);\n\
+                     ALTER TABLE s ADD CONSTRAINT s_email_nn CHECK (email IS NOT NULL) NOT VALID;\n\
+                     CREATE TABLE t (LIKE s);\nCREATE TABLE u (LIKE s INCLUDING CONSTRAINTS);",
+                ),
+                (
+                    "000002_x.up.sql",
+                    "ALTER TABLE t ALTER COLUMN id SET NOT NULL;\nALTER TABLE u ALTER COLUMN email SET NOT NULL;",
+                ),
+            ],
+        );
+        // Without INCLUDING CONSTRAINTS the CHECK stays behind.
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE s (email text, CONSTRAINT s_email_nn CHECK (email IS NOT NULL));\n\
+                     CREATE TABLE t (LIKE s INCLUDING DEFAULTS);",
+                ),
+                (
+                    "000002_x.up.sql",
+                    "ALTER TABLE t ALTER COLUMN email SET NOT NULL;",
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn pg18_not_null_constraint() {
         insta::assert_snapshot!(assert_err(
             RULE,
