@@ -40,9 +40,9 @@ const REALWORLD: [&str; 5] = [
 ];
 
 /// The precision of the default output on the labelled sample, as measured
-/// when the sample was labelled (45.2%, December 2026): a floor, raised as
-/// rules improve. Issue 12's target is 0.90.
-const PRECISION_FLOOR: f64 = 0.45;
+/// when the sample was labelled (45.2%, December 2026; 48.0% now): a floor,
+/// raised as rules improve. Issue 12's target is 0.90.
+const PRECISION_FLOOR: f64 = 0.47;
 
 /// (folder, file name, line, column, rule)
 type Key = (String, String, u64, u64, String);
