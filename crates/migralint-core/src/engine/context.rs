@@ -237,6 +237,25 @@ impl<'a> StmtCx<'a> {
         self.file.parsed.slice(span)
     }
 
+    /// The first word of statement `i`, upper-cased (`COMMIT`, `ALTER`), or
+    /// `default` for an empty one.
+    pub fn first_word(&self, i: usize, default: &str) -> String {
+        self.text(self.span_of(i))
+            .split_whitespace()
+            .next()
+            .unwrap_or(default)
+            .to_ascii_uppercase()
+    }
+
+    /// The text of `span` on one line: runs of whitespace (newlines,
+    /// indentation) as one space, for quoting a clause in a message.
+    pub fn one_line(&self, span: Span) -> String {
+        self.text(span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn table_state(&self, name: &QualName) -> TableState<'a> {
         self.schema.table_state(name, self.file_index)
     }

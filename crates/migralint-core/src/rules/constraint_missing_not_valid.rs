@@ -73,11 +73,7 @@ fn add_constraint(cx: &StmtCx, table: &QualName, c: &Constraint, out: &mut Findi
         _ => return,
     };
     let span = cx.clause_span(c.location);
-    let clause = cx
-        .text(span)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let clause = cx.one_line(span);
     let name = if c.conname.is_empty() {
         String::new()
     } else {
@@ -192,11 +188,7 @@ fn domain_check(cx: &StmtCx, d: &pg_query::protobuf::AlterDomainStmt, out: &mut 
     }
     let locks: Vec<String> = tables.iter().map(|t| describe_lock(cx, t)).collect();
     let span = cx.clause_span(c.location);
-    let clause = cx
-        .text(span)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let clause = cx.one_line(span);
     let name = if c.conname.is_empty() {
         "<name>".to_string()
     } else {
@@ -230,11 +222,7 @@ fn validated_later(cx: &StmtCx, table: &QualName, name: &str) -> bool {
 fn inline_check(cx: &StmtCx, table: &QualName, column: &str, c: &Constraint, out: &mut Findings) {
     let column = crate::model::names::quote_ident(column);
     let span = cx.clause_span(c.location);
-    let check = cx
-        .text(span)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let check = cx.one_line(span);
     let name = if c.conname.is_empty() {
         format!("{}_{}_check", table.name, column.trim_matches('"'))
     } else {

@@ -490,11 +490,7 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
         }
         Split::Commit(i) => format!(
             "the {} on line {} ends its first transaction",
-            cx.text(cx.span_of(i))
-                .split_whitespace()
-                .next()
-                .unwrap_or("COMMIT")
-                .to_ascii_uppercase(),
+            cx.first_word(i, "COMMIT"),
             cx.line_of(i)
         ),
     })

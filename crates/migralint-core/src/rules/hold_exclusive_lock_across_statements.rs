@@ -229,11 +229,7 @@ fn statement_label(cx: &StmtCx, j: usize) -> String {
     if let Some(label) = cx.summary_of(j).label() {
         return label.to_string();
     }
-    cx.text(cx.span_of(j))
-        .split_whitespace()
-        .next()
-        .unwrap_or("statement")
-        .to_ascii_uppercase()
+    cx.first_word(j, "statement")
 }
 
 #[cfg(test)]
