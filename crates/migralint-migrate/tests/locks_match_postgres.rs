@@ -94,6 +94,11 @@ const STATEMENTS: &[&str] = &[
     "ALTER DOMAIN amount VALIDATE CONSTRAINT amount_pos",
     "ALTER DOMAIN price SET NOT NULL",
     "ALTER DOMAIN amount DROP CONSTRAINT amount_pos",
+    "ALTER TABLE users ALTER COLUMN email TYPE label",
+    "ALTER TABLE users ALTER COLUMN email TYPE code",
+    "ALTER TABLE users ALTER COLUMN n TYPE positive",
+    "ALTER TABLE items ALTER COLUMN a TYPE int",
+    "ALTER TABLE items ALTER COLUMN p TYPE amount",
 ];
 
 // Not listed, on purpose: `REINDEX TABLE`, which PostgreSQL runs under SHARE

@@ -124,6 +124,8 @@ pub enum Shape {
     /// A domain: its base type and what it checks.
     Domain {
         base: Option<QualName>,
+        /// The base type as written, with its modifiers (`varchar(255)`).
+        base_type: Option<SqlType>,
         /// Its constraints' names (an unnamed one `None`).
         checks: Vec<Option<String>>,
         not_null: bool,
@@ -867,6 +869,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     .as_ref()
                     .filter(|t| t.array_bounds.is_empty())
                     .and_then(|t| QualName::from_list(&t.names));
+                let base_type = s.type_name.as_ref().map(SqlType::from_type_name);
                 // What its base type and its constraints' expressions use.
                 let mut obj = Obj::new(Kind::Domain, name);
                 obj.depends_on
@@ -881,6 +884,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     obj,
                     shape: Shape::Domain {
                         base,
+                        base_type,
                         checks,
                         not_null,
                     },

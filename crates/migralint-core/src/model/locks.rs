@@ -631,6 +631,7 @@ fn catalog_only_type_change(
     ) else {
         return false;
     };
+    let (old, new) = schema.judged_types(old, new);
     coercion::judge(&old, &new, pg_version) == coercion::Verdict::Safe
 }
 

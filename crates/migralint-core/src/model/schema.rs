@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
-use super::names::QualName;
+use super::names::{QualName, SqlType};
 use super::objects::{
     generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable, Reference,
 };
@@ -64,6 +64,8 @@ pub struct IndexInfo {
 pub struct Domain {
     /// Its base type when written as a name (another domain, maybe).
     pub base: Option<QualName>,
+    /// Its base type with modifiers (`varchar(255)`, `int[]`).
+    pub base_type: Option<SqlType>,
     /// The names of its `CHECK` constraints (unnamed ones as PostgreSQL
     /// names them: `{domain}_check`, `{domain}_check1`...).
     pub checks: Vec<String>,
@@ -195,6 +197,47 @@ impl Schema {
             }
         }
         false
+    }
+
+    /// What a value of type `ty` is stored as, for judging a type change:
+    /// a known domain stands for the type it is based on (through a chain
+    /// of domains), since a domain and its base type are binary coercible
+    /// both ways. With `plain`, only a domain that checks nothing: casting
+    /// into one with a CHECK or NOT NULL evaluates it for every row.
+    /// `None`: not a known domain (or, with `plain`, a checking one).
+    pub fn domain_base(&self, ty: &SqlType, plain: bool) -> Option<SqlType> {
+        if ty.array || !ty.mods.is_empty() {
+            return None;
+        }
+        let mut name = match ty.name.split_once('.') {
+            Some((schema, name)) => QualName::new(Some(schema), name),
+            None => QualName::new(None, &ty.name),
+        };
+        let mut found = None;
+        for _ in 0..16 {
+            let Some(d) = self.domain(&name) else {
+                break;
+            };
+            if plain && (d.not_null || !d.checks.is_empty()) {
+                return None;
+            }
+            found = d.base_type.clone();
+            match &d.base {
+                Some(b) => name = b.clone(),
+                None => break,
+            }
+        }
+        found
+    }
+
+    /// The two types a type change from `old` to `new` is judged on: a
+    /// known domain as its base type (a checking one only on the old
+    /// side: leaving a domain checks nothing).
+    pub fn judged_types(&self, old: SqlType, new: SqlType) -> (SqlType, SqlType) {
+        (
+            self.domain_base(&old, false).unwrap_or(old),
+            self.domain_base(&new, true).unwrap_or(new),
+        )
     }
 
     /// A column definition's type is a domain with constraints
@@ -687,6 +730,7 @@ impl Schema {
                         }
                         Shape::Domain {
                             base,
+                            base_type,
                             checks,
                             not_null,
                         } => {
@@ -699,6 +743,7 @@ impl Schema {
                             }
                             let domain = Domain {
                                 base: base.clone(),
+                                base_type: base_type.clone(),
                                 checks: names,
                                 not_null: *not_null,
                             };

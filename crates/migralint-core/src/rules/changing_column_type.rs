@@ -121,7 +121,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             ));
             continue;
         }
-        match judge(old, &new, cx.options.pg_version) {
+        // A domain is judged as its base type (`Schema::judged_types`).
+        let (judged_old, judged_new) = cx.schema.judged_types(old.clone(), new.clone());
+        match judge(&judged_old, &judged_new, cx.options.pg_version) {
             Verdict::Safe => {}
             Verdict::Rewrite(reason) => {
                 let extra = if old.name == "varchar" && new.name == "varchar" {
@@ -330,6 +332,40 @@ mod tests {
             ),
         ];
         assert_eq!(lint_pg(RULE, 11, &files).len(), 1);
+    }
+
+    /// A domain and its base type are binary coercible both ways: to a
+    /// domain that checks nothing, or out of any domain, the change is
+    /// catalog-only (checked by relfilenode in `locks_match_postgres.rs`);
+    /// into a domain with a CHECK every value is checked.
+    #[test]
+    fn domains_are_judged_as_their_base_type() {
+        let files = |up| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE DOMAIN email AS text;\nCREATE DOMAIN short AS varchar(20);\n\
+                     CREATE DOMAIN handle AS email;\nCREATE DOMAIN positive AS int CHECK (VALUE > 0);\n\
+                     CREATE TABLE t (a text, b email, c varchar(20), d int, e positive);",
+                ),
+                ("2_b.up.sql", up),
+            ]
+        };
+        for ok in [
+            "ALTER TABLE t ALTER COLUMN a TYPE email;",
+            "ALTER TABLE t ALTER COLUMN a TYPE handle;",
+            "ALTER TABLE t ALTER COLUMN b TYPE text;",
+            "ALTER TABLE t ALTER COLUMN c TYPE short;",
+            "ALTER TABLE t ALTER COLUMN e TYPE int;",
+        ] {
+            assert_ok_files(RULE, &files(ok));
+        }
+        for err in [
+            "ALTER TABLE t ALTER COLUMN d TYPE positive;",
+            "ALTER TABLE t ALTER COLUMN a TYPE short;",
+        ] {
+            assert_err_files(RULE, &files(err));
+        }
     }
 
     #[test]
