@@ -287,11 +287,7 @@ impl Schema {
 
     fn set_domain(&mut self, key: Key, domain: Option<Domain>) {
         if let Some(saved) = &mut self.undo {
-            if !saved.domains.contains_key(&key) {
-                saved
-                    .domains
-                    .insert(key.clone(), self.domains.get(&key).cloned());
-            }
+            save_once(&mut saved.domains, &self.domains, &key);
         }
         match domain {
             Some(d) => self.domains.insert(key, d),
@@ -442,11 +438,7 @@ impl Schema {
     /// Saves the table at `key` before its first change while recording.
     fn save_table(&mut self, key: &Key) {
         if let Some(saved) = &mut self.undo {
-            if !saved.tables.contains_key(key) {
-                saved
-                    .tables
-                    .insert(key.clone(), self.tables.get(key).cloned());
-            }
+            save_once(&mut saved.tables, &self.tables, key);
         }
     }
 
@@ -512,11 +504,7 @@ impl Schema {
                 .push(key.clone());
         }
         if let Some(saved) = &mut self.undo {
-            if !saved.indexes.contains_key(&key) {
-                saved
-                    .indexes
-                    .insert(key.clone(), self.indexes.get(&key).cloned());
-            }
+            save_once(&mut saved.indexes, &self.indexes, &key);
         }
         match index {
             Some(i) => self.indexes.insert(key, i),
@@ -1262,6 +1250,14 @@ fn restore<V>(map: &mut HashMap<Key, V>, key: Key, old: Option<V>) {
         None => {
             map.remove(&key);
         }
+    }
+}
+
+/// Records what `current` holds under `key` before its first change since
+/// recording began (`None`: nothing), for the rollback to put back.
+fn save_once<V: Clone>(saved: &mut HashMap<Key, Option<V>>, current: &HashMap<Key, V>, key: &Key) {
+    if !saved.contains_key(key) {
+        saved.insert(key.clone(), current.get(key).cloned());
     }
 }
 
