@@ -10,6 +10,7 @@ use super::effects::Effect;
 use super::objects::{name_key, push_name_key, Kind, Obj, ObjKey};
 use super::objset::ObjSet;
 use crate::tokens::{each_identifier, Tok};
+use pg_query::protobuf::Token;
 
 /// What the up migrations of a directory, replayed in version order, know
 /// about objects: those that exist now, and every object ever created or
@@ -33,6 +34,9 @@ pub struct History {
     pub named_types: HashSet<String>,
     /// Bare names of every index and constraint ever seen (with any table).
     pub index_like_names: HashSet<String>,
+    /// Bare names a `DO` block named: code the replay does not follow may
+    /// have added columns to such a table, or built an index of that name.
+    pub opaque_names: HashSet<String>,
     /// Objects of the current file that end with its session (`TEMP`).
     session: Vec<Obj>,
 }
@@ -74,6 +78,35 @@ impl History {
     /// tables and types it names (only used to decide that an object is
     /// *known*).
     pub fn learn_names(&mut self, text: &str, tokens: &[Tok]) {
+        self.learn_identifiers(text, tokens, false);
+        // A `DO` block's body is one string to the scanner: its names are
+        // learned from the body's own tokens.
+        for (i, t) in tokens.iter().enumerate() {
+            if !t.is(Token::Sconst) || !do_body_at(tokens, i) {
+                continue;
+            }
+            if let Some(body) = text.get(t.start()..t.end()).and_then(string_body) {
+                self.learn_opaque(&body, 3);
+            }
+        }
+    }
+
+    /// Learns the names of code the replay does not follow, and of the
+    /// strings it holds (`EXECUTE 'ALTER TABLE ...'`), `depth` levels down.
+    fn learn_opaque(&mut self, code: &str, depth: u8) {
+        let toks = crate::tokens::tokens(code);
+        self.learn_identifiers(code, &toks, true);
+        if depth == 0 {
+            return;
+        }
+        for t in toks.iter().filter(|t| t.is(Token::Sconst)) {
+            if let Some(inner) = code.get(t.start()..t.end()).and_then(string_body) {
+                self.learn_opaque(&inner, depth - 1);
+            }
+        }
+    }
+
+    fn learn_identifiers(&mut self, text: &str, tokens: &[Tok], opaque: bool) {
         let mut key = String::new();
         each_identifier(text, tokens, |schema, name| {
             key.clear();
@@ -84,6 +117,9 @@ impl History {
             }
             if !self.named_types.contains(key.as_str()) {
                 self.named_types.insert(key.clone());
+            }
+            if opaque && !self.opaque_names.contains(name) {
+                self.opaque_names.insert(name.to_string());
             }
         });
     }
@@ -325,6 +361,27 @@ pub fn expected_drops(changes: &UpChanges, before: &History) -> Vec<(Obj, usize)
         })
         .cloned()
         .collect()
+}
+
+/// Is the string token at `i` the body of a `DO` block (`DO $$...$$`,
+/// `DO LANGUAGE plpgsql $$...$$`)?
+fn do_body_at(tokens: &[Tok], i: usize) -> bool {
+    match i.checked_sub(1).map(|j| &tokens[j]) {
+        Some(t) if t.is(Token::Do) => true,
+        Some(_) => i >= 3 && tokens[i - 2].is(Token::Language) && tokens[i - 3].is(Token::Do),
+        None => false,
+    }
+}
+
+/// The text of a string constant: `$tag$...$tag$` or `'...'`.
+fn string_body(quoted: &str) -> Option<String> {
+    if let Some(rest) = quoted.strip_prefix('$') {
+        let tag = &quoted[..rest.find('$')? + 2];
+        let body = quoted.strip_prefix(tag)?.strip_suffix(tag)?;
+        return Some(body.to_string());
+    }
+    let body = quoted.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(body.replace("''", "'"))
 }
 
 #[cfg(test)]

@@ -141,6 +141,7 @@ fn is_known(h: &History, obj: &Obj) -> bool {
             let name = &obj.name.name;
             h.ever.contains(&key)
                 || h.index_like_names.contains(name)
+                || h.opaque_names.contains(name)
                 // Names Postgres generates: `users_pkey`, `users_email_key`, `users_email_idx`.
                 || (["_pkey", "_key", "_idx", "_excl"].iter().any(|s| name.ends_with(s))
                     // A table name, then `_`: any prefix up to an underscore.
@@ -153,7 +154,10 @@ fn is_known(h: &History, obj: &Obj) -> bool {
             let table_created = h.ever.contains(&Obj::new(Kind::Table, table.clone()).key());
             // A table from outside the migrations, or one whose columns
             // are not all listed: its columns are unknown, not missing.
-            !table_created || h.open_tables.contains(&table.key()) || h.ever.contains(&key)
+            !table_created
+                || h.open_tables.contains(&table.key())
+                || h.ever.contains(&key)
+                || h.opaque_names.contains(&table.name)
         }
         Kind::Type | Kind::Domain => {
             h.ever.contains(&key)
@@ -338,6 +342,39 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    /// A `DO` block runs code the replay does not follow (mattermost adds
+    /// columns that way, inside an IF on information_schema): what it may
+    /// have made is not "never existed". A DO block naming other tables
+    /// leaves the finding alone.
+    #[test]
+    fn what_a_do_block_may_have_made_ok() {
+        fn as_refs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+            v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+        }
+        let files = |body: &str| {
+            vec![
+                ("db/000001_init.up.sql".to_string(), "CREATE TABLE channels (id text);\nCREATE TABLE posts (id text);".to_string()),
+                ("db/000001_init.down.sql".to_string(), "DROP TABLE posts;\nDROP TABLE channels;".to_string()),
+                ("db/000002_roots.up.sql".to_string(), body.to_string()),
+                (
+                    "db/000002_roots.down.sql".to_string(),
+                    "ALTER TABLE channels DROP COLUMN IF EXISTS lastrootpostat;\nDROP INDEX IF EXISTS idx_channels_lastroot;".to_string(),
+                ),
+            ]
+        };
+        for body in [
+            "DO $$ BEGIN\n  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'channels' AND column_name = 'lastrootpostat') THEN\n    ALTER TABLE channels ADD COLUMN lastrootpostat bigint DEFAULT 0;\n    CREATE INDEX idx_channels_lastroot ON channels (lastrootpostat);\n  END IF;\nEND $$;",
+            "DO LANGUAGE plpgsql $body$ BEGIN EXECUTE 'ALTER TABLE channels ADD COLUMN lastrootpostat bigint'; EXECUTE 'CREATE INDEX idx_channels_lastroot ON channels (lastrootpostat)'; END $body$;",
+            "DO 'BEGIN ALTER TABLE \"channels\" ADD COLUMN lastrootpostat bigint; CREATE INDEX idx_channels_lastroot ON channels (lastrootpostat); END';",
+        ] {
+            assert_ok_files(RULE, &as_refs(&files(body)));
+        }
+        let other =
+            files("DO $$ BEGIN ALTER TABLE posts ADD COLUMN lastrootpostat bigint; END $$;");
+        let out = assert_err_files(RULE, &as_refs(&other));
+        assert!(out.contains("channels.lastrootpostat"), "{out}");
     }
 
     #[test]
