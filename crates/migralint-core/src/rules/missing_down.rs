@@ -24,7 +24,10 @@ fn check(cx: &SetCx, out: &mut Findings) {
                 .iter()
                 .filter(|f| f.is_down())
                 .collect();
-            if downs.iter().any(|d| d.name.title == up.name.title) {
+            if downs
+                .iter()
+                .any(|d| same_but_verbs(&d.name.title, &up.name.title))
+            {
                 continue;
             }
             let ups_of_version = of_version(files, version)
@@ -77,6 +80,50 @@ fn check(cx: &SetCx, out: &mut Findings) {
     }
 }
 
+/// Words by which an up's and a down's titles say what each file does
+/// (`30_add_magic_metadata.up.sql` with `30_drop_magic_metadata.down.sql`):
+/// titles that differ only by them name one migration on purpose.
+const DOING_AND_UNDOING: &[&str] = &[
+    "add",
+    "create",
+    "insert",
+    "enable",
+    "introduce",
+    "new",
+    "init",
+    "apply",
+    "up",
+    "drop",
+    "remove",
+    "delete",
+    "disable",
+    "revert",
+    "undo",
+    "rollback",
+    "reverse",
+    "destroy",
+    "down",
+    "rm",
+    "del",
+];
+
+/// Equal titles, or titles equal once the words of `DOING_AND_UNDOING`
+/// are left out (words split at `_`, `-`, `.` and spaces, any case).
+fn same_but_verbs(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let words = |t: &str| -> Vec<String> {
+        t.split(['_', '-', '.', ' '])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .filter(|w| !DOING_AND_UNDOING.contains(&w.as_str()))
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    !wa.is_empty() && wa == wb
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::*;
@@ -110,6 +157,39 @@ mod tests {
                 ),
             ]
         ));
+    }
+
+    /// ente names each file for what it does: the titles differ by the
+    /// verbs of doing and undoing only.
+    #[test]
+    fn titles_named_for_what_each_file_does_ok() {
+        for (up, down) in [
+            ("30_add_magic_metadata", "30_drop_magic_metadata"),
+            (
+                "64_collection_pub_magic_metadata",
+                "64_collection_drop_pub_magic_metadata",
+            ),
+            ("7_create-users-table", "7_remove-users-table"),
+            ("8_enable_RLS", "8_disable_rls"),
+        ] {
+            assert_ok_files(
+                RULE,
+                &[
+                    (&format!("db/{up}.up.sql"), "SELECT 1;"),
+                    (&format!("db/{down}.down.sql"), "SELECT 1;"),
+                ],
+            );
+        }
+        // Another subject, or nothing but verbs in common: reported.
+        for (up, down) in [("9_add_email", "9_drop_phone"), ("10_add", "10_drop")] {
+            assert_err_files(
+                RULE,
+                &[
+                    (&format!("db/{up}.up.sql"), "SELECT 1;"),
+                    (&format!("db/{down}.down.sql"), "SELECT 1;"),
+                ],
+            );
+        }
     }
 
     #[test]
