@@ -28,7 +28,16 @@ const SETUP: &str = "CREATE TABLE users (id int PRIMARY KEY, email text, n int);
      CREATE DOMAIN price AS amount;\n\
      CREATE TABLE items (a amount, p price);\n\
      CREATE TABLE carts (a amount);\n\
-     ALTER DOMAIN amount ADD CONSTRAINT amount_pos CHECK (VALUE > 0) NOT VALID;";
+     ALTER DOMAIN amount ADD CONSTRAINT amount_pos CHECK (VALUE > 0) NOT VALID;\n\
+     CREATE FUNCTION utc_micros() RETURNS bigint AS $$ SELECT CAST(extract(EPOCH from now() at time zone 'utc') * 1000000 AS bigint) $$ LANGUAGE sql;\n\
+     CREATE FUNCTION micros_plus() RETURNS bigint AS $$ SELECT utc_micros() + 1 $$ LANGUAGE sql;\n\
+     CREATE FUNCTION now_utc() RETURNS timestamptz LANGUAGE sql RETURN now();\n\
+     CREATE FUNCTION sql_random() RETURNS float8 AS $$ SELECT random() $$ LANGUAGE sql;\n\
+     CREATE FUNCTION sql_from() RETURNS bigint AS $$ SELECT 1 FROM pg_class LIMIT 1 $$ LANGUAGE sql;\n\
+     CREATE FUNCTION sql_definer() RETURNS timestamptz AS $$ SELECT now() $$ LANGUAGE sql SECURITY DEFINER;\n\
+     CREATE FUNCTION sql_set() RETURNS timestamptz AS $$ SELECT now() $$ LANGUAGE sql SET search_path = public;\n\
+     CREATE FUNCTION pl_volatile() RETURNS bigint AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;\n\
+     CREATE FUNCTION pl_stable() RETURNS bigint AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql STABLE;";
 
 const STATEMENTS: &[&str] = &[
     "ALTER INDEX users_email RENAME TO users_mail",
@@ -99,6 +108,18 @@ const STATEMENTS: &[&str] = &[
     "ALTER TABLE users ALTER COLUMN n TYPE positive",
     "ALTER TABLE items ALTER COLUMN a TYPE int",
     "ALTER TABLE items ALTER COLUMN p TYPE amount",
+    // Defaults calling functions the migrations created: PostgreSQL judges
+    // one by its declared volatility, or a VOLATILE SQL function it inlines
+    // by its body.
+    "ALTER TABLE users ADD COLUMN t bigint DEFAULT utc_micros()",
+    "ALTER TABLE users ADD COLUMN t bigint DEFAULT micros_plus()",
+    "ALTER TABLE users ADD COLUMN t timestamptz DEFAULT now_utc()",
+    "ALTER TABLE users ADD COLUMN t float8 DEFAULT sql_random()",
+    "ALTER TABLE users ADD COLUMN t bigint DEFAULT sql_from()",
+    "ALTER TABLE users ADD COLUMN t timestamptz DEFAULT sql_definer()",
+    "ALTER TABLE users ADD COLUMN t timestamptz DEFAULT sql_set()",
+    "ALTER TABLE users ADD COLUMN t bigint DEFAULT pl_volatile()",
+    "ALTER TABLE users ADD COLUMN t bigint DEFAULT pl_stable()",
 ];
 
 // Not listed, on purpose: `REINDEX TABLE`, which PostgreSQL runs under SHARE

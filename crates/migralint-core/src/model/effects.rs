@@ -9,10 +9,11 @@ use pg_query::protobuf::{
 };
 use pg_query::NodeEnum;
 
-use super::names::{quote_ident, string_list, QualName, SqlType};
+use super::names::{node_string, quote_ident, string_list, QualName, SqlType};
 use super::objects::{
     same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable, Reference,
 };
+use super::volatility::FunctionInfo;
 
 /// What one statement does to one object.
 #[derive(Clone, Debug)]
@@ -121,6 +122,8 @@ pub enum Shape {
         info: ConstraintInfo,
         inline: bool,
     },
+    /// A function: what a call of it costs (`volatility`).
+    Function(FunctionInfo),
     /// A domain: its base type and what it checks.
     Domain {
         base: Option<QualName>,
@@ -625,6 +628,92 @@ pub fn creates_anything(node: &NodeEnum, effects: &[Effect], temp: &mut Vec<Obj>
             .any(|e| matches!(e, Effect::Create { obj, .. } if obj.is_named()))
 }
 
+/// What `CREATE FUNCTION` declares of its volatility, and the expression
+/// PostgreSQL inlines a call to: a `LANGUAGE sql` function, neither
+/// SECURITY DEFINER nor with `SET`, nor returning a set, nor STRICT with
+/// arguments, whose body is one `SELECT expr` (no FROM, WHERE...) or
+/// `RETURN expr` (`inline_function` in PostgreSQL's planner).
+fn function_info(s: &pg_query::protobuf::CreateFunctionStmt) -> FunctionInfo {
+    let option = |name: &str| {
+        s.options.iter().find_map(|o| match o.node.as_ref() {
+            Some(NodeEnum::DefElem(d)) if d.defname == name => Some(d),
+            _ => None,
+        })
+    };
+    let word = |name: &str| {
+        option(name)
+            .and_then(|d| d.arg.as_deref())
+            .and_then(node_string)
+            .map(str::to_ascii_lowercase)
+    };
+    let flag = |name: &str| {
+        option(name).is_some_and(|d| match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            Some(NodeEnum::Boolean(b)) => b.boolval,
+            Some(NodeEnum::Integer(i)) => i.ival != 0,
+            _ => true,
+        })
+    };
+    let volatile = word("volatility").is_none_or(|v| v == "volatile");
+    let inlinable = !s.is_procedure
+        && word("language").as_deref() == Some("sql")
+        && !flag("security")
+        && option("set").is_none()
+        && !s.return_type.as_ref().is_some_and(|t| t.setof)
+        && (!flag("strict") || s.parameters.is_empty());
+    let body_expr = || -> Option<Node> {
+        if let Some(body) = s.sql_body.as_deref() {
+            return match body.node.as_ref()? {
+                NodeEnum::ReturnStmt(r) => r.returnval.as_deref().cloned(),
+                _ => None,
+            };
+        }
+        let text = option("as")?
+            .arg
+            .as_deref()
+            .and_then(|a| match a.node.as_ref()? {
+                NodeEnum::List(l) => l.items.first().and_then(node_string).map(str::to_string),
+                _ => None,
+            })?;
+        let parsed = crate::parse::parse_file("", &text);
+        let ([stmt], []) = (
+            parsed.statements.as_slice(),
+            parsed.syntax_errors.as_slice(),
+        ) else {
+            return None;
+        };
+        let NodeEnum::SelectStmt(q) = &stmt.node else {
+            return None;
+        };
+        let simple = q.from_clause.is_empty()
+            && q.where_clause.is_none()
+            && q.group_clause.is_empty()
+            && q.having_clause.is_none()
+            && q.distinct_clause.is_empty()
+            && q.window_clause.is_empty()
+            && q.values_lists.is_empty()
+            && q.sort_clause.is_empty()
+            && q.limit_count.is_none()
+            && q.limit_offset.is_none()
+            && q.locking_clause.is_empty()
+            && q.with_clause.is_none()
+            && q.larg.is_none()
+            && q.into_clause.is_none();
+        let [target] = q.target_list.as_slice() else {
+            return None;
+        };
+        match target.node.as_ref()? {
+            NodeEnum::ResTarget(t) if simple => t.val.as_deref().cloned(),
+            _ => None,
+        }
+    };
+    let inlined = (inlinable && volatile)
+        .then(body_expr)
+        .flatten()
+        .filter(crate::model::volatility::plain_expression)
+        .map(Box::new);
+    FunctionInfo { volatile, inlined }
+}
+
 fn plain(out: &mut Vec<Effect>, obj: Obj, if_not_exists: bool) {
     out.push(Effect::Create {
         obj,
@@ -986,7 +1075,12 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 obj.depends_on
                     .extend(s.return_type.as_ref().and_then(type_dep));
                 obj.args = Some(args);
-                plain(out, obj, false);
+                out.push(Effect::Create {
+                    obj,
+                    shape: Shape::Function(function_info(s)),
+                    open: false,
+                    if_not_exists: false,
+                });
             }
         }
         NodeEnum::TruncateStmt(s) => {

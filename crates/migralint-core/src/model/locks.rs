@@ -657,17 +657,18 @@ pub fn add_column_rewrites(
         || column_constraints(c).any(|con| match ConstrType::try_from(con.contype) {
             Ok(ConstrType::ConstrIdentity | ConstrType::ConstrGenerated) => true,
             Ok(ConstrType::ConstrDefault) => {
-                pg_version < 11
-                    || con
-                        .raw_expr
-                        .as_deref()
-                        .is_some_and(crate::model::volatility::is_volatile)
+                pg_version < 11 || con.raw_expr.as_deref().is_some_and(|e| volatile(e, schema))
             }
             _ => false,
         })
         || c.raw_default
             .as_deref()
-            .is_some_and(|e| pg_version < 11 || crate::model::volatility::is_volatile(e))
+            .is_some_and(|e| pg_version < 11 || volatile(e, schema))
+}
+
+/// A volatile default, judged with the functions `schema` knows.
+fn volatile(expr: &pg_query::protobuf::Node, schema: Option<&Schema>) -> bool {
+    crate::model::volatility::volatile_call_in(expr, schema.map(|s| &s.functions)).is_some()
 }
 
 /// Statements that PostgreSQL refuses inside a transaction block.

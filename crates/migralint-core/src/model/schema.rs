@@ -12,6 +12,7 @@ use super::objects::{
 };
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
 use super::objset::ObjSet;
+use super::volatility::Functions;
 
 type Key = (String, String);
 
@@ -121,6 +122,9 @@ pub struct Schema {
     indexes: HashMap<Key, IndexInfo>,
     /// Domains, by key.
     domains: HashMap<Key, Domain>,
+    /// What the functions created so far cost a default that calls them
+    /// (kept when dropped: a later call of a dropped function fails anyway).
+    pub functions: Functions,
     /// The keys of indexes by their table's key (entries may be stale:
     /// checked against `indexes` when read).
     table_indexes: HashMap<Key, Vec<Key>>,
@@ -736,6 +740,10 @@ impl Schema {
                                 not_null: *not_null,
                             };
                             self.set_domain(obj.name.key(), Some(domain));
+                        }
+                        Shape::Function(info) => {
+                            let args = obj.args.as_deref().unwrap_or_default();
+                            self.functions.define(&obj.name.name, args, info.clone());
                         }
                         Shape::Plain => {}
                     }

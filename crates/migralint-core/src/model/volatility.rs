@@ -4,6 +4,8 @@
 use pg_query::protobuf::Node;
 use pg_query::NodeEnum;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::names::string_list;
 
 /// Functions known to be stable or immutable: a default calling only these
@@ -99,6 +101,17 @@ pub fn is_known_volatile(name: &str) -> bool {
 
 /// The first volatile (or unknown) function an expression calls, if any.
 pub fn volatile_call(expr: &Node) -> Option<String> {
+    volatile_call_in(expr, None)
+}
+
+/// `volatile_call`, knowing the functions the migrations created
+/// (`functions`): one declared STABLE or IMMUTABLE is not volatile, and a
+/// SQL function PostgreSQL inlines is as volatile as its body.
+pub fn volatile_call_in(expr: &Node, functions: Option<&Functions>) -> Option<String> {
+    volatile_within(expr, functions, 8)
+}
+
+fn volatile_within(expr: &Node, functions: Option<&Functions>, depth: u8) -> Option<String> {
     let mut found = None;
     walk(expr, &mut |n| {
         if found.is_some() {
@@ -106,7 +119,20 @@ pub fn volatile_call(expr: &Node) -> Option<String> {
         }
         if let NodeEnum::FuncCall(f) = n {
             let name = string_list(&f.funcname).pop().unwrap_or_default();
-            if VOLATILE.contains(&name.as_str()) || !NON_VOLATILE.contains(&name.as_str()) {
+            let volatile = if VOLATILE.contains(&name.as_str()) {
+                true
+            } else if NON_VOLATILE.contains(&name.as_str()) {
+                false
+            } else {
+                match functions.and_then(|fs| fs.judge(&name)) {
+                    Some(FunctionVolatility::Declared(v)) => v,
+                    Some(FunctionVolatility::Inlined(body)) => {
+                        depth == 0 || volatile_within(body, functions, depth - 1).is_some()
+                    }
+                    None => true,
+                }
+            };
+            if volatile {
                 found = Some(name);
             }
         }
@@ -116,6 +142,85 @@ pub fn volatile_call(expr: &Node) -> Option<String> {
 
 pub fn is_volatile(expr: &Node) -> bool {
     volatile_call(expr).is_some()
+}
+
+/// How PostgreSQL judges a call of a function the migrations created.
+pub enum FunctionVolatility<'a> {
+    /// By its declared volatility (`true`: VOLATILE, the default).
+    Declared(bool),
+    /// By the expression it inlines to: a VOLATILE `LANGUAGE sql`
+    /// function whose body is one `SELECT expr` (or `RETURN expr`).
+    Inlined(&'a Node),
+}
+
+/// What `CREATE FUNCTION` says of a function's volatility.
+#[derive(Clone, Debug)]
+pub struct FunctionInfo {
+    /// Declared VOLATILE (the default).
+    pub volatile: bool,
+    /// The expression PostgreSQL inlines a call to (`plain_expression`).
+    pub inlined: Option<Box<Node>>,
+}
+
+/// The functions the migrations created, by bare name, each overload with
+/// its argument types.
+#[derive(Clone, Debug, Default)]
+pub struct Functions {
+    by_name: HashMap<String, Vec<(Vec<String>, FunctionInfo)>>,
+}
+
+impl Functions {
+    /// `CREATE [OR REPLACE] FUNCTION name(args)`.
+    pub fn define(&mut self, name: &str, args: &[String], info: FunctionInfo) {
+        let overloads = self.by_name.entry(name.to_string()).or_default();
+        match overloads.iter_mut().find(|(a, _)| a == args) {
+            Some((_, old)) => *old = info,
+            None => overloads.push((args.to_vec(), info)),
+        }
+    }
+
+    /// How a call of `name` is judged; `None` when no function of that
+    /// name is known, or several overloads are and not all judged alike
+    /// (which one a call picks takes type inference).
+    pub fn judge(&self, name: &str) -> Option<FunctionVolatility<'_>> {
+        match self.by_name.get(name)?.as_slice() {
+            [(_, f)] => Some(match (&f.inlined, f.volatile) {
+                (Some(body), true) => FunctionVolatility::Inlined(body),
+                (_, volatile) => FunctionVolatility::Declared(volatile),
+            }),
+            several => several
+                .iter()
+                .all(|(_, f)| !f.volatile)
+                .then_some(FunctionVolatility::Declared(false)),
+        }
+    }
+}
+
+/// Whether an inlined body is made only of expression nodes `walk` visits
+/// whole (anything else, e.g. a sub-select, keeps PostgreSQL from inlining
+/// it, or migralint from judging it).
+pub fn plain_expression(expr: &Node) -> bool {
+    let mut plain = true;
+    walk(expr, &mut |n| {
+        plain &= matches!(
+            n,
+            NodeEnum::FuncCall(_)
+                | NodeEnum::TypeCast(_)
+                | NodeEnum::AExpr(_)
+                | NodeEnum::BoolExpr(_)
+                | NodeEnum::CoalesceExpr(_)
+                | NodeEnum::MinMaxExpr(_)
+                | NodeEnum::AArrayExpr(_)
+                | NodeEnum::RowExpr(_)
+                | NodeEnum::CaseExpr(_)
+                | NodeEnum::CaseWhen(_)
+                | NodeEnum::AConst(_)
+                | NodeEnum::ParamRef(_)
+                | NodeEnum::ColumnRef(_)
+                | NodeEnum::SqlvalueFunction(_)
+        ) && !matches!(n, NodeEnum::FuncCall(f) if f.agg_star || f.over.is_some() || !f.agg_order.is_empty() || f.agg_filter.is_some());
+    });
+    plain
 }
 
 /// Visits the expression nodes a default can contain.

@@ -1,6 +1,6 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
-use crate::model::volatility::volatile_call;
+use crate::model::volatility::volatile_call_in;
 use crate::rules::helpers::{
     added_columns, alter_table, column_facts, default_text, describe_lock, holds_data,
 };
@@ -51,7 +51,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                  every existing row, so this takes {lock}",
                 cx.options.pg_version
             )
-        } else if let Some(func) = volatile_call(default) {
+        } else if let Some(func) = volatile_call_in(default, Some(&cx.schema.functions)) {
             let why = if crate::model::volatility::is_known_volatile(func.as_str()) {
                 format!("{func}() is volatile")
             } else {
@@ -119,6 +119,46 @@ mod tests {
                 ),
             ]
         ));
+    }
+
+    /// ente's `now_utc_micro_seconds()`: a SQL function left VOLATILE
+    /// (the default) whose body is one expression over `now()`. PostgreSQL
+    /// inlines it, finds nothing volatile, and adds the column without a
+    /// rewrite; a function declared STABLE is judged by that. Checked
+    /// against PostgreSQL in locks_match_postgres.rs.
+    #[test]
+    fn functions_the_migrations_created() {
+        let files = |function: &str| {
+            [
+                ("000001_users.up.sql", "CREATE TABLE users (id int);".to_string()),
+                ("000002_fn.up.sql", function.to_string()),
+                (
+                    "000003_at.up.sql",
+                    "ALTER TABLE users ADD COLUMN created_at bigint DEFAULT now_utc_micro_seconds();".to_string(),
+                ),
+            ]
+        };
+        let lint = |function: &str| {
+            let f = files(function);
+            let refs: Vec<(&str, &str)> = f.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            only(RULE, lint_files(RULE, &refs)).len()
+        };
+        let inlined = "CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint AS $$ \
+                       SELECT CAST(extract(EPOCH from now() at time zone 'utc')*1000000 AS bigint) $$ language sql;";
+        assert_eq!(lint(inlined), 0);
+        assert_eq!(
+            lint("CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint LANGUAGE sql RETURN 1;"),
+            0
+        );
+        assert_eq!(lint("CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN 1; END $$;"), 0);
+        for volatile in [
+            "CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;",
+            "CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint AS $$ SELECT (random() * 10)::bigint $$ LANGUAGE sql;",
+            "CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint AS $$ SELECT max(id) FROM users $$ LANGUAGE sql;",
+            "CREATE FUNCTION now_utc_micro_seconds() RETURNS bigint AS $$ SELECT 1 $$ LANGUAGE sql SECURITY DEFINER;",
+        ] {
+            assert_eq!(lint(volatile), 1, "{volatile}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::Effect;
 use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
-use crate::model::volatility::volatile_call;
+use crate::model::volatility::volatile_call_in;
 use crate::model::Kind;
 use crate::model::QualName;
 use crate::model::TableState;
@@ -323,7 +323,9 @@ fn added_with_constant_default(
             }
             let facts = column_facts(c);
             let default = facts.default?;
-            if volatile_call(default).is_some() || facts.computed_per_row() {
+            if volatile_call_in(default, Some(&cx.schema.functions)).is_some()
+                || facts.computed_per_row()
+            {
                 return None;
             }
             let ty = c
