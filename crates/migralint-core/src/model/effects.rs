@@ -122,8 +122,12 @@ pub enum Shape {
         info: ConstraintInfo,
         inline: bool,
     },
-    /// A function: what a call of it costs (`volatility`).
-    Function(FunctionInfo),
+    /// A function: what a call of it costs (`volatility`); created with
+    /// `CREATE OR REPLACE` (a re-run copes with one left behind).
+    Function {
+        info: FunctionInfo,
+        or_replace: bool,
+    },
     /// A domain: its base type and what it checks.
     Domain {
         base: Option<QualName>,
@@ -1077,7 +1081,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 obj.args = Some(args);
                 out.push(Effect::Create {
                     obj,
-                    shape: Shape::Function(function_info(s)),
+                    shape: Shape::Function {
+                        info: function_info(s),
+                        or_replace: s.replace,
+                    },
                     open: false,
                     if_not_exists: false,
                 });

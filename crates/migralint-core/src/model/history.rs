@@ -6,7 +6,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::effects::Effect;
+use super::effects::{Effect, Shape};
 use super::objects::{name_key, push_name_key, Kind, Obj, ObjKey};
 use super::objset::ObjSet;
 use crate::tokens::{each_identifier, Tok};
@@ -215,9 +215,11 @@ pub struct UpChanges {
     pub replaced_relations: HashSet<(String, String)>,
     /// Created objects a re-run of the file copes with when a rollback
     /// left them behind: dropped with `IF EXISTS` by the file before it
-    /// creates them, or an extension or schema created `IF NOT EXISTS`
+    /// creates them, an extension or schema created `IF NOT EXISTS`
     /// (they live outside the history, may have been there before the
-    /// up, and are not the down's to drop).
+    /// up, and are not the down's to drop), or a function created with
+    /// `CREATE OR REPLACE` (a leftover one is replaced, and unused: what
+    /// called it, a trigger or a default, is the down's to drop).
     pub rerunnable: HashSet<ObjKey>,
 }
 
@@ -240,7 +242,10 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
             match e {
                 Effect::Create { obj, .. } if !obj.is_named() => {}
                 Effect::Create {
-                    obj, if_not_exists, ..
+                    obj,
+                    if_not_exists,
+                    shape,
+                    ..
                 } => {
                     let key = obj.key();
                     if replaced.contains(&key) {
@@ -249,7 +254,14 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                         }
                     } else {
                         let outside = matches!(obj.kind, Kind::Extension | Kind::Schema);
-                        if cleared.contains(&key) || (if_not_exists && outside) {
+                        let or_replace = matches!(
+                            shape,
+                            Shape::Function {
+                                or_replace: true,
+                                ..
+                            }
+                        );
+                        if cleared.contains(&key) || (if_not_exists && outside) || or_replace {
                             rerunnable.insert(key);
                         }
                         created.insert(obj, at);

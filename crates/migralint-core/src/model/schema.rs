@@ -741,7 +741,7 @@ impl Schema {
                             };
                             self.set_domain(obj.name.key(), Some(domain));
                         }
-                        Shape::Function(info) => {
+                        Shape::Function { info, .. } => {
                             let args = obj.args.as_deref().unwrap_or_default();
                             self.functions.define(&obj.name.name, args, info.clone());
                         }

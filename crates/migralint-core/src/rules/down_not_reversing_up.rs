@@ -307,6 +307,25 @@ mod tests {
         assert!(out.contains("extension hstore"), "{out}");
         assert!(out.contains("table u"), "{out}");
         assert!(!out.contains("table t"), "{out}");
+        // A function created OR REPLACE: a re-run replaces a leftover, and
+        // what called it (its trigger) is what the down must drop.
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (id int, at timestamptz);"),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                (
+                    "2_b.up.sql",
+                    "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at = now(); RETURN NEW; END $$;\n\
+                     CREATE FUNCTION helper() RETURNS int LANGUAGE sql RETURN 1;\n\
+                     CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();",
+                ),
+                ("2_b.down.sql", "SELECT 1;"),
+            ],
+        );
+        assert!(out.contains("trigger t_touch"), "{out}");
+        assert!(out.contains("function helper()"), "{out}");
+        assert!(!out.contains("function touch()"), "{out}");
     }
 
     #[test]
