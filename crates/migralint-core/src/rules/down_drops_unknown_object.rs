@@ -1,4 +1,5 @@
 use crate::engine::context::{DownCx, Findings};
+use crate::engine::rule::edit_distance;
 use crate::model::effects::Effect;
 use crate::model::history::History;
 use crate::model::objects::name_key;
@@ -87,6 +88,26 @@ fn check(cx: &DownCx, out: &mut Findings) {
             if is_known(h, obj) {
                 continue;
             }
+            // A misspelt name: the object it means, if one is close.
+            let meant = closest(h, obj);
+            // `IF EXISTS` of a misspelt index or column whose table this
+            // down drops too: what it meant goes with the table.
+            if *if_exists
+                && meant.as_ref().is_some_and(|m| {
+                    m.table.as_ref().is_some_and(|t| {
+                        cx.facts
+                            .stmts
+                            .iter()
+                            .flat_map(|f| f.effects.iter())
+                            .any(|e| {
+                                matches!(e, Effect::Drop { obj: d, .. }
+                                if d.kind == Kind::Table && d.name.key() == t.key())
+                            })
+                    })
+                })
+            {
+                continue;
+            }
             let upto = up.map_or_else(
                 || format!("up to version {}", down.name.version),
                 |u| format!("up to `{}`", u.file_name()),
@@ -105,10 +126,16 @@ fn check(cx: &DownCx, out: &mut Findings) {
                     what_postgres_says(obj)
                 )
             };
-            out.report(stmt.span, message).help(
-                "drop what this migration's up file creates; if the object is created outside the \
-                 migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`",
-            );
+            let help = match &meant {
+                Some(m) => format!(
+                    "did you mean {}? Drop what this migration's up file creates",
+                    m.describe()
+                ),
+                None => "drop what this migration's up file creates; if the object is created outside the \
+                         migrations, ignore this finding with `-- migralint-ignore down-drops-unknown-object`"
+                    .to_string(),
+            };
+            out.report(stmt.span, message).help(help);
         }
         for e in &facts.effects {
             match e {
@@ -170,6 +197,29 @@ fn is_known(h: &History, obj: &Obj) -> bool {
         // Other kinds: too often created outside the migrations to tell.
         _ => true,
     }
+}
+
+/// The existing object of the same kind (an index also as a constraint;
+/// a column of the same table) whose name is closest to `obj`'s, if it is
+/// close enough to be what a misspelt name meant.
+fn closest(h: &History, obj: &Obj) -> Option<Obj> {
+    let name = &obj.name.name;
+    let same_kind = |o: &Obj| match obj.kind {
+        Kind::Index | Kind::Constraint => matches!(o.kind, Kind::Index | Kind::Constraint),
+        Kind::Column => {
+            o.kind == Kind::Column
+                && o.table.as_ref().map(|t| t.key()) == obj.table.as_ref().map(|t| t.key())
+        }
+        k => o.kind == k,
+    };
+    h.existing
+        .iter()
+        .map(|(o, _)| o)
+        .filter(|o| same_kind(o) && o.name.name != *name)
+        .map(|o| (edit_distance(name, &o.name.name), o))
+        .filter(|(d, _)| *d <= name.chars().count() / 4)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o.clone())
 }
 
 fn what_postgres_says(obj: &Obj) -> String {
@@ -375,6 +425,47 @@ mod tests {
             files("DO $$ BEGIN ALTER TABLE posts ADD COLUMN lastrootpostat bigint; END $$;");
         let out = assert_err_files(RULE, &as_refs(&other));
         assert!(out.contains("channels.lastrootpostat"), "{out}");
+    }
+
+    /// mattermost 000012: the down drops `idx_commands_*` IF EXISTS, the up
+    /// built `idx_command_*`, and the down then drops the table, which takes
+    /// the real indexes: the typo changes nothing. Without the table drop
+    /// it leaves the index behind, and the finding names what it meant.
+    #[test]
+    fn a_misspelt_index_of_a_table_the_down_drops_ok() {
+        let up = "CREATE TABLE commands (id text, teamid text);\n\
+                  CREATE INDEX IF NOT EXISTS idx_command_team_id ON commands (teamid);";
+        assert_ok_files(
+            RULE,
+            &[
+                ("db/000012_create_commands.up.sql", up),
+                (
+                    "db/000012_create_commands.down.sql",
+                    "DROP INDEX IF EXISTS idx_commands_team_id;\nDROP TABLE IF EXISTS commands;",
+                ),
+            ],
+        );
+        let out = assert_err_files(
+            RULE,
+            &[
+                (
+                    "db/000011_create_commands.up.sql",
+                    "CREATE TABLE commands (id text, teamid text);",
+                ),
+                (
+                    "db/000012_commands_team.up.sql",
+                    "CREATE INDEX idx_command_team_id ON commands (teamid);",
+                ),
+                (
+                    "db/000012_commands_team.down.sql",
+                    "DROP INDEX IF EXISTS idx_commands_team_id;",
+                ),
+            ],
+        );
+        assert!(
+            out.contains("did you mean index idx_command_team_id"),
+            "{out}"
+        );
     }
 
     #[test]
