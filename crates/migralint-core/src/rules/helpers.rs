@@ -477,6 +477,14 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
     // its INVALID index).
     let stmts = &cx.file.facts.stmts;
     let here = &stmts[cx.stmt_index];
+    // Without `multi-statement`, a statement that refuses a transaction
+    // block never runs in a file of several statements (a `COMMIT` does not
+    // help: the next statements run in a new implicit block), so it creates
+    // or drops nothing a rerun could find (`ban-concurrently-in-transaction`
+    // reports it).
+    if here.summary.no_tx && split != Split::MultiStatement {
+        return None;
+    }
     if !here.summary.no_tx
         && !stmts[cx.stmt_index + 1..]
             .iter()
