@@ -46,6 +46,9 @@ const RENAMES: &str = "CREATE TABLE users (id bigint PRIMARY KEY);\n\
     ALTER TABLE users RENAME TO accounts;\n\
     CREATE INDEX t_i ON t (a);\nALTER TABLE t RENAME COLUMN a TO x;";
 
+const DROPPED_SCHEMA: &str = "CREATE TABLE t (a int, x int);\nCREATE INDEX t_a ON t (a);\n\
+    DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\nCREATE TABLE t (a int, b int);";
+
 /// (history, statement, migralint reports it).
 fn cases() -> Vec<(&'static str, &'static str, bool)> {
     vec![
@@ -107,6 +110,12 @@ fn cases() -> Vec<(&'static str, &'static str, bool)> {
         (RENAMES, "ALTER TABLE t ADD COLUMN IF NOT EXISTS x int UNIQUE;", false),
         (RENAMES, "CREATE INDEX IF NOT EXISTS t_i ON t (x);", false),
         (RENAMES, "ALTER TABLE t ADD COLUMN IF NOT EXISTS c int CHECK (c > 1);", true),
+        // A TEMP table of that name (still there: one session, as
+        // golang-migrate runs a directory) is not in the way: the table is
+        // made in public. Nor is what went with its schema.
+        ("CREATE TEMP TABLE t (id int);", "CREATE TABLE IF NOT EXISTS t (id bigint, x text);", false),
+        ("CREATE TABLE t (a int);\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;", "CREATE TABLE IF NOT EXISTS t (id bigint, x text);", false),
+        (DROPPED_SCHEMA, "CREATE INDEX IF NOT EXISTS t_a ON t (b);", false),
     ]
 }
 

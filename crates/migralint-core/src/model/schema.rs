@@ -377,6 +377,17 @@ impl Schema {
     pub fn end_session(&mut self) {
         for t in std::mem::take(&mut self.temp) {
             self.remove_table(&t);
+            // Also from the objects (what holds a name, what depends on
+            // what; a view on it is temporary too), unless the name was an
+            // earlier file's table, which the temporary one only shadowed.
+            let obj = crate::model::Obj::new(Kind::Table, t);
+            if self
+                .objects
+                .get(&obj.key())
+                .is_some_and(|(_, at)| at.file == self.place.file)
+            {
+                self.objects.drop_object(&obj, true);
+            }
         }
     }
 
@@ -461,6 +472,41 @@ impl Schema {
         let dependent = self.indexes_of(&key);
         for k in dependent {
             self.set_index(k, None);
+        }
+    }
+
+    /// Removes what lives in schema `schema`: tables (with their indexes),
+    /// indexes, domains.
+    fn remove_schema(&mut self, schema: &str) {
+        let mut tables: Vec<QualName> = self
+            .tables
+            .iter()
+            .filter(|(k, _)| k.0 == schema)
+            .map(|(_, t)| t.name.clone())
+            .collect();
+        tables.sort();
+        for t in tables {
+            self.remove_table(&t);
+        }
+        let mut indexes: Vec<Key> = self
+            .indexes
+            .keys()
+            .filter(|k| k.0 == schema)
+            .cloned()
+            .collect();
+        indexes.sort();
+        for k in indexes {
+            self.set_index(k, None);
+        }
+        let mut domains: Vec<Key> = self
+            .domains
+            .keys()
+            .filter(|k| k.0 == schema)
+            .cloned()
+            .collect();
+        domains.sort();
+        for k in domains {
+            self.set_domain(k, None);
         }
     }
 
@@ -745,6 +791,10 @@ impl Schema {
                     Kind::Domain | Kind::Type => self.set_domain(obj.name.key(), None),
                     Kind::Table | Kind::MatView => self.remove_table(&obj.name),
                     Kind::Index => self.set_index(obj.name.key(), None),
+                    // Its tables, indexes and domains go with it (PostgreSQL
+                    // refuses to drop a schema that holds any without
+                    // CASCADE).
+                    Kind::Schema => self.remove_schema(&obj.name.name),
                     Kind::Column => {
                         let Some(table) = obj.table.as_ref() else {
                             continue;

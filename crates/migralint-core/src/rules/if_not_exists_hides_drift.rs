@@ -655,4 +655,31 @@ mod tests {
             false,
         );
     }
+
+    /// A TEMP table is gone with its file's session, and a table with its
+    /// schema: IF NOT EXISTS then creates (checked on PostgreSQL 15).
+    #[test]
+    fn temp_and_dropped_schema_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TEMP TABLE t (id int);"),
+                (
+                    "000002_b.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (id int, name text);",
+                ),
+            ],
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE SCHEMA IF NOT EXISTS s;\nCREATE TABLE s.t (id int);\nCREATE INDEX s_t_id ON s.t (id);"),
+                ("000002_b.up.sql", "DROP SCHEMA s CASCADE;\nCREATE SCHEMA s;"),
+                (
+                    "000003_c.up.sql",
+                    "CREATE TABLE IF NOT EXISTS s.t (id bigint, x text);\nCREATE INDEX IF NOT EXISTS s_t_id ON s.t (x);",
+                ),
+            ],
+        );
+    }
 }
