@@ -597,6 +597,19 @@ impl Schema {
                 .is_some_and(|t| t.column(&c.colname).is_some())
     }
 
+    /// `CREATE TABLE IF NOT EXISTS` of a name a relation holds: PostgreSQL
+    /// skips it with a notice, so it creates no column, constraint or
+    /// index (and a temporary table is made in its own schema).
+    pub fn skips_create_table(&self, s: &pg_query::protobuf::CreateStmt) -> bool {
+        s.if_not_exists
+            && s.relation.as_ref().is_some_and(|rv| {
+                rv.relpersistence != "t"
+                    && self
+                        .holder(&Obj::new(Kind::Table, QualName::from_range_var(rv)))
+                        .is_some()
+            })
+    }
+
     /// What holds `obj`'s name at this point, described (`table users`,
     /// `column users.x`), if the model knows: tables, views, indexes and
     /// sequences share one namespace per schema; columns, constraints,

@@ -386,7 +386,8 @@ pub fn column_type_sites<'a>(cx: &StmtCx<'a>) -> Vec<ColumnTypeSite<'a>> {
             let Some(rv) = s.relation.as_ref() else {
                 return out;
             };
-            if rv.relpersistence == "t" {
+            // A temporary table, or one that IF NOT EXISTS skips.
+            if rv.relpersistence == "t" || cx.schema.skips_create_table(s) {
                 return out;
             }
             let table = QualName::from_range_var(rv);
