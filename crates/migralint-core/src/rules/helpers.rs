@@ -547,13 +547,13 @@ pub fn guard_insert(text: &str, start: usize, at: usize, words: &str) -> (usize,
 /// from `cx`'s statement on.
 pub fn down_guard_sites(
     cx: &StmtCx,
-    candidate: fn(&crate::model::effects::Effect) -> bool,
+    candidate: fn(&crate::engine::facts::StmtFacts) -> bool,
     sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
 ) -> Option<Vec<GuardSite>> {
     let stmts = cx.stmt_count();
     let mut all = Vec::new();
     for i in 0..stmts {
-        if i != cx.stmt_index && !cx.facts_of(i).effects.iter().any(candidate) {
+        if i != cx.stmt_index && !candidate(cx.facts_of(i)) {
             continue;
         }
         let Some(stmt) = cx.statement(i) else {
@@ -590,7 +590,7 @@ pub struct DownGuard {
 pub fn report_down_guards(
     cx: &StmtCx,
     out: &mut crate::engine::context::Findings,
-    candidate: fn(&crate::model::effects::Effect) -> bool,
+    candidate: fn(&crate::engine::facts::StmtFacts) -> bool,
     sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
     guard: &DownGuard,
 ) -> bool {

@@ -108,8 +108,9 @@ fn role(cx: &StmtCx, s: &pg_query::protobuf::CreateRoleStmt, out: &mut Findings)
     ));
 }
 
-fn is_create(e: &Effect) -> bool {
-    matches!(e, Effect::Create { .. })
+/// A statement that may have sites (`sites`), from its facts alone.
+fn is_create(f: &crate::engine::facts::StmtFacts) -> bool {
+    f.effects.iter().any(|e| matches!(e, Effect::Create { .. }))
 }
 
 /// The statement's creates without IF NOT EXISTS.
