@@ -486,6 +486,16 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
     if here.summary.no_tx && split != Split::MultiStatement {
         return None;
     }
+    // A transaction that a `ROLLBACK` ends keeps nothing for a rerun to
+    // find (checked on PostgreSQL 15, in the implicit block too).
+    let ended_by = stmts[cx.stmt_index + 1..]
+        .iter()
+        .find(|s| s.tx.id != here.tx.id || s.summary.tx_kind.is_some_and(ends_transaction))
+        .filter(|s| s.tx.id == here.tx.id)
+        .and_then(|s| s.summary.tx_kind);
+    if ended_by == Some(pg_query::protobuf::TransactionStmtKind::TransStmtRollback) {
+        return None;
+    }
     if !here.summary.no_tx
         && !stmts[cx.stmt_index + 1..]
             .iter()
@@ -503,6 +513,16 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
             cx.line_of(i)
         ),
     })
+}
+
+/// `COMMIT`, `ROLLBACK` (`END`, `ABORT`) and `PREPARE TRANSACTION` end a
+/// transaction; `BEGIN`, `SAVEPOINT`, `ROLLBACK TO`... do not.
+fn ends_transaction(kind: pg_query::protobuf::TransactionStmtKind) -> bool {
+    use pg_query::protobuf::TransactionStmtKind as K;
+    matches!(
+        kind,
+        K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare
+    )
 }
 
 /// A place where a statement could say `IF [NOT] EXISTS` and does not

@@ -437,6 +437,12 @@ mod tests {
             RULE,
             "UPDATE t SET a = 1;\nCOMMIT;\nCREATE TABLE u (id int);\nALTER TABLE t ADD c int;",
         );
+        // Nor does a transaction that a ROLLBACK ends: nothing of it stays
+        // (checked on PostgreSQL 15).
+        assert_ok(
+            RULE,
+            "CREATE TABLE a (id int);\nROLLBACK;\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);",
+        );
         // Except a CONCURRENTLY build: a failed one leaves its index.
         let ours = multi_statement(
             "CREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);",

@@ -389,6 +389,14 @@ mod tests {
     }
 
     #[test]
+    fn rolled_back_ok() {
+        assert_ok(
+            RULE,
+            "DROP TABLE a;\nROLLBACK;\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);",
+        );
+    }
+
+    #[test]
     fn created_earlier_in_file_ok() {
         assert_ok_files(
             RULE,
