@@ -18,6 +18,18 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
+    // After a `SET search_path` that puts another schema first, an
+    // unqualified name may be that schema's: the history's table of that
+    // name is not known to be the one PostgreSQL finds.
+    let relation = match &cx.stmt.node {
+        NodeEnum::CreateStmt(s) => s.relation.as_ref(),
+        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+        _ => None,
+    };
+    if cx.tx.search_path_moved && relation.is_some_and(|rv| rv.schemaname.is_empty()) {
+        return;
+    }
     match &cx.stmt.node {
         NodeEnum::CreateStmt(s) if s.if_not_exists => {
             let Some(rv) = &s.relation else { return };
@@ -678,6 +690,49 @@ mod tests {
                 (
                     "000003_c.up.sql",
                     "CREATE TABLE IF NOT EXISTS s.t (id bigint, x text);\nCREATE INDEX IF NOT EXISTS s_t_id ON s.t (x);",
+                ),
+            ],
+        );
+    }
+
+    /// After `SET search_path TO app, public`, `users` is `app.users` when
+    /// app has one (checked on PostgreSQL 15): the history's `public.users`
+    /// is not known to be the table PostgreSQL skips for.
+    #[test]
+    fn search_path_moved_ok() {
+        let history = (
+            "000001_users.up.sql",
+            "CREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE users (id int);",
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_again.up.sql",
+                    "SET search_path TO app;\nCREATE TABLE IF NOT EXISTS users (id int, name text);",
+                ),
+            ],
+        );
+        // Back to public: judged again.
+        assert_err_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_again.up.sql",
+                    "SELECT set_config('search_path', 'app, public', false);\nRESET search_path;\n\
+                     CREATE TABLE IF NOT EXISTS users (id int, name text);",
+                ),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_again.up.sql",
+                    "SET search_path TO \"$user\", public;\nCREATE TABLE IF NOT EXISTS users (id int, name text);",
                 ),
             ],
         );
