@@ -49,6 +49,8 @@ const RENAMES: &str = "CREATE TABLE users (id bigint PRIMARY KEY);\n\
 const DROPPED_SCHEMA: &str = "CREATE TABLE t (a int, x int);\nCREATE INDEX t_a ON t (a);\n\
     DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\nCREATE TABLE t (a int, b int);";
 
+const BOOLS: &str = "CREATE TABLE t (flag boolean DEFAULT false, seen boolean DEFAULT true);";
+
 /// (history, statement, migralint reports it).
 fn cases() -> Vec<(&'static str, &'static str, bool)> {
     vec![
@@ -116,6 +118,11 @@ fn cases() -> Vec<(&'static str, &'static str, bool)> {
         ("CREATE TEMP TABLE t (id int);", "CREATE TABLE IF NOT EXISTS t (id bigint, x text);", false),
         ("CREATE TABLE t (a int);\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;", "CREATE TABLE IF NOT EXISTS t (id bigint, x text);", false),
         (DROPPED_SCHEMA, "CREATE INDEX IF NOT EXISTS t_a ON t (b);", false),
+        // Spellings of one boolean constant: one stored default.
+        (BOOLS, "CREATE TABLE IF NOT EXISTS t (flag boolean DEFAULT 'f', seen bool DEFAULT 'Yes');", false),
+        (BOOLS, "ALTER TABLE t ADD COLUMN IF NOT EXISTS flag boolean DEFAULT 'off';", false),
+        (BOOLS, "ALTER TABLE t ADD COLUMN IF NOT EXISTS seen boolean DEFAULT ' 1 ';", false),
+        (BOOLS, "ALTER TABLE t ADD COLUMN IF NOT EXISTS flag boolean DEFAULT 'tr';", true),
     ]
 }
 

@@ -269,12 +269,40 @@ fn differences(schema: &Schema, table: &Table, effects: &[Effect]) -> Vec<String
                 "{column} has no default from a sequence (no serial or identity)"
             )),
             (Some(_), None) => columns.push(format!("{column} has no default")),
-            (Some(w), Some(h)) if w != h => columns.push(format!("{column} has another default")),
+            (Some(w), Some(h)) if !same_default(&have_ty, w, h) => {
+                columns.push(format!("{column} has another default"))
+            }
             _ => {}
         }
     }
     columns.extend(out);
     columns
+}
+
+/// Two defaults (`canonical_default`) of a column of type `ty` that
+/// PostgreSQL stores alike: the same text, or two spellings of one boolean
+/// constant (`false`, `'f'`, `'no'`, `'off'`, `'0'`: stored as `false`).
+fn same_default(ty: &crate::model::SqlType, a: &str, b: &str) -> bool {
+    a == b
+        || (ty.name == "bool"
+            && !ty.array
+            && bool_const(a).is_some_and(|x| bool_const(b) == Some(x)))
+}
+
+/// A boolean constant as PostgreSQL's `boolin` reads it: `true`, `yes`,
+/// `on`, `1` and their false counterparts, any case, a unique prefix of
+/// each word (`t`, `fa`, `of`), surrounding spaces left out.
+fn bool_const(default: &str) -> Option<bool> {
+    let v: serde_json::Value = serde_json::from_str(default).ok()?;
+    let text = v.get("Const")?.as_str()?.trim().to_ascii_lowercase();
+    let prefix = |word: &str, min: usize| text.len() >= min && word.starts_with(text.as_str());
+    match () {
+        _ if prefix("true", 1) || prefix("yes", 1) || prefix("on", 2) || text == "1" => Some(true),
+        _ if prefix("false", 1) || prefix("no", 1) || prefix("off", 2) || text == "0" => {
+            Some(false)
+        }
+        _ => None,
+    }
 }
 
 /// `IF NOT EXISTS` of a relation whose name another kind of relation
@@ -733,6 +761,34 @@ mod tests {
                 (
                     "000002_again.up.sql",
                     "SET search_path TO \"$user\", public;\nCREATE TABLE IF NOT EXISTS users (id int, name text);",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn boolean_default_spellings_ok() {
+        let history = (
+            "000001_t.up.sql",
+            "CREATE TABLE t (flag boolean DEFAULT false, seen bool DEFAULT 'on');",
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_t.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (flag bool DEFAULT 'F', seen boolean DEFAULT TRUE);",
+                ),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_t.up.sql",
+                    "ALTER TABLE t ADD COLUMN IF NOT EXISTS seen bool DEFAULT 'no';",
                 ),
             ],
         );
