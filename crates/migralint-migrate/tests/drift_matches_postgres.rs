@@ -51,6 +51,10 @@ const DROPPED_SCHEMA: &str = "CREATE TABLE t (a int, x int);\nCREATE INDEX t_a O
 
 const BOOLS: &str = "CREATE TABLE t (flag boolean DEFAULT false, seen boolean DEFAULT true);";
 
+const FUNCS: &str = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+    CREATE TABLE t (u uuid DEFAULT gen_random_uuid(), n int DEFAULT f(), c text);\n\
+    CREATE INDEX t_c ON t (lower(c));";
+
 /// (history, statement, migralint reports it).
 fn cases() -> Vec<(&'static str, &'static str, bool)> {
     vec![
@@ -123,6 +127,10 @@ fn cases() -> Vec<(&'static str, &'static str, bool)> {
         (BOOLS, "ALTER TABLE t ADD COLUMN IF NOT EXISTS flag boolean DEFAULT 'off';", false),
         (BOOLS, "ALTER TABLE t ADD COLUMN IF NOT EXISTS seen boolean DEFAULT ' 1 ';", false),
         (BOOLS, "ALTER TABLE t ADD COLUMN IF NOT EXISTS flag boolean DEFAULT 'tr';", true),
+        // Functions named with the schema of the default search_path.
+        (FUNCS, "CREATE TABLE IF NOT EXISTS t (u uuid DEFAULT pg_catalog.gen_random_uuid(), n int DEFAULT public.f());", false),
+        (FUNCS, "CREATE INDEX IF NOT EXISTS t_c ON t (pg_catalog.lower(c));", false),
+        (FUNCS, "CREATE INDEX IF NOT EXISTS t_c ON t (pg_catalog.upper(c));", true),
     ]
 }
 

@@ -793,4 +793,22 @@ mod tests {
             ],
         );
     }
+
+    /// pg_dump writes `public.uuid_generate_v4()`: the same function.
+    #[test]
+    fn schema_of_a_function_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_t.up.sql",
+                    "CREATE TABLE t (id uuid DEFAULT public.uuid_generate_v4(), u uuid DEFAULT gen_random_uuid());",
+                ),
+                (
+                    "000002_t.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (id uuid DEFAULT uuid_generate_v4(), u uuid DEFAULT pg_catalog.gen_random_uuid());",
+                ),
+            ],
+        );
+    }
 }
