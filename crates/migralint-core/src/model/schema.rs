@@ -561,6 +561,19 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        // `CREATE TABLE|INDEX IF NOT EXISTS` of a name a relation holds
+        // does nothing at all: no column, constraint, index or dependency.
+        if let Some(Effect::Create {
+            obj,
+            shape: Shape::Table { .. } | Shape::Index { .. },
+            if_not_exists: true,
+            ..
+        }) = effects.first()
+        {
+            if self.holder(obj).is_some() {
+                return;
+            }
+        }
         // In a down (replayed while recording), a rename onto a name that
         // something holds is refused by PostgreSQL and changes nothing (the
         // rollback fails there: `down-name-already-taken`). In an up the
@@ -610,6 +623,18 @@ impl Schema {
             })
     }
 
+    /// The primary key or unique constraint whose index is named `name`:
+    /// such an index has the constraint's name, in its table's schema.
+    pub fn constraint_index(&self, name: &QualName) -> Option<&Obj> {
+        let schema = name.key().0;
+        self.objects.iter().map(|(o, _)| o).find(|o| {
+            o.kind == Kind::Constraint
+                && o.referable.is_some()
+                && o.name.name == name.name
+                && o.table.as_ref().is_some_and(|t| t.key().0 == schema)
+        })
+    }
+
     /// What holds `obj`'s name at this point, described (`table users`,
     /// `column users.x`), if the model knows: tables, views, indexes and
     /// sequences share one namespace per schema; columns, constraints,
@@ -634,11 +659,17 @@ impl Schema {
                 if let Some(t) = self.table(&obj.name) {
                     return Some(format!("table {}", t.name));
                 }
-                RELATIONS.iter().find_map(|&kind| {
-                    self.objects
-                        .get(&Obj::new(kind, obj.name.clone()).key())
-                        .map(|(o, _)| format!("{} {}", o.kind.label(), o.name))
-                })
+                RELATIONS
+                    .iter()
+                    .find_map(|&kind| {
+                        self.objects
+                            .get(&Obj::new(kind, obj.name.clone()).key())
+                            .map(|(o, _)| format!("{} {}", o.kind.label(), o.name))
+                    })
+                    .or_else(|| {
+                        self.constraint_index(&obj.name)
+                            .map(|o| format!("the index of {}", o.describe()))
+                    })
             }
             Kind::Constraint | Kind::Type | Kind::Domain | Kind::Schema => {
                 self.objects.get(&obj.key()).map(|(o, _)| o.describe())

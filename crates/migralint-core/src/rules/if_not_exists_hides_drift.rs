@@ -135,6 +135,18 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let name = QualName::new(table.schema.as_deref(), &s.idxname);
             let quoted = quote_ident(&s.idxname);
             let Some(have) = cx.schema.index(&name) else {
+                // The index of a primary key or unique constraint, just as
+                // this statement describes it: a unique btree index on the
+                // same columns, in order.
+                if let Some(c) = cx.schema.constraint_index(&name) {
+                    let columns: Vec<String> = c.columns.iter().map(|c| quote_ident(c)).collect();
+                    let same_table = c.table.as_ref().is_some_and(|t| t.key() == table.key());
+                    if same_table
+                        && *index_def(s) == *format!("btree unique ({})", columns.join(", "))
+                    {
+                        return;
+                    }
+                }
                 let obj = Obj::new(Kind::Index, name.clone());
                 if let Some(holder) = cx.schema.holder(&obj) {
                     report_name_taken(
