@@ -73,6 +73,10 @@ pub struct TxState {
     pub statement_timeout_set: bool,
     /// A `SET TimeZone` earlier in the file left the session at UTC.
     pub time_zone_utc: bool,
+    /// A `SET search_path` earlier in the file put another schema than
+    /// `public` first: an unqualified name may then resolve to it, which
+    /// the model (that reads such names as `public`) does not follow.
+    pub search_path_moved: bool,
     /// The settings above made `LOCAL` (`SET LOCAL`, `set_config(..., true)`):
     /// the end of their transaction undoes them.
     local: Vec<&'static str>,
@@ -141,6 +145,10 @@ impl TxState {
                 self.time_zone_utc = value.is_some_and(is_utc);
                 "timezone"
             }
+            "search_path" => {
+                self.search_path_moved = value.is_some_and(moves_search_path);
+                "search_path"
+            }
             _ => return,
         };
         self.local.retain(|n| *n != name);
@@ -172,6 +180,19 @@ fn const_text(n: &pg_query::protobuf::Node) -> Option<String> {
         Val::Ival(i) => Some(i.ival.to_string()),
         _ => None,
     }
+}
+
+/// A `search_path` value whose first schema is not the default's
+/// (`"$user"`, then `public`); a value not spelled as constants counts.
+fn moves_search_path(value: &pg_query::protobuf::Node) -> bool {
+    let Some(text) = const_text(value) else {
+        return true;
+    };
+    // `set_config('search_path', 'app, public', false)` gives the list as
+    // one string; `SET search_path TO app, public` its first element.
+    let first = text.split(',').next().unwrap_or_default().trim();
+    let first = first.trim_matches('"');
+    !matches!(first, "public" | "$user" | "")
 }
 
 /// A `lock_timeout` / `statement_timeout` value other than 0 (no timeout).
@@ -360,17 +381,15 @@ impl<'a> StmtCx<'a> {
     /// index build, no table).
     pub fn creates_nothing(&self) -> bool {
         use crate::model::effects::{Effect, Shape};
+        // Any relation of that name: they share a namespace (the index of
+        // a primary key or unique constraint included).
         match self.facts().effects.first() {
             Some(Effect::Create {
                 obj,
-                shape,
+                shape: Shape::Index { .. } | Shape::Table { .. },
                 if_not_exists: true,
                 ..
-            }) => match shape {
-                Shape::Index { .. } => self.schema.index(&obj.name).is_some(),
-                Shape::Table { .. } => self.schema.table(&obj.name).is_some(),
-                _ => false,
-            },
+            }) => self.schema.holder(obj).is_some(),
             _ => false,
         }
     }

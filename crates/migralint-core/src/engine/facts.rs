@@ -193,6 +193,33 @@ impl FileFacts {
             .is_some_and(|&j| j >= i)
     }
 
+    /// A statement after statement `i`, in its transaction, drops `obj`
+    /// (a scratch object: whatever happens to that transaction, it does
+    /// not outlive it).
+    pub fn dropped_later_in_tx(&self, obj: &Obj, i: usize) -> bool {
+        let key = obj.key();
+        let tx = self.stmts[i].tx.id;
+        self.stmts[i + 1..]
+            .iter()
+            .take_while(|s| s.tx.id == tx)
+            .any(|s| {
+                s.effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Drop { obj, .. } if obj.key() == key))
+            })
+    }
+
+    /// A statement before statement `i` drops `obj`: unless that drop
+    /// failed (and the file with it), `obj` is not there at `i`.
+    pub fn dropped_before(&self, obj: &Obj, i: usize) -> bool {
+        let key = obj.key();
+        self.stmts[..i].iter().any(|s| {
+            s.effects
+                .iter()
+                .any(|e| matches!(e, Effect::Drop { obj, .. } if obj.key() == key))
+        })
+    }
+
     /// A statement after statement `i` drops `table`.
     pub fn table_dropped_after(&self, table: &QualName, i: usize) -> bool {
         self.names()

@@ -122,6 +122,28 @@ fn if_not_exists_of_an_existing_index_builds_nothing() {
     let mut other = files;
     other[2].1 = "CREATE INDEX IF NOT EXISTS t_a_idx2 ON t (a);";
     assert_err_files("require-concurrent-index-creation", &other);
+    // The index of a primary key or unique constraint has its name
+    // (checked on PostgreSQL 15: `relation "t_a_key" already exists,
+    // skipping`), and nothing the skipped statement says is kept.
+    let keys = [
+        (
+            "1_a.up.sql",
+            "CREATE TABLE t (id bigint PRIMARY KEY, a int);
+ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);
+",
+        ),
+        (
+            "2_b.up.sql",
+            "CREATE UNIQUE INDEX IF NOT EXISTS t_a_key ON t (a);
+CREATE UNIQUE INDEX IF NOT EXISTS t_pkey ON t (id);",
+        ),
+        (
+            "3_c.up.sql",
+            "CREATE UNIQUE INDEX IF NOT EXISTS t_a_key ON t (a);",
+        ),
+    ];
+    assert_ok_files("require-concurrent-index-creation", &keys);
+    assert_ok_files("if-not-exists-hides-drift", &keys);
     // CREATE TABLE IF NOT EXISTS of an existing table changes nothing: the
     // table still holds data.
     assert_err_files(

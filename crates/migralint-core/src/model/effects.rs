@@ -470,6 +470,21 @@ fn canonicalize(v: &mut serde_json::Value) {
                     }
                 }
             }
+            // `pg_catalog.f(...)` and `public.f(...)` are `f(...)` on the
+            // default search_path (PostgreSQL stores and shows them so).
+            if let Some(names) = map
+                .get_mut("FuncCall")
+                .and_then(|c| c.get_mut("funcname"))
+                .and_then(|f| f.as_array_mut())
+            {
+                let schema = names
+                    .first()
+                    .and_then(|x| x.pointer("/node/String/sval"))
+                    .and_then(|s| s.as_str());
+                if names.len() == 2 && matches!(schema, Some("pg_catalog" | "public")) {
+                    names.remove(0);
+                }
+            }
             if let Some(call) = map.get("FuncCall") {
                 let name: Vec<&str> = call
                     .get("funcname")

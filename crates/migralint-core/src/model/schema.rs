@@ -381,6 +381,17 @@ impl Schema {
     pub fn end_session(&mut self) {
         for t in std::mem::take(&mut self.temp) {
             self.remove_table(&t);
+            // Also from the objects (what holds a name, what depends on
+            // what; a view on it is temporary too), unless the name was an
+            // earlier file's table, which the temporary one only shadowed.
+            let obj = crate::model::Obj::new(Kind::Table, t);
+            if self
+                .objects
+                .get(&obj.key())
+                .is_some_and(|(_, at)| at.file == self.place.file)
+            {
+                self.objects.drop_object(&obj, true);
+            }
         }
     }
 
@@ -468,6 +479,41 @@ impl Schema {
         }
     }
 
+    /// Removes what lives in schema `schema`: tables (with their indexes),
+    /// indexes, domains.
+    fn remove_schema(&mut self, schema: &str) {
+        let mut tables: Vec<QualName> = self
+            .tables
+            .iter()
+            .filter(|(k, _)| k.0 == schema)
+            .map(|(_, t)| t.name.clone())
+            .collect();
+        tables.sort();
+        for t in tables {
+            self.remove_table(&t);
+        }
+        let mut indexes: Vec<Key> = self
+            .indexes
+            .keys()
+            .filter(|k| k.0 == schema)
+            .cloned()
+            .collect();
+        indexes.sort();
+        for k in indexes {
+            self.set_index(k, None);
+        }
+        let mut domains: Vec<Key> = self
+            .domains
+            .keys()
+            .filter(|k| k.0 == schema)
+            .cloned()
+            .collect();
+        domains.sort();
+        for k in domains {
+            self.set_domain(k, None);
+        }
+    }
+
     /// The keys of the indexes of the table of key `table`.
     fn indexes_of(&self, table: &Key) -> Vec<Key> {
         let mut keys: Vec<Key> = self
@@ -519,6 +565,19 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        // `CREATE TABLE|INDEX IF NOT EXISTS` of a name a relation holds
+        // does nothing at all: no column, constraint, index or dependency.
+        if let Some(Effect::Create {
+            obj,
+            shape: Shape::Table { .. } | Shape::Index { .. },
+            if_not_exists: true,
+            ..
+        }) = effects.first()
+        {
+            if self.holder(obj).is_some() {
+                return;
+            }
+        }
         // In a down (replayed while recording), a rename onto a name that
         // something holds is refused by PostgreSQL and changes nothing (the
         // rollback fails there: `down-name-already-taken`). In an up the
@@ -555,6 +614,31 @@ impl Schema {
                 .is_some_and(|t| t.column(&c.colname).is_some())
     }
 
+    /// `CREATE TABLE IF NOT EXISTS` of a name a relation holds: PostgreSQL
+    /// skips it with a notice, so it creates no column, constraint or
+    /// index (and a temporary table is made in its own schema).
+    pub fn skips_create_table(&self, s: &pg_query::protobuf::CreateStmt) -> bool {
+        s.if_not_exists
+            && s.relation.as_ref().is_some_and(|rv| {
+                rv.relpersistence != "t"
+                    && self
+                        .holder(&Obj::new(Kind::Table, QualName::from_range_var(rv)))
+                        .is_some()
+            })
+    }
+
+    /// The primary key or unique constraint whose index is named `name`:
+    /// such an index has the constraint's name, in its table's schema.
+    pub fn constraint_index(&self, name: &QualName) -> Option<&Obj> {
+        let schema = name.key().0;
+        self.objects.iter().map(|(o, _)| o).find(|o| {
+            o.kind == Kind::Constraint
+                && o.referable.is_some()
+                && o.name.name == name.name
+                && o.table.as_ref().is_some_and(|t| t.key().0 == schema)
+        })
+    }
+
     /// What holds `obj`'s name at this point, described (`table users`,
     /// `column users.x`), if the model knows: tables, views, indexes and
     /// sequences share one namespace per schema; columns, constraints,
@@ -579,11 +663,17 @@ impl Schema {
                 if let Some(t) = self.table(&obj.name) {
                     return Some(format!("table {}", t.name));
                 }
-                RELATIONS.iter().find_map(|&kind| {
-                    self.objects
-                        .get(&Obj::new(kind, obj.name.clone()).key())
-                        .map(|(o, _)| format!("{} {}", o.kind.label(), o.name))
-                })
+                RELATIONS
+                    .iter()
+                    .find_map(|&kind| {
+                        self.objects
+                            .get(&Obj::new(kind, obj.name.clone()).key())
+                            .map(|(o, _)| format!("{} {}", o.kind.label(), o.name))
+                    })
+                    .or_else(|| {
+                        self.constraint_index(&obj.name)
+                            .map(|o| format!("the index of {}", o.describe()))
+                    })
             }
             Kind::Constraint | Kind::Type | Kind::Domain | Kind::Schema => {
                 self.objects.get(&obj.key()).map(|(o, _)| o.describe())
@@ -753,6 +843,10 @@ impl Schema {
                     Kind::Domain | Kind::Type => self.set_domain(obj.name.key(), None),
                     Kind::Table | Kind::MatView => self.remove_table(&obj.name),
                     Kind::Index => self.set_index(obj.name.key(), None),
+                    // Its tables, indexes and domains go with it (PostgreSQL
+                    // refuses to drop a schema that holds any without
+                    // CASCADE).
+                    Kind::Schema => self.remove_schema(&obj.name.name),
                     Kind::Column => {
                         let Some(table) = obj.table.as_ref() else {
                             continue;

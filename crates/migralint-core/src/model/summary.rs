@@ -179,6 +179,7 @@ fn label(node: &NodeEnum) -> Option<&'static str> {
         NodeEnum::VacuumStmt(_) => "VACUUM FULL",
         NodeEnum::ClusterStmt(_) => "CLUSTER",
         NodeEnum::ReindexStmt(_) => "REINDEX",
+        NodeEnum::DropRoleStmt(_) => "DROP ROLE",
         _ => return None,
     })
 }

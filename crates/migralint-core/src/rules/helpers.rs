@@ -386,7 +386,8 @@ pub fn column_type_sites<'a>(cx: &StmtCx<'a>) -> Vec<ColumnTypeSite<'a>> {
             let Some(rv) = s.relation.as_ref() else {
                 return out;
             };
-            if rv.relpersistence == "t" {
+            // A temporary table, or one that IF NOT EXISTS skips.
+            if rv.relpersistence == "t" || cx.schema.skips_create_table(s) {
                 return out;
             }
             let table = QualName::from_range_var(rv);
@@ -477,6 +478,24 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
     // its INVALID index).
     let stmts = &cx.file.facts.stmts;
     let here = &stmts[cx.stmt_index];
+    // Without `multi-statement`, a statement that refuses a transaction
+    // block never runs in a file of several statements (a `COMMIT` does not
+    // help: the next statements run in a new implicit block), so it creates
+    // or drops nothing a rerun could find (`ban-concurrently-in-transaction`
+    // reports it).
+    if here.summary.no_tx && split != Split::MultiStatement {
+        return None;
+    }
+    // A transaction that a `ROLLBACK` ends keeps nothing for a rerun to
+    // find (checked on PostgreSQL 15, in the implicit block too).
+    let ended_by = stmts[cx.stmt_index + 1..]
+        .iter()
+        .find(|s| s.tx.id != here.tx.id || s.summary.tx_kind.is_some_and(ends_transaction))
+        .filter(|s| s.tx.id == here.tx.id)
+        .and_then(|s| s.summary.tx_kind);
+    if ended_by == Some(pg_query::protobuf::TransactionStmtKind::TransStmtRollback) {
+        return None;
+    }
     if !here.summary.no_tx
         && !stmts[cx.stmt_index + 1..]
             .iter()
@@ -494,6 +513,16 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
             cx.line_of(i)
         ),
     })
+}
+
+/// `COMMIT`, `ROLLBACK` (`END`, `ABORT`) and `PREPARE TRANSACTION` end a
+/// transaction; `BEGIN`, `SAVEPOINT`, `ROLLBACK TO`... do not.
+fn ends_transaction(kind: pg_query::protobuf::TransactionStmtKind) -> bool {
+    use pg_query::protobuf::TransactionStmtKind as K;
+    matches!(
+        kind,
+        K::TransStmtCommit | K::TransStmtRollback | K::TransStmtPrepare
+    )
 }
 
 /// A place where a statement could say `IF [NOT] EXISTS` and does not
@@ -538,13 +567,13 @@ pub fn guard_insert(text: &str, start: usize, at: usize, words: &str) -> (usize,
 /// from `cx`'s statement on.
 pub fn down_guard_sites(
     cx: &StmtCx,
-    candidate: fn(&crate::model::effects::Effect) -> bool,
+    candidate: fn(&crate::engine::facts::StmtFacts) -> bool,
     sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
 ) -> Option<Vec<GuardSite>> {
     let stmts = cx.stmt_count();
     let mut all = Vec::new();
     for i in 0..stmts {
-        if i != cx.stmt_index && !cx.facts_of(i).effects.iter().any(candidate) {
+        if i != cx.stmt_index && !candidate(cx.facts_of(i)) {
             continue;
         }
         let Some(stmt) = cx.statement(i) else {
@@ -581,7 +610,7 @@ pub struct DownGuard {
 pub fn report_down_guards(
     cx: &StmtCx,
     out: &mut crate::engine::context::Findings,
-    candidate: fn(&crate::model::effects::Effect) -> bool,
+    candidate: fn(&crate::engine::facts::StmtFacts) -> bool,
     sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
     guard: &DownGuard,
 ) -> bool {

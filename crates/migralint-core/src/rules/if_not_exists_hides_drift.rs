@@ -18,6 +18,18 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
+    // After a `SET search_path` that puts another schema first, an
+    // unqualified name may be that schema's: the history's table of that
+    // name is not known to be the one PostgreSQL finds.
+    let relation = match &cx.stmt.node {
+        NodeEnum::CreateStmt(s) => s.relation.as_ref(),
+        NodeEnum::IndexStmt(s) => s.relation.as_ref(),
+        NodeEnum::AlterTableStmt(s) => s.relation.as_ref(),
+        _ => None,
+    };
+    if cx.tx.search_path_moved && relation.is_some_and(|rv| rv.schemaname.is_empty()) {
+        return;
+    }
     match &cx.stmt.node {
         NodeEnum::CreateStmt(s) if s.if_not_exists => {
             let Some(rv) = &s.relation else { return };
@@ -123,6 +135,18 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let name = QualName::new(table.schema.as_deref(), &s.idxname);
             let quoted = quote_ident(&s.idxname);
             let Some(have) = cx.schema.index(&name) else {
+                // The index of a primary key or unique constraint, just as
+                // this statement describes it: a unique btree index on the
+                // same columns, in order.
+                if let Some(c) = cx.schema.constraint_index(&name) {
+                    let columns: Vec<String> = c.columns.iter().map(|c| quote_ident(c)).collect();
+                    let same_table = c.table.as_ref().is_some_and(|t| t.key() == table.key());
+                    if same_table
+                        && *index_def(s) == *format!("btree unique ({})", columns.join(", "))
+                    {
+                        return;
+                    }
+                }
                 let obj = Obj::new(Kind::Index, name.clone());
                 if let Some(holder) = cx.schema.holder(&obj) {
                     report_name_taken(
@@ -257,12 +281,40 @@ fn differences(schema: &Schema, table: &Table, effects: &[Effect]) -> Vec<String
                 "{column} has no default from a sequence (no serial or identity)"
             )),
             (Some(_), None) => columns.push(format!("{column} has no default")),
-            (Some(w), Some(h)) if w != h => columns.push(format!("{column} has another default")),
+            (Some(w), Some(h)) if !same_default(&have_ty, w, h) => {
+                columns.push(format!("{column} has another default"))
+            }
             _ => {}
         }
     }
     columns.extend(out);
     columns
+}
+
+/// Two defaults (`canonical_default`) of a column of type `ty` that
+/// PostgreSQL stores alike: the same text, or two spellings of one boolean
+/// constant (`false`, `'f'`, `'no'`, `'off'`, `'0'`: stored as `false`).
+fn same_default(ty: &crate::model::SqlType, a: &str, b: &str) -> bool {
+    a == b
+        || (ty.name == "bool"
+            && !ty.array
+            && bool_const(a).is_some_and(|x| bool_const(b) == Some(x)))
+}
+
+/// A boolean constant as PostgreSQL's `boolin` reads it: `true`, `yes`,
+/// `on`, `1` and their false counterparts, any case, a unique prefix of
+/// each word (`t`, `fa`, `of`), surrounding spaces left out.
+fn bool_const(default: &str) -> Option<bool> {
+    let v: serde_json::Value = serde_json::from_str(default).ok()?;
+    let text = v.get("Const")?.as_str()?.trim().to_ascii_lowercase();
+    let prefix = |word: &str, min: usize| text.len() >= min && word.starts_with(text.as_str());
+    match () {
+        _ if prefix("true", 1) || prefix("yes", 1) || prefix("on", 2) || text == "1" => Some(true),
+        _ if prefix("false", 1) || prefix("no", 1) || prefix("off", 2) || text == "0" => {
+            Some(false)
+        }
+        _ => None,
+    }
 }
 
 /// `IF NOT EXISTS` of a relation whose name another kind of relation
@@ -653,6 +705,122 @@ mod tests {
             "CREATE TABLE t (a int);\nCREATE INDEX t_i ON t (a);\nALTER TABLE t RENAME COLUMN a TO b;",
             &["CREATE INDEX IF NOT EXISTS t_i ON t (b);"],
             false,
+        );
+    }
+
+    /// A TEMP table is gone with its file's session, and a table with its
+    /// schema: IF NOT EXISTS then creates (checked on PostgreSQL 15).
+    #[test]
+    fn temp_and_dropped_schema_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TEMP TABLE t (id int);"),
+                (
+                    "000002_b.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (id int, name text);",
+                ),
+            ],
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE SCHEMA IF NOT EXISTS s;\nCREATE TABLE s.t (id int);\nCREATE INDEX s_t_id ON s.t (id);"),
+                ("000002_b.up.sql", "DROP SCHEMA s CASCADE;\nCREATE SCHEMA s;"),
+                (
+                    "000003_c.up.sql",
+                    "CREATE TABLE IF NOT EXISTS s.t (id bigint, x text);\nCREATE INDEX IF NOT EXISTS s_t_id ON s.t (x);",
+                ),
+            ],
+        );
+    }
+
+    /// After `SET search_path TO app, public`, `users` is `app.users` when
+    /// app has one (checked on PostgreSQL 15): the history's `public.users`
+    /// is not known to be the table PostgreSQL skips for.
+    #[test]
+    fn search_path_moved_ok() {
+        let history = (
+            "000001_users.up.sql",
+            "CREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE users (id int);",
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_again.up.sql",
+                    "SET search_path TO app;\nCREATE TABLE IF NOT EXISTS users (id int, name text);",
+                ),
+            ],
+        );
+        // Back to public: judged again.
+        assert_err_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_again.up.sql",
+                    "SELECT set_config('search_path', 'app, public', false);\nRESET search_path;\n\
+                     CREATE TABLE IF NOT EXISTS users (id int, name text);",
+                ),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_again.up.sql",
+                    "SET search_path TO \"$user\", public;\nCREATE TABLE IF NOT EXISTS users (id int, name text);",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn boolean_default_spellings_ok() {
+        let history = (
+            "000001_t.up.sql",
+            "CREATE TABLE t (flag boolean DEFAULT false, seen bool DEFAULT 'on');",
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_t.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (flag bool DEFAULT 'F', seen boolean DEFAULT TRUE);",
+                ),
+            ],
+        );
+        assert_err_files(
+            RULE,
+            &[
+                history,
+                (
+                    "000002_t.up.sql",
+                    "ALTER TABLE t ADD COLUMN IF NOT EXISTS seen bool DEFAULT 'no';",
+                ),
+            ],
+        );
+    }
+
+    /// pg_dump writes `public.uuid_generate_v4()`: the same function.
+    #[test]
+    fn schema_of_a_function_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_t.up.sql",
+                    "CREATE TABLE t (id uuid DEFAULT public.uuid_generate_v4(), u uuid DEFAULT gen_random_uuid());",
+                ),
+                (
+                    "000002_t.up.sql",
+                    "CREATE TABLE IF NOT EXISTS t (id uuid DEFAULT uuid_generate_v4(), u uuid DEFAULT pg_catalog.gen_random_uuid());",
+                ),
+            ],
         );
     }
 }

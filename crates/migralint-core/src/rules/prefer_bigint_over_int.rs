@@ -30,7 +30,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let Some(rv) = s.relation.as_ref() else {
                 return;
             };
-            if rv.relpersistence == "t" {
+            // A temporary table, or one that IF NOT EXISTS skips.
+            if rv.relpersistence == "t" || cx.schema.skips_create_table(s) {
                 return;
             }
             let table = QualName::from_range_var(rv);
@@ -310,6 +311,20 @@ mod tests {
                     "CREATE TABLE t (id int PRIMARY KEY);",
                 ),
             ],
+        );
+    }
+
+    #[test]
+    fn skipped_create_table_ok() {
+        let first = ("000001_t.up.sql", "CREATE TABLE t (id serial PRIMARY KEY);");
+        let again = (
+            "000002_t.up.sql",
+            "CREATE TABLE IF NOT EXISTS t (id serial PRIMARY KEY);",
+        );
+        let diags = lint_files(RULE, &[first, again]);
+        assert!(
+            !diags.iter().any(|d| d.rule == RULE && d.file == again.0),
+            "{diags:#?}"
         );
     }
 }

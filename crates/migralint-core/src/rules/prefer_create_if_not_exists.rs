@@ -108,8 +108,9 @@ fn role(cx: &StmtCx, s: &pg_query::protobuf::CreateRoleStmt, out: &mut Findings)
     ));
 }
 
-fn is_create(e: &Effect) -> bool {
-    matches!(e, Effect::Create { .. })
+/// A statement that may have sites (`sites`), from its facts alone.
+fn is_create(f: &crate::engine::facts::StmtFacts) -> bool {
+    f.effects.iter().any(|e| matches!(e, Effect::Create { .. }))
 }
 
 /// The statement's creates without IF NOT EXISTS.
@@ -182,6 +183,16 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
         NodeEnum::AlterTableStmt(_) => return add_columns(cx, i, stmt),
         _ => return Vec::new(),
     };
+    // What it creates cannot be there already when this file dropped it
+    // before (an extension or schema dropped and made again), and a rerun
+    // cannot find what its own transaction drops again (a scratch table).
+    let facts = cx.file.facts;
+    let made = facts_created(cx, i);
+    if made.is_some_and(|obj| {
+        facts.dropped_later_in_tx(obj, i) || (outside_history && facts.dropped_before(obj, i))
+    }) {
+        return Vec::new();
+    }
     let text = &cx.file.parsed.text[stmt.span.start..stmt.span.end];
     let at = after_words(text, CREATE_WORDS);
     vec![GuardSite {
@@ -191,6 +202,18 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
         insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
         fixed: at.map(|at| insert_keywords(text, at, WORDS)),
     }]
+}
+
+/// The object statement `i` creates (its relation, index, extension,
+/// schema or sequence; not the columns and constraints that come with it).
+fn facts_created<'a>(cx: &StmtCx<'a>, i: usize) -> Option<&'a crate::model::Obj> {
+    use crate::model::Kind;
+    cx.file.facts.stmts[i].effects.iter().find_map(|e| match e {
+        Effect::Create { obj, .. } if !matches!(obj.kind, Kind::Column | Kind::Constraint) => {
+            Some(obj)
+        }
+        _ => None,
+    })
 }
 
 fn add_columns(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
@@ -207,6 +230,10 @@ fn add_columns(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
             Some(NodeEnum::ColumnDef(c)) => c.colname.clone(),
             _ => continue,
         };
+        let obj = crate::model::Obj::on(crate::model::Kind::Column, &table, &column);
+        if cx.file.facts.dropped_later_in_tx(&obj, i) {
+            continue;
+        }
         let span = spans.and_then(|s| s.get(k).copied());
         let (insert, fixed) = match span {
             Some(span) => {
@@ -326,6 +353,15 @@ mod tests {
             RULE,
             "CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_id ON t (id);",
         );
+        // After a COMMIT the file goes on in a new implicit block: the
+        // CONCURRENTLY build still fails there (checked on PostgreSQL 15),
+        // so it never creates its index; the table before the COMMIT stays.
+        let out = assert_err(
+            RULE,
+            "CREATE TABLE w (id int);\nCOMMIT;\nCREATE INDEX CONCURRENTLY w_id ON w (id);",
+        );
+        assert!(out.contains("CREATE TABLE w"), "{out}");
+        assert!(!out.contains("w_id"), "{out}");
         // multi-statement = true: each statement commits alone.
         let ours = multi_statement(
             "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\nCREATE TABLE w (id int);",
@@ -401,6 +437,12 @@ mod tests {
             RULE,
             "UPDATE t SET a = 1;\nCOMMIT;\nCREATE TABLE u (id int);\nALTER TABLE t ADD c int;",
         );
+        // Nor does a transaction that a ROLLBACK ends: nothing of it stays
+        // (checked on PostgreSQL 15).
+        assert_ok(
+            RULE,
+            "CREATE TABLE a (id int);\nROLLBACK;\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);",
+        );
         // Except a CONCURRENTLY build: a failed one leaves its index.
         let ours = multi_statement(
             "CREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);",
@@ -412,11 +454,21 @@ mod tests {
     fn fixed_form_in_help() {
         let out = assert_err(
             RULE,
-            "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;\nUPDATE t SET a = 1;",
+            "CREATE UNIQUE INDEX i ON t (a);\nCOMMIT;\nUPDATE t SET a = 1;",
         );
         assert!(
-            out.contains("write `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)`"),
+            out.contains("write `CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a)`"),
             "{out}"
+        );
+        let ours =
+            multi_statement("CREATE UNIQUE INDEX CONCURRENTLY i ON t (a);\nUPDATE t SET a = 1;");
+        assert!(
+            ours[0]
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("write `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a)`"),
+            "{ours:#?}"
         );
         let out = assert_err(
             RULE,
@@ -458,5 +510,31 @@ mod tests {
              CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE INDEX ON t (id);\n\
              CREATE TEMP TABLE scratch (id int);\nCOMMIT;\nUPDATE t SET a = 1;"),
         );
+    }
+
+    /// A scratch object its own transaction drops again cannot be there
+    /// on a rerun (checked on PostgreSQL 15); nor can a schema or an
+    /// extension the file dropped before making it again.
+    #[test]
+    fn scratch_and_dropped_before_ok() {
+        let files = [
+            ("000001_t.up.sql", "CREATE TABLE t (id int);"),
+            (
+                "000001_t.down.sql",
+                "CREATE TABLE t_backup AS SELECT * FROM t;\nDROP TABLE t_backup;\nDROP TABLE IF EXISTS t;",
+            ),
+        ];
+        assert_ok_files(RULE, &files);
+        assert_ok(
+            RULE,
+            "DROP SCHEMA IF EXISTS app CASCADE;\nCREATE SCHEMA app;\nDROP EXTENSION IF EXISTS hstore;\nCREATE EXTENSION hstore;",
+        );
+        // Dropped in a later transaction: the create stays on a failure
+        // in between.
+        let out = assert_err(
+            RULE,
+            "CREATE TABLE scratch (id int);\nCOMMIT;\nUPDATE t SET a = 1;\nDROP TABLE scratch;",
+        );
+        assert!(out.contains("CREATE TABLE scratch"), "{out}");
     }
 }

@@ -85,8 +85,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
 }
 
-fn is_drop(e: &Effect) -> bool {
-    matches!(e, Effect::Drop { .. })
+/// A statement that may have sites (`sites`), from its facts alone.
+fn is_drop(f: &crate::engine::facts::StmtFacts) -> bool {
+    f.effects.iter().any(|e| matches!(e, Effect::Drop { .. }))
+        || f.summary.label() == Some("DROP ROLE")
 }
 
 fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
@@ -143,6 +145,32 @@ fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
                     fixed: at.map(|at| insert_keywords(text, at, WORDS)),
                 },
                 generic: what,
+            }]
+        }
+        // A role belongs to the whole server (`DROP USER`, `DROP GROUP`
+        // too).
+        NodeEnum::DropRoleStmt(s) if !s.missing_ok => {
+            let names: Vec<String> = s
+                .roles
+                .iter()
+                .filter_map(|r| match r.node.as_ref() {
+                    Some(NodeEnum::RoleSpec(r)) => {
+                        Some(crate::model::names::quote_ident(&r.rolename))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let text = text_of(stmt.span);
+            let at = after_words(text, &["DROP", "ROLE", "USER", "GROUP"]);
+            vec![DropSite {
+                site: GuardSite {
+                    span: stmt.span,
+                    what: format!("DROP ROLE {}", names.join(", ")),
+                    outside_history: false,
+                    insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
+                    fixed: at.map(|at| insert_keywords(text, at, WORDS)),
+                },
+                generic: "DROP ROLE",
             }]
         }
         NodeEnum::AlterTableStmt(_) => {
@@ -353,7 +381,18 @@ mod tests {
         // Other objects are out of scope.
         assert_ok_files(
             RULE,
-            &[(down, "DROP POLICY p ON t; DROP ROLE r; DROP OWNED BY r;")],
+            &[(
+                down,
+                "DROP POLICY p ON t; DROP ROLE IF EXISTS r; DROP OWNED BY r;",
+            )],
+        );
+    }
+
+    #[test]
+    fn rolled_back_ok() {
+        assert_ok(
+            RULE,
+            "DROP TABLE a;\nROLLBACK;\nCREATE TABLE b (id int);\nCREATE TABLE c (id int);",
         );
     }
 
@@ -367,5 +406,34 @@ mod tests {
              ALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;",
             )],
         );
+    }
+
+    /// A role is dropped in a down as anything else is (checked on
+    /// PostgreSQL 15: `role "app_ro" does not exist` where the up never
+    /// ran): one finding for the file, listing it.
+    #[test]
+    fn down_drop_role_err() {
+        let files = [(
+            "000002_roles.down.sql",
+            "drop user app_ro;\nDROP TABLE t;\nDROP ROLE IF EXISTS other;",
+        )];
+        let diags: Vec<_> = lint_files(RULE, &files)
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .collect();
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert!(
+            diags[0]
+                .message
+                .starts_with("DROP ROLE app_ro and one other drop of this down (lines 1 and 2)"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(
+            fixed_files(RULE, &files)[0].1,
+            "drop user if exists app_ro;\nDROP TABLE IF EXISTS t;\nDROP ROLE IF EXISTS other;"
+        );
+        // An up that runs as one transaction: no guard needed.
+        assert_ok(RULE, "DROP ROLE app_ro;");
     }
 }

@@ -116,4 +116,30 @@ mod tests {
             ],
         );
     }
+
+    /// `CREATE TABLE IF NOT EXISTS` of a table the history has creates no
+    /// column: nothing to choose (checked on PostgreSQL 15: a notice).
+    #[test]
+    fn skipped_create_table_ok() {
+        let first = (
+            "000001_t.up.sql",
+            "CREATE TABLE t (id bigint PRIMARY KEY, doc json);",
+        );
+        assert_eq!(
+            lint_files(RULE, &[first])
+                .iter()
+                .filter(|d| d.rule == RULE)
+                .count(),
+            1
+        );
+        let again = (
+            "000002_t.up.sql",
+            "CREATE TABLE IF NOT EXISTS t (id bigint PRIMARY KEY, doc json);",
+        );
+        let diags = lint_files(RULE, &[first, again]);
+        assert!(
+            !diags.iter().any(|d| d.rule == RULE && d.file == again.0),
+            "{diags:#?}"
+        );
+    }
 }

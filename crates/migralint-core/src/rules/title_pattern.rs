@@ -17,7 +17,18 @@ enum Style {
     Snake,
     Kebab,
     Camel,
+    TitleSnake,
+    ScreamingSnake,
 }
+
+/// Every style, in the order a tie is broken.
+const STYLES: [Style; 5] = [
+    Style::Snake,
+    Style::Kebab,
+    Style::Camel,
+    Style::TitleSnake,
+    Style::ScreamingSnake,
+];
 
 impl Style {
     fn label(self) -> &'static str {
@@ -25,33 +36,81 @@ impl Style {
             Style::Snake => "snake_case",
             Style::Kebab => "kebab-case",
             Style::Camel => "CamelCase",
+            Style::TitleSnake => "Title_Snake_Case",
+            Style::ScreamingSnake => "SCREAMING_SNAKE_CASE",
         }
     }
 
     /// `title` written in this style.
     fn write(self, title: &str) -> String {
         let snake = snake_case(title);
+        let capitalized = |w: &str| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        };
         match self {
             Style::Snake => snake,
             Style::Kebab => snake.replace('_', "-"),
-            Style::Camel => snake
+            Style::Camel => snake.split('_').map(capitalized).collect(),
+            Style::TitleSnake => snake
                 .split('_')
-                .map(|w| {
-                    let mut c = w.chars();
-                    c.next()
-                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                        .unwrap_or_default()
-                })
-                .collect(),
+                .map(capitalized)
+                .collect::<Vec<_>>()
+                .join("_"),
+            Style::ScreamingSnake => snake.to_ascii_uppercase(),
+        }
+    }
+
+    /// Whether `title` follows this style.
+    fn fits(self, title: &str) -> bool {
+        // Words joined by `sep`, each of `ok` pieces joined by dots (`2.2.0`).
+        let words = |sep: char, ok: fn(&str) -> bool| {
+            title
+                .split(sep)
+                .all(|w| !w.is_empty() && w.split('.').all(|p| !p.is_empty() && ok(p)))
+        };
+        let lower = |p: &str| {
+            p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        };
+        let upper = |p: &str| {
+            p.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        };
+        let capitalized = |p: &str| {
+            p.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && p.bytes()
+                    .skip(1)
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        };
+        match self {
+            Style::Snake => words('_', lower),
+            Style::Kebab => words('-', lower),
+            Style::Camel => {
+                !title.is_empty()
+                    && title.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && title.bytes().any(|b| b.is_ascii_uppercase())
+            }
+            Style::TitleSnake => {
+                words('_', capitalized) && title.bytes().any(|b| b.is_ascii_uppercase())
+            }
+            Style::ScreamingSnake => {
+                words('_', upper) && title.bytes().any(|b| b.is_ascii_uppercase())
+            }
         }
     }
 }
 
 /// What a title's shape says of its convention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Shape {
-    /// Follows one convention.
-    Style(Style),
+    /// Follows one convention or more (`Init` is CamelCase and
+    /// Title_Snake_Case alike).
+    Styles(Vec<Style>),
     /// One lower-case word (dots allowed, `2.2.0`): fits snake and kebab.
     Word,
     /// Follows none: spaces, mixed or doubled separators, empty.
@@ -59,33 +118,15 @@ enum Shape {
 }
 
 fn shape(title: &str) -> Shape {
-    let parts = |sep: char| -> bool {
-        title.split(sep).all(|part| {
-            !part.is_empty()
-                && part.split('.').all(|p| {
-                    !p.is_empty()
-                        && p.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                })
-        })
-    };
-    let has = |c: char| title.contains(c);
-    if !has('_') && !has('-') && parts('_') {
+    let fits: Vec<Style> = STYLES.into_iter().filter(|s| s.fits(title)).collect();
+    if fits.contains(&Style::Snake) && fits.contains(&Style::Kebab) {
         return Shape::Word;
     }
-    if has('_') && !has('-') && parts('_') {
-        return Shape::Style(Style::Snake);
+    if fits.is_empty() {
+        Shape::Other
+    } else {
+        Shape::Styles(fits)
     }
-    if has('-') && !has('_') && parts('-') {
-        return Shape::Style(Style::Kebab);
-    }
-    let camel = !title.is_empty()
-        && title.bytes().all(|b| b.is_ascii_alphanumeric())
-        && title.bytes().any(|b| b.is_ascii_uppercase());
-    if camel {
-        return Shape::Style(Style::Camel);
-    }
-    Shape::Other
 }
 
 fn check(cx: &SetCx, out: &mut Findings) {
@@ -96,20 +137,27 @@ fn check(cx: &SetCx, out: &mut Findings) {
         // (snake_case on a tie with it; none when no title has a style).
         let mut counts: Vec<(Style, usize)> = Vec::new();
         for f in files {
-            if let Shape::Style(style) = shape(&f.name.title) {
-                match counts.iter_mut().find(|(s, _)| *s == style) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((style, 1)),
+            // A title that fits one style only votes for it.
+            if let Shape::Styles(fits) = shape(&f.name.title) {
+                if let [style] = fits[..] {
+                    match counts.iter_mut().find(|(s, _)| *s == style) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((style, 1)),
+                    }
                 }
             }
         }
         counts.sort_by_key(|&(s, n)| (std::cmp::Reverse(n), s));
         let total: usize = counts.iter().map(|(_, n)| n).sum();
-        // A convention is one that at least three titles in four follow: a
-        // directory that changed style halfway has none to hold others to
-        // (its applied files will not be renamed).
-        let convention = counts.first().copied().filter(|(_, n)| 4 * n >= 3 * total);
-        let mixed = convention.is_none() && total > 0;
+        // A convention is a style that at least three titles follow for
+        // each title of any other style: a directory that changed style
+        // halfway has none to hold others to (its applied files will not
+        // be renamed), while a few outliers of several styles do not make
+        // a rival convention.
+        let convention = counts
+            .first()
+            .copied()
+            .filter(|&(_, n)| counts[1..].iter().all(|&(_, m)| 3 * m <= n));
         // One finding per pair: a down titled like its up goes with it.
         let ups: std::collections::HashSet<(u64, &str)> = files
             .iter()
@@ -156,14 +204,15 @@ fn check(cx: &SetCx, out: &mut Findings) {
             }
             let (style, n) = match (shape(title), convention) {
                 (Shape::Word, _) => continue,
-                (Shape::Style(s), Some((c, _))) if s == c => continue,
-                (Shape::Style(_), None) if mixed => continue,
-                (Shape::Style(s), None) => (s, 0),
+                (Shape::Styles(fits), Some((c, _))) if fits.contains(&c) => continue,
+                // No convention to hold it to (a directory that changed
+                // style, or titles that each fit several).
+                (Shape::Styles(_), None) => continue,
                 (_, Some(c)) => c,
                 (Shape::Other, None) => counts.first().map_or((Style::Snake, 0), |&(s, _)| (s, 0)),
             };
             let is = match shape(title) {
-                Shape::Style(s) => format!("is {}", s.label()),
+                Shape::Styles(fits) => format!("is {}", fits[0].label()),
                 _ => "follows no naming convention (spaces, mixed or doubled separators, or empty)"
                     .to_string(),
             };
@@ -181,7 +230,7 @@ fn check(cx: &SetCx, out: &mut Findings) {
                 format!("migration title `{title}` {is}, but {theirs}"),
             );
             let fixed = style.write(title);
-            if !fixed.is_empty() && matches!(shape(&fixed), Shape::Style(_) | Shape::Word) {
+            if !fixed.is_empty() && matches!(shape(&fixed), Shape::Styles(_) | Shape::Word) {
                 finding.help(format!(
                     "rename it to `{}_{fixed}.{}.{}` (and its pair), before it is applied anywhere",
                     name.version_text,
@@ -319,5 +368,75 @@ mod tests {
         assert_eq!(hits, ["000002_add_users.up.sql"]);
         let d = report.diagnostics.iter().find(|d| d.rule == RULE).unwrap();
         assert!(d.message.contains("^[A-Za-z]+$"), "{}", d.message);
+    }
+
+    /// A few outliers of different styles are not a rival convention:
+    /// each is reported against the directory's.
+    #[test]
+    fn outliers_of_several_styles_err() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_init.up.sql", ""),
+                ("2_add_users.up.sql", ""),
+                ("3_add_email.up.sql", ""),
+                ("4_add-phone.up.sql", ""),
+                ("5_add_orders.up.sql", ""),
+                ("6_AddItems.up.sql", ""),
+                ("7_add_items_idx.up.sql", ""),
+                ("8_add_x.up.sql", ""),
+            ],
+        );
+        assert!(out.contains("`add-phone` is kebab-case"), "{out}");
+        assert!(out.contains("`AddItems` is CamelCase"), "{out}");
+        // A directory that changed style halfway still has none.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_add_a.up.sql", ""),
+                ("2_add_b.up.sql", ""),
+                ("3_add-c.up.sql", ""),
+                ("4_add-d.up.sql", ""),
+            ],
+        );
+    }
+
+    /// Title_Snake_Case and SCREAMING_SNAKE_CASE are conventions too.
+    #[test]
+    fn capitalized_conventions() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_Init.up.sql", ""),
+                ("2_Create_Users.up.sql", ""),
+                ("3_Add_Email.up.sql", ""),
+                ("4_Add_Phone_V2.up.sql", ""),
+            ],
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_INIT.up.sql", ""),
+                ("2_CREATE_USERS.up.sql", ""),
+                ("3_ADD_EMAIL.up.sql", ""),
+            ],
+        );
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_Init.up.sql", ""),
+                ("2_Create_Users.up.sql", ""),
+                ("3_Add_Email.up.sql", ""),
+                ("4_add_phone.up.sql", ""),
+                ("5_Add_City.up.sql", ""),
+            ],
+        );
+        assert!(
+            out.contains(
+                "`add_phone` is snake_case, but this directory's titles are Title_Snake_Case"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("4_Add_Phone.up.sql"), "{out}");
     }
 }
