@@ -35,6 +35,27 @@ fn truncate_and_delete_all_leave_the_table_empty() {
         "adding-required-field",
         "DELETE FROM sessions;\nALTER TABLE sessions ADD COLUMN token text NOT NULL;",
     );
+    // A data-modifying CTE runs too: its DELETE empties, its INSERT (or a
+    // MERGE that inserts) fills again (PostgreSQL 15: the ADD COLUMN
+    // NOT NULL passes after the first, fails after the others).
+    assert_ok(
+        "adding-required-field",
+        "WITH d AS (DELETE FROM sessions RETURNING id) SELECT count(*) FROM d;\n\
+         ALTER TABLE sessions ADD COLUMN token text NOT NULL;",
+    );
+    for refill in [
+        "WITH d AS (DELETE FROM sessions WHERE id > 10 RETURNING id) SELECT count(*) FROM d;",
+        "TRUNCATE sessions;\n\
+         WITH i AS (INSERT INTO sessions SELECT * FROM old_sessions RETURNING id) SELECT 1;",
+        "TRUNCATE sessions;\n\
+         MERGE INTO sessions s USING old_sessions o ON s.id = o.id \
+         WHEN NOT MATCHED THEN INSERT (id) VALUES (o.id);",
+    ] {
+        assert_err(
+            "adding-required-field",
+            &format!("{refill}\nALTER TABLE sessions ADD COLUMN token text NOT NULL;"),
+        );
+    }
     // A DELETE that keeps rows, a refill, another file: the table holds data.
     assert_err(
         "adding-required-field",

@@ -635,6 +635,20 @@ fn plain(out: &mut Vec<Effect>, obj: Obj, if_not_exists: bool) {
 }
 
 fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
+    // A data-modifying CTE runs as part of the statement (`WITH d AS
+    // (DELETE FROM t RETURNING *) INSERT INTO archive SELECT * FROM d`):
+    // its rows' effects first.
+    for c in super::summary::ctes(node) {
+        if let Some(
+            q @ (NodeEnum::InsertStmt(_)
+            | NodeEnum::DeleteStmt(_)
+            | NodeEnum::UpdateStmt(_)
+            | NodeEnum::MergeStmt(_)),
+        ) = c.ctequery.as_deref().and_then(|q| q.node.as_ref())
+        {
+            collect(q, out);
+        }
+    }
     match node {
         NodeEnum::CreateStmt(s) => {
             let Some(rv) = &s.relation else { return };
@@ -1012,6 +1026,21 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             }
         }
         NodeEnum::InsertStmt(s) => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: false,
+                    cascade: false,
+                });
+            }
+        }
+        // MERGE with a `WHEN NOT MATCHED THEN INSERT` may add rows.
+        NodeEnum::MergeStmt(s)
+            if s.merge_when_clauses.iter().any(|w| {
+                matches!(w.node.as_ref(), Some(NodeEnum::MergeWhenClause(w))
+                    if w.command_type == pg_query::protobuf::CmdType::CmdInsert as i32)
+            }) =>
+        {
             if let Some(rv) = &s.relation {
                 out.push(Effect::Rows {
                     table: QualName::from_range_var(rv),
