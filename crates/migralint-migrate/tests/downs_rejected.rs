@@ -39,6 +39,14 @@ const SWAP: &str = "CREATE TABLE users (id int, x int);\n\
      ALTER TABLE users RENAME TO users_old;\nALTER TABLE users_new RENAME TO users;\n\
      ALTER TABLE users RENAME COLUMN x TO x_old;\nALTER TABLE users RENAME COLUMN y TO x;";
 
+const CHAIN: &str = "CREATE TABLE t (id int, a int);\n\
+     ALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t RENAME COLUMN b TO c;";
+const TABLE_CHAIN: &str =
+    "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO b;\nALTER TABLE b RENAME TO c;";
+const REPLACED_VIEW: &str = "CREATE TABLE users (id int, name text);\n\
+     CREATE VIEW names AS SELECT id, name FROM users;\nALTER TABLE users ADD COLUMN nick text;\n\
+     CREATE OR REPLACE VIEW names AS SELECT id, name, nick FROM users;";
+
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -336,6 +344,13 @@ fn cases() -> Vec<Case> {
             "DROP FUNCTION pos(int) CASCADE;\nDROP DOMAIN posint;",
             None,
         ),
+        case("column renames undone from the middle", CHAIN, "ALTER TABLE t RENAME COLUMN b TO a;\nALTER TABLE t RENAME COLUMN c TO b;", Some(GONE)),
+        case("column renames undone in reverse", CHAIN, "ALTER TABLE t RENAME COLUMN c TO b;\nALTER TABLE t RENAME COLUMN b TO a;", None),
+        case("table renames undone from the middle", TABLE_CHAIN, "ALTER TABLE b RENAME TO t;\nALTER TABLE c RENAME TO b;", Some(GONE)),
+        case("a gone table renamed with IF EXISTS", TABLE_CHAIN, "ALTER TABLE IF EXISTS b RENAME TO t;", None),
+        case("a table the up dropped", "CREATE TABLE old (id int);\nDROP TABLE old;", "DROP TABLE old;", Some(GONE)),
+        case("column a replaced view reads", REPLACED_VIEW, "ALTER TABLE users DROP COLUMN nick;", Some(DEPENDENTS)),
+        case("replaced view dropped first", REPLACED_VIEW, "DROP VIEW names;\nALTER TABLE users DROP COLUMN nick;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

@@ -138,8 +138,11 @@ pub struct Schema {
     /// reads) and where it was created.
     pub objects: ObjSet<Origin>,
     /// What earlier statements of the current file dropped (directly or
-    /// with what they were built on) or renamed away, and where.
+    /// with what they were built on) or renamed away, and where; in a
+    /// down, also what its up (the file just replayed) did so.
     gone: HashMap<ObjKey, Gone>,
+    /// The file last entered was an up (replayed for good, not recorded).
+    after_up: bool,
     /// File names by index (`Origin::file`).
     file_names: HashMap<usize, String>,
     /// The file and line of the statement being applied.
@@ -153,10 +156,11 @@ pub struct Origin {
     pub line: usize,
 }
 
-/// How an object left the current file's schema.
+/// How an object left the current file's schema (or, in a down, its up's).
 #[derive(Clone, Debug)]
 pub struct Gone {
-    pub line: usize,
+    /// The statement that dropped or renamed it.
+    pub at: Origin,
     /// `dropped with table t`, `renamed to u`...
     pub how: String,
     /// The table it belonged to (a dropped index's table).
@@ -387,7 +391,16 @@ impl Schema {
 
     /// A file starts: statements of file `index` (named `name`) follow.
     pub fn enter_file(&mut self, index: usize, name: &str) {
-        self.gone.clear();
+        // A down (recorded) right after an up runs against what that up
+        // left: what the up dropped or renamed away is gone for it too.
+        let down = self.undo.is_some();
+        if down && self.after_up {
+            let up = self.place.file;
+            self.gone.retain(|_, g| g.at.file == up);
+        } else {
+            self.gone.clear();
+        }
+        self.after_up = !down;
         self.file_names.insert(index, name.to_string());
         self.place = Origin {
             file: index,
@@ -859,11 +872,15 @@ impl Schema {
 
     /// The objects and their dependencies (`objects`), and what leaves.
     fn apply_objects(&mut self, effects: &[Effect]) {
-        let line = self.place.line;
         let mut foreign_keys: Vec<Obj> = Vec::new();
         for e in effects {
             match e {
-                Effect::Create { obj, shape, .. } => {
+                Effect::Create {
+                    obj,
+                    shape,
+                    if_not_exists,
+                    ..
+                } => {
                     let mut obj = obj.clone();
                     // An unnamed key or foreign key, by the name PostgreSQL
                     // gives it (`users_pkey`, `orders_user_id_fkey`).
@@ -898,6 +915,16 @@ impl Schema {
                     // exist (`CREATE TABLE` adds its foreign keys last).
                     if kind == Some(ConstraintKind::ForeignKey) {
                         foreign_keys.push(obj);
+                    } else if !*if_not_exists
+                        && matches!(obj.kind, Kind::View | Kind::Trigger)
+                        && self.objects.contains(&obj.key())
+                    {
+                        // `CREATE OR REPLACE` (a plain CREATE of what exists
+                        // fails): PostgreSQL records the new definition's
+                        // dependencies in place of the old ones, from here.
+                        let key = obj.key();
+                        self.objects.update(&key, |o| *o = obj);
+                        self.objects.set_value(&key, self.place);
                     } else {
                         self.objects.insert(obj, self.place);
                     }
@@ -914,13 +941,20 @@ impl Schema {
                         // named without its arguments).
                         if o.same_key(obj) && o.key() != obj.key() {
                             let gone = Gone {
-                                line,
+                                at: self.place,
                                 how: how.clone(),
                                 table: table.clone(),
                             };
                             self.gone.insert(obj.key(), gone);
                         }
-                        self.gone.insert(o.key(), Gone { line, how, table });
+                        self.gone.insert(
+                            o.key(),
+                            Gone {
+                                at: self.place,
+                                how,
+                                table,
+                            },
+                        );
                     }
                 }
                 Effect::Rename { from, to } => {
@@ -928,7 +962,7 @@ impl Schema {
                     self.gone.insert(
                         from.key(),
                         Gone {
-                            line,
+                            at: self.place,
                             how: format!("renamed to {}", to.name),
                             table: from.table.clone(),
                         },

@@ -273,6 +273,38 @@ mod tests {
         }
     }
 
+    /// `CREATE OR REPLACE VIEW` records the new query's dependencies in
+    /// place of the old ones (checked on PostgreSQL 15: the down's DROP
+    /// COLUMN is refused while the view stays; a view cannot be replaced
+    /// by one with fewer columns, so the down drops and re-creates it).
+    #[test]
+    fn a_replaced_view_reads_its_new_columns_err() {
+        let files = |down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE users (id int, name text);\n\
+                     CREATE VIEW names AS SELECT id, name FROM users;",
+                ),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE users ADD COLUMN nick text;\n\
+                     CREATE OR REPLACE VIEW names AS SELECT id, name, nick FROM users;",
+                ),
+                ("2_b.down.sql", down),
+            ]
+        };
+        let out = assert_err_files(RULE, &files("ALTER TABLE users DROP COLUMN nick;"));
+        assert!(out.contains("view names (from 2_b.up.sql:2)"), "{out}");
+        assert_ok_files(
+            RULE,
+            &files(
+                "DROP VIEW names;\nALTER TABLE users DROP COLUMN nick;\n\
+                 CREATE VIEW names AS SELECT id, name FROM users;",
+            ),
+        );
+    }
+
     /// A function a check, an index (expression or predicate), a view or a
     /// generated column calls; a type a domain, a composite type or a
     /// function's signature uses.
