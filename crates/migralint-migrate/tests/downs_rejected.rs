@@ -47,6 +47,9 @@ const REPLACED_VIEW: &str = "CREATE TABLE users (id int, name text);\n\
      CREATE VIEW names AS SELECT id, name FROM users;\nALTER TABLE users ADD COLUMN nick text;\n\
      CREATE OR REPLACE VIEW names AS SELECT id, name, nick FROM users;";
 
+const JOIN_VIEW: &str = "CREATE TABLE cu (id int, email text, tier text);\n\
+     CREATE TABLE ord (id int, customer_id int);\n\
+     CREATE VIEW order_emails AS SELECT o.id, c.email FROM ord o JOIN cu c ON c.id = o.customer_id;";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -351,6 +354,10 @@ fn cases() -> Vec<Case> {
         case("a table the up dropped", "CREATE TABLE old (id int);\nDROP TABLE old;", "DROP TABLE old;", Some(GONE)),
         case("column a replaced view reads", REPLACED_VIEW, "ALTER TABLE users DROP COLUMN nick;", Some(DEPENDENTS)),
         case("replaced view dropped first", REPLACED_VIEW, "DROP VIEW names;\nALTER TABLE users DROP COLUMN nick;", None),
+        case("column a join view reads", JOIN_VIEW, "ALTER TABLE cu DROP COLUMN email;", Some(DEPENDENTS)),
+        case("join column a join view reads", JOIN_VIEW, "ALTER TABLE ord DROP COLUMN customer_id;", Some(DEPENDENTS)),
+        case("column a join view does not read", JOIN_VIEW, "ALTER TABLE cu DROP COLUMN tier;", None),
+        case("join view dropped first", JOIN_VIEW, "DROP VIEW order_emails;\nALTER TABLE cu DROP COLUMN email;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

@@ -1645,6 +1645,26 @@ fn read_columns(obj: &mut Obj, query: &Node) {
         .chain(default_deps(query))
         .collect();
     let [table] = tables.as_slice() else {
+        // Several tables: the columns named through a table or its alias
+        // (`c.email`) are known to be that table's (PostgreSQL refuses to
+        // drop them, or to change their type, while the view stays).
+        let aliases = aliases_in(&json, &local);
+        let mut refs = Vec::new();
+        column_ref_fields(&json, &mut refs);
+        for f in refs {
+            let [.., qualifier, column] = f.as_slice() else {
+                continue;
+            };
+            if column == "*" {
+                continue;
+            }
+            if let Some(t) = aliases.get(qualifier).and_then(|t| t.as_ref()) {
+                let dep = Obj::on(Kind::Column, t, column);
+                if !obj.depends_on.contains(&dep) {
+                    obj.depends_on.push(dep);
+                }
+            }
+        }
         return;
     };
     obj.table = Some(table.clone());
@@ -1659,6 +1679,39 @@ fn read_columns(obj: &mut Obj, query: &Node) {
     if star {
         obj.columns.push("*".to_string());
     }
+}
+
+/// The table each name a query refers to a table by stands for: its alias,
+/// else its name; `None` when one name stands for two tables (nested
+/// scopes) or for something the query defines itself (`local`).
+fn aliases_in(
+    json: &serde_json::Value,
+    local: &[String],
+) -> rustc_hash::FxHashMap<String, Option<QualName>> {
+    let mut out: rustc_hash::FxHashMap<String, Option<QualName>> = Default::default();
+    walk_objects(json, &mut |v| {
+        if v.get("relpersistence").is_none() {
+            return;
+        }
+        let text = |p: &str| {
+            v.pointer(p)
+                .and_then(|x| x.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        let Some(relname) = text("/relname") else {
+            return;
+        };
+        let table = QualName::new(text("/schemaname"), relname);
+        let name = text("/alias/aliasname").unwrap_or(relname);
+        let entry = out
+            .entry(name.to_string())
+            .or_insert_with(|| Some(table.clone()));
+        if entry.as_ref().is_some_and(|t| t.key() != table.key()) || local.iter().any(|l| l == name)
+        {
+            *entry = None;
+        }
+    });
+    out
 }
 
 /// The name parts of every `ColumnRef` in a (serialized) node, `*` for

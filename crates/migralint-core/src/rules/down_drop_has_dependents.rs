@@ -273,6 +273,38 @@ mod tests {
         }
     }
 
+    /// A view of several tables depends on the columns it names through a
+    /// table or its alias (PostgreSQL 15 refuses the drop, naming the view).
+    #[test]
+    fn column_a_join_view_reads_err() {
+        let files = |down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE app.customers (id int, email text, tier text);\n\
+                     CREATE TABLE orders (id int, customer_id int);\n\
+                     CREATE VIEW order_emails AS SELECT o.id, c.email \
+                     FROM orders o JOIN app.customers c ON c.id = o.customer_id;",
+                ),
+                ("1_a.down.sql", down),
+            ]
+        };
+        let out = assert_err_files(RULE, &files("ALTER TABLE app.customers DROP COLUMN email;"));
+        assert!(
+            out.contains("view order_emails (from 1_a.up.sql:3)"),
+            "{out}"
+        );
+        assert_err_files(RULE, &files("ALTER TABLE orders DROP COLUMN customer_id;"));
+        for down in [
+            "ALTER TABLE app.customers DROP COLUMN tier;",
+            "DROP VIEW order_emails;\nALTER TABLE app.customers DROP COLUMN email;",
+            "ALTER TABLE app.customers DROP COLUMN email CASCADE;",
+            "ALTER TABLE orders DROP COLUMN id CASCADE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
     /// `CREATE OR REPLACE VIEW` records the new query's dependencies in
     /// place of the old ones (checked on PostgreSQL 15: the down's DROP
     /// COLUMN is refused while the view stays; a view cannot be replaced
