@@ -50,6 +50,9 @@ const REPLACED_VIEW: &str = "CREATE TABLE users (id int, name text);\n\
 const JOIN_VIEW: &str = "CREATE TABLE cu (id int, email text, tier text);\n\
      CREATE TABLE ord (id int, customer_id int);\n\
      CREATE VIEW order_emails AS SELECT o.id, c.email FROM ord o JOIN cu c ON c.id = o.customer_id;";
+const SCHEMA: &str =
+    "CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date PRIMARY KEY);\n\
+     CREATE FUNCTION reporting.f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -358,6 +361,10 @@ fn cases() -> Vec<Case> {
         case("join column a join view reads", JOIN_VIEW, "ALTER TABLE ord DROP COLUMN customer_id;", Some(DEPENDENTS)),
         case("column a join view does not read", JOIN_VIEW, "ALTER TABLE cu DROP COLUMN tier;", None),
         case("join view dropped first", JOIN_VIEW, "DROP VIEW order_emails;\nALTER TABLE cu DROP COLUMN email;", None),
+        case("schema with a table", SCHEMA, "DROP SCHEMA reporting;", Some(DEPENDENTS)),
+        case("schema with a function", SCHEMA, "DROP TABLE reporting.daily;\nDROP SCHEMA reporting;", Some(DEPENDENTS)),
+        case("schema emptied first", SCHEMA, "DROP TABLE reporting.daily;\nDROP FUNCTION reporting.f();\nDROP SCHEMA reporting;", None),
+        case("schema with cascade", SCHEMA, "DROP SCHEMA reporting CASCADE;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

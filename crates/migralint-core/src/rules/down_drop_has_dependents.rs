@@ -10,7 +10,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, column, key, index, function, type or sequence that something staying still uses: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, key, index, function, type, sequence or schema that something staying still uses: PostgreSQL refuses it",
     Check::Statement(check)
 );
 
@@ -36,9 +36,21 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
         let mut dependents: Vec<(&Obj, &Obj, Origin)> = Vec::new();
         for t in &taken {
-            // What depends on it; for a column, the views that read it.
+            // What depends on it; for a column, the views that read it;
+            // for a schema, what is in it (a table standing for its parts).
             let on_column = match (t.kind, &t.table) {
                 (Kind::Column, Some(table)) => objects.on_column(table, &t.name.name),
+                (Kind::Schema, _) => objects
+                    .iter()
+                    .filter(|(o, _)| {
+                        let part = o.kind.on_table()
+                            || (matches!(o.kind, Kind::Index | Kind::Sequence)
+                                && o.table.is_some());
+                        !part
+                            && o.kind != Kind::Schema
+                            && o.schema().as_deref() == Some(&*t.name.name)
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
             for (o, origin) in objects.dependents(t).into_iter().chain(on_column) {
@@ -300,6 +312,30 @@ mod tests {
             "DROP VIEW order_emails;\nALTER TABLE app.customers DROP COLUMN email;",
             "ALTER TABLE app.customers DROP COLUMN email CASCADE;",
             "ALTER TABLE orders DROP COLUMN id CASCADE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// A schema holds what is created in it: PostgreSQL 15 refuses DROP
+    /// SCHEMA (without CASCADE) while a table or function of it stays.
+    #[test]
+    fn schema_with_objects_err() {
+        let up = "CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date PRIMARY KEY);\n\
+                  CREATE FUNCTION reporting.f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        let out = assert_err_files(RULE, &files("DROP SCHEMA reporting;"));
+        assert!(
+            out.contains("table reporting.daily (and 1 more object) (from 1_a.up.sql:2)"),
+            "{out}"
+        );
+        assert_err_files(
+            RULE,
+            &files("DROP TABLE reporting.daily;\nDROP SCHEMA reporting;"),
+        );
+        for down in [
+            "DROP TABLE reporting.daily;\nDROP FUNCTION reporting.f();\nDROP SCHEMA reporting;",
+            "DROP SCHEMA reporting CASCADE;",
         ] {
             assert_ok_files(RULE, &files(down));
         }
