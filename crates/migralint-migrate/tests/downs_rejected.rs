@@ -53,6 +53,8 @@ const JOIN_VIEW: &str = "CREATE TABLE cu (id int, email text, tier text);\n\
 const SCHEMA: &str =
     "CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date PRIMARY KEY);\n\
      CREATE FUNCTION reporting.f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+const KEY_INDEXES: &str = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+     ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\nCREATE UNIQUE INDEX t_b_idx ON t (b);";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -365,6 +367,10 @@ fn cases() -> Vec<Case> {
         case("schema with a function", SCHEMA, "DROP TABLE reporting.daily;\nDROP SCHEMA reporting;", Some(DEPENDENTS)),
         case("schema emptied first", SCHEMA, "DROP TABLE reporting.daily;\nDROP FUNCTION reporting.f();\nDROP SCHEMA reporting;", None),
         case("schema with cascade", SCHEMA, "DROP SCHEMA reporting CASCADE;", None),
+        case("index of a primary key", KEY_INDEXES, "DROP INDEX t_pkey;", Some(DEPENDENTS)),
+        case("index of a unique constraint", KEY_INDEXES, "DROP INDEX IF EXISTS t_a_key;", Some(DEPENDENTS)),
+        case("index of a key with cascade", KEY_INDEXES, "DROP INDEX t_a_key CASCADE;", Some(DEPENDENTS)),
+        case("a unique index of no constraint", KEY_INDEXES, "DROP INDEX t_b_idx;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

@@ -28,7 +28,36 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         })
         .collect();
     let objects = &cx.schema.objects;
+    // The index of a primary key, unique or exclusion constraint goes with
+    // its constraint only (`cannot drop index x because constraint x on
+    // table t requires it`), CASCADE or not.
+    for e in &cx.facts().effects {
+        let Effect::Drop { obj: dropped, .. } = e else {
+            continue;
+        };
+        let Some((key, origin)) = backed_constraint(objects, dropped) else {
+            continue;
+        };
+        let table = key.table.as_ref().map_or(String::new(), |t| t.to_string());
+        out.report(
+            cx.stmt.span,
+            format!(
+                "PostgreSQL refuses to drop {}: {} (from {}) requires it, CASCADE or not; the rollback fails here \
+                 and golang-migrate marks the database dirty",
+                dropped.describe(),
+                key.describe(),
+                cx.schema.describe_origin(origin)
+            ),
+        )
+        .help(format!(
+            "drop the constraint instead, which drops its index: `ALTER TABLE {table} DROP CONSTRAINT {}`",
+            key.name.name
+        ));
+    }
     for dropped in drops.iter().filter(|d| !overload_unknown(objects, d)) {
+        if backed_constraint(objects, dropped).is_some() {
+            continue;
+        }
         // What the drop takes with it (a table's columns, a column's
         // indexes and keys, a key's index): what depends on any of them
         // and stays keeps the drop from happening.
@@ -100,6 +129,17 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             dropped.name
         ));
     }
+}
+
+/// The constraint whose index `dropped` (an index) is, with where it was
+/// created.
+fn backed_constraint(objects: &ObjSet<Origin>, dropped: &Obj) -> Option<(Obj, Origin)> {
+    if dropped.kind != Kind::Index {
+        return None;
+    }
+    let key = objects.twin(dropped)?;
+    let (key, origin) = objects.get(&key.key())?;
+    Some((key.clone(), *origin))
 }
 
 /// A function whose dependents cannot be told: what calls a function
@@ -312,6 +352,31 @@ mod tests {
             "DROP VIEW order_emails;\nALTER TABLE app.customers DROP COLUMN email;",
             "ALTER TABLE app.customers DROP COLUMN email CASCADE;",
             "ALTER TABLE orders DROP COLUMN id CASCADE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// The index of a key constraint goes with the constraint only
+    /// (PostgreSQL 15: `cannot drop index t_pkey because constraint t_pkey
+    /// on table t requires it`, IF EXISTS or CASCADE or not).
+    #[test]
+    fn index_of_a_key_constraint_err() {
+        let up = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+                  ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\n\
+                  CREATE UNIQUE INDEX t_b_idx ON t (b);";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        for down in [
+            "DROP INDEX t_pkey;",
+            "DROP INDEX IF EXISTS t_a_key;",
+            "DROP INDEX t_a_key CASCADE;",
+        ] {
+            let out = assert_err_files(RULE, &files(down));
+            assert!(out.contains("requires it"), "{out}");
+        }
+        for down in [
+            "DROP INDEX t_b_idx;",
+            "ALTER TABLE t DROP CONSTRAINT t_a_key;",
         ] {
             assert_ok_files(RULE, &files(down));
         }
