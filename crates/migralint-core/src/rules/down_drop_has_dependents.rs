@@ -1,5 +1,5 @@
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::Effect;
+use crate::model::effects::{ColumnChange, Effect};
 use crate::model::objects::drop_covers;
 use crate::model::objset::ObjSet;
 use crate::model::schema::Origin;
@@ -10,7 +10,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, column, key, index, function, type, sequence or schema that something staying still uses: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, key, index, function, type, sequence or schema that something staying still uses, or changes the type of a column a view reads: PostgreSQL refuses it",
     Check::Statement(check)
 );
 
@@ -53,6 +53,40 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             "drop the constraint instead, which drops its index: `ALTER TABLE {table} DROP CONSTRAINT {}`",
             key.name.name
         ));
+    }
+    // A column a view reads keeps its type (`cannot alter type of a column
+    // used by a view or rule`), whatever the new type.
+    for e in &cx.facts().effects {
+        let Effect::AlterColumn {
+            table,
+            column,
+            change: ColumnChange::Type(_),
+        } = e
+        else {
+            continue;
+        };
+        let col = Obj::on(Kind::Column, table, column);
+        let views = objects
+            .on_column(table, column)
+            .into_iter()
+            .chain(objects.dependents(&col))
+            .find(|(o, _)| matches!(o.kind, Kind::View | Kind::MatView));
+        if let Some((view, origin)) = views {
+            out.report(
+                cx.stmt.span,
+                format!(
+                    "PostgreSQL refuses to change the type of {}: {} (from {}) reads it and stays; the rollback \
+                     fails here and golang-migrate marks the database dirty",
+                    col.describe(),
+                    view.describe(),
+                    cx.schema.describe_origin(*origin)
+                ),
+            )
+            .help(format!(
+                "drop {} before changing the column's type and create it again after, in this down",
+                view.name
+            ));
+        }
     }
     for dropped in drops.iter().filter(|d| !overload_unknown(objects, d)) {
         if backed_constraint(objects, dropped).is_some() {
@@ -377,6 +411,28 @@ mod tests {
         for down in [
             "DROP INDEX t_b_idx;",
             "ALTER TABLE t DROP CONSTRAINT t_a_key;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// PostgreSQL 15 refuses any type change of a column a view reads,
+    /// even to the type it has (`cannot alter type of a column used by a
+    /// view or rule`).
+    #[test]
+    fn type_of_a_column_a_view_reads_err() {
+        let up = "CREATE TABLE t (id int, a int, b int);\nCREATE VIEW v AS SELECT id, a FROM t;\n\
+                  CREATE MATERIALIZED VIEW m AS SELECT x.b FROM t x JOIN t y ON x.id = y.id;";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        for down in [
+            "ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+            "ALTER TABLE t ALTER COLUMN b TYPE int;",
+        ] {
+            assert_err_files(RULE, &files(down));
+        }
+        for down in [
+            "DROP VIEW v;\nALTER TABLE t ALTER COLUMN a TYPE bigint;",
+            "ALTER TABLE t ALTER COLUMN b SET DEFAULT 0;",
         ] {
             assert_ok_files(RULE, &files(down));
         }
