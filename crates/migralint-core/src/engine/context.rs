@@ -360,17 +360,14 @@ impl<'a> StmtCx<'a> {
     /// index build, no table).
     pub fn creates_nothing(&self) -> bool {
         use crate::model::effects::{Effect, Shape};
+        // Any relation of that name: they share a namespace.
         match self.facts().effects.first() {
             Some(Effect::Create {
                 obj,
-                shape,
+                shape: Shape::Index { .. } | Shape::Table { .. },
                 if_not_exists: true,
                 ..
-            }) => match shape {
-                Shape::Index { .. } => self.schema.index(&obj.name).is_some(),
-                Shape::Table { .. } => self.schema.table(&obj.name).is_some(),
-                _ => false,
-            },
+            }) => self.schema.holder(obj).is_some(),
             _ => false,
         }
     }

@@ -143,6 +143,20 @@ fn if_not_exists_of_an_existing_index_builds_nothing() {
     let mut other = files;
     other[2].1 = "CREATE INDEX IF NOT EXISTS t_a_idx2 ON t (a);";
     assert_err_files("require-concurrent-index-creation", &other);
+    // A key constraint's index is a relation of that name too (PostgreSQL
+    // 15: `relation "t_pkey" already exists, skipping`).
+    let key = [
+        (
+            "1_a.up.sql",
+            "CREATE TABLE t (id int PRIMARY KEY, a int);\n",
+        ),
+        (
+            "2_b.up.sql",
+            "CREATE UNIQUE INDEX IF NOT EXISTS t_pkey ON t (id);",
+        ),
+    ];
+    assert_ok_files("require-concurrent-index-creation", &key);
+    assert_ok_files("if-not-exists-hides-drift", &key);
     // CREATE TABLE IF NOT EXISTS of an existing table changes nothing: the
     // table still holds data.
     assert_err_files(
@@ -177,6 +191,31 @@ fn temp_tables_end_with_the_session() {
     mixed[2].1 = "CREATE TEMP TABLE ids (id int);\nCREATE TABLE keep (id int);";
     assert_err_files("down-not-reversing-up", &mixed);
     assert_err_files("empty-down", &mixed);
+    // A later file does not find them (PostgreSQL 15: the later CREATE
+    // TABLE IF NOT EXISTS creates a new, empty table; the function is gone).
+    let later = [
+        ("1_a.up.sql", "CREATE TABLE t (id int);"),
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE ids AS SELECT id FROM t;
+\
+             CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        ),
+        (
+            "3_c.up.sql",
+            "CREATE TABLE IF NOT EXISTS ids (id int);
+CREATE INDEX ids_idx ON ids (id);
+\
+             ALTER TABLE ids ADD COLUMN n int NOT NULL;",
+        ),
+    ];
+    for rule in [
+        "if-not-exists-hides-drift",
+        "require-concurrent-index-creation",
+        "adding-required-field",
+    ] {
+        assert_ok_files(rule, &later);
+    }
 }
 
 #[test]

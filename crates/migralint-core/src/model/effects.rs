@@ -251,7 +251,7 @@ pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
 }
 
 /// The key columns of an index on plain columns only, without a predicate.
-fn plain_keys(s: &pg_query::protobuf::IndexStmt) -> Option<Vec<String>> {
+pub fn plain_keys(s: &pg_query::protobuf::IndexStmt) -> Option<Vec<String>> {
     if s.where_clause.is_some() {
         return None;
     }

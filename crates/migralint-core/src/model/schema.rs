@@ -131,8 +131,9 @@ pub struct Schema {
     /// Tables emptied (`TRUNCATE`, `DELETE` without `WHERE`) and not
     /// filled again since, with the file that emptied them.
     emptied: HashMap<Key, usize>,
-    /// Tables of the current file that end with its session (`TEMP`).
-    temp: Vec<QualName>,
+    /// Tables of the current file that end with its session (`TEMP`), and
+    /// what it created in `pg_temp`.
+    temp: Vec<Obj>,
     /// Every named object with what it depends on (foreign-key targets,
     /// trigger functions, column types and defaults, relations a view
     /// reads) and where it was created.
@@ -377,10 +378,14 @@ impl Schema {
         }
     }
 
-    /// The file's session ends: its `TEMP` tables go (with their indexes).
+    /// The file's session ends: its `TEMP` tables go (with their indexes),
+    /// and what it created in `pg_temp`, with what depends on them.
     pub fn end_session(&mut self) {
         for t in std::mem::take(&mut self.temp) {
-            self.remove_table(&t);
+            if t.kind.is_relation() {
+                self.remove_table(&t.name);
+            }
+            self.objects.drop_object(&t, true);
         }
     }
 
@@ -588,11 +593,20 @@ impl Schema {
                 if let Some(t) = self.table(&obj.name) {
                     return Some(format!("table {}", t.name));
                 }
-                RELATIONS.iter().find_map(|&kind| {
-                    self.objects
-                        .get(&Obj::new(kind, obj.name.clone()).key())
-                        .map(|(o, _)| format!("{} {}", o.kind.label(), o.name))
-                })
+                RELATIONS
+                    .iter()
+                    .find_map(|&kind| {
+                        self.objects
+                            .get(&Obj::new(kind, obj.name.clone()).key())
+                            .map(|(o, _)| format!("{} {}", o.kind.label(), o.name))
+                    })
+                    // The index of a key constraint (kept as the constraint).
+                    .or_else(|| {
+                        let index = Obj::new(Kind::Index, obj.name.clone());
+                        self.objects
+                            .twin(&index)
+                            .map(|c| format!("index {} (of {})", obj.name, c.describe()))
+                    })
             }
             Kind::Constraint | Kind::Type | Kind::Domain | Kind::Schema => {
                 self.objects.get(&obj.key()).map(|(o, _)| o.describe())
@@ -631,8 +645,8 @@ impl Schema {
                                 continue;
                             }
                             skip_table = None;
-                            if *temp {
-                                self.temp.push(obj.name.clone());
+                            if *temp || obj.name.schema.as_deref() == Some("pg_temp") {
+                                self.temp.push(obj.clone());
                             }
                             let mut table = Table {
                                 name: obj.name.clone(),
@@ -910,6 +924,13 @@ impl Schema {
                                 obj.columns.clear();
                             }
                         }
+                    }
+                    // What it creates in `pg_temp` ends with the session
+                    // (tables: `apply_tables`).
+                    if obj.name.schema.as_deref() == Some("pg_temp")
+                        && !matches!(shape, Shape::Table { .. })
+                    {
+                        self.temp.push(obj.clone());
                     }
                     // A foreign key is resolved once the statement's keys
                     // exist (`CREATE TABLE` adds its foreign keys last).
