@@ -55,6 +55,9 @@ const SCHEMA: &str =
      CREATE FUNCTION reporting.f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
 const KEY_INDEXES: &str = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
      ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\nCREATE UNIQUE INDEX t_b_idx ON t (b);";
+const EXTENSIONS: &str =
+    "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n\
+     CREATE TABLE users (id uuid DEFAULT uuid_generate_v4(), email citext);";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -375,6 +378,10 @@ fn cases() -> Vec<Case> {
         case("same type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE int;", Some(DEPENDENTS)),
         case("type of a column a join view reads", JOIN_VIEW, "ALTER TABLE cu ALTER COLUMN email TYPE varchar(100);", Some(DEPENDENTS)),
         case("type of a column no view reads", VIEWS, "ALTER TABLE t ALTER COLUMN c TYPE bigint;", None),
+        case("extension of a column type", EXTENSIONS, "DROP EXTENSION citext;\nDROP TABLE users;", Some(DEPENDENTS)),
+        case("extension of a default", EXTENSIONS, "DROP EXTENSION IF EXISTS \"uuid-ossp\";", Some(DEPENDENTS)),
+        case("extensions after the table", EXTENSIONS, "DROP TABLE users;\nDROP EXTENSION citext;\nDROP EXTENSION \"uuid-ossp\";", None),
+        case("extension after the default", EXTENSIONS, "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

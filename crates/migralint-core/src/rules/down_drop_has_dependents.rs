@@ -10,7 +10,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, column, key, index, function, type, sequence or schema that something staying still uses, or changes the type of a column a view reads: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, key, index, function, type, sequence, extension or schema that something staying still uses, or changes the type of a column a view reads: PostgreSQL refuses it",
     Check::Statement(check)
 );
 
@@ -97,6 +97,12 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         // and stays keeps the drop from happening.
         let mut taken: Vec<&Obj> = vec![dropped];
         taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
+        // An extension's types and functions go with it.
+        let members = match dropped.kind {
+            Kind::Extension => crate::model::extensions::members(&dropped.name.name),
+            _ => Vec::new(),
+        };
+        taken.extend(&members);
         let mut dependents: Vec<(&Obj, &Obj, Origin)> = Vec::new();
         for t in &taken {
             // What depends on it; for a column, the views that read it;
@@ -433,6 +439,30 @@ mod tests {
         for down in [
             "DROP VIEW v;\nALTER TABLE t ALTER COLUMN a TYPE bigint;",
             "ALTER TABLE t ALTER COLUMN b SET DEFAULT 0;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// An extension's types and functions go with it: PostgreSQL 15
+    /// refuses DROP EXTENSION while a column, domain or default uses one.
+    #[test]
+    fn extension_in_use_err() {
+        let up = "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n\
+                  CREATE TABLE users (id uuid DEFAULT uuid_generate_v4(), email citext);";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        let out = assert_err_files(RULE, &files("DROP EXTENSION citext;\nDROP TABLE users;"));
+        assert!(
+            out.contains("column users.email (from 1_a.up.sql:3)"),
+            "{out}"
+        );
+        assert!(out.contains("through type citext"), "{out}");
+        assert_err_files(RULE, &files("DROP EXTENSION IF EXISTS \"uuid-ossp\";"));
+        for down in [
+            "DROP TABLE users;\nDROP EXTENSION citext;\nDROP EXTENSION \"uuid-ossp\";",
+            "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";",
+            "DROP EXTENSION citext CASCADE;",
+            "DROP EXTENSION pg_trgm;",
         ] {
             assert_ok_files(RULE, &files(down));
         }
