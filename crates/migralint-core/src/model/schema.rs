@@ -164,6 +164,8 @@ pub struct Gone {
     pub at: Origin,
     /// `dropped with table t`, `renamed to u`...
     pub how: String,
+    /// Renamed away (not dropped).
+    pub renamed: bool,
     /// The table it belonged to (a dropped index's table).
     pub table: Option<QualName>,
 }
@@ -400,8 +402,12 @@ impl Schema {
         // left: what the up dropped or renamed away is gone for it too.
         let down = self.undo.is_some();
         if down && self.after_up {
+            // Not an index the up dropped: it may have built one of that
+            // name again without naming it (`CREATE INDEX ON t (a)` is
+            // `t_a_idx`), which the model does not follow.
             let up = self.place.file;
-            self.gone.retain(|_, g| g.at.file == up);
+            self.gone
+                .retain(|k, g| g.at.file == up && (g.renamed || k.0 != Kind::Index));
         } else {
             self.gone.clear();
         }
@@ -963,6 +969,7 @@ impl Schema {
                         if o.same_key(obj) && o.key() != obj.key() {
                             let gone = Gone {
                                 at: self.place,
+                                renamed: false,
                                 how: how.clone(),
                                 table: table.clone(),
                             };
@@ -973,6 +980,7 @@ impl Schema {
                             Gone {
                                 at: self.place,
                                 how,
+                                renamed: false,
                                 table,
                             },
                         );
@@ -984,6 +992,7 @@ impl Schema {
                         from.key(),
                         Gone {
                             at: self.place,
+                            renamed: true,
                             how: format!("renamed to {}", to.name),
                             table: from.table.clone(),
                         },

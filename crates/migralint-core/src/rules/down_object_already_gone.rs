@@ -184,6 +184,25 @@ mod tests {
         ] {
             assert_ok_files(RULE, &files(up, down));
         }
+        // An index the up dropped may be built again unnamed (`CREATE
+        // INDEX ON t (a)` is `t_a_idx` on PostgreSQL 15): not followed.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int, a int);\nCREATE INDEX t_a_idx ON t (a);",
+                ),
+                (
+                    "2_b.up.sql",
+                    "DROP INDEX t_a_idx;\nCREATE INDEX ON t (a) WHERE a > 0;",
+                ),
+                (
+                    "2_b.down.sql",
+                    "DROP INDEX t_a_idx;\nCREATE INDEX t_a_idx ON t (a);",
+                ),
+            ],
+        );
         // Another version's up is not this down's.
         assert_ok_files(
             RULE,
