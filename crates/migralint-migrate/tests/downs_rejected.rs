@@ -39,6 +39,25 @@ const SWAP: &str = "CREATE TABLE users (id int, x int);\n\
      ALTER TABLE users RENAME TO users_old;\nALTER TABLE users_new RENAME TO users;\n\
      ALTER TABLE users RENAME COLUMN x TO x_old;\nALTER TABLE users RENAME COLUMN y TO x;";
 
+const CHAIN: &str = "CREATE TABLE t (id int, a int);\n\
+     ALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t RENAME COLUMN b TO c;";
+const TABLE_CHAIN: &str =
+    "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO b;\nALTER TABLE b RENAME TO c;";
+const REPLACED_VIEW: &str = "CREATE TABLE users (id int, name text);\n\
+     CREATE VIEW names AS SELECT id, name FROM users;\nALTER TABLE users ADD COLUMN nick text;\n\
+     CREATE OR REPLACE VIEW names AS SELECT id, name, nick FROM users;";
+
+const JOIN_VIEW: &str = "CREATE TABLE cu (id int, email text, tier text);\n\
+     CREATE TABLE ord (id int, customer_id int);\n\
+     CREATE VIEW order_emails AS SELECT o.id, c.email FROM ord o JOIN cu c ON c.id = o.customer_id;";
+const SCHEMA: &str =
+    "CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date PRIMARY KEY);\n\
+     CREATE FUNCTION reporting.f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+const KEY_INDEXES: &str = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+     ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\nCREATE UNIQUE INDEX t_b_idx ON t (b);";
+const EXTENSIONS: &str =
+    "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n\
+     CREATE TABLE users (id uuid DEFAULT uuid_generate_v4(), email citext);";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -336,6 +355,33 @@ fn cases() -> Vec<Case> {
             "DROP FUNCTION pos(int) CASCADE;\nDROP DOMAIN posint;",
             None,
         ),
+        case("column renames undone from the middle", CHAIN, "ALTER TABLE t RENAME COLUMN b TO a;\nALTER TABLE t RENAME COLUMN c TO b;", Some(GONE)),
+        case("column renames undone in reverse", CHAIN, "ALTER TABLE t RENAME COLUMN c TO b;\nALTER TABLE t RENAME COLUMN b TO a;", None),
+        case("table renames undone from the middle", TABLE_CHAIN, "ALTER TABLE b RENAME TO t;\nALTER TABLE c RENAME TO b;", Some(GONE)),
+        case("a gone table renamed with IF EXISTS", TABLE_CHAIN, "ALTER TABLE IF EXISTS b RENAME TO t;", None),
+        case("a table the up dropped", "CREATE TABLE old (id int);\nDROP TABLE old;", "DROP TABLE old;", Some(GONE)),
+        case("column a replaced view reads", REPLACED_VIEW, "ALTER TABLE users DROP COLUMN nick;", Some(DEPENDENTS)),
+        case("replaced view dropped first", REPLACED_VIEW, "DROP VIEW names;\nALTER TABLE users DROP COLUMN nick;", None),
+        case("column a join view reads", JOIN_VIEW, "ALTER TABLE cu DROP COLUMN email;", Some(DEPENDENTS)),
+        case("join column a join view reads", JOIN_VIEW, "ALTER TABLE ord DROP COLUMN customer_id;", Some(DEPENDENTS)),
+        case("column a join view does not read", JOIN_VIEW, "ALTER TABLE cu DROP COLUMN tier;", None),
+        case("join view dropped first", JOIN_VIEW, "DROP VIEW order_emails;\nALTER TABLE cu DROP COLUMN email;", None),
+        case("schema with a table", SCHEMA, "DROP SCHEMA reporting;", Some(DEPENDENTS)),
+        case("schema with a function", SCHEMA, "DROP TABLE reporting.daily;\nDROP SCHEMA reporting;", Some(DEPENDENTS)),
+        case("schema emptied first", SCHEMA, "DROP TABLE reporting.daily;\nDROP FUNCTION reporting.f();\nDROP SCHEMA reporting;", None),
+        case("schema with cascade", SCHEMA, "DROP SCHEMA reporting CASCADE;", None),
+        case("index of a primary key", KEY_INDEXES, "DROP INDEX t_pkey;", Some(DEPENDENTS)),
+        case("index of a unique constraint", KEY_INDEXES, "DROP INDEX IF EXISTS t_a_key;", Some(DEPENDENTS)),
+        case("index of a key with cascade", KEY_INDEXES, "DROP INDEX t_a_key CASCADE;", Some(DEPENDENTS)),
+        case("a unique index of no constraint", KEY_INDEXES, "DROP INDEX t_b_idx;", None),
+        case("type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE bigint;", Some(DEPENDENTS)),
+        case("same type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE int;", Some(DEPENDENTS)),
+        case("type of a column a join view reads", JOIN_VIEW, "ALTER TABLE cu ALTER COLUMN email TYPE varchar(100);", Some(DEPENDENTS)),
+        case("type of a column no view reads", VIEWS, "ALTER TABLE t ALTER COLUMN c TYPE bigint;", None),
+        case("extension of a column type", EXTENSIONS, "DROP EXTENSION citext;\nDROP TABLE users;", Some(DEPENDENTS)),
+        case("extension of a default", EXTENSIONS, "DROP EXTENSION IF EXISTS \"uuid-ossp\";", Some(DEPENDENTS)),
+        case("extensions after the table", EXTENSIONS, "DROP TABLE users;\nDROP EXTENSION citext;\nDROP EXTENSION \"uuid-ossp\";", None),
+        case("extension after the default", EXTENSIONS, "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]

@@ -35,6 +35,27 @@ fn truncate_and_delete_all_leave_the_table_empty() {
         "adding-required-field",
         "DELETE FROM sessions;\nALTER TABLE sessions ADD COLUMN token text NOT NULL;",
     );
+    // A data-modifying CTE runs too: its DELETE empties, its INSERT (or a
+    // MERGE that inserts) fills again (PostgreSQL 15: the ADD COLUMN
+    // NOT NULL passes after the first, fails after the others).
+    assert_ok(
+        "adding-required-field",
+        "WITH d AS (DELETE FROM sessions RETURNING id) SELECT count(*) FROM d;\n\
+         ALTER TABLE sessions ADD COLUMN token text NOT NULL;",
+    );
+    for refill in [
+        "WITH d AS (DELETE FROM sessions WHERE id > 10 RETURNING id) SELECT count(*) FROM d;",
+        "TRUNCATE sessions;\n\
+         WITH i AS (INSERT INTO sessions SELECT * FROM old_sessions RETURNING id) SELECT 1;",
+        "TRUNCATE sessions;\n\
+         MERGE INTO sessions s USING old_sessions o ON s.id = o.id \
+         WHEN NOT MATCHED THEN INSERT (id) VALUES (o.id);",
+    ] {
+        assert_err(
+            "adding-required-field",
+            &format!("{refill}\nALTER TABLE sessions ADD COLUMN token text NOT NULL;"),
+        );
+    }
     // A DELETE that keeps rows, a refill, another file: the table holds data.
     assert_err(
         "adding-required-field",
@@ -178,6 +199,31 @@ fn temp_tables_end_with_the_session() {
     mixed[2].1 = "CREATE TEMP TABLE ids (id int);\nCREATE TABLE keep (id int);";
     assert_err_files("down-not-reversing-up", &mixed);
     assert_err_files("empty-down", &mixed);
+    // A later file does not find them (PostgreSQL 15: the later CREATE
+    // TABLE IF NOT EXISTS creates a new, empty table; the function is gone).
+    let later = [
+        ("1_a.up.sql", "CREATE TABLE t (id int);"),
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE ids AS SELECT id FROM t;
+\
+             CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
+        ),
+        (
+            "3_c.up.sql",
+            "CREATE TABLE IF NOT EXISTS ids (id int);
+CREATE INDEX ids_idx ON ids (id);
+\
+             ALTER TABLE ids ADD COLUMN n int NOT NULL;",
+        ),
+    ];
+    for rule in [
+        "if-not-exists-hides-drift",
+        "require-concurrent-index-creation",
+        "adding-required-field",
+    ] {
+        assert_ok_files(rule, &later);
+    }
 }
 
 #[test]

@@ -258,7 +258,7 @@ pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
 }
 
 /// The key columns of an index on plain columns only, without a predicate.
-fn plain_keys(s: &pg_query::protobuf::IndexStmt) -> Option<Vec<String>> {
+pub fn plain_keys(s: &pg_query::protobuf::IndexStmt) -> Option<Vec<String>> {
     if s.where_clause.is_some() {
         return None;
     }
@@ -743,6 +743,20 @@ fn plain(out: &mut Vec<Effect>, obj: Obj, if_not_exists: bool) {
 }
 
 fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
+    // A data-modifying CTE runs as part of the statement (`WITH d AS
+    // (DELETE FROM t RETURNING *) INSERT INTO archive SELECT * FROM d`):
+    // its rows' effects first.
+    for c in super::summary::ctes(node) {
+        if let Some(
+            q @ (NodeEnum::InsertStmt(_)
+            | NodeEnum::DeleteStmt(_)
+            | NodeEnum::UpdateStmt(_)
+            | NodeEnum::MergeStmt(_)),
+        ) = c.ctequery.as_deref().and_then(|q| q.node.as_ref())
+        {
+            collect(q, out);
+        }
+    }
     match node {
         NodeEnum::CreateStmt(s) => {
             let Some(rv) = &s.relation else { return };
@@ -1128,6 +1142,21 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             }
         }
         NodeEnum::InsertStmt(s) => {
+            if let Some(rv) = &s.relation {
+                out.push(Effect::Rows {
+                    table: QualName::from_range_var(rv),
+                    empty: false,
+                    cascade: false,
+                });
+            }
+        }
+        // MERGE with a `WHEN NOT MATCHED THEN INSERT` may add rows.
+        NodeEnum::MergeStmt(s)
+            if s.merge_when_clauses.iter().any(|w| {
+                matches!(w.node.as_ref(), Some(NodeEnum::MergeWhenClause(w))
+                    if w.command_type == pg_query::protobuf::CmdType::CmdInsert as i32)
+            }) =>
+        {
             if let Some(rv) = &s.relation {
                 out.push(Effect::Rows {
                     table: QualName::from_range_var(rv),
@@ -1732,6 +1761,26 @@ fn read_columns(obj: &mut Obj, query: &Node) {
         .chain(default_deps(query))
         .collect();
     let [table] = tables.as_slice() else {
+        // Several tables: the columns named through a table or its alias
+        // (`c.email`) are known to be that table's (PostgreSQL refuses to
+        // drop them, or to change their type, while the view stays).
+        let aliases = aliases_in(&json, &local);
+        let mut refs = Vec::new();
+        column_ref_fields(&json, &mut refs);
+        for f in refs {
+            let [.., qualifier, column] = f.as_slice() else {
+                continue;
+            };
+            if column == "*" {
+                continue;
+            }
+            if let Some(t) = aliases.get(qualifier).and_then(|t| t.as_ref()) {
+                let dep = Obj::on(Kind::Column, t, column);
+                if !obj.depends_on.contains(&dep) {
+                    obj.depends_on.push(dep);
+                }
+            }
+        }
         return;
     };
     obj.table = Some(table.clone());
@@ -1746,6 +1795,39 @@ fn read_columns(obj: &mut Obj, query: &Node) {
     if star {
         obj.columns.push("*".to_string());
     }
+}
+
+/// The table each name a query refers to a table by stands for: its alias,
+/// else its name; `None` when one name stands for two tables (nested
+/// scopes) or for something the query defines itself (`local`).
+fn aliases_in(
+    json: &serde_json::Value,
+    local: &[String],
+) -> rustc_hash::FxHashMap<String, Option<QualName>> {
+    let mut out: rustc_hash::FxHashMap<String, Option<QualName>> = Default::default();
+    walk_objects(json, &mut |v| {
+        if v.get("relpersistence").is_none() {
+            return;
+        }
+        let text = |p: &str| {
+            v.pointer(p)
+                .and_then(|x| x.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        let Some(relname) = text("/relname") else {
+            return;
+        };
+        let table = QualName::new(text("/schemaname"), relname);
+        let name = text("/alias/aliasname").unwrap_or(relname);
+        let entry = out
+            .entry(name.to_string())
+            .or_insert_with(|| Some(table.clone()));
+        if entry.as_ref().is_some_and(|t| t.key() != table.key()) || local.iter().any(|l| l == name)
+        {
+            *entry = None;
+        }
+    });
+    out
 }
 
 /// The name parts of every `ColumnRef` in a (serialized) node, `*` for

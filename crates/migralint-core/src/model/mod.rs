@@ -9,6 +9,7 @@
 
 pub mod coercion;
 pub mod effects;
+pub mod extensions;
 pub mod history;
 pub mod locks;
 pub mod names;

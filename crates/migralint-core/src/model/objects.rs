@@ -376,7 +376,8 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
             let built_on =
                 matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence) && on_it;
             // A view that reads the column goes with CASCADE.
-            let view = matches!(obj.kind, Kind::View | Kind::MatView) && on_it;
+            let view = matches!(obj.kind, Kind::View | Kind::MatView)
+                && (on_it || obj.depends_on.iter().any(|d| is_dep(d, dropped)));
             built_on || (cascade && (view || references(obj, dropped)))
         }
         // A key's index goes with it (`ADD ... USING INDEX`: one name);

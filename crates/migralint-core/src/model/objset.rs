@@ -311,7 +311,7 @@ impl<V: Clone> ObjSet<V> {
 
     /// The constraint of an index's name on its table, or the index of a
     /// constraint's name on its table (`twins`).
-    fn twin(&self, obj: &Obj) -> Option<Obj> {
+    pub fn twin(&self, obj: &Obj) -> Option<Obj> {
         match obj.kind {
             Kind::Index => {
                 // Renamed by name: the table is the stored index's, or (an

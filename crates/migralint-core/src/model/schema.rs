@@ -135,15 +135,19 @@ pub struct Schema {
     /// Tables emptied (`TRUNCATE`, `DELETE` without `WHERE`) and not
     /// filled again since, with the file that emptied them.
     emptied: HashMap<Key, usize>,
-    /// Tables of the current file that end with its session (`TEMP`).
-    temp: Vec<QualName>,
+    /// Tables of the current file that end with its session (`TEMP`), and
+    /// what it created in `pg_temp`.
+    temp: Vec<Obj>,
     /// Every named object with what it depends on (foreign-key targets,
     /// trigger functions, column types and defaults, relations a view
     /// reads) and where it was created.
     pub objects: ObjSet<Origin>,
     /// What earlier statements of the current file dropped (directly or
-    /// with what they were built on) or renamed away, and where.
+    /// with what they were built on) or renamed away, and where; in a
+    /// down, also what its up (the file just replayed) did so.
     gone: HashMap<ObjKey, Gone>,
+    /// The file last entered was an up (replayed for good, not recorded).
+    after_up: bool,
     /// File names by index (`Origin::file`).
     file_names: HashMap<usize, String>,
     /// The file and line of the statement being applied.
@@ -157,12 +161,15 @@ pub struct Origin {
     pub line: usize,
 }
 
-/// How an object left the current file's schema.
+/// How an object left the current file's schema (or, in a down, its up's).
 #[derive(Clone, Debug)]
 pub struct Gone {
-    pub line: usize,
+    /// The statement that dropped or renamed it.
+    pub at: Origin,
     /// `dropped with table t`, `renamed to u`...
     pub how: String,
+    /// Renamed away (not dropped).
+    pub renamed: bool,
     /// The table it belonged to (a dropped index's table).
     pub table: Option<QualName>,
 }
@@ -377,20 +384,22 @@ impl Schema {
         }
     }
 
-    /// The file's session ends: its `TEMP` tables go (with their indexes).
+    /// The file's session ends: its `TEMP` tables go (with their indexes),
+    /// and what it created in `pg_temp`, with what depends on them.
     pub fn end_session(&mut self) {
         for t in std::mem::take(&mut self.temp) {
-            self.remove_table(&t);
+            if t.kind.is_relation() {
+                self.remove_table(&t.name);
+            }
             // Also from the objects (what holds a name, what depends on
             // what; a view on it is temporary too), unless the name was an
             // earlier file's table, which the temporary one only shadowed.
-            let obj = crate::model::Obj::new(Kind::Table, t);
             if self
                 .objects
-                .get(&obj.key())
+                .get(&t.key())
                 .is_some_and(|(_, at)| at.file == self.place.file)
             {
-                self.objects.drop_object(&obj, true);
+                self.objects.drop_object(&t, true);
             }
         }
     }
@@ -402,7 +411,20 @@ impl Schema {
 
     /// A file starts: statements of file `index` (named `name`) follow.
     pub fn enter_file(&mut self, index: usize, name: &str) {
-        self.gone.clear();
+        // A down (recorded) right after an up runs against what that up
+        // left: what the up dropped or renamed away is gone for it too.
+        let down = self.undo.is_some();
+        if down && self.after_up {
+            // Not an index the up dropped: it may have built one of that
+            // name again without naming it (`CREATE INDEX ON t (a)` is
+            // `t_a_idx`), which the model does not follow.
+            let up = self.place.file;
+            self.gone
+                .retain(|k, g| g.at.file == up && (g.renamed || k.0 != Kind::Index));
+        } else {
+            self.gone.clear();
+        }
+        self.after_up = !down;
         self.file_names.insert(index, name.to_string());
         self.place = Origin {
             file: index,
@@ -712,8 +734,8 @@ impl Schema {
                                 continue;
                             }
                             skip_table = None;
-                            if *temp {
-                                self.temp.push(obj.name.clone());
+                            if *temp || obj.name.schema.as_deref() == Some("pg_temp") {
+                                self.temp.push(obj.clone());
                             }
                             let mut table = Table {
                                 name: obj.name.clone(),
@@ -961,11 +983,15 @@ impl Schema {
 
     /// The objects and their dependencies (`objects`), and what leaves.
     fn apply_objects(&mut self, effects: &[Effect]) {
-        let line = self.place.line;
         let mut foreign_keys: Vec<Obj> = Vec::new();
         for e in effects {
             match e {
-                Effect::Create { obj, shape, .. } => {
+                Effect::Create {
+                    obj,
+                    shape,
+                    if_not_exists,
+                    ..
+                } => {
                     let mut obj = obj.clone();
                     // An unnamed key or foreign key, by the name PostgreSQL
                     // gives it (`users_pkey`, `orders_user_id_fkey`).
@@ -996,10 +1022,27 @@ impl Schema {
                             }
                         }
                     }
+                    // What it creates in `pg_temp` ends with the session
+                    // (tables: `apply_tables`).
+                    if obj.name.schema.as_deref() == Some("pg_temp")
+                        && !matches!(shape, Shape::Table { .. })
+                    {
+                        self.temp.push(obj.clone());
+                    }
                     // A foreign key is resolved once the statement's keys
                     // exist (`CREATE TABLE` adds its foreign keys last).
                     if kind == Some(ConstraintKind::ForeignKey) {
                         foreign_keys.push(obj);
+                    } else if !*if_not_exists
+                        && matches!(obj.kind, Kind::View | Kind::Trigger)
+                        && self.objects.contains(&obj.key())
+                    {
+                        // `CREATE OR REPLACE` (a plain CREATE of what exists
+                        // fails): PostgreSQL records the new definition's
+                        // dependencies in place of the old ones, from here.
+                        let key = obj.key();
+                        self.objects.update(&key, |o| *o = obj);
+                        self.objects.set_value(&key, self.place);
                     } else {
                         self.objects.insert(obj, self.place);
                     }
@@ -1016,13 +1059,22 @@ impl Schema {
                         // named without its arguments).
                         if o.same_key(obj) && o.key() != obj.key() {
                             let gone = Gone {
-                                line,
+                                at: self.place,
+                                renamed: false,
                                 how: how.clone(),
                                 table: table.clone(),
                             };
                             self.gone.insert(obj.key(), gone);
                         }
-                        self.gone.insert(o.key(), Gone { line, how, table });
+                        self.gone.insert(
+                            o.key(),
+                            Gone {
+                                at: self.place,
+                                how,
+                                renamed: false,
+                                table,
+                            },
+                        );
                     }
                 }
                 Effect::Rename { from, to } => {
@@ -1030,7 +1082,8 @@ impl Schema {
                     self.gone.insert(
                         from.key(),
                         Gone {
-                            line,
+                            at: self.place,
+                            renamed: true,
                             how: format!("renamed to {}", to.name),
                             table: from.table.clone(),
                         },

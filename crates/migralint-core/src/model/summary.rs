@@ -185,6 +185,26 @@ fn label(node: &NodeEnum) -> Option<&'static str> {
 }
 
 fn dml(node: &NodeEnum) -> Option<Dml> {
+    let own = own_dml(node);
+    // A data-modifying CTE does the statement's work when the statement
+    // itself reads no table (`WITH u AS (UPDATE t ... RETURNING id)
+    // INSERT INTO log SELECT id FROM u`, or a plain `SELECT` of it).
+    let idle = own.as_ref().is_none_or(|d| {
+        matches!(d.kind, DmlKind::InsertSelect | DmlKind::CreateAs) && d.sources.is_empty()
+    });
+    if idle {
+        let in_cte = ctes(node)
+            .into_iter()
+            .find_map(|c| dml(c.ctequery.as_deref()?.node.as_ref()?));
+        if in_cte.is_some() {
+            return in_cte;
+        }
+    }
+    own
+}
+
+/// The rows the statement itself (not its CTEs) writes or copies.
+fn own_dml(node: &NodeEnum) -> Option<Dml> {
     let rel = |r: &Option<pg_query::protobuf::RangeVar>| r.as_ref().map(QualName::from_range_var);
     let mut d = match node {
         NodeEnum::UpdateStmt(s) => Dml {
@@ -241,10 +261,6 @@ fn dml(node: &NodeEnum) -> Option<Dml> {
             targeted: false,
             has_where: true,
         },
-        // A data-modifying CTE (`WITH x AS (UPDATE ...) SELECT ...`).
-        NodeEnum::SelectStmt(_) => ctes(node)
-            .into_iter()
-            .find_map(|c| dml(c.ctequery.as_deref()?.node.as_ref()?))?,
         _ => return None,
     };
     // Names the statement's own CTEs define are not tables.
@@ -256,12 +272,13 @@ fn dml(node: &NodeEnum) -> Option<Dml> {
 }
 
 /// The CTEs of the statement's WITH clause.
-fn ctes(node: &NodeEnum) -> Vec<&pg_query::protobuf::CommonTableExpr> {
+pub(crate) fn ctes(node: &NodeEnum) -> Vec<&pg_query::protobuf::CommonTableExpr> {
     let with = match node {
         NodeEnum::SelectStmt(s) => s.with_clause.as_ref(),
         NodeEnum::InsertStmt(s) => s.with_clause.as_ref(),
         NodeEnum::UpdateStmt(s) => s.with_clause.as_ref(),
         NodeEnum::DeleteStmt(s) => s.with_clause.as_ref(),
+        NodeEnum::MergeStmt(s) => s.with_clause.as_ref(),
         _ => None,
     };
     with.into_iter()

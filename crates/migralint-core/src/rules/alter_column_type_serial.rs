@@ -40,11 +40,13 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             _ => ("integer", "serial"),
         };
         let seq_name = quote_ident(&format!("{}_{}_seq", table.name, cmd.name));
+        // PostgreSQL names the type as written (`serial4`).
+        let written = &ty.name;
         out.report(
             cx.cmd_span(i),
             format!(
-                "ALTER COLUMN {column} TYPE {seq}: {seq} is a shorthand of CREATE TABLE and ADD COLUMN, not a type, so \
-                 PostgreSQL fails with `type \"{seq}\" does not exist`"
+                "ALTER COLUMN {column} TYPE {written}: {seq} is a shorthand of CREATE TABLE and ADD COLUMN, not a type, so \
+                 PostgreSQL fails with `type \"{written}\" does not exist`"
             ),
         )
         .help(format!(
@@ -71,6 +73,22 @@ mod tests {
             RULE,
             &[("1_a.down.sql", "ALTER TABLE t ALTER COLUMN id TYPE serial;")],
         );
+    }
+
+    /// PostgreSQL 15 names the type as written (`type "serial4" does not
+    /// exist`); the refused statement rewrites nothing.
+    #[test]
+    fn names_the_type_as_written() {
+        let files = [
+            ("1_a.up.sql", "CREATE TABLE s (id int);"),
+            (
+                "2_b.up.sql",
+                "ALTER TABLE s ALTER COLUMN id TYPE SERIAL4 USING id::int;",
+            ),
+        ];
+        let out = assert_err_files(RULE, &files);
+        assert!(out.contains("`type \"serial4\" does not exist`"), "{out}");
+        assert_ok_files("changing-column-type", &files);
     }
 
     #[test]

@@ -45,6 +45,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let Some(new) = def.type_name.as_ref().map(SqlType::from_type_name) else {
             continue;
         };
+        // `TYPE serial` is no type: PostgreSQL refuses the statement
+        // (`alter-column-type-serial`), nothing is rewritten.
+        if new.is_serial() && !new.array {
+            continue;
+        }
         let column = quote_ident(&cmd.name);
         let span = cx.cmd_span(i);
         let old = match state {

@@ -40,9 +40,32 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             (AlterTableType::AtAddColumn, Some(NodeEnum::ColumnDef(col)))
                 if !cx.schema.skips_add_column(&table, cmd) =>
             {
+                // A column with a value for every row (a DEFAULT, even
+                // NULL; identity, generated, serial): PostgreSQL 15 checks
+                // an inline REFERENCES on every row too. Without one, the
+                // new column is NULL everywhere and the check is skipped.
+                let filled = col.raw_default.is_some()
+                    || col
+                        .type_name
+                        .as_ref()
+                        .is_some_and(|t| crate::model::SqlType::from_type_name(t).is_serial())
+                    || crate::model::effects::column_constraints(col).any(|c| {
+                        matches!(
+                            ConstrType::try_from(c.contype),
+                            Ok(ConstrType::ConstrDefault
+                                | ConstrType::ConstrIdentity
+                                | ConstrType::ConstrGenerated)
+                        )
+                    });
                 for c in crate::model::effects::column_constraints(col) {
-                    if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrCheck) {
-                        inline_check(cx, &table, &col.colname, c, out);
+                    match ConstrType::try_from(c.contype) {
+                        Ok(ConstrType::ConstrCheck) => {
+                            inline_check(cx, &table, &col.colname, c, out)
+                        }
+                        Ok(ConstrType::ConstrForeign) if filled => {
+                            inline_foreign_key(cx, &table, &col.colname, c, out)
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -247,6 +270,44 @@ fn inline_check(cx: &StmtCx, table: &QualName, column: &str, c: &Constraint, out
     ));
 }
 
+/// `ADD COLUMN c ... DEFAULT x REFERENCES t`: the existing rows get a
+/// value, which PostgreSQL checks against `t` under the ADD's lock (an
+/// inline foreign key cannot be NOT VALID).
+fn inline_foreign_key(
+    cx: &StmtCx,
+    table: &QualName,
+    column: &str,
+    c: &Constraint,
+    out: &mut Findings,
+) {
+    let quoted = crate::model::names::quote_ident(column);
+    let span = cx.clause_span(c.location);
+    let mut locks = describe_lock(cx, table);
+    let pk = c.pktable.as_ref().map(QualName::from_range_var);
+    if let Some(pk) = pk.as_ref().filter(|pk| pk.key() != table.key()) {
+        locks = format!("{locks} and {}", describe_lock(cx, pk));
+    }
+    let target = pk.map_or_else(|| "<table>".to_string(), |pk| pk.to_string());
+    let name = if c.conname.is_empty() {
+        format!("{}_{}_fkey", table.name, column)
+    } else {
+        c.conname.clone()
+    };
+    let name = crate::model::names::quote_ident(&name);
+    out.report(
+        span,
+        format!(
+            "ADD COLUMN {quoted} with a value for every row and an inline REFERENCES checks every existing row against \
+             {target} while holding {locks} (a foreign key written in the column definition cannot be NOT VALID)"
+        ),
+    )
+    .help(format!(
+        "1. add the column without REFERENCES; 2. `ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({quoted}) \
+         REFERENCES {target} NOT VALID;` (brief lock, no scan); 3. in a later migration: `ALTER TABLE {table} VALIDATE \
+         CONSTRAINT {name};` (reads and writes go on)"
+    ));
+}
+
 /// `VALIDATE CONSTRAINT` in the same transaction as the `NOT VALID` add:
 /// the add's lock is still held, so splitting gained nothing.
 fn validate_constraint(
@@ -342,6 +403,29 @@ mod tests {
         assert_ok(
             "constraint-missing-not-valid",
             "CREATE TABLE orders (id int);\nALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0);",
+        );
+    }
+
+    /// PostgreSQL 15 scans the table for an inline REFERENCES only when
+    /// the new column has a value (a DEFAULT, NULL included; a serial):
+    /// `seq_scan` of pg_stat_user_tables goes up by one, else not.
+    #[test]
+    fn add_column_with_inline_foreign_key_and_default_err() {
+        for sql in [
+            "ALTER TABLE orders ADD COLUMN user_id int DEFAULT 1 REFERENCES users (id);",
+            "ALTER TABLE orders ADD COLUMN user_id int DEFAULT NULL REFERENCES users (id);",
+            "ALTER TABLE orders ADD COLUMN user_id bigserial REFERENCES users (id);",
+        ] {
+            let out = assert_err(RULE, sql);
+            assert!(out.contains("cannot be NOT VALID"), "{out}");
+        }
+        assert_ok(
+            RULE,
+            "ALTER TABLE orders ADD COLUMN user_id int REFERENCES users (id), ADD COLUMN n int DEFAULT 1;",
+        );
+        assert_ok(
+            RULE,
+            "CREATE TABLE orders (id int);\nALTER TABLE orders ADD COLUMN user_id int DEFAULT 1 REFERENCES users (id);",
         );
     }
 

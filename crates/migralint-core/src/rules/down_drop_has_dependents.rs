@@ -1,5 +1,5 @@
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::Effect;
+use crate::model::effects::{ColumnChange, Effect};
 use crate::model::objects::drop_covers;
 use crate::model::objset::ObjSet;
 use crate::model::schema::Origin;
@@ -10,7 +10,7 @@ declare_rule!(
     "down-drop-has-dependents",
     Pairing,
     Error,
-    "A down migration that drops, without CASCADE, a table, column, key, index, function, type or sequence that something staying still uses: PostgreSQL refuses it",
+    "A down migration that drops, without CASCADE, a table, column, key, index, function, type, sequence, extension or schema that something staying still uses, or changes the type of a column a view reads: PostgreSQL refuses it",
     Check::Statement(check)
 );
 
@@ -28,17 +28,98 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         })
         .collect();
     let objects = &cx.schema.objects;
+    // The index of a primary key, unique or exclusion constraint goes with
+    // its constraint only (`cannot drop index x because constraint x on
+    // table t requires it`), CASCADE or not.
+    for e in &cx.facts().effects {
+        let Effect::Drop { obj: dropped, .. } = e else {
+            continue;
+        };
+        let Some((key, origin)) = backed_constraint(objects, dropped) else {
+            continue;
+        };
+        let table = key.table.as_ref().map_or(String::new(), |t| t.to_string());
+        out.report(
+            cx.stmt.span,
+            format!(
+                "PostgreSQL refuses to drop {}: {} (from {}) requires it, CASCADE or not; the rollback fails here \
+                 and golang-migrate marks the database dirty",
+                dropped.describe(),
+                key.describe(),
+                cx.schema.describe_origin(origin)
+            ),
+        )
+        .help(format!(
+            "drop the constraint instead, which drops its index: `ALTER TABLE {table} DROP CONSTRAINT {}`",
+            key.name.name
+        ));
+    }
+    // A column a view reads keeps its type (`cannot alter type of a column
+    // used by a view or rule`), whatever the new type.
+    for e in &cx.facts().effects {
+        let Effect::AlterColumn {
+            table,
+            column,
+            change: ColumnChange::Type(_),
+        } = e
+        else {
+            continue;
+        };
+        let col = Obj::on(Kind::Column, table, column);
+        let views = objects
+            .on_column(table, column)
+            .into_iter()
+            .chain(objects.dependents(&col))
+            .find(|(o, _)| matches!(o.kind, Kind::View | Kind::MatView));
+        if let Some((view, origin)) = views {
+            out.report(
+                cx.stmt.span,
+                format!(
+                    "PostgreSQL refuses to change the type of {}: {} (from {}) reads it and stays; the rollback \
+                     fails here and golang-migrate marks the database dirty",
+                    col.describe(),
+                    view.describe(),
+                    cx.schema.describe_origin(*origin)
+                ),
+            )
+            .help(format!(
+                "drop {} before changing the column's type and create it again after, in this down",
+                view.name
+            ));
+        }
+    }
     for dropped in drops.iter().filter(|d| !overload_unknown(objects, d)) {
+        if backed_constraint(objects, dropped).is_some() {
+            continue;
+        }
         // What the drop takes with it (a table's columns, a column's
         // indexes and keys, a key's index): what depends on any of them
         // and stays keeps the drop from happening.
         let mut taken: Vec<&Obj> = vec![dropped];
         taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
+        // An extension's types and functions go with it.
+        let members = match dropped.kind {
+            Kind::Extension => crate::model::extensions::members(&dropped.name.name),
+            _ => Vec::new(),
+        };
+        taken.extend(&members);
         let mut dependents: Vec<(&Obj, &Obj, Origin)> = Vec::new();
         for t in &taken {
-            // What depends on it; for a column, the views that read it.
+            // What depends on it; for a column, the views that read it;
+            // for a schema, what is in it (a table standing for its parts).
             let on_column = match (t.kind, &t.table) {
                 (Kind::Column, Some(table)) => objects.on_column(table, &t.name.name),
+                (Kind::Schema, _) => objects
+                    .iter()
+                    .filter(|(o, _)| {
+                        let part = o.kind.on_table()
+                            || (matches!(o.kind, Kind::Index | Kind::Sequence)
+                                && o.table.is_some());
+                        !part
+                            && o.kind != Kind::Schema
+                            && o.schema().as_deref() == Some(&*t.name.name)
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
             for (o, origin) in objects.dependents(t).into_iter().chain(on_column) {
@@ -88,6 +169,17 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             dropped.name
         ));
     }
+}
+
+/// The constraint whose index `dropped` (an index) is, with where it was
+/// created.
+fn backed_constraint(objects: &ObjSet<Origin>, dropped: &Obj) -> Option<(Obj, Origin)> {
+    if dropped.kind != Kind::Index {
+        return None;
+    }
+    let key = objects.twin(dropped)?;
+    let (key, origin) = objects.get(&key.key())?;
+    Some((key.clone(), *origin))
 }
 
 /// A function whose dependents cannot be told: what calls a function
@@ -271,6 +363,165 @@ mod tests {
         ] {
             assert_ok_files(RULE, &[("1_a.up.sql", up), ("1_a.down.sql", down)]);
         }
+    }
+
+    /// A view of several tables depends on the columns it names through a
+    /// table or its alias (PostgreSQL 15 refuses the drop, naming the view).
+    #[test]
+    fn column_a_join_view_reads_err() {
+        let files = |down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE app.customers (id int, email text, tier text);\n\
+                     CREATE TABLE orders (id int, customer_id int);\n\
+                     CREATE VIEW order_emails AS SELECT o.id, c.email \
+                     FROM orders o JOIN app.customers c ON c.id = o.customer_id;",
+                ),
+                ("1_a.down.sql", down),
+            ]
+        };
+        let out = assert_err_files(RULE, &files("ALTER TABLE app.customers DROP COLUMN email;"));
+        assert!(
+            out.contains("view order_emails (from 1_a.up.sql:3)"),
+            "{out}"
+        );
+        assert_err_files(RULE, &files("ALTER TABLE orders DROP COLUMN customer_id;"));
+        for down in [
+            "ALTER TABLE app.customers DROP COLUMN tier;",
+            "DROP VIEW order_emails;\nALTER TABLE app.customers DROP COLUMN email;",
+            "ALTER TABLE app.customers DROP COLUMN email CASCADE;",
+            "ALTER TABLE orders DROP COLUMN id CASCADE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// The index of a key constraint goes with the constraint only
+    /// (PostgreSQL 15: `cannot drop index t_pkey because constraint t_pkey
+    /// on table t requires it`, IF EXISTS or CASCADE or not).
+    #[test]
+    fn index_of_a_key_constraint_err() {
+        let up = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
+                  ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);\n\
+                  CREATE UNIQUE INDEX t_b_idx ON t (b);";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        for down in [
+            "DROP INDEX t_pkey;",
+            "DROP INDEX IF EXISTS t_a_key;",
+            "DROP INDEX t_a_key CASCADE;",
+        ] {
+            let out = assert_err_files(RULE, &files(down));
+            assert!(out.contains("requires it"), "{out}");
+        }
+        for down in [
+            "DROP INDEX t_b_idx;",
+            "ALTER TABLE t DROP CONSTRAINT t_a_key;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// PostgreSQL 15 refuses any type change of a column a view reads,
+    /// even to the type it has (`cannot alter type of a column used by a
+    /// view or rule`).
+    #[test]
+    fn type_of_a_column_a_view_reads_err() {
+        let up = "CREATE TABLE t (id int, a int, b int);\nCREATE VIEW v AS SELECT id, a FROM t;\n\
+                  CREATE MATERIALIZED VIEW m AS SELECT x.b FROM t x JOIN t y ON x.id = y.id;";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        for down in [
+            "ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+            "ALTER TABLE t ALTER COLUMN b TYPE int;",
+        ] {
+            assert_err_files(RULE, &files(down));
+        }
+        for down in [
+            "DROP VIEW v;\nALTER TABLE t ALTER COLUMN a TYPE bigint;",
+            "ALTER TABLE t ALTER COLUMN b SET DEFAULT 0;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// An extension's types and functions go with it: PostgreSQL 15
+    /// refuses DROP EXTENSION while a column, domain or default uses one.
+    #[test]
+    fn extension_in_use_err() {
+        let up = "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n\
+                  CREATE TABLE users (id uuid DEFAULT uuid_generate_v4(), email citext);";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        let out = assert_err_files(RULE, &files("DROP EXTENSION citext;\nDROP TABLE users;"));
+        assert!(
+            out.contains("column users.email (from 1_a.up.sql:3)"),
+            "{out}"
+        );
+        assert!(out.contains("through type citext"), "{out}");
+        assert_err_files(RULE, &files("DROP EXTENSION IF EXISTS \"uuid-ossp\";"));
+        for down in [
+            "DROP TABLE users;\nDROP EXTENSION citext;\nDROP EXTENSION \"uuid-ossp\";",
+            "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";",
+            "DROP EXTENSION citext CASCADE;",
+            "DROP EXTENSION pg_trgm;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// A schema holds what is created in it: PostgreSQL 15 refuses DROP
+    /// SCHEMA (without CASCADE) while a table or function of it stays.
+    #[test]
+    fn schema_with_objects_err() {
+        let up = "CREATE SCHEMA reporting;\nCREATE TABLE reporting.daily (d date PRIMARY KEY);\n\
+                  CREATE FUNCTION reporting.f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        let out = assert_err_files(RULE, &files("DROP SCHEMA reporting;"));
+        assert!(
+            out.contains("table reporting.daily (and 1 more object) (from 1_a.up.sql:2)"),
+            "{out}"
+        );
+        assert_err_files(
+            RULE,
+            &files("DROP TABLE reporting.daily;\nDROP SCHEMA reporting;"),
+        );
+        for down in [
+            "DROP TABLE reporting.daily;\nDROP FUNCTION reporting.f();\nDROP SCHEMA reporting;",
+            "DROP SCHEMA reporting CASCADE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
+    /// `CREATE OR REPLACE VIEW` records the new query's dependencies in
+    /// place of the old ones (checked on PostgreSQL 15: the down's DROP
+    /// COLUMN is refused while the view stays; a view cannot be replaced
+    /// by one with fewer columns, so the down drops and re-creates it).
+    #[test]
+    fn a_replaced_view_reads_its_new_columns_err() {
+        let files = |down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE users (id int, name text);\n\
+                     CREATE VIEW names AS SELECT id, name FROM users;",
+                ),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE users ADD COLUMN nick text;\n\
+                     CREATE OR REPLACE VIEW names AS SELECT id, name, nick FROM users;",
+                ),
+                ("2_b.down.sql", down),
+            ]
+        };
+        let out = assert_err_files(RULE, &files("ALTER TABLE users DROP COLUMN nick;"));
+        assert!(out.contains("view names (from 2_b.up.sql:2)"), "{out}");
+        assert_ok_files(
+            RULE,
+            &files(
+                "DROP VIEW names;\nALTER TABLE users DROP COLUMN nick;\n\
+                 CREATE VIEW names AS SELECT id, name FROM users;",
+            ),
+        );
     }
 
     /// A function a check, an index (expression or predicate), a view or a

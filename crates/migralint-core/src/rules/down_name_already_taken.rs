@@ -1,5 +1,6 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
+use crate::model::objects::same_name;
 use crate::model::Kind;
 use crate::rules::Check;
 
@@ -15,7 +16,32 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !cx.file.is_down() {
         return;
     }
+    // `IF NOT EXISTS` of what holds the name: the table (or column) and
+    // what the statement lists in it are skipped (a notice).
+    let mut skipped: Option<&crate::model::Obj> = None;
     for e in &cx.facts().effects {
+        if let Effect::Create { obj, .. } = e {
+            let within = skipped.is_some_and(|s| match (s.kind, &obj.table) {
+                (Kind::Column, Some(t)) => {
+                    s.table.as_ref().is_some_and(|st| same_name(st, t))
+                        && obj.columns.first() == Some(&s.name.name)
+                }
+                (_, Some(t)) => same_name(&s.name, t),
+                _ => false,
+            });
+            if within {
+                continue;
+            }
+        }
+        if let Effect::Create {
+            obj,
+            if_not_exists: true,
+            ..
+        } = e
+        {
+            skipped = cx.schema.holder(obj).map(|_| obj);
+            continue;
+        }
         let (obj, rename_from) = match e {
             Effect::Rename { from, to } if !from.same_key(to) => (to, Some(from)),
             // `CREATE OR REPLACE` (views, functions) replaces what is there.
@@ -76,6 +102,26 @@ mod tests {
             ("2_swap.up.sql", SWAP),
             ("2_swap.down.sql", down),
         ]
+    }
+
+    /// `IF NOT EXISTS` of what holds the name skips the statement, or the
+    /// column, with what it lists (PostgreSQL 15: a notice, no error).
+    #[test]
+    fn if_not_exists_of_what_is_there_ok() {
+        let files = |down| {
+            [
+                ("1_a.up.sql", "CREATE TABLE t (id int, a int);"),
+                ("2_b.up.sql", "ALTER TABLE t ADD COLUMN b int;"),
+                ("2_b.down.sql", down),
+            ]
+        };
+        for down in [
+            "CREATE TABLE IF NOT EXISTS t (id int, a int, CONSTRAINT t_a_key UNIQUE (a));",
+            "ALTER TABLE t ADD COLUMN IF NOT EXISTS a int CONSTRAINT t_a_key UNIQUE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+        assert_err_files(RULE, &files("CREATE TABLE t (id int);"));
     }
 
     #[test]

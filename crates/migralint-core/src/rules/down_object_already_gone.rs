@@ -1,3 +1,5 @@
+use pg_query::NodeEnum;
+
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
 use crate::model::schema::Gone;
@@ -16,6 +18,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !cx.file.is_down() {
         return;
     }
+    // `ALTER TABLE|INDEX|VIEW IF EXISTS x RENAME ...` skips a missing
+    // relation (a notice); a missing column or constraint of it still fails.
+    let rename_if_exists = matches!(&cx.stmt.node, NodeEnum::RenameStmt(r) if r.missing_ok);
     for e in cx.facts().effects.iter() {
         let (obj, verb) = match e {
             Effect::Drop {
@@ -29,24 +34,40 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let Some((what, gone)) = gone(cx, obj) else {
             continue;
         };
-        let help = if verb == "drop" {
-            "leave the statement out (what it drops is already gone), or reorder the down so that it runs before line \
-             {line}; `IF EXISTS` would hide the mistake"
+        if rename_if_exists && (obj.table.is_none() || what != "it") {
+            continue;
+        }
+        let here = gone.at.file == cx.file_index;
+        let place = if here {
+            format!("on line {}", gone.at.line)
         } else {
+            format!("by its up ({})", cx.schema.describe_origin(gone.at))
+        };
+        let help = if verb == "rename" {
             "undo renames in the reverse order of the up: rename what sits inside a table (columns, constraints) before \
              renaming the table back, or name it by the name it has at this point"
+                .to_string()
+        } else if here {
+            format!(
+                "leave the statement out (what it drops is already gone), or reorder the down so that it runs before \
+                 line {}; `IF EXISTS` would hide the mistake",
+                gone.at.line
+            )
+        } else {
+            "name it by the name it has after the up, or leave the statement out (what it drops is already gone); \
+             `IF EXISTS` would hide the mistake"
+                .to_string()
         };
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to {verb} {}: {what} was {} on line {}, so it no longer exists here; the rollback \
+                "PostgreSQL refuses to {verb} {}: {what} was {} {place}, so it no longer exists here; the rollback \
                  fails and golang-migrate marks the database dirty",
                 obj.describe(),
                 gone.how,
-                gone.line
             ),
         )
-        .help(help.replace("{line}", &gone.line.to_string()));
+        .help(help);
     }
 }
 
@@ -107,6 +128,93 @@ mod tests {
         ] {
             assert_ok_files(RULE, &[("1_a.up.sql", UP), ("1_a.down.sql", down)]);
         }
+    }
+
+    /// What the up dropped or renamed away is gone for its down too
+    /// (PostgreSQL 15: `column "b" does not exist`, `relation "b" does not
+    /// exist`); a relation renamed with IF EXISTS is skipped with a notice.
+    #[test]
+    fn gone_by_its_up_err() {
+        let files = |up, down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int, a int);\nCREATE TABLE old (id int);",
+                ),
+                ("2_b.up.sql", up),
+                ("2_b.down.sql", down),
+            ]
+        };
+        const COLUMNS: &str =
+            "ALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t RENAME COLUMN b TO c;";
+        const TABLES: &str = "ALTER TABLE t RENAME TO b;\nALTER TABLE b RENAME TO c;";
+        let out = assert_err_files(
+            RULE,
+            &files(
+                COLUMNS,
+                "ALTER TABLE t RENAME COLUMN b TO a;\nALTER TABLE t RENAME COLUMN c TO b;",
+            ),
+        );
+        assert!(
+            out.contains("renamed to c by its up (2_b.up.sql:2)"),
+            "{out}"
+        );
+        for (up, down) in [
+            (
+                TABLES,
+                "ALTER TABLE b RENAME TO t;\nALTER TABLE c RENAME TO b;",
+            ),
+            ("DROP TABLE old;", "DROP TABLE old;"),
+            (COLUMNS, "ALTER TABLE IF EXISTS t RENAME COLUMN b TO a;"),
+        ] {
+            assert_err_files(RULE, &files(up, down));
+        }
+        for (up, down) in [
+            (
+                COLUMNS,
+                "ALTER TABLE t RENAME COLUMN c TO b;\nALTER TABLE t RENAME COLUMN b TO a;",
+            ),
+            (
+                TABLES,
+                "ALTER TABLE c RENAME TO b;\nALTER TABLE b RENAME TO t;",
+            ),
+            (TABLES, "ALTER TABLE IF EXISTS b RENAME TO t;"),
+            ("DROP TABLE old;", "CREATE TABLE old (id int);"),
+            ("DROP TABLE old;", "DROP TABLE IF EXISTS old;"),
+        ] {
+            assert_ok_files(RULE, &files(up, down));
+        }
+        // An index the up dropped may be built again unnamed (`CREATE
+        // INDEX ON t (a)` is `t_a_idx` on PostgreSQL 15): not followed.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int, a int);\nCREATE INDEX t_a_idx ON t (a);",
+                ),
+                (
+                    "2_b.up.sql",
+                    "DROP INDEX t_a_idx;\nCREATE INDEX ON t (a) WHERE a > 0;",
+                ),
+                (
+                    "2_b.down.sql",
+                    "DROP INDEX t_a_idx;\nCREATE INDEX t_a_idx ON t (a);",
+                ),
+            ],
+        );
+        // Another version's up is not this down's.
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (id int, a int);\nALTER TABLE t RENAME COLUMN a TO b;",
+                ),
+                ("2_b.up.sql", "ALTER TABLE t ADD COLUMN z int;"),
+                ("2_b.down.sql", "ALTER TABLE t DROP COLUMN z;"),
+            ],
+        );
     }
 
     #[test]

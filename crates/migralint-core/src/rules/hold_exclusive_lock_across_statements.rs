@@ -281,6 +281,8 @@ mod tests {
         );
         for backfill in [
             "WITH x AS (UPDATE u SET a = 'y' WHERE a = 'x' RETURNING id) SELECT count(*) FROM x;",
+            "WITH x AS (UPDATE u SET a = 'y' WHERE a = 'x' RETURNING id) INSERT INTO t (id) SELECT id FROM x;",
+            "WITH x AS (DELETE FROM u WHERE a = 'x' RETURNING id) INSERT INTO t (id) VALUES (1);",
             "MERGE INTO u USING t ON u.id = t.id WHEN MATCHED THEN UPDATE SET a = t.a;",
             "SELECT * INTO u_copy FROM u;",
         ] {

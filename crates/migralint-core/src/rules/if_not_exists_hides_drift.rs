@@ -148,6 +148,16 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     }
                 }
                 let obj = Obj::new(Kind::Index, name.clone());
+                // The index of a key constraint on the same columns of the
+                // same table (`t_pkey`): the one the file describes.
+                let same_key = cx.schema.objects.twin(&obj).is_some_and(|c| {
+                    s.unique
+                        && c.table.as_ref().is_some_and(|t| t.key() == table.key())
+                        && crate::model::effects::plain_keys(s).is_some_and(|k| k == c.columns)
+                });
+                if same_key {
+                    return;
+                }
                 if let Some(holder) = cx.schema.holder(&obj) {
                     report_name_taken(
                         cx,

@@ -15,17 +15,27 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
-    let (what, relation, where_clause): (&str, &Option<RangeVar>, &Option<Box<Node>>) =
-        match &cx.stmt.node {
-            NodeEnum::UpdateStmt(s) => ("UPDATE", &s.relation, &s.where_clause),
-            NodeEnum::DeleteStmt(s) => ("DELETE", &s.relation, &s.where_clause),
-            _ => return,
-        };
-    let Some(rv) = relation else { return };
-    let table = QualName::from_range_var(rv);
-    if !holds_data(cx, &table) || where_clause.as_deref().is_some_and(|w| !always_true(w)) {
+    // The statement itself, then its data-modifying CTEs (`WITH d AS
+    // (DELETE FROM t RETURNING *) INSERT INTO archive SELECT * FROM d`).
+    let ctes = crate::model::summary::ctes(&cx.stmt.node);
+    let nodes = std::iter::once(&cx.stmt.node).chain(
+        ctes.iter()
+            .filter_map(|c| c.ctequery.as_deref()?.node.as_ref()),
+    );
+    let found = nodes.into_iter().find_map(|node| {
+        let (what, relation, where_clause): (&str, &Option<RangeVar>, &Option<Box<Node>>) =
+            match node {
+                NodeEnum::UpdateStmt(s) => ("UPDATE", &s.relation, &s.where_clause),
+                NodeEnum::DeleteStmt(s) => ("DELETE", &s.relation, &s.where_clause),
+                _ => return None,
+            };
+        let table = QualName::from_range_var(relation.as_ref()?);
+        let filtered = where_clause.as_deref().is_some_and(|w| !always_true(w));
+        (holds_data(cx, &table) && !filtered).then_some((what, table))
+    });
+    let Some((what, table)) = found else {
         return;
-    }
+    };
     let lock = lock_on(cx, &table).map_or_else(|| format!("a lock on {table}"), |l| l.to_string());
     let action = if what == "UPDATE" {
         "writes a new version of every row"
@@ -119,6 +129,23 @@ mod tests {
                 ("000001_a.up.sql", "CREATE TABLE users (id int, a int);"),
                 ("000002_b.up.sql", "BEGIN; UPDATE users SET a = 0; COMMIT;"),
             ],
+        );
+    }
+
+    /// A data-modifying CTE deletes or updates as much.
+    #[test]
+    fn in_a_with_clause_err() {
+        assert_err(
+            RULE,
+            "WITH d AS (DELETE FROM jobs RETURNING *) INSERT INTO jobs_archive SELECT * FROM d;",
+        );
+        assert_err(
+            RULE,
+            "WITH u AS (UPDATE jobs SET state = 'done' RETURNING id) SELECT count(*) FROM u;",
+        );
+        assert_ok(
+            RULE,
+            "WITH d AS (DELETE FROM jobs WHERE state = 'done' RETURNING *) INSERT INTO jobs_archive SELECT * FROM d;",
         );
     }
 
