@@ -374,6 +374,7 @@ fn cases() -> Vec<Case> {
         case("index of a unique constraint", KEY_INDEXES, "DROP INDEX IF EXISTS t_a_key;", Some(DEPENDENTS)),
         case("index of a key with cascade", KEY_INDEXES, "DROP INDEX t_a_key CASCADE;", Some(DEPENDENTS)),
         case("a unique index of no constraint", KEY_INDEXES, "DROP INDEX t_b_idx;", None),
+        case("IF EXISTS of a CHECK constraint's name", "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_state CHECK (a > 0);", "DROP INDEX IF EXISTS t_state;", None),
         case("type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE bigint;", Some(DEPENDENTS)),
         case("same type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE int;", Some(DEPENDENTS)),
         case("type of a column a join view reads", JOIN_VIEW, "ALTER TABLE cu ALTER COLUMN email TYPE varchar(100);", Some(DEPENDENTS)),

@@ -179,6 +179,9 @@ fn backed_constraint(objects: &ObjSet<Origin>, dropped: &Obj) -> Option<(Obj, Or
     }
     let key = objects.twin(dropped)?;
     let (key, origin) = objects.get(&key.key())?;
+    // A CHECK or foreign key of that name has no index: `DROP INDEX` of
+    // its name finds nothing (IF EXISTS: a notice).
+    key.referable.as_ref()?;
     Some((key.clone(), *origin))
 }
 
@@ -420,6 +423,20 @@ mod tests {
         ] {
             assert_ok_files(RULE, &files(down));
         }
+        // ente 52: a CHECK constraint has no index; `DROP INDEX IF EXISTS`
+        // of its name is a notice (PostgreSQL 15), not a refusal.
+        let check = "CREATE TABLE t (id int, a int);\n\
+                     ALTER TABLE t ADD CONSTRAINT t_state_constraint CHECK (a > 0);";
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", check),
+                (
+                    "1_a.down.sql",
+                    "DROP INDEX IF EXISTS t_state_constraint;\nDROP TABLE t;",
+                ),
+            ],
+        );
     }
 
     /// PostgreSQL 15 refuses any type change of a column a view reads,
