@@ -80,6 +80,93 @@ pub fn judge(old: &SqlType, new: &SqlType, pg_version: u32) -> Verdict {
     }
 }
 
+/// Integer types by the values they hold (`int2` < `int4` < `int8`), with
+/// the largest, as PostgreSQL's out-of-range error names the type.
+const INTEGERS: &[(&str, &str, &str)] = &[
+    ("int2", "smallint", "32,767"),
+    ("int4", "integer", "2,147,483,647"),
+    ("int8", "bigint", "9,223,372,036,854,775,807"),
+];
+
+/// Whether `new` may fail to hold a value of `old` (both storage types),
+/// and then what PostgreSQL says: `Some((what no longer fits, error))`.
+/// Only the plain narrowings: a smaller integer type, a shorter length
+/// limit, fewer digits before the decimal point. A limit where `old` has
+/// none (`text` to `varchar(n)`, `numeric` to `numeric(p,s)` or to an
+/// integer type) is not judged: dropping a limit is often a convention
+/// (text over varchar), not a sign that the values outgrew it.
+pub fn narrowing(old: &SqlType, new: &SqlType) -> Option<(String, String)> {
+    if old.array != new.array {
+        return None;
+    }
+    let rank = |t: &SqlType| INTEGERS.iter().position(|(n, _, _)| *n == t.name);
+    if let (Some(o), Some(n)) = (rank(old), rank(new)) {
+        let (_, label, max) = INTEGERS[n];
+        return (n < o).then(|| {
+            (
+                format!("a number beyond {max}"),
+                format!("{label} out of range"),
+            )
+        });
+    }
+    let limited = |t: &SqlType| matches!(t.name.as_str(), "varchar" | "bpchar" | "varbit" | "bit");
+    let textual = |t: &SqlType| limited(t) || t.name == "text";
+    if textual(old) && limited(new) {
+        let [n] = new.mods.as_slice() else {
+            return None;
+        };
+        let wider = match old.mods.as_slice() {
+            [o] => o > n,
+            _ => false,
+        };
+        let ty = match new.name.as_str() {
+            "varchar" => format!("character varying({n})"),
+            "bpchar" => format!("character({n})"),
+            "varbit" => format!("bit varying({n})"),
+            _ => format!("bit({n})"),
+        };
+        return wider.then(|| {
+            (
+                format!("a value longer than {n}"),
+                format!("value too long for type {ty}"),
+            )
+        });
+    }
+    if old.name == "numeric" && new.name == "numeric" {
+        let digits = |m: &[i64]| match m {
+            [p] => Some(*p),
+            [p, s] => Some(p - s),
+            _ => None,
+        };
+        let n = digits(&new.mods)?;
+        let fewer = digits(&old.mods).is_some_and(|o| o > n);
+        return fewer.then(|| {
+            (
+                format!("a number of more than {n} digits before the decimal point"),
+                "numeric field overflow".to_string(),
+            )
+        });
+    }
+    // numeric(p, s) holds p - s digits before the point: int2 takes any of
+    // 4, int4 of 9, int8 of 18.
+    if let (true, Some(n)) = (old.name == "numeric", rank(new)) {
+        let (_, label, max) = INTEGERS[n];
+        let whole = match old.mods.as_slice() {
+            [p] => Some(*p),
+            [p, s] => Some(p - s),
+            _ => None,
+        };
+        let overflows = whole.is_some_and(|w| w > [4, 9, 18][n]);
+        return overflows.then(|| {
+            (
+                format!("a number beyond {max}"),
+                format!("{label} out of range"),
+            )
+        });
+    }
+    None
+}
+
 /// A serial column is stored as its integer type (the sequence is apart).
 pub fn storage_type(t: &SqlType) -> SqlType {
     let name = match t.name.as_str() {

@@ -71,6 +71,7 @@ mod constraint_missing_not_valid;
 mod down_drop_has_dependents;
 mod down_drops_unknown_object;
 mod down_name_already_taken;
+mod down_narrows_column_type;
 mod down_not_reversing_up;
 mod down_object_already_gone;
 mod duplicate_version;
@@ -120,6 +121,7 @@ pub static REGISTRY: &[&Rule] = &[
     &down_not_reversing_up::RULE,
     &down_drops_unknown_object::RULE,
     &down_drop_has_dependents::RULE,
+    &down_narrows_column_type::RULE,
     &down_object_already_gone::RULE,
     &down_name_already_taken::RULE,
     // robustness

@@ -1,0 +1,167 @@
+use pg_query::protobuf::AlterTableType;
+use pg_query::NodeEnum;
+
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::coercion::{narrowing, storage_type};
+use crate::model::names::quote_ident;
+use crate::model::SqlType;
+use crate::model::TableState;
+use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::rules::Check;
+
+declare_rule!(
+    "down-narrows-column-type",
+    Pairing,
+    Warning,
+    "A down migration that changes a column to a type that cannot hold every value of its current one: the rollback fails once the data uses the range the up opened",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    if !cx.file.is_down() {
+        return;
+    }
+    let Some((s, table)) = alter_table(&cx.stmt.node) else {
+        return;
+    };
+    let TableState::Existing(t) = cx.table_state(&table) else {
+        return;
+    };
+    // One finding per statement, naming every column it narrows.
+    let mut narrowed: Vec<(usize, String, String, String, String, String)> = Vec::new();
+    for (i, cmd) in cmds(s).enumerate() {
+        if subtype(cmd) != AlterTableType::AtAlterColumnType {
+            continue;
+        }
+        let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_deref().and_then(|d| d.node.as_ref())
+        else {
+            continue;
+        };
+        let (Some(new), Some(old)) = (
+            def.type_name.as_ref().map(SqlType::from_type_name),
+            t.column(&cmd.name).map(|c| storage_type(&c.ty)),
+        ) else {
+            continue;
+        };
+        // A domain holds what its base type holds (its CHECK aside).
+        let (judged_old, judged_new) = cx.schema.judged_types(old.clone(), new.clone());
+        if let Some((beyond, error)) = narrowing(&judged_old, &storage_type(&judged_new)) {
+            let column = quote_ident(&cmd.name);
+            narrowed.push((i, column, old.to_string(), new.to_string(), beyond, error));
+        }
+    }
+    let Some((first, ..)) = narrowed.first() else {
+        return;
+    };
+    let changes: Vec<String> = narrowed
+        .iter()
+        .map(|(_, c, old, new, beyond, _)| {
+            format!("{table}.{c} from {old} to {new} (refused once a row holds {beyond})")
+        })
+        .collect();
+    let mut errors: Vec<String> = narrowed.iter().map(|n| format!("`{}`", n.5)).collect();
+    errors.dedup();
+    let olds: Vec<String> = narrowed
+        .iter()
+        .map(|n| format!("{} as {}", n.1, n.2))
+        .collect();
+    out.report(
+        cx.cmd_span(*first),
+        format!(
+            "this down changes {}: values its current type allows, which the application may have written since \
+             the up; PostgreSQL then refuses the statement with {}, and the rollback fails exactly when it is needed",
+            changes.join(" and "),
+            errors.join(" or ")
+        ),
+    )
+    .help(format!(
+        "leave {} in the down (a down need not narrow what holds data written since the up), or make the down \
+         deal first with the rows that do not fit",
+        olds.join(", ")
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "down-narrows-column-type";
+
+    fn files<'a>(up: &'a str, down: &'a str) -> [(&'a str, &'a str); 4] {
+        [
+            (
+                "000001_init.up.sql",
+                "CREATE TABLE files (id int, size int, name varchar(64), note text, amount numeric(12,2));",
+            ),
+            ("000001_init.down.sql", "DROP TABLE files;"),
+            ("000002_widen.up.sql", up),
+            ("000002_widen.down.sql", down),
+        ]
+    }
+
+    /// ente 18: the up widens `size` to bigint, the down narrows it back;
+    /// mattermost 000033: varchar(26) ids widened, the down narrows them.
+    #[test]
+    fn narrowing_downs_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &files(
+                "ALTER TABLE files ALTER COLUMN size TYPE bigint;",
+                "ALTER TABLE files ALTER COLUMN size TYPE INTEGER;"
+            )
+        ));
+        for (up, down) in [
+            (
+                "ALTER TABLE files ALTER COLUMN name TYPE varchar(100);",
+                "ALTER TABLE files ALTER COLUMN name TYPE varchar(26);",
+            ),
+            (
+                "SELECT 1;",
+                "ALTER TABLE files ALTER COLUMN amount TYPE numeric(8,2);",
+            ),
+            (
+                "SELECT 1;",
+                "ALTER TABLE files ALTER COLUMN amount TYPE int;",
+            ),
+            (
+                "SELECT 1;",
+                "ALTER TABLE files ALTER COLUMN id TYPE smallint USING id::smallint;",
+            ),
+        ] {
+            assert_err_files(RULE, &files(up, down));
+        }
+    }
+
+    #[test]
+    fn widening_or_same_ok() {
+        for down in [
+            "ALTER TABLE files ALTER COLUMN size TYPE bigint;",
+            "ALTER TABLE files ALTER COLUMN name TYPE varchar(64);",
+            "ALTER TABLE files ALTER COLUMN name TYPE text;",
+            "ALTER TABLE files ALTER COLUMN amount TYPE numeric(14,2);",
+            "ALTER TABLE files ALTER COLUMN amount TYPE bigint;",
+            "DROP TABLE files;",
+            // A limit put back on text: dropping it (text over varchar) is
+            // often a convention, not values that outgrew it.
+            "ALTER TABLE files ALTER COLUMN note TYPE varchar(255);",
+        ] {
+            assert_ok_files(RULE, &files("SELECT 1;", down));
+        }
+        // In an up, the data is known to the author: not this rule's.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (n bigint);"),
+                ("2_b.up.sql", "ALTER TABLE t ALTER COLUMN n TYPE int;"),
+            ],
+        );
+        // A table the down emptied holds nothing to refuse.
+        assert_ok_files(
+            RULE,
+            &files(
+                "SELECT 1;",
+                "TRUNCATE files;\nALTER TABLE files ALTER COLUMN size TYPE smallint;",
+            ),
+        );
+    }
+}
