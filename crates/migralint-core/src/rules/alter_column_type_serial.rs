@@ -1,10 +1,7 @@
-use pg_query::protobuf::AlterTableType;
-use pg_query::NodeEnum;
-
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
-use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::rules::helpers::{alter_table, type_changes};
 use crate::rules::Check;
 
 declare_rule!(
@@ -19,14 +16,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
         return;
     };
-    for (i, cmd) in cmds(s).enumerate() {
-        if subtype(cmd) != AlterTableType::AtAlterColumnType {
-            continue;
-        }
-        let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_deref().and_then(|d| d.node.as_ref())
-        else {
-            continue;
-        };
+    for (i, cmd, def) in type_changes(s) {
         let Some(ty) = def.type_name.as_ref().map(SqlType::from_type_name) else {
             continue;
         };

@@ -1,12 +1,9 @@
-use pg_query::protobuf::AlterTableType;
-use pg_query::NodeEnum;
-
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::{judge, storage_type, Verdict};
 use crate::model::locks::LockMode;
 use crate::model::names::quote_ident;
 use crate::model::{SqlType, TableState};
-use crate::rules::helpers::{alter_table, cmds, describe_lock, holds_data, subtype};
+use crate::rules::helpers::{alter_table, describe_lock, holds_data, type_changes};
 use crate::rules::Check;
 
 declare_rule!(
@@ -34,14 +31,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     }
     let state = cx.table_state(&table);
-    for (i, cmd) in cmds(s).enumerate() {
-        if subtype(cmd) != AlterTableType::AtAlterColumnType {
-            continue;
-        }
-        let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_deref().and_then(|d| d.node.as_ref())
-        else {
-            continue;
-        };
+    for (i, cmd, def) in type_changes(s) {
         let Some(new) = def.type_name.as_ref().map(SqlType::from_type_name) else {
             continue;
         };

@@ -1,12 +1,9 @@
-use pg_query::protobuf::AlterTableType;
-use pg_query::NodeEnum;
-
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::{narrowing, storage_type};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
 use crate::model::TableState;
-use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::rules::helpers::{alter_table, type_changes};
 use crate::rules::Check;
 
 declare_rule!(
@@ -29,14 +26,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     };
     // One finding per statement, naming every column it narrows.
     let mut narrowed: Vec<(usize, String, String, String, String, String)> = Vec::new();
-    for (i, cmd) in cmds(s).enumerate() {
-        if subtype(cmd) != AlterTableType::AtAlterColumnType {
-            continue;
-        }
-        let Some(NodeEnum::ColumnDef(def)) = cmd.def.as_deref().and_then(|d| d.node.as_ref())
-        else {
-            continue;
-        };
+    for (i, cmd, def) in type_changes(s) {
         let (Some(new), Some(old)) = (
             def.type_name.as_ref().map(SqlType::from_type_name),
             t.column(&cmd.name).map(|c| storage_type(&c.ty)),

@@ -50,6 +50,23 @@ pub fn subtype(cmd: &AlterTableCmd) -> AlterTableType {
     AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined)
 }
 
+/// The `ALTER COLUMN ... TYPE` subcommands of an `ALTER TABLE`: each with
+/// its index among the subcommands (for `StmtCx::cmd_span`), and its
+/// column definition (the new type, `USING` as its default, `COLLATE`).
+pub fn type_changes(
+    s: &AlterTableStmt,
+) -> impl Iterator<Item = (usize, &AlterTableCmd, &pg_query::protobuf::ColumnDef)> {
+    cmds(s).enumerate().filter_map(|(i, cmd)| {
+        if subtype(cmd) != AlterTableType::AtAlterColumnType {
+            return None;
+        }
+        match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+            Some(NodeEnum::ColumnDef(def)) => Some((i, cmd, &**def)),
+            _ => None,
+        }
+    })
+}
+
 /// The lock this statement takes on `table`, described for a message:
 /// `ACCESS EXCLUSIVE on users (blocks reads and writes; rewrites the table)`.
 pub fn lock_on(cx: &StmtCx, table: &QualName) -> Option<LockTaken> {

@@ -104,6 +104,30 @@ struct DropSite {
     generic: &'static str,
 }
 
+impl DropSite {
+    /// The statement at `span` (its `text`), where IF EXISTS goes after the
+    /// leading `words`.
+    fn after(span: Span, text: &str, words: &[&str], generic: &'static str) -> DropSite {
+        let at = after_words(text, words);
+        DropSite {
+            site: GuardSite {
+                span,
+                what: generic.to_string(),
+                outside_history: false,
+                insert: at.map(|at| guard_insert(text, span.start, at, WORDS)),
+                fixed: at.map(|at| insert_keywords(text, at, WORDS)),
+            },
+            generic,
+        }
+    }
+
+    /// What the finding names (`DROP TABLE a, b`).
+    fn naming(mut self, what: String) -> DropSite {
+        self.site.what = what;
+        self
+    }
+}
+
 impl std::ops::Deref for DropSite {
     type Target = GuardSite;
     fn deref(&self) -> &GuardSite {
@@ -135,17 +159,8 @@ fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
             }
             let names: Vec<String> = dropped.iter().map(|o| o.name.to_string()).collect();
             let text = text_of(stmt.span);
-            let at = after_words(text, DROP_WORDS);
-            vec![DropSite {
-                site: GuardSite {
-                    span: stmt.span,
-                    what: format!("{what} {}", names.join(", ")),
-                    outside_history: false,
-                    insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
-                    fixed: at.map(|at| insert_keywords(text, at, WORDS)),
-                },
-                generic: what,
-            }]
+            let site = DropSite::after(stmt.span, text, DROP_WORDS, what);
+            vec![site.naming(format!("{what} {}", names.join(", ")))]
         }
         // A role belongs to the whole server (`DROP USER`, `DROP GROUP`
         // too).
@@ -161,17 +176,13 @@ fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
                 })
                 .collect();
             let text = text_of(stmt.span);
-            let at = after_words(text, &["DROP", "ROLE", "USER", "GROUP"]);
-            vec![DropSite {
-                site: GuardSite {
-                    span: stmt.span,
-                    what: format!("DROP ROLE {}", names.join(", ")),
-                    outside_history: false,
-                    insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
-                    fixed: at.map(|at| insert_keywords(text, at, WORDS)),
-                },
-                generic: "DROP ROLE",
-            }]
+            let site = DropSite::after(
+                stmt.span,
+                text,
+                &["DROP", "ROLE", "USER", "GROUP"],
+                "DROP ROLE",
+            );
+            vec![site.naming(format!("DROP ROLE {}", names.join(", ")))]
         }
         NodeEnum::AlterTableStmt(_) => {
             let Some((s, table)) = alter_table(&stmt.node) else {
