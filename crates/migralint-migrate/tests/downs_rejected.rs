@@ -374,6 +374,8 @@ fn cases() -> Vec<Case> {
         case("index of a unique constraint", KEY_INDEXES, "DROP INDEX IF EXISTS t_a_key;", Some(DEPENDENTS)),
         case("index of a key with cascade", KEY_INDEXES, "DROP INDEX t_a_key CASCADE;", Some(DEPENDENTS)),
         case("a unique index of no constraint", KEY_INDEXES, "DROP INDEX t_b_idx;", None),
+        case("rename of a column no migration made", "CREATE TABLE t (a int);", "ALTER TABLE t RENAME COLUMN c TO d;", Some(UNKNOWN)),
+        case("rename of a column the table has", "CREATE TABLE t (a int);", "ALTER TABLE t RENAME COLUMN a TO d;", None),
         case("IF EXISTS of a CHECK constraint's name", "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT t_state CHECK (a > 0);", "DROP INDEX IF EXISTS t_state;", None),
         case("type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE bigint;", Some(DEPENDENTS)),
         case("same type of a column a view reads", VIEWS, "ALTER TABLE t ALTER COLUMN a TYPE int;", Some(DEPENDENTS)),

@@ -26,6 +26,31 @@ fn check(cx: &DownCx, out: &mut Findings) {
     let mut dropped_functions: Vec<&Obj> = Vec::new();
     for (stmt, facts) in down.file.statements.iter().zip(&cx.facts.stmts) {
         for e in &facts.effects {
+            // A column renamed back that no migration made (a typo):
+            // PostgreSQL refuses the rename whatever IF EXISTS says of the
+            // table.
+            if let Effect::Rename { from, .. } = e {
+                let h = own.as_ref().unwrap_or(history);
+                if from.kind == Kind::Column && !is_known(h, from) {
+                    let help = match closest(h, from) {
+                        Some(m) => format!("did you mean {}?", m.describe()),
+                        None => "check the name: rename the column by the name it has after this \
+                                 migration's up"
+                            .to_string(),
+                    };
+                    out.report(
+                        stmt.span,
+                        format!(
+                            "this down renames {}, which neither its up nor any earlier migration creates: rolling \
+                             back fails with `column \"{}\" does not exist`",
+                            from.describe(),
+                            from.name.name
+                        ),
+                    )
+                    .help(help);
+                }
+                continue;
+            }
             let Effect::Drop { obj, if_exists, .. } = e else {
                 continue;
             };
@@ -466,6 +491,40 @@ mod tests {
             out.contains("did you mean index idx_command_team_id"),
             "{out}"
         );
+    }
+
+    /// A down renaming back a column under a name no migration gave it
+    /// (PostgreSQL 15: `column "c" does not exist`); the right rename, and
+    /// renames of what the down itself added, are fine.
+    #[test]
+    fn renaming_a_column_that_never_existed_err() {
+        let files = |down| {
+            [
+                (
+                    "db/000001_t.up.sql",
+                    "CREATE TABLE t (id int, a int, amount int);",
+                ),
+                ("db/000001_t.down.sql", "DROP TABLE t;"),
+                (
+                    "db/000002_rename.up.sql",
+                    "ALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t RENAME COLUMN amount TO total;",
+                ),
+                ("db/000002_rename.down.sql", down),
+            ]
+        };
+        let out = assert_err_files(RULE, &files("ALTER TABLE t RENAME COLUMN c TO a;"));
+        assert!(out.contains("column t.c"), "{out}");
+        let out = assert_err_files(
+            RULE,
+            &files("ALTER TABLE IF EXISTS t RENAME COLUMN totl TO amount;"),
+        );
+        assert!(out.contains("did you mean column t.total"), "{out}");
+        for down in [
+            "ALTER TABLE t RENAME COLUMN b TO a;",
+            "ALTER TABLE t ADD COLUMN c int;\nALTER TABLE t RENAME COLUMN c TO z;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
     }
 
     #[test]
