@@ -133,13 +133,8 @@ pub fn narrowing(old: &SqlType, new: &SqlType) -> Option<(String, String)> {
         });
     }
     if old.name == "numeric" && new.name == "numeric" {
-        let digits = |m: &[i64]| match m {
-            [p] => Some(*p),
-            [p, s] => Some(p - s),
-            _ => None,
-        };
-        let n = digits(&new.mods)?;
-        let fewer = digits(&old.mods).is_some_and(|o| o > n);
+        let n = whole_digits(&new.mods)?;
+        let fewer = whole_digits(&old.mods).is_some_and(|o| o > n);
         return fewer.then(|| {
             (
                 format!("a number of more than {n} digits before the decimal point"),
@@ -151,12 +146,7 @@ pub fn narrowing(old: &SqlType, new: &SqlType) -> Option<(String, String)> {
     // 4, int4 of 9, int8 of 18.
     if let (true, Some(n)) = (old.name == "numeric", rank(new)) {
         let (_, label, max) = INTEGERS[n];
-        let whole = match old.mods.as_slice() {
-            [p] => Some(*p),
-            [p, s] => Some(p - s),
-            _ => None,
-        };
-        let overflows = whole.is_some_and(|w| w > [4, 9, 18][n]);
+        let overflows = whole_digits(&old.mods).is_some_and(|w| w > [4, 9, 18][n]);
         return overflows.then(|| {
             (
                 format!("a number beyond {max}"),
@@ -165,6 +155,16 @@ pub fn narrowing(old: &SqlType, new: &SqlType) -> Option<(String, String)> {
         });
     }
     None
+}
+
+/// The digits before the decimal point of `numeric(p[, s])`: `p - s`
+/// (`None` without a precision: no limit).
+fn whole_digits(mods: &[i64]) -> Option<i64> {
+    match mods {
+        [p] => Some(*p),
+        [p, s] => Some(p - s),
+        _ => None,
+    }
 }
 
 /// A serial column is stored as its integer type (the sequence is apart).

@@ -514,24 +514,10 @@ impl Schema {
         for t in tables {
             self.remove_table(&t);
         }
-        let mut indexes: Vec<Key> = self
-            .indexes
-            .keys()
-            .filter(|k| k.0 == schema)
-            .cloned()
-            .collect();
-        indexes.sort();
-        for k in indexes {
+        for k in keys_in(&self.indexes, schema) {
             self.set_index(k, None);
         }
-        let mut domains: Vec<Key> = self
-            .domains
-            .keys()
-            .filter(|k| k.0 == schema)
-            .cloned()
-            .collect();
-        domains.sort();
-        for k in domains {
+        for k in keys_in(&self.domains, schema) {
             self.set_domain(k, None);
         }
     }
@@ -1414,6 +1400,14 @@ fn save_once<V: Clone>(saved: &mut HashMap<Key, Option<V>>, current: &HashMap<Ke
     if !saved.contains_key(key) {
         saved.insert(key.clone(), current.get(key).cloned());
     }
+}
+
+/// The keys of `map` in `schema`, in order (what is removed first does not
+/// depend on hashing).
+fn keys_in<V>(map: &HashMap<Key, V>, schema: &str) -> Vec<Key> {
+    let mut keys: Vec<Key> = map.keys().filter(|k| k.0 == schema).cloned().collect();
+    keys.sort();
+    keys
 }
 
 #[cfg(test)]

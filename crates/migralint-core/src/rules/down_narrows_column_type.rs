@@ -25,7 +25,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     };
     // One finding per statement, naming every column it narrows.
-    let mut narrowed: Vec<(usize, String, String, String, String, String)> = Vec::new();
+    let mut narrowed: Vec<Narrowed> = Vec::new();
     for (i, cmd, def) in type_changes(s) {
         let (Some(new), Some(old)) = (
             def.type_name.as_ref().map(SqlType::from_type_name),
@@ -37,26 +37,41 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let (judged_old, judged_new) = cx.schema.judged_types(old.clone(), new.clone());
         if let Some((beyond, error)) = narrowing(&judged_old, &storage_type(&judged_new)) {
             let column = quote_ident(&cmd.name);
-            narrowed.push((i, column, old.to_string(), new.to_string(), beyond, error));
+            narrowed.push(Narrowed {
+                cmd: i,
+                column,
+                old,
+                new,
+                beyond,
+                error,
+            });
         }
     }
-    let Some((first, ..)) = narrowed.first() else {
+    let Some(first) = narrowed.first().map(|n| n.cmd) else {
         return;
     };
     let changes: Vec<String> = narrowed
         .iter()
-        .map(|(_, c, old, new, beyond, _)| {
-            format!("{table}.{c} from {old} to {new} (refused once a row holds {beyond})")
+        .map(|n| {
+            format!(
+                "{table}.{} from {} to {} (refused once a row holds {})",
+                n.column, n.old, n.new, n.beyond
+            )
         })
         .collect();
-    let mut errors: Vec<String> = narrowed.iter().map(|n| format!("`{}`", n.5)).collect();
-    errors.dedup();
+    let mut errors: Vec<String> = Vec::new();
+    for n in &narrowed {
+        let e = format!("`{}`", n.error);
+        if !errors.contains(&e) {
+            errors.push(e);
+        }
+    }
     let olds: Vec<String> = narrowed
         .iter()
-        .map(|n| format!("{} as {}", n.1, n.2))
+        .map(|n| format!("{} as {}", n.column, n.old))
         .collect();
     out.report(
-        cx.cmd_span(*first),
+        cx.cmd_span(first),
         format!(
             "this down changes {}: values its current type allows, which the application may have written since \
              the up; PostgreSQL then refuses the statement with {}, and the rollback fails exactly when it is needed",
@@ -69,6 +84,17 @@ fn check(cx: &StmtCx, out: &mut Findings) {
          deal first with the rows that do not fit",
         olds.join(", ")
     ));
+}
+
+/// A column the statement narrows: its subcommand, its types, what no
+/// longer fits and what PostgreSQL then says.
+struct Narrowed {
+    cmd: usize,
+    column: String,
+    old: SqlType,
+    new: SqlType,
+    beyond: String,
+    error: String,
 }
 
 #[cfg(test)]
@@ -120,6 +146,29 @@ mod tests {
         ] {
             assert_err_files(RULE, &files(up, down));
         }
+    }
+
+    /// One finding per statement; each error PostgreSQL may give is named once.
+    #[test]
+    fn one_finding_per_statement() {
+        let out = assert_err_files(
+            RULE,
+            &files(
+                "SELECT 1;",
+                "ALTER TABLE files ALTER COLUMN id TYPE smallint, ALTER COLUMN name TYPE varchar(10), \
+                 ALTER COLUMN size TYPE smallint;",
+            ),
+        );
+        assert_eq!(
+            out.matches("[down-narrows-column-type]").count(),
+            1,
+            "{out}"
+        );
+        assert_eq!(out.matches("`smallint out of range`").count(), 1, "{out}");
+        assert!(
+            out.contains("`value too long for type character varying(10)`"),
+            "{out}"
+        );
     }
 
     #[test]
