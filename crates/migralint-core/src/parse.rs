@@ -56,16 +56,90 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// A `migralint-ignore` comment.
+/// A `migralint-ignore` comment, or a `squawk-ignore` one (honoured so a
+/// team moving from squawk keeps the decisions it recorded).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
     /// The comment.
     pub span: Span,
     /// `migralint-ignore-file` (whole file) rather than next statement.
     pub whole_file: bool,
-    /// Rule names, each with its span in the comment.
+    /// Rule names, each with its span in the comment. For a squawk comment,
+    /// our rules its names map to (`SQUAWK_RULES`); `*` (`EVERY_RULE`) for
+    /// a squawk comment that names none, which squawk reads as every rule.
     pub rules: Vec<(String, Span)>,
+    /// A `squawk-ignore` comment: its names are squawk's, so names we do
+    /// not map are not ours to report.
+    pub squawk: bool,
 }
+
+/// The rule name a bare `-- squawk-ignore` stands for: every rule.
+pub const EVERY_RULE: &str = "*";
+
+/// squawk's rule names and the migralint rules that report the same
+/// hazard (squawk 2.x; names squawk has and we do not map are skipped).
+pub const SQUAWK_RULES: &[(&str, &[&str])] = &[
+    (
+        "adding-field-with-default",
+        &["adding-field-with-volatile-default"],
+    ),
+    (
+        "adding-foreign-key-constraint",
+        &["constraint-missing-not-valid"],
+    ),
+    ("adding-not-nullable-field", &["set-not-null-scan"]),
+    ("adding-required-field", &["adding-required-field"]),
+    (
+        "adding-serial-primary-key-field",
+        &["require-unique-index-for-constraint"],
+    ),
+    ("ban-char-field", &["prefer-text-over-char"]),
+    (
+        "ban-concurrent-index-creation-in-transaction",
+        &["ban-concurrently-in-transaction"],
+    ),
+    ("ban-drop-column", &["ban-drop-column"]),
+    ("ban-drop-database", &["ban-drop-database"]),
+    ("ban-drop-schema", &["ban-drop-schema-cascade"]),
+    ("ban-drop-table", &["ban-drop-table"]),
+    ("ban-truncate-cascade", &["ban-truncate-cascade"]),
+    ("changing-column-type", &["changing-column-type"]),
+    (
+        "constraint-missing-not-valid",
+        &["constraint-missing-not-valid"],
+    ),
+    (
+        "disallowed-unique-constraint",
+        &["require-unique-index-for-constraint"],
+    ),
+    ("prefer-big-int", &["prefer-bigint-over-int"]),
+    ("prefer-bigint-over-int", &["prefer-bigint-over-int"]),
+    ("prefer-bigint-over-smallint", &["prefer-bigint-over-int"]),
+    ("prefer-repack", &["ban-vacuum-full", "ban-cluster"]),
+    (
+        "prefer-robust-stmts",
+        &["prefer-create-if-not-exists", "prefer-drop-if-exists"],
+    ),
+    ("prefer-timestamp-tz", &["prefer-timestamptz"]),
+    ("prefer-timestamptz", &["prefer-timestamptz"]),
+    ("renaming-column", &["ban-rename-column"]),
+    ("renaming-table", &["ban-rename-table"]),
+    (
+        "require-concurrent-index-creation",
+        &["require-concurrent-index-creation"],
+    ),
+    (
+        "require-concurrent-index-deletion",
+        &["require-concurrent-index-deletion"],
+    ),
+    (
+        "require-concurrent-reindex",
+        &["require-concurrent-reindex"],
+    ),
+    ("require-lock-timeout", &["require-lock-timeout"]),
+    ("require-timeout-settings", &["require-lock-timeout"]),
+    ("transaction-nesting", &["transaction-nesting"]),
+];
 
 /// A file after parsing. Keeps its text so renderers can show excerpts.
 #[derive(Debug, Clone)]
@@ -485,11 +559,13 @@ pub fn first_token(text: &str, mut pos: usize) -> usize {
 }
 
 const IGNORE: &str = "migralint-ignore";
+const SQUAWK_IGNORE: &str = "squawk-ignore";
 
 /// Finds `-- migralint-ignore rule-a, rule-b` and `-- migralint-ignore-file
-/// rule` comments. Only real comments count (not string literals).
+/// rule` comments, and squawk's `-- squawk-ignore[-file] [rule, ...]`.
+/// Only real comments count (not string literals).
 fn find_suppressions(text: &str) -> Vec<Suppression> {
-    if !text.contains(IGNORE) {
+    if !text.contains(IGNORE) && !text.contains(SQUAWK_IGNORE) {
         return Vec::new();
     }
     let tokens = match crate::tokens::scan(text) {
@@ -509,10 +585,13 @@ fn parse_suppression(text: &str, span: Span) -> Option<Suppression> {
     let body = comment.get(body_start..)?;
     let body = body.strip_suffix("*/").unwrap_or(body);
     let lead = body.len() - body.trim_start().len();
-    let rest = body.trim_start().strip_prefix(IGNORE)?;
+    let (marker, rest) = [IGNORE, SQUAWK_IGNORE]
+        .into_iter()
+        .find_map(|m| Some((m, body.trim_start().strip_prefix(m)?)))?;
+    let squawk = marker == SQUAWK_IGNORE;
     let (whole_file, rest, skip) = match rest.strip_prefix("-file") {
-        Some(r) => (true, r, IGNORE.len() + 5),
-        None => (false, rest, IGNORE.len()),
+        Some(r) => (true, r, marker.len() + 5),
+        None => (false, rest, marker.len()),
     };
     if !(rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace() || c == ':')) {
         return None;
@@ -525,14 +604,24 @@ fn parse_suppression(text: &str, span: Span) -> Option<Suppression> {
     for part in names.split(|c: char| c == ',' || c == ':' || c.is_whitespace()) {
         let at = offset + cursor;
         cursor += part.len() + 1;
-        if !part.is_empty() {
-            rules.push((part.to_string(), Span::new(at, at + part.len())));
+        if part.is_empty() {
+            continue;
         }
+        let part_span = Span::new(at, at + part.len());
+        if !squawk {
+            rules.push((part.to_string(), part_span));
+        } else if let Some((_, ours)) = SQUAWK_RULES.iter().find(|(name, _)| *name == part) {
+            rules.extend(ours.iter().map(|r| (r.to_string(), part_span)));
+        }
+    }
+    if squawk && names.trim().is_empty() {
+        rules.push((EVERY_RULE.to_string(), span));
     }
     Some(Suppression {
         span,
         whole_file,
         rules,
+        squawk,
     })
 }
 

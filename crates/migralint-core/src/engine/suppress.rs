@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use super::files::{dir_of, SetFile};
 use super::resolve::{diagnostic, Found};
 use super::rule::{closest, find, Category, Registry, Rule};
+use crate::parse::EVERY_RULE;
 use crate::report::{Diagnostic, Severity};
 
 /// `syntax-error` and `invalid-suppression` diagnostics.
@@ -35,7 +36,9 @@ pub fn builtin_diagnostics(
     }
     if let Some((rule, severity)) = level("invalid-suppression") {
         for (i, f) in files.iter().enumerate() {
-            for sup in &f.suppressions {
+            // squawk's names are squawk's to check: the ones we do not
+            // map were dropped when the comment was read.
+            for sup in f.suppressions.iter().filter(|s| !s.squawk) {
                 if sup.rules.is_empty() {
                     let msg = "suppression comment names no rule".to_string();
                     let help =
@@ -90,18 +93,21 @@ pub fn drop_unjudgeable_pairing(
     });
 }
 
-/// Drops diagnostics suppressed by `migralint-ignore` comments.
+/// Drops diagnostics suppressed by `migralint-ignore` (and `squawk-ignore`)
+/// comments. A bare `squawk-ignore` (every rule) leaves syntax errors:
+/// PostgreSQL rejects the file whatever a comment says.
 pub fn apply_suppressions(files: &[SetFile], out: &mut Vec<(usize, Diagnostic)>) {
     out.retain(|(i, d)| {
         let file = &files[*i];
         if file.suppressions.is_empty() {
             return true;
         }
+        let names = |n: &str| n == d.rule || (n == EVERY_RULE && d.rule != "syntax-error");
         let file_level = file
             .suppressions
             .iter()
             .filter(|s| s.whole_file)
-            .any(|s| s.rules.iter().any(|(n, _)| n == d.rule));
+            .any(|s| s.rules.iter().any(|(n, _)| names(n)));
         if file_level {
             return false;
         }
@@ -112,6 +118,6 @@ pub fn apply_suppressions(files: &[SetFile], out: &mut Vec<(usize, Diagnostic)>)
             .partition_point(|s| s.span.start <= d.span.start);
         !at.checked_sub(1)
             .map(|i| &file.statements[i])
-            .is_some_and(|s| d.span.start <= s.span.end && s.ignored.iter().any(|n| n == d.rule))
+            .is_some_and(|s| d.span.start <= s.span.end && s.ignored.iter().any(|n| names(n)))
     });
 }
