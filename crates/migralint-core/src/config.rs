@@ -47,6 +47,29 @@ pub struct ConfigFile {
     /// warnings). Explicit `[rules]`, `ignore`, `select` and `[downs]`
     /// settings win.
     pub pedantic: Option<bool>,
+    /// `[markers]`: another tool's suppression comments to honour, each
+    /// with the rules it stands for: `"nolint:concurrentIndex" =
+    /// ["require-concurrent-index-creation"]`.
+    #[serde(default)]
+    pub markers: BTreeMap<Marker, Vec<RuleName>>,
+}
+
+/// A `[markers]` key: the text a comment starts with (after `--` or `/*`),
+/// checked as it is read so that the TOML error points at its line.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Marker(pub String);
+
+impl<'de> Deserialize<'de> for Marker {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.is_empty() || text.trim() != text {
+            return Err(serde::de::Error::custom(format!(
+                "{text:?} is not a marker: write the comment's text after `--`, without \
+                 surrounding spaces (e.g. \"nolint:concurrentIndex\")"
+            )));
+        }
+        Ok(Marker(text))
+    }
 }
 
 /// `[downs]`: how down files are judged.
@@ -196,6 +219,10 @@ impl Config {
         }
         for (rule, level) in &file.rules {
             config.selection.levels.insert(rule.0, *level);
+        }
+        for (Marker(marker), rules) in &file.markers {
+            let rules = rules.iter().map(|r| r.0).collect();
+            config.options.markers.push((marker.clone(), rules));
         }
         let naming = &file.naming;
         let slots = &mut config.options.naming;
@@ -400,7 +427,7 @@ mod tests {
     /// expected and the line that holds it (the TOML error's position).
     #[test]
     fn mistakes_are_named_at_their_line() {
-        let cases: [(&str, &str, &str); 10] = [
+        let cases: [(&str, &str, &str); 12] = [
             ("[rules]\npedantic = true\n", "line 2", "top-level key"),
             (
                 "[rules]\nrequire-lock-timeout = true\n",
@@ -439,6 +466,16 @@ mod tests {
                 "not a PostgreSQL major version",
             ),
             ("naming = 3\n", "line 1", "expected a table: `[naming]`"),
+            (
+                "[markers]\n\"nolint\" = [\"require-lock-timeout\"]\n\" nolint:x\" = []\n",
+                "line 3",
+                "is not a marker",
+            ),
+            (
+                "[markers]\n\"nolint:concurrentIndex\" = [\"concurrent-index\"]\n",
+                "line 2",
+                "unknown rule `concurrent-index`",
+            ),
         ];
         for (text, line, says) in cases {
             let err = Config::from_toml_str(text).unwrap_err().0;

@@ -131,7 +131,7 @@ pub fn lint_with(
     set_rules(&kept, options, &enabled, &mut out);
     suppress::drop_unjudgeable_pairing(&kept, registry, &mut out);
     suppress::builtin_diagnostics(&kept, registry, &enabled, &mut out);
-    suppress::apply_suppressions(&kept, &mut out);
+    suppress::apply_suppressions(&kept, registry, &options.markers, &mut out);
     noise::skipped_files(&kept, &enabled, &mut out);
     noise::downs_locking(&kept, registry, options, &mut out);
     noise::merge_per_statement(&kept, registry, &mut out);

@@ -75,7 +75,10 @@ pub fn downs_locking(
 }
 
 /// The statement each finding is on (file, index in the file), when any.
-fn places(files: &[SetFile], out: &[(usize, Diagnostic)]) -> Vec<Option<(usize, usize)>> {
+pub(super) fn places(
+    files: &[SetFile],
+    out: &[(usize, Diagnostic)],
+) -> Vec<Option<(usize, usize)>> {
     out.iter()
         .map(|(i, d)| {
             let stmts = &files[*i].statements;

@@ -25,6 +25,10 @@ pub struct Options {
     /// when the lock it takes is the price of getting back to a working
     /// release; its lock findings are noise on every ordinary review.
     pub downs_locking: Level,
+    /// Another tool's comment markers a team already writes (`[markers]`):
+    /// a comment that starts with the marker suppresses these rules on the
+    /// next statement, as `-- migralint-ignore` would.
+    pub markers: Vec<(String, Vec<&'static str>)>,
 }
 
 /// Naming patterns (regexes).
@@ -59,6 +63,7 @@ impl Default for Options {
             multi_statement: false,
             naming: Naming::default(),
             downs_locking: Level::Off,
+            markers: Vec::new(),
         }
     }
 }
