@@ -1,5 +1,5 @@
 use crate::engine::context::{Findings, SetCx};
-use crate::engine::files::of_version;
+use crate::engine::files::{of_version, MigFile};
 use crate::rules::Check;
 use crate::source::Span;
 
@@ -18,6 +18,7 @@ fn check(cx: &SetCx, out: &mut Findings) {
         if !files.iter().any(|f| f.is_down()) {
             continue;
         }
+        let mut missing = Vec::new();
         for up in files.iter().filter(|f| f.is_up()) {
             let version = up.name.version;
             let downs: Vec<_> = of_version(files, version)
@@ -35,26 +36,7 @@ fn check(cx: &SetCx, out: &mut Findings) {
                 .filter(|f| f.is_up())
                 .count();
             match downs.as_slice() {
-                [] => {
-                    let expected = format!(
-                        "{}_{}.down.{}",
-                        up.name.version_text, up.name.title, up.name.extension
-                    );
-                    out.report_in(
-                        up.index,
-                        Span::empty(0),
-                        format!(
-                            "`{}` has no down migration (`{expected}`): `migrate down` past version {version} runs an empty \
-                             migration in its place and records the rollback, leaving this migration's changes in \
-                             the database",
-                            up.file_name()
-                        ),
-                    )
-                    .help(format!(
-                        "add `{expected}` that undoes this migration (drop what it creates, with IF EXISTS); if it \
-                         truly cannot be undone, say so in a comment in the down file"
-                    ));
-                }
+                [] => missing.push(*up),
                 // A clash of several ups is duplicate-version's to report.
                 [down] if ups_of_version == 1 => {
                     out.report_in(
@@ -77,7 +59,75 @@ fn check(cx: &SetCx, out: &mut Findings) {
                 _ => {}
             }
         }
+        let ups = files.iter().filter(|f| f.is_up()).count();
+        if missing.len() >= UP_ONLY_AT_LEAST && 2 * missing.len() > ups {
+            report_up_only(&missing, ups, out);
+        } else {
+            for up in missing {
+                report_one(up, out);
+            }
+        }
     }
+}
+
+/// Ups without a down, in a directory that has downs, from which on most
+/// ups lacking one reads as the team's practice (it stopped writing downs,
+/// or writes them only for some changes), not a slip: then one finding
+/// for the directory, not one per file.
+const UP_ONLY_AT_LEAST: usize = 5;
+
+fn report_one(up: MigFile, out: &mut Findings) {
+    let version = up.name.version;
+    let expected = format!(
+        "{}_{}.down.{}",
+        up.name.version_text, up.name.title, up.name.extension
+    );
+    out.report_in(
+        up.index,
+        Span::empty(0),
+        format!(
+            "`{}` has no down migration (`{expected}`): `migrate down` past version {version} runs an empty \
+             migration in its place and records the rollback, leaving this migration's changes in \
+             the database",
+            up.file_name()
+        ),
+    )
+    .help(format!(
+        "add `{expected}` that undoes this migration (drop what it creates, with IF EXISTS); if it \
+         truly cannot be undone, say so in a comment in the down file"
+    ));
+}
+
+/// One finding, on the newest up without a down, naming the others.
+fn report_up_only(missing: &[MigFile], ups: usize, out: &mut Findings) {
+    let Some(newest) = missing.iter().max_by_key(|f| f.name.version) else {
+        return;
+    };
+    let mut others: Vec<&MigFile> = missing.iter().filter(|f| f.index != newest.index).collect();
+    others.sort_by_key(|f| f.name.version);
+    let named: Vec<String> = others
+        .iter()
+        .map(|f| format!("`{}`", f.file_name()))
+        .collect();
+    out.report_in(
+        newest.index,
+        Span::empty(0),
+        format!(
+            "`{}` and {} other ups of this directory have no down migration ({} of {ups} ups: {}): \
+             `migrate down` past each of them runs an empty migration in its place and records the \
+             rollback, leaving its changes in the database, and a down further back may then fail on \
+             what they left",
+            newest.file_name(),
+            others.len(),
+            missing.len(),
+            named.join(", ")
+        ),
+    )
+    .help(
+        "if this directory no longer keeps downs, say so once: `ignore = [\"missing-down\"]` in \
+         migralint.toml (and expect `migrate down` to be a manual job); else add the downs, newest first"
+            .to_string(),
+    );
 }
 
 /// Words by which an up's and a down's titles say what each file does
@@ -190,6 +240,43 @@ mod tests {
                 ],
             );
         }
+    }
+
+    /// flipt kept downs for 5 of its first 8 versions and none after: most
+    /// ups lacking a down is the team's practice, said once for the
+    /// directory, on the newest such up; a few lacking one is a slip in
+    /// each file.
+    #[test]
+    fn up_only_practice_is_one_finding() {
+        let mut files: Vec<(String, &str)> = vec![
+            ("db/1_a.up.sql".into(), "SELECT 1;"),
+            ("db/1_a.down.sql".into(), "SELECT 1;"),
+        ];
+        for v in 2..=6 {
+            files.push((format!("db/{v}_b{v}.up.sql"), "SELECT 1;"));
+        }
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        let diags = only(RULE, lint_files(RULE, &refs));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].file.ends_with("6_b6.up.sql"), "{}", diags[0].file);
+        assert!(
+            diags[0].message.contains("and 4 other ups")
+                && diags[0].message.contains("5 of 6 ups")
+                && diags[0].message.contains("`2_b2.up.sql`, `3_b3.up.sql`"),
+            "{}",
+            diags[0].message
+        );
+        // Four missing of five: still one per file.
+        let refs: Vec<(&str, &str)> = refs[..refs.len() - 1].to_vec();
+        assert_eq!(only(RULE, lint_files(RULE, &refs)).len(), 4);
+        // Five missing but not most ups: one per file.
+        let mut with_downs = files.clone();
+        for v in 7..=12 {
+            with_downs.push((format!("db/{v}_c.up.sql"), "SELECT 1;"));
+            with_downs.push((format!("db/{v}_c.down.sql"), "SELECT 1;"));
+        }
+        let refs: Vec<(&str, &str)> = with_downs.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        assert_eq!(only(RULE, lint_files(RULE, &refs)).len(), 5);
     }
 
     #[test]
