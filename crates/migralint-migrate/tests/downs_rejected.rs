@@ -479,3 +479,105 @@ fn a_column_brought_back_without_its_index() {
         assert_eq!(rollback.is_err(), reported, "{down_3}: {rollback:?}");
     }
 }
+
+/// Downs refused once the data uses what their up allowed (a NULL, a
+/// longer or bigger value): each up is applied, a row that uses what it
+/// opened is written, and the down must fail exactly when migralint
+/// reports it (`down-sets-not-null`, `down-narrows-column-type`).
+#[test]
+fn downs_refused_once_the_data_uses_what_the_up_allowed() {
+    let Some(server) = common::server() else {
+        println!("SKIPPED: no PostgreSQL binaries");
+        return;
+    };
+    let init = "CREATE TABLE msg (id int PRIMARY KEY, payload text NOT NULL, code varchar(10) NOT NULL, size int NOT NULL);\n\
+                INSERT INTO msg VALUES (1, 'a', 'b', 1);";
+    // (name, up, row written after the up, down, rule expected)
+    let cases: [(&str, &str, &str, &str, Option<&str>); 7] = [
+        (
+            "not null put back",
+            "ALTER TABLE msg ALTER COLUMN payload DROP NOT NULL;",
+            "INSERT INTO msg VALUES (2, NULL, 'c', 2);",
+            "ALTER TABLE msg ALTER COLUMN payload SET NOT NULL;",
+            Some("down-sets-not-null"),
+        ),
+        (
+            "primary key on a nullable column",
+            "ALTER TABLE msg ADD COLUMN ref text;",
+            "INSERT INTO msg VALUES (2, 'x', 'c', 2, NULL);",
+            "ALTER TABLE msg DROP CONSTRAINT msg_pkey, ADD PRIMARY KEY (ref);",
+            Some("down-sets-not-null"),
+        ),
+        (
+            "nulls filled first",
+            "ALTER TABLE msg ALTER COLUMN payload DROP NOT NULL;",
+            "INSERT INTO msg VALUES (2, NULL, 'c', 2);",
+            "UPDATE msg SET payload = '' WHERE payload IS NULL;\nALTER TABLE msg ALTER COLUMN payload SET NOT NULL;",
+            None,
+        ),
+        (
+            "column added back with a default",
+            "ALTER TABLE msg DROP COLUMN code;",
+            "INSERT INTO msg VALUES (2, 'x', 2);",
+            "ALTER TABLE msg ADD COLUMN code varchar(10) DEFAULT '';\nALTER TABLE msg ALTER COLUMN code SET NOT NULL;",
+            None,
+        ),
+        (
+            "length limit put back",
+            "ALTER TABLE msg ALTER COLUMN code TYPE varchar(64);",
+            "INSERT INTO msg VALUES (2, 'x', repeat('c', 40), 2);",
+            "ALTER TABLE msg ALTER COLUMN code TYPE varchar(10);",
+            Some("down-narrows-column-type"),
+        ),
+        (
+            "integer narrowed back",
+            "ALTER TABLE msg ALTER COLUMN size TYPE bigint;",
+            "INSERT INTO msg VALUES (2, 'x', 'c', 3000000000);",
+            "ALTER TABLE msg ALTER COLUMN size TYPE integer;",
+            Some("down-narrows-column-type"),
+        ),
+        (
+            "widened in the down",
+            "ALTER TABLE msg ALTER COLUMN size TYPE bigint;",
+            "INSERT INTO msg VALUES (2, 'x', 'c', 3000000000);",
+            "ALTER TABLE msg ALTER COLUMN size TYPE numeric;",
+            None,
+        ),
+    ];
+    let rules = ["down-sets-not-null", "down-narrows-column-type"];
+    let mut wrong: Vec<String> = Vec::new();
+    for (name, up, row, down, rule) in cases {
+        let files = [
+            SourceFile::new("000001_init.up.sql", init),
+            SourceFile::new("000002_case.up.sql", up),
+            SourceFile::new("000002_case.down.sql", down),
+        ];
+        let report = lint(&files, &LintOptions::default());
+        let reported: Vec<&str> = report
+            .diagnostics
+            .iter()
+            .map(|d| d.rule)
+            .filter(|r| rules.contains(r))
+            .collect();
+        if reported.first().copied() != rule {
+            wrong.push(format!(
+                "{name}: migralint reported {reported:?}, expected {rule:?}"
+            ));
+        }
+        let db = server.fresh_db(name);
+        let mut client = server.client(&db);
+        for sql in [init, up, row] {
+            client
+                .batch_execute(sql)
+                .unwrap_or_else(|e| panic!("{name}: {sql}: {e}"));
+        }
+        let result = client.batch_execute(down);
+        if result.is_err() != rule.is_some() {
+            wrong.push(format!(
+                "{name}: the down {} on PostgreSQL: {result:?}",
+                if result.is_err() { "fails" } else { "succeeds" }
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

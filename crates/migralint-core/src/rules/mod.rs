@@ -74,6 +74,7 @@ mod down_name_already_taken;
 mod down_narrows_column_type;
 mod down_not_reversing_up;
 mod down_object_already_gone;
+mod down_sets_not_null;
 mod duplicate_version;
 mod empty_down;
 mod file_name_format;
@@ -122,6 +123,7 @@ pub static REGISTRY: &[&Rule] = &[
     &down_drops_unknown_object::RULE,
     &down_drop_has_dependents::RULE,
     &down_narrows_column_type::RULE,
+    &down_sets_not_null::RULE,
     &down_object_already_gone::RULE,
     &down_name_already_taken::RULE,
     // robustness

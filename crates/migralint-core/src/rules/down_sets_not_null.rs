@@ -1,0 +1,215 @@
+use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::NodeEnum;
+
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::Effect;
+use crate::model::names::{quote_ident, string_list};
+use crate::model::objects::same_name;
+use crate::model::summary::DmlKind;
+use crate::model::{Kind, QualName, TableState};
+use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::rules::Check;
+
+declare_rule!(
+    "down-sets-not-null",
+    Pairing,
+    Warning,
+    "A down migration that makes a nullable column NOT NULL without filling its NULLs first: the rollback fails once the application has written a NULL",
+    Check::Statement(check)
+);
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    if !cx.file.is_down() {
+        return;
+    }
+    let Some((s, table)) = alter_table(&cx.stmt.node) else {
+        return;
+    };
+    // Only a table that holds data, as the model knows it (created by an
+    // earlier migration, not emptied here).
+    let TableState::Existing(t) = cx.table_state(&table) else {
+        return;
+    };
+    // The down deals with the rows first (an UPDATE or DELETE of the table
+    // before this statement): its author thought of them.
+    let dealt_with = (0..cx.stmt_index).any(|i| {
+        cx.summary_of(i).dml().is_some_and(|d| {
+            matches!(d.kind, DmlKind::Update | DmlKind::Delete)
+                && d.target.as_ref().is_some_and(|n| same_name(n, &table))
+        })
+    });
+    if dealt_with {
+        return;
+    }
+    // The columns made NOT NULL (`SET NOT NULL`, a primary key's columns),
+    // with the first subcommand that does it.
+    let mut first = None;
+    let mut columns: Vec<String> = Vec::new();
+    for (i, cmd) in cmds(s).enumerate() {
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        let named = match (subtype(cmd), def) {
+            (AlterTableType::AtSetNotNull, _) => vec![cmd.name.clone()],
+            (
+                AlterTableType::AtAddConstraint | AlterTableType::AtAddIndexConstraint,
+                Some(NodeEnum::Constraint(c)),
+            ) if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrPrimary)
+                && c.indexname.is_empty() =>
+            {
+                string_list(&c.keys)
+            }
+            (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c)))
+                if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrNotnull)
+                    && !c.skip_validation =>
+            {
+                string_list(&c.keys)
+            }
+            _ => continue,
+        };
+        for name in named {
+            let nullable = t.column(&name).is_some_and(|c| !c.not_null);
+            if nullable
+                && !t.has_valid_not_null_check(&name)
+                && !added_here(cx, &table, &name)
+                && !columns.contains(&name)
+            {
+                first.get_or_insert(i);
+                columns.push(name);
+            }
+        }
+    }
+    let Some(first) = first else { return };
+    let quoted: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+    let errors: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            format!(
+                "`column \"{c}\" of relation \"{}\" contains null values`",
+                table.name
+            )
+        })
+        .collect();
+    let fills: Vec<String> = quoted
+        .iter()
+        .map(|c| format!("`UPDATE {table} SET {c} = ... WHERE {c} IS NULL`"))
+        .collect();
+    out.report(
+        cx.cmd_span(first),
+        format!(
+            "this down makes {table}.{} NOT NULL, which the schema after the up does not require: once the \
+             application has written a NULL there, PostgreSQL refuses the statement with {}, and the rollback \
+             fails exactly when it is needed",
+            quoted.join(", "),
+            errors.join(" or ")
+        ),
+    )
+    .help(format!(
+        "fill the NULLs first in the down ({}), or leave the column{} nullable in the down",
+        fills.join("; "),
+        if columns.len() > 1 { "s" } else { "" }
+    ));
+}
+
+/// The column was added earlier in this down: the application has not
+/// written it since the up (its rows hold its default, or NULL, which is
+/// this down's own doing).
+fn added_here(cx: &StmtCx, table: &QualName, column: &str) -> bool {
+    (0..cx.stmt_index).any(|i| {
+        cx.facts_of(i).effects.iter().any(|e| match e {
+            Effect::Create { obj, .. } => {
+                obj.kind == Kind::Column
+                    && obj.name.name == column
+                    && obj.table.as_ref().is_some_and(|n| same_name(n, table))
+            }
+            _ => false,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "down-sets-not-null";
+
+    fn files<'a>(up: &'a str, down: &'a str) -> [(&'a str, &'a str); 4] {
+        [
+            (
+                "000001_init.up.sql",
+                "CREATE TABLE message (id bigint PRIMARY KEY, payload text NOT NULL, note text, kind text NOT NULL);",
+            ),
+            ("000001_init.down.sql", "DROP TABLE message;"),
+            ("000002_expire.up.sql", up),
+            ("000002_expire.down.sql", down),
+        ]
+    }
+
+    /// svix 20220428190104: the up lets expired messages lose their
+    /// payload; the down puts NOT NULL back, refused after the first expiry.
+    #[test]
+    fn down_puts_not_null_back_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &files(
+                "ALTER TABLE message ALTER COLUMN payload DROP NOT NULL;",
+                "ALTER TABLE message ALTER COLUMN payload SET NOT NULL;"
+            )
+        ));
+        // Several columns: one finding naming both; a primary key on a
+        // nullable column sets it NOT NULL too.
+        let out = assert_err_files(
+            RULE,
+            &files(
+                "ALTER TABLE message ALTER COLUMN payload DROP NOT NULL, ALTER COLUMN kind DROP NOT NULL;",
+                "ALTER TABLE message ALTER COLUMN payload SET NOT NULL, ALTER COLUMN kind SET NOT NULL;",
+            ),
+        );
+        assert_eq!(out.matches("[down-sets-not-null]").count(), 1, "{out}");
+        assert!(out.contains("message.payload, kind NOT NULL"), "{out}");
+        assert_err_files(
+            RULE,
+            &files(
+                "SELECT 1;",
+                "ALTER TABLE message DROP CONSTRAINT message_pkey, ADD PRIMARY KEY (note);",
+            ),
+        );
+    }
+
+    #[test]
+    fn nulls_dealt_with_or_nothing_to_refuse_ok() {
+        for down in [
+            // The down fills the NULLs first, or deletes those rows.
+            "UPDATE message SET payload = '' WHERE payload IS NULL;\nALTER TABLE message ALTER COLUMN payload SET NOT NULL;",
+            "DELETE FROM message WHERE payload IS NULL;\nALTER TABLE message ALTER COLUMN payload SET NOT NULL;",
+            // Emptied: nothing to refuse.
+            "TRUNCATE message;\nALTER TABLE message ALTER COLUMN payload SET NOT NULL;",
+            // Already NOT NULL: a no-op.
+            "ALTER TABLE message ALTER COLUMN kind SET NOT NULL;",
+            // exposure 000049: the down adds the column back with a
+            // default, then sets it NOT NULL: no row holds a NULL.
+            "ALTER TABLE message ADD COLUMN flag boolean DEFAULT false;\n\
+             ALTER TABLE message ALTER COLUMN flag SET NOT NULL;",
+        ] {
+            assert_ok_files(
+                RULE,
+                &files("ALTER TABLE message ALTER COLUMN payload DROP NOT NULL;", down),
+            );
+        }
+        // A validated CHECK (payload IS NOT NULL) already keeps NULLs out.
+        assert_ok_files(
+            RULE,
+            &files(
+                "ALTER TABLE message ALTER COLUMN payload DROP NOT NULL, \
+                 ADD CONSTRAINT payload_nn CHECK (payload IS NOT NULL);",
+                "ALTER TABLE message ALTER COLUMN payload SET NOT NULL;",
+            ),
+        );
+        // In an up, the author knows the data: set-not-null-scan's business.
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (n int);"),
+                ("2_b.up.sql", "ALTER TABLE t ALTER COLUMN n SET NOT NULL;"),
+            ],
+        );
+    }
+}
