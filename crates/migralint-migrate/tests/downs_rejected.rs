@@ -58,6 +58,15 @@ const KEY_INDEXES: &str = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
 const EXTENSIONS: &str =
     "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n\
      CREATE TABLE users (id uuid DEFAULT uuid_generate_v4(), email citext);";
+const OPCLASSES: &str = "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n\
+     CREATE EXTENSION IF NOT EXISTS btree_gist;\nCREATE EXTENSION IF NOT EXISTS hstore;\n\
+     CREATE EXTENSION IF NOT EXISTS ltree;\n\
+     CREATE TABLE docs (title text, i int, h hstore, l ltree);\n\
+     CREATE INDEX docs_title_trgm ON docs USING gin (title gin_trgm_ops);\n\
+     CREATE INDEX docs_title_gist ON docs USING gist (lower(title) gist_trgm_ops);\n\
+     CREATE INDEX docs_i ON docs USING gist (i gist_int4_ops);\n\
+     CREATE INDEX docs_h ON docs USING gin (h gin_hstore_ops);\n\
+     CREATE INDEX docs_l ON docs USING gist (l gist_ltree_ops);";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -385,6 +394,13 @@ fn cases() -> Vec<Case> {
         case("extension of a default", EXTENSIONS, "DROP EXTENSION IF EXISTS \"uuid-ossp\";", Some(DEPENDENTS)),
         case("extensions after the table", EXTENSIONS, "DROP TABLE users;\nDROP EXTENSION citext;\nDROP EXTENSION \"uuid-ossp\";", None),
         case("extension after the default", EXTENSIONS, "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";", None),
+        case("extension of an index's operator class", OPCLASSES, "DROP INDEX docs_title_trgm;\nDROP EXTENSION pg_trgm;", Some(DEPENDENTS)),
+        case("indexes dropped, then the extension", OPCLASSES, "DROP INDEX docs_title_trgm, docs_title_gist;\nDROP EXTENSION pg_trgm;", None),
+        case("btree_gist operator class", OPCLASSES, "DROP EXTENSION btree_gist;", Some(DEPENDENTS)),
+        case("hstore operator class", OPCLASSES, "DROP INDEX docs_h;\nALTER TABLE docs DROP COLUMN h;\nDROP EXTENSION hstore;", None),
+        case("hstore column and operator class", OPCLASSES, "DROP INDEX docs_h;\nDROP EXTENSION hstore;", Some(DEPENDENTS)),
+        case("ltree operator class", OPCLASSES, "ALTER TABLE docs DROP COLUMN l;\nDROP INDEX docs_h;\nDROP EXTENSION ltree;", None),
+        case("opclass indexes with their table", OPCLASSES, "DROP TABLE docs;\nDROP EXTENSION pg_trgm;\nDROP EXTENSION btree_gist;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]
