@@ -58,6 +58,15 @@ const KEY_INDEXES: &str = "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n\
 const EXTENSIONS: &str =
     "CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS \"uuid-ossp\";\n\
      CREATE TABLE users (id uuid DEFAULT uuid_generate_v4(), email citext);";
+const OPCLASSES: &str = "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n\
+     CREATE EXTENSION IF NOT EXISTS btree_gist;\nCREATE EXTENSION IF NOT EXISTS hstore;\n\
+     CREATE EXTENSION IF NOT EXISTS ltree;\n\
+     CREATE TABLE docs (title text, i int, h hstore, l ltree);\n\
+     CREATE INDEX docs_title_trgm ON docs USING gin (title gin_trgm_ops);\n\
+     CREATE INDEX docs_title_gist ON docs USING gist (lower(title) gist_trgm_ops);\n\
+     CREATE INDEX docs_i ON docs USING gist (i gist_int4_ops);\n\
+     CREATE INDEX docs_h ON docs USING gin (h gin_hstore_ops);\n\
+     CREATE INDEX docs_l ON docs USING gist (l gist_ltree_ops);";
 const DEPENDENTS: &str = "down-drop-has-dependents";
 const TAKEN: &str = "down-name-already-taken";
 const GONE: &str = "down-object-already-gone";
@@ -385,6 +394,13 @@ fn cases() -> Vec<Case> {
         case("extension of a default", EXTENSIONS, "DROP EXTENSION IF EXISTS \"uuid-ossp\";", Some(DEPENDENTS)),
         case("extensions after the table", EXTENSIONS, "DROP TABLE users;\nDROP EXTENSION citext;\nDROP EXTENSION \"uuid-ossp\";", None),
         case("extension after the default", EXTENSIONS, "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";", None),
+        case("extension of an index's operator class", OPCLASSES, "DROP INDEX docs_title_trgm;\nDROP EXTENSION pg_trgm;", Some(DEPENDENTS)),
+        case("indexes dropped, then the extension", OPCLASSES, "DROP INDEX docs_title_trgm, docs_title_gist;\nDROP EXTENSION pg_trgm;", None),
+        case("btree_gist operator class", OPCLASSES, "DROP EXTENSION btree_gist;", Some(DEPENDENTS)),
+        case("hstore operator class", OPCLASSES, "DROP INDEX docs_h;\nALTER TABLE docs DROP COLUMN h;\nDROP EXTENSION hstore;", None),
+        case("hstore column and operator class", OPCLASSES, "DROP INDEX docs_h;\nDROP EXTENSION hstore;", Some(DEPENDENTS)),
+        case("ltree operator class", OPCLASSES, "ALTER TABLE docs DROP COLUMN l;\nDROP INDEX docs_h;\nDROP EXTENSION ltree;", None),
+        case("opclass indexes with their table", OPCLASSES, "DROP TABLE docs;\nDROP EXTENSION pg_trgm;\nDROP EXTENSION btree_gist;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
     ]
@@ -478,6 +494,97 @@ fn a_column_brought_back_without_its_index() {
         let rollback = client.batch_execute(down_2);
         assert_eq!(rollback.is_err(), reported, "{down_3}: {rollback:?}");
     }
+}
+
+/// `prefer-create-if-not-exists` on downs: golang-migrate's dirty-state
+/// recovery (`force`, then `down`) runs a down where its up may never have
+/// applied. Each case: a base (migration 1), an up 2 that drops what its
+/// down makes again; the down must run after its up, and must fail without
+/// it (the object still there) exactly when it is reported.
+#[test]
+fn downs_without_their_up_fail_exactly_when_reported() {
+    let Some(server) = common::server() else {
+        println!("SKIPPED: no PostgreSQL binaries");
+        return;
+    };
+    const BASE: &str = "CREATE TABLE t (a int);\n\
+         CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n\
+         CREATE VIEW v AS SELECT a FROM t;\n\
+         CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+         CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';\n\
+         CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();\n\
+         CREATE CONSTRAINT TRIGGER ctr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();\n\
+         CREATE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING;\n\
+         CREATE AGGREGATE agg(int) (sfunc = int4pl, stype = int);\n\
+         CREATE TYPE mood AS ENUM ('a');\n\
+         CREATE DOMAIN d AS int;\n\
+         CREATE POLICY pol ON t USING (true);\n\
+         CREATE CAST (int AS mood) WITH INOUT;\n\
+         CREATE OPERATOR === (leftarg = int, rightarg = int, function = int4eq);";
+    const RULE: &str = "prefer-create-if-not-exists";
+    let cases: &[(&str, &str, bool)] = &[
+        ("DROP VIEW v;", "CREATE VIEW v AS SELECT a FROM t;", true),
+        ("DROP VIEW v;", "CREATE OR REPLACE VIEW v AS SELECT a FROM t;", false),
+        ("DROP VIEW v;", "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT a FROM t;", false),
+        ("DROP FUNCTION f();", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';", true),
+        ("DROP FUNCTION f();", "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';", false),
+        ("DROP FUNCTION f();", "DROP FUNCTION IF EXISTS f;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';", false),
+        ("DROP PROCEDURE p();", "CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';", true),
+        ("DROP PROCEDURE p();", "CREATE OR REPLACE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';", false),
+        ("DROP TRIGGER tr ON t;", "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();", true),
+        ("DROP TRIGGER tr ON t;", "CREATE OR REPLACE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();", false),
+        ("DROP TRIGGER ctr ON t;", "CREATE CONSTRAINT TRIGGER ctr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();", true),
+        ("DROP TRIGGER ctr ON t;", "DROP TRIGGER IF EXISTS ctr ON t;\nCREATE CONSTRAINT TRIGGER ctr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();", false),
+        ("DROP RULE r ON t;", "CREATE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING;", true),
+        ("DROP RULE r ON t;", "CREATE OR REPLACE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING;", false),
+        ("DROP RULE r ON t;", "DROP RULE IF EXISTS r ON t;\nCREATE RULE r AS ON UPDATE TO t DO INSTEAD NOTHING;", false),
+        ("DROP AGGREGATE agg(int);", "CREATE AGGREGATE agg(int) (sfunc = int4pl, stype = int);", true),
+        ("DROP AGGREGATE agg(int);", "CREATE OR REPLACE AGGREGATE agg(int) (sfunc = int4pl, stype = int);", false),
+        ("DROP CAST (int AS mood);\nDROP TYPE mood;", "CREATE TYPE mood AS ENUM ('a');\nCREATE CAST (int AS mood) WITH INOUT;", true),
+        ("DROP CAST (int AS mood);", "DO $$ BEGIN CREATE CAST (int AS mood) WITH INOUT; EXCEPTION WHEN duplicate_object THEN NULL; END $$;", false),
+        ("DROP DOMAIN d;", "CREATE DOMAIN d AS int;", true),
+        ("DROP DOMAIN d;", "DROP DOMAIN IF EXISTS d;\nCREATE DOMAIN d AS int;", false),
+        ("DROP POLICY pol ON t;", "CREATE POLICY pol ON t USING (true);", true),
+        ("DROP POLICY pol ON t;", "DROP POLICY IF EXISTS pol ON t;\nCREATE POLICY pol ON t USING (true);", false),
+        ("DROP OPERATOR === (int, int);", "CREATE OPERATOR === (leftarg = int, rightarg = int, function = int4eq);", true),
+        ("DROP OPERATOR === (int, int);", "DO $$ BEGIN CREATE OPERATOR === (leftarg = int, rightarg = int, function = int4eq); EXCEPTION WHEN duplicate_function THEN NULL; END $$;", false),
+    ];
+    let mut wrong: Vec<String> = Vec::new();
+    for (i, &(up, down, fails)) in cases.iter().enumerate() {
+        let files = [
+            SourceFile::new("000001_base.up.sql", BASE),
+            SourceFile::new("000002_case.up.sql", up),
+            SourceFile::new("000002_case.down.sql", down),
+        ];
+        let report = lint(&files, &LintOptions::default());
+        let reported = report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule == RULE && d.file.ends_with("down.sql"));
+        if reported != fails {
+            wrong.push(format!(
+                "{down}: migralint reported {reported}, expected {fails}"
+            ));
+        }
+        let name = format!("rerun {i}");
+        // After its up: the down runs.
+        let db = server.fresh_db(&name);
+        let mut client = server.client(&db);
+        client.batch_execute(BASE).unwrap();
+        client.batch_execute(up).unwrap();
+        if let Err(e) = client.batch_execute(down) {
+            wrong.push(format!("{down}: fails after its up: {e}"));
+        }
+        // Without it: fails exactly when reported.
+        let db = server.fresh_db(&format!("{name} alone"));
+        let mut client = server.client(&db);
+        client.batch_execute(BASE).unwrap();
+        let alone = client.batch_execute(down);
+        if alone.is_err() != fails {
+            wrong.push(format!("{down}: without its up: {alone:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 /// Downs refused once the data uses what their up allowed (a NULL, a

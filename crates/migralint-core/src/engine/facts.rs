@@ -211,12 +211,12 @@ impl FileFacts {
 
     /// A statement before statement `i` drops `obj`: unless that drop
     /// failed (and the file with it), `obj` is not there at `i`.
+    /// (A function dropped without its arguments is any of its name.)
     pub fn dropped_before(&self, obj: &Obj, i: usize) -> bool {
-        let key = obj.key();
         self.stmts[..i].iter().any(|s| {
             s.effects
                 .iter()
-                .any(|e| matches!(e, Effect::Drop { obj, .. } if obj.key() == key))
+                .any(|e| matches!(e, Effect::Drop { obj: d, .. } if d.same_key(obj)))
         })
     }
 

@@ -860,6 +860,10 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                         obj.columns.extend(column_refs(expr));
                         obj.depends_on.extend(default_deps(expr));
                     }
+                    // `gin_trgm_ops`: an extension's operator class.
+                    obj.depends_on.extend(
+                        QualName::from_list(&e.opclass).map(|n| Obj::new(Kind::OpClass, n)),
+                    );
                 }
             }
             // A partial index goes with the columns its predicate reads,

@@ -27,6 +27,8 @@ pub enum Kind {
     Column,
     Constraint,
     Trigger,
+    /// An operator class (`gin_trgm_ops`): an index's dependency.
+    OpClass,
 }
 
 impl Kind {
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Column => "column",
             Kind::Constraint => "constraint",
             Kind::Trigger => "trigger",
+            Kind::OpClass => "operator class",
         }
     }
 

@@ -485,6 +485,30 @@ mod tests {
         }
     }
 
+    /// An index that names an extension's operator class keeps the
+    /// extension (PostgreSQL 15: `index t_a_trgm depends on operator class
+    /// gin_trgm_ops for access method gin`).
+    #[test]
+    fn extension_operator_class_err() {
+        let up =
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE EXTENSION IF NOT EXISTS btree_gist;\n\
+                  CREATE TABLE t (a text, i int);\n\
+                  CREATE INDEX t_a_trgm ON t USING gin (a gin_trgm_ops);\n\
+                  CREATE INDEX t_i ON t USING gist (i gist_int4_ops);";
+        let files = |down| [("1_a.up.sql", up), ("1_a.down.sql", down)];
+        let out = assert_err_files(RULE, &files("DROP EXTENSION pg_trgm;"));
+        assert!(out.contains("t_a_trgm"), "{out}");
+        assert!(out.contains("operator class gin_trgm_ops"), "{out}");
+        assert_err_files(RULE, &files("DROP EXTENSION btree_gist;"));
+        for down in [
+            "DROP INDEX t_a_trgm;\nDROP EXTENSION pg_trgm;",
+            "DROP TABLE t;\nDROP EXTENSION pg_trgm;\nDROP EXTENSION btree_gist;",
+            "DROP EXTENSION pg_trgm CASCADE;",
+        ] {
+            assert_ok_files(RULE, &files(down));
+        }
+    }
+
     /// A schema holds what is created in it: PostgreSQL 15 refuses DROP
     /// SCHEMA (without CASCADE) while a table or function of it stays.
     #[test]

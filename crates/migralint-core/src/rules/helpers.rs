@@ -551,6 +551,8 @@ pub struct GuardSite {
     pub what: String,
     /// The object lives outside the migration history (extension, schema).
     pub outside_history: bool,
+    /// How the statement is made to cope with a rerun.
+    pub remedy: Remedy,
     /// Where the words go (absolute byte offset) and the text to insert
     /// (words in the statement's case, then a space).
     pub insert: Option<(usize, String)>,
@@ -558,14 +560,90 @@ pub struct GuardSite {
     pub fixed: Option<String>,
 }
 
+/// How a statement copes with a rerun that finds its object there (or
+/// gone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// Words it takes: `IF NOT EXISTS`, `IF EXISTS`, `OR REPLACE`.
+    Words(&'static str),
+    /// None: PostgreSQL has no `IF NOT EXISTS` or `OR REPLACE` for it
+    /// (`CREATE TYPE`, `CREATE POLICY`...); a `DO` block catching the
+    /// error (its condition name) skips it.
+    Wrap(&'static str),
+}
+
+impl Remedy {
+    /// What the statement lacks, after its name in a message.
+    pub fn lacks(self) -> String {
+        match self {
+            Remedy::Words(w) => format!("without {w}"),
+            Remedy::Wrap(_) => "(which has no IF NOT EXISTS or OR REPLACE)".to_string(),
+        }
+    }
+
+    /// The help for one statement (`text`) or its rewritten form (`fixed`).
+    pub fn help(self, text: &str, fixed: Option<&str>) -> String {
+        match (self, fixed) {
+            (Remedy::Words(_), Some(f)) if !f.contains('\n') && f.len() <= 120 => {
+                format!("write `{f}`")
+            }
+            (Remedy::Words(_), Some(f)) => {
+                let first: String = f
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(100)
+                    .collect();
+                format!("write `{} ...`", first.trim_end())
+            }
+            (Remedy::Words(w), None) => format!("add {w}"),
+            (Remedy::Wrap(condition), _) => {
+                let text = text.trim_end_matches(';').trim();
+                let shown = if text.contains('\n') || text.len() > 100 {
+                    let first: String = text
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(60)
+                        .collect();
+                    format!("{} ...", first.trim_end())
+                } else {
+                    text.to_string()
+                };
+                format!(
+                    "skip it where the object is there: `DO $$ BEGIN {shown}; EXCEPTION WHEN {condition} THEN NULL; END $$;`"
+                )
+            }
+        }
+    }
+}
+
 impl GuardSite {
-    /// The safe fix: insert the words.
-    pub fn fix(sites: &[&GuardSite], words: &str) -> Option<crate::fix::FixSpec> {
+    /// The safe fix: insert the words in every site; none where a site
+    /// takes no words (a `DO` block is a rewrite to review), so that a fix
+    /// always settles its finding.
+    pub fn fix(sites: &[&GuardSite]) -> Option<crate::fix::FixSpec> {
         use crate::fix::{Applicability, FixSpec};
-        let mut fix = FixSpec::new(format!("insert `{words}`"), Applicability::Safe);
+        let mut words: Vec<&str> = Vec::new();
+        let mut edits = Vec::new();
         for site in sites {
-            let (at, text) = site.insert.as_ref()?;
-            fix = fix.insert(*at, text.clone());
+            let (Remedy::Words(w), Some((at, text))) = (site.remedy, site.insert.as_ref()) else {
+                return None;
+            };
+            if !words.contains(&w) {
+                words.push(w);
+            }
+            edits.push((*at, text.clone()));
+        }
+        let words: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+        let mut fix = FixSpec::new(
+            format!("insert {}", words.join(" and ")),
+            Applicability::Safe,
+        );
+        for (at, text) in edits {
+            fix = fix.insert(at, text);
         }
         Some(fix)
     }
@@ -584,13 +662,13 @@ pub fn guard_insert(text: &str, start: usize, at: usize, words: &str) -> (usize,
 /// from `cx`'s statement on.
 pub fn down_guard_sites(
     cx: &StmtCx,
-    candidate: fn(&crate::engine::facts::StmtFacts) -> bool,
+    candidate: fn(&StmtCx, usize) -> bool,
     sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
 ) -> Option<Vec<GuardSite>> {
     let stmts = cx.stmt_count();
     let mut all = Vec::new();
     for i in 0..stmts {
-        if i != cx.stmt_index && !candidate(cx.facts_of(i)) {
+        if i != cx.stmt_index && !candidate(cx, i) {
             continue;
         }
         let Some(stmt) = cx.statement(i) else {
@@ -627,7 +705,7 @@ pub struct DownGuard {
 pub fn report_down_guards(
     cx: &StmtCx,
     out: &mut crate::engine::context::Findings,
-    candidate: fn(&crate::engine::facts::StmtFacts) -> bool,
+    candidate: fn(&StmtCx, usize) -> bool,
     sites_of: fn(&StmtCx, usize, &crate::parse::Statement) -> Vec<GuardSite>,
     guard: &DownGuard,
 ) -> bool {
@@ -637,15 +715,27 @@ pub fn report_down_guards(
     let Some(all) = down_guard_sites(cx, candidate, sites_of) else {
         return true;
     };
-    let lines: Vec<usize> = all
-        .iter()
-        .map(|s| cx.file.parsed.line_col(s.span.start).0)
-        .collect();
+    let line = |s: &GuardSite| cx.file.parsed.line_col(s.span.start).0;
+    let lines: Vec<usize> = all.iter().map(line).collect();
     let (words, noun) = (guard.words, guard.noun);
+    // The guard they lack: the rule's words, unless some statements take
+    // others (`OR REPLACE`) or none.
+    let uniform = all.iter().all(|s| s.remedy == Remedy::Words(words));
+    let lacks = if uniform {
+        format!("no {words}")
+    } else {
+        "no guard".to_string()
+    };
     let subject = match all.len() {
-        1 => format!("{} has no {words}", all[0].what),
+        1 => match all[0].remedy {
+            Remedy::Words(w) => format!("{} has no {w}", all[0].what),
+            Remedy::Wrap(_) => format!(
+                "{} has no guard (PostgreSQL has no IF NOT EXISTS or OR REPLACE for it)",
+                all[0].what
+            ),
+        },
         n => format!(
-            "{} and {} other {noun}{} of this down ({}) have no {words}",
+            "{} and {} other {noun}{} of this down ({}) have {lacks}",
             all[0].what,
             if n == 2 {
                 "one".to_string()
@@ -664,13 +754,33 @@ pub fn report_down_guards(
             guard.failure
         ),
     );
-    match (&all[..], &all[0].fixed) {
-        ([_], Some(f)) if !f.contains('\n') && f.len() <= 120 => {
-            finding.help(format!("write `{f}`"))
+    let text_of = |s: &GuardSite| &cx.file.parsed.text[s.span.start..s.span.end];
+    match &all[..] {
+        [one] => finding.help(one.remedy.help(text_of(one), one.fixed.as_deref())),
+        _ if uniform => finding.help(format!("write `{words}` in each")),
+        _ => {
+            // Per remedy, the lines that take it.
+            let mut groups: Vec<(Remedy, Vec<usize>)> = Vec::new();
+            for s in &all {
+                match groups.iter_mut().find(|(r, _)| *r == s.remedy) {
+                    Some((_, l)) => l.push(line(s)),
+                    None => groups.push((s.remedy, vec![line(s)])),
+                }
+            }
+            let parts: Vec<String> = groups
+                .iter()
+                .map(|(r, l)| match r {
+                    Remedy::Words(w) => format!("write `{w}` in {}", lines_list(l)),
+                    Remedy::Wrap(c) => format!(
+                        "wrap {} in `DO $$ BEGIN ...; EXCEPTION WHEN {c} THEN NULL; END $$;`",
+                        lines_list(l)
+                    ),
+                })
+                .collect();
+            finding.help(parts.join("; "))
         }
-        _ => finding.help(format!("write `{words}` in each")),
     };
-    if let Some(fix) = GuardSite::fix(&all.iter().collect::<Vec<_>>(), words) {
+    if let Some(fix) = GuardSite::fix(&all.iter().collect::<Vec<_>>()) {
         finding.fix(fix);
     }
     true

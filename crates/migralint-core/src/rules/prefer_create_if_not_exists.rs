@@ -3,11 +3,12 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::Effect;
+use crate::model::names::quote_ident;
 use crate::model::QualName;
 use crate::parse::Statement;
 use crate::rules::helpers::{
     alter_table, cmds, guard_insert, report_down_guards, split_reason, subtype, DownGuard,
-    GuardSite,
+    GuardSite, Remedy,
 };
 use crate::rules::Check;
 use crate::tokens::{after_words, insert_keywords};
@@ -16,7 +17,7 @@ declare_rule!(
     "prefer-create-if-not-exists",
     Robustness,
     Warning,
-    "CREATE without IF NOT EXISTS where a rerun can find the object there: files that cannot run as one transaction, extensions, schemas and roles, downs",
+    "CREATE without IF NOT EXISTS (or OR REPLACE, or a guard) where a rerun can find the object there: files that cannot run as one transaction, extensions, schemas and roles, downs",
     Check::Statement(check)
 );
 
@@ -36,10 +37,17 @@ const CREATE_WORDS: &[&str] = &[
     "EXTENSION",
     "SCHEMA",
     "SEQUENCE",
+    "COLLATION",
     "CONCURRENTLY",
 ];
 
 const WORDS: &str = "IF NOT EXISTS";
+
+/// Views, functions, procedures, rules, triggers (PostgreSQL 14 on) and
+/// aggregates (12 on) take `OR REPLACE` instead: where the object is
+/// there, the plain statement fails, and `OR REPLACE` makes it again
+/// (checked on PostgreSQL 15).
+const OR_REPLACE: Remedy = Remedy::Words("OR REPLACE");
 
 fn check(cx: &StmtCx, out: &mut Findings) {
     if let NodeEnum::CreateRoleStmt(s) = &cx.stmt.node {
@@ -78,7 +86,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             // whole and a rerun starts clean.
             continue;
         };
-        report(out, &site, why);
+        report(cx, out, &site, why);
     }
 }
 
@@ -109,14 +117,25 @@ fn role(cx: &StmtCx, s: &pg_query::protobuf::CreateRoleStmt, out: &mut Findings)
 }
 
 /// A statement that may have sites (`sites`), from its facts alone.
-fn is_create(f: &crate::engine::facts::StmtFacts) -> bool {
+fn is_create(cx: &StmtCx, i: usize) -> bool {
+    let f = cx.facts_of(i);
     f.effects.iter().any(|e| matches!(e, Effect::Create { .. }))
+        || cx.file.parsed.text[f.span.start..f.span.end]
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("CREATE"))
 }
 
-/// The statement's creates without IF NOT EXISTS.
+/// The statement's creates without IF NOT EXISTS (or OR REPLACE, or the
+/// `DO` block that takes their place where PostgreSQL has neither).
 fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
     let node = &stmt.node;
     let mut outside_history = false;
+    let mut remedy = Remedy::Words(WORDS);
+    // Creates that fail with `duplicate_object` where the object is there
+    // (types, domains, policies, casts, constraint triggers: checked on
+    // PostgreSQL 15); operators with `duplicate_function`.
+    let wrap = Remedy::Wrap("duplicate_object");
+    let pg = cx.options.pg_version;
     let what = match node {
         NodeEnum::CreateStmt(s) if !s.if_not_exists => {
             let Some(rv) = &s.relation else {
@@ -146,29 +165,23 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
         // needs a name.
         NodeEnum::IndexStmt(s) if !s.if_not_exists && !s.idxname.is_empty() => {
             let unique = if s.unique { "UNIQUE " } else { "" };
-            format!(
-                "CREATE {unique}INDEX {}",
-                crate::model::names::quote_ident(&s.idxname)
-            )
+            format!("CREATE {unique}INDEX {}", quote_ident(&s.idxname))
         }
         NodeEnum::CreateExtensionStmt(s) if !s.if_not_exists => {
             outside_history = true;
-            format!(
-                "CREATE EXTENSION {}",
-                crate::model::names::quote_ident(&s.extname)
-            )
+            format!("CREATE EXTENSION {}", quote_ident(&s.extname))
         }
         NodeEnum::CreateSchemaStmt(s) if !s.if_not_exists => {
             outside_history = true;
             // `CREATE SCHEMA AUTHORIZATION r` names the schema after `r`.
             match (&s.schemaname, s.authrole.as_ref()) {
                 (name, _) if !name.is_empty() => {
-                    format!("CREATE SCHEMA {}", crate::model::names::quote_ident(name))
+                    format!("CREATE SCHEMA {}", quote_ident(name))
                 }
                 (_, Some(role)) if !role.rolename.is_empty() => {
                     format!(
                         "CREATE SCHEMA AUTHORIZATION {}",
-                        crate::model::names::quote_ident(&role.rolename)
+                        quote_ident(&role.rolename)
                     )
                 }
                 _ => return Vec::new(),
@@ -180,28 +193,208 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
             };
             format!("CREATE SEQUENCE {}", QualName::from_range_var(rv))
         }
+        NodeEnum::ViewStmt(s) if !s.replace => {
+            let Some(rv) = &s.view else {
+                return Vec::new();
+            };
+            if rv.relpersistence == "t" {
+                return Vec::new();
+            }
+            remedy = OR_REPLACE;
+            format!("CREATE VIEW {}", QualName::from_range_var(rv))
+        }
+        NodeEnum::CreateFunctionStmt(s) if !s.replace => {
+            let Some(name) = QualName::from_list(&s.funcname) else {
+                return Vec::new();
+            };
+            remedy = OR_REPLACE;
+            let kind = if s.is_procedure {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            format!("CREATE {kind} {name}")
+        }
+        NodeEnum::CreateTrigStmt(s) if !s.replace => {
+            let Some(rv) = &s.relation else {
+                return Vec::new();
+            };
+            // `CREATE OR REPLACE TRIGGER` came with PostgreSQL 14, and is
+            // refused for a constraint trigger.
+            let constraint = if s.isconstraint { "CONSTRAINT " } else { "" };
+            remedy = if s.isconstraint || pg < 14 {
+                wrap
+            } else {
+                OR_REPLACE
+            };
+            format!(
+                "CREATE {constraint}TRIGGER {} ON {}",
+                quote_ident(&s.trigname),
+                QualName::from_range_var(rv)
+            )
+        }
+        NodeEnum::RuleStmt(s) if !s.replace => {
+            let Some(rv) = &s.relation else {
+                return Vec::new();
+            };
+            remedy = OR_REPLACE;
+            format!(
+                "CREATE RULE {} ON {}",
+                quote_ident(&s.rulename),
+                QualName::from_range_var(rv)
+            )
+        }
+        NodeEnum::DefineStmt(s) if !s.replace && !s.if_not_exists => {
+            let Some(name) = QualName::from_list(&s.defnames) else {
+                return Vec::new();
+            };
+            let kind = match ObjectType::try_from(s.kind) {
+                Ok(ObjectType::ObjectAggregate) => {
+                    remedy = if pg >= 12 {
+                        OR_REPLACE
+                    } else {
+                        Remedy::Wrap("duplicate_function")
+                    };
+                    "AGGREGATE"
+                }
+                Ok(ObjectType::ObjectOperator) => {
+                    remedy = Remedy::Wrap("duplicate_function");
+                    "OPERATOR"
+                }
+                Ok(ObjectType::ObjectType) => {
+                    remedy = wrap;
+                    "TYPE"
+                }
+                Ok(ObjectType::ObjectCollation) => "COLLATION",
+                _ => return Vec::new(),
+            };
+            format!("CREATE {kind} {name}")
+        }
+        NodeEnum::CreateEnumStmt(s) => {
+            remedy = wrap;
+            format!("CREATE TYPE {}", name_or_empty(&s.type_name))
+        }
+        NodeEnum::CreateRangeStmt(s) => {
+            remedy = wrap;
+            format!("CREATE TYPE {}", name_or_empty(&s.type_name))
+        }
+        NodeEnum::CompositeTypeStmt(s) => {
+            let Some(rv) = &s.typevar else {
+                return Vec::new();
+            };
+            remedy = wrap;
+            format!("CREATE TYPE {}", QualName::from_range_var(rv))
+        }
+        NodeEnum::CreateDomainStmt(s) => {
+            remedy = wrap;
+            format!("CREATE DOMAIN {}", name_or_empty(&s.domainname))
+        }
+        NodeEnum::CreatePolicyStmt(s) => {
+            let Some(rv) = &s.table else {
+                return Vec::new();
+            };
+            if dropped_before_on(cx, i, ObjectType::ObjectPolicy, &rv.relname, &s.policy_name) {
+                return Vec::new();
+            }
+            remedy = wrap;
+            format!(
+                "CREATE POLICY {} ON {}",
+                quote_ident(&s.policy_name),
+                QualName::from_range_var(rv)
+            )
+        }
+        NodeEnum::CreateCastStmt(s) => {
+            let ty = |t: &Option<pg_query::protobuf::TypeName>| {
+                t.as_ref()
+                    .and_then(|t| QualName::from_list(&t.names))
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            };
+            remedy = wrap;
+            format!(
+                "CREATE CAST ({} AS {})",
+                ty(&s.sourcetype),
+                ty(&s.targettype)
+            )
+        }
         NodeEnum::AlterTableStmt(_) => return add_columns(cx, i, stmt),
         _ => return Vec::new(),
     };
+    if let NodeEnum::RuleStmt(s) = node {
+        let table = s
+            .relation
+            .as_ref()
+            .map(|r| r.relname.as_str())
+            .unwrap_or_default();
+        if dropped_before_on(cx, i, ObjectType::ObjectRule, table, &s.rulename) {
+            return Vec::new();
+        }
+    }
     // What it creates cannot be there already when this file dropped it
-    // before (an extension or schema dropped and made again), and a rerun
-    // cannot find what its own transaction drops again (a scratch table).
+    // before (`DROP VIEW IF EXISTS v` just before `CREATE VIEW v`, an
+    // extension or schema dropped and made again), and a rerun cannot
+    // find what its own transaction drops again (a scratch table).
     let facts = cx.file.facts;
     let made = facts_created(cx, i);
-    if made.is_some_and(|obj| {
-        facts.dropped_later_in_tx(obj, i) || (outside_history && facts.dropped_before(obj, i))
-    }) {
+    if made.is_some_and(|obj| facts.dropped_later_in_tx(obj, i) || facts.dropped_before(obj, i)) {
         return Vec::new();
     }
     let text = &cx.file.parsed.text[stmt.span.start..stmt.span.end];
-    let at = after_words(text, CREATE_WORDS);
+    let at = match remedy {
+        Remedy::Words(WORDS) => after_words(text, CREATE_WORDS),
+        Remedy::Words(_) => after_words(text, &["CREATE"]),
+        Remedy::Wrap(_) => None,
+    };
+    let words = match remedy {
+        Remedy::Words(w) => w,
+        Remedy::Wrap(_) => WORDS,
+    };
     vec![GuardSite {
         span: stmt.span,
         what,
         outside_history,
-        insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
-        fixed: at.map(|at| insert_keywords(text, at, WORDS)),
+        remedy,
+        insert: at.map(|at| guard_insert(text, stmt.span.start, at, words)),
+        fixed: at.map(|at| insert_keywords(text, at, words)),
     }]
+}
+
+/// `a.b` from a list of names (empty where there is none).
+fn name_or_empty(names: &[pg_query::protobuf::Node]) -> String {
+    QualName::from_list(names)
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// A statement before `i` drops the `kind` (a policy, a rule) `name` on
+/// table `table`: the model does not track these, so from the statements.
+fn dropped_before_on(cx: &StmtCx, i: usize, kind: ObjectType, table: &str, name: &str) -> bool {
+    (0..i).any(|j| {
+        if !cx.facts_of(j).effects.is_empty() {
+            return false;
+        }
+        let Some(stmt) = cx.statement(j) else {
+            return false;
+        };
+        let NodeEnum::DropStmt(d) = &stmt.node else {
+            return false;
+        };
+        d.remove_type == kind as i32
+            && d.objects.iter().any(|o| match o.node.as_ref() {
+                Some(NodeEnum::List(l)) => {
+                    let parts: Vec<&str> = l
+                        .items
+                        .iter()
+                        .filter_map(|n| match n.node.as_ref() {
+                            Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    matches!(parts.as_slice(), [.., t, n] if *t == table && *n == name)
+                }
+                _ => false,
+            })
+    })
 }
 
 /// The object statement `i` creates (its relation, index, extension,
@@ -261,6 +454,7 @@ fn add_columns(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
             None => (None, None),
         };
         out.push(GuardSite {
+            remedy: Remedy::Words(WORDS),
             span: span.unwrap_or(stmt.span),
             what: format!(
                 "ALTER TABLE {table} ADD COLUMN {}",
@@ -274,27 +468,16 @@ fn add_columns(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
     out
 }
 
-fn report(out: &mut Findings, site: &GuardSite, why: String) {
-    let help = match &site.fixed {
-        Some(f) => {
-            // Show the fixed statement when short; its first line otherwise.
-            let first = f.lines().next().unwrap_or_default();
-            if f.contains('\n') || f.len() > 120 {
-                let short: String = first.chars().take(100).collect();
-                format!("write `{} ...`", short.trim_end())
-            } else {
-                format!("write `{f}`")
-            }
-        }
-        None => "add IF NOT EXISTS".to_string(),
-    };
+fn report(cx: &StmtCx, out: &mut Findings, site: &GuardSite, why: String) {
+    let text = &cx.file.parsed.text[site.span.start..site.span.end];
+    let help = site.remedy.help(text, site.fixed.as_deref());
     let finding = out
         .report(
             site.span,
-            format!("{} without IF NOT EXISTS {why}", site.what),
+            format!("{} {} {why}", site.what, site.remedy.lacks()),
         )
         .help(help);
-    if let Some(fix) = GuardSite::fix(&[site], WORDS) {
+    if let Some(fix) = GuardSite::fix(&[site]) {
         finding.fix(fix);
     }
 }
@@ -501,14 +684,207 @@ mod tests {
              CREATE INDEX IF NOT EXISTS i ON t (id);\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n\
              CREATE SCHEMA IF NOT EXISTS app;\nCREATE SEQUENCE IF NOT EXISTS s;\nCOMMIT;\nUPDATE t SET a = 1;"),
         );
-        // Postgres has no IF NOT EXISTS for these; views, functions and
-        // triggers have CREATE OR REPLACE instead.
+        // An unnamed index gets a fresh name each time; a TEMP table ends
+        // with the session.
         assert_ok(
             RULE,
-            &format!("{prefix}ALTER TABLE t ADD CONSTRAINT c CHECK (id > 0);\nCREATE TYPE mood AS ENUM ('a');\n\
-             CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f();\nCREATE VIEW v AS SELECT 1;\n\
-             CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE INDEX ON t (id);\n\
-             CREATE TEMP TABLE scratch (id int);\nCOMMIT;\nUPDATE t SET a = 1;"),
+            &format!("{prefix}CREATE INDEX ON t (id);\nCREATE TEMP TABLE scratch (id int);\n\
+             CREATE TEMP VIEW sv AS SELECT 1;\nCREATE OR REPLACE VIEW v AS SELECT 1;\n\
+             CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCOMMIT;\nUPDATE t SET a = 1;"),
+        );
+    }
+
+    /// The repro of issue 12 point 1: a down that makes again a view its up
+    /// dropped fails with `relation "v" already exists` (42P07, PostgreSQL
+    /// 15) where the up never applied.
+    #[test]
+    fn down_view_err() {
+        let files = [
+            (
+                "000001_t.up.sql",
+                "CREATE TABLE t (a int);\nCREATE VIEW v AS SELECT a FROM t;",
+            ),
+            ("000002_v.up.sql", "DROP VIEW v;"),
+            ("000002_v.down.sql", "CREATE VIEW v AS SELECT a FROM t;"),
+        ];
+        let diags = only(RULE, lint_files(RULE, &files));
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert!(
+            diags[0]
+                .message
+                .starts_with("CREATE VIEW v has no OR REPLACE"),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("write `CREATE OR REPLACE VIEW v AS SELECT a FROM t`")
+        );
+        assert_eq!(
+            fixed_files(RULE, &files),
+            [(
+                "000002_v.down.sql".to_string(),
+                "CREATE OR REPLACE VIEW v AS SELECT a FROM t;".to_string()
+            )]
+        );
+    }
+
+    /// Every kind PostgreSQL 15 refuses to make twice, in one finding for
+    /// the down, with the remedy of each: OR REPLACE where PostgreSQL has
+    /// it (the fix inserts it), else a DO block catching the error.
+    #[test]
+    fn down_kinds_without_if_not_exists_err() {
+        let down = "CREATE TABLE a (id int);\n\
+            CREATE VIEW v AS SELECT 1 AS x;\n\
+            create function f() returns int language sql as 'SELECT 1';\n\
+            CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';\n\
+            CREATE TRIGGER tr BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION tf();\n\
+            CREATE RULE r AS ON UPDATE TO a DO INSTEAD NOTHING;\n\
+            CREATE AGGREGATE agg(int) (sfunc = int4pl, stype = int);\n\
+            CREATE TYPE mood AS ENUM ('a');\n\
+            CREATE TYPE comp AS (x int);\n\
+            CREATE TYPE rng AS RANGE (subtype = int);\n\
+            CREATE DOMAIN d AS int;\n\
+            CREATE POLICY pol ON a USING (true);\n\
+            CREATE CAST (int AS mood) WITH INOUT;\n\
+            CREATE CONSTRAINT TRIGGER ctr AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION tf();\n\
+            CREATE OPERATOR === (leftarg = int, rightarg = int, function = int4eq);\n\
+            CREATE COLLATION coll (locale = 'C');";
+        let files = [("000002_x.down.sql", down)];
+        let diags = only(RULE, lint_files(RULE, &files));
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        let d = &diags[0];
+        assert!(
+            d.message
+                .starts_with("CREATE TABLE a and 15 other creates of this down (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 and 16) have no guard"),
+            "{}",
+            d.message
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write `IF NOT EXISTS` in lines 1 and 16; write `OR REPLACE` in lines 2, 3, 4, 5, 6 and 7; \
+                  wrap lines 8, 9, 10, 11, 12, 13 and 14 in `DO $$ BEGIN ...; EXCEPTION WHEN duplicate_object THEN NULL; END $$;`; \
+                  wrap line 15 in `DO $$ BEGIN ...; EXCEPTION WHEN duplicate_function THEN NULL; END $$;`")
+        );
+        // A DO block is no safe fix: none for the file, so that the fix
+        // settles the finding; without those statements, one.
+        assert!(fixed_files(RULE, &files).is_empty());
+        let fixable: String = down
+            .lines()
+            .filter(|l| {
+                !l.contains("TYPE")
+                    && !l.contains("DOMAIN")
+                    && !l.contains("POLICY")
+                    && !l.contains("CAST")
+                    && !l.contains("CONSTRAINT")
+                    && !l.contains("OPERATOR")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let fixed = &fixed_files(RULE, &[("000002_x.down.sql", &fixable)])[0].1;
+        for line in [
+            "CREATE TABLE IF NOT EXISTS a (id int);",
+            "CREATE OR REPLACE VIEW v AS SELECT 1 AS x;",
+            "create or replace function f()",
+            "CREATE OR REPLACE PROCEDURE p()",
+            "CREATE OR REPLACE TRIGGER tr",
+            "CREATE OR REPLACE RULE r",
+            "CREATE OR REPLACE AGGREGATE agg",
+            "CREATE COLLATION IF NOT EXISTS coll",
+        ] {
+            assert!(fixed.contains(line), "{line}: {fixed}");
+        }
+    }
+
+    /// One kind alone: its own remedy in the help.
+    #[test]
+    fn down_wrap_help() {
+        let files = [("000002_x.down.sql", "CREATE TYPE mood AS ENUM ('a');")];
+        let diags = only(RULE, lint_files(RULE, &files));
+        assert!(
+            diags[0].message.starts_with(
+                "CREATE TYPE mood has no guard (PostgreSQL has no IF NOT EXISTS or OR REPLACE for it)"
+            ),
+            "{}",
+            diags[0].message
+        );
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("skip it where the object is there: `DO $$ BEGIN CREATE TYPE mood AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;`")
+        );
+        // No safe fix: a DO block is a rewrite to review.
+        assert!(fixed_files(RULE, &files).is_empty());
+    }
+
+    /// `CREATE OR REPLACE TRIGGER` came with PostgreSQL 14.
+    #[test]
+    fn trigger_before_14_wraps() {
+        use crate::rules::helpers::pg_testing::lint_pg;
+        let files = [(
+            "000002_x.down.sql",
+            "CREATE TRIGGER tr BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION tf();",
+        )];
+        let d = only(RULE, lint_pg(RULE, 13, &files));
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("duplicate_object"),
+            "{d:#?}"
+        );
+        let d = only(RULE, lint_pg(RULE, 14, &files));
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("CREATE OR REPLACE TRIGGER"),
+            "{d:#?}"
+        );
+    }
+
+    /// Made again after a drop earlier in the file: never there (checked
+    /// on PostgreSQL 15).
+    #[test]
+    fn dropped_just_before_ok() {
+        assert_ok_files(
+            RULE,
+            &[(
+                "000002_x.down.sql",
+                "DROP VIEW IF EXISTS v;\nCREATE VIEW v AS SELECT 1;\n\
+                 DROP TYPE IF EXISTS mood;\nCREATE TYPE mood AS ENUM ('a');\n\
+                 DROP POLICY IF EXISTS pol ON a;\nCREATE POLICY pol ON a USING (true);\n\
+                 DROP RULE IF EXISTS r ON a;\nCREATE RULE r AS ON UPDATE TO a DO INSTEAD NOTHING;\n\
+                 DROP FUNCTION IF EXISTS f;\nCREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+                 DROP TRIGGER IF EXISTS tr ON a;\nCREATE CONSTRAINT TRIGGER tr AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION tf();\n\
+                 DROP TABLE IF EXISTS b;\nCREATE TABLE b (id int);",
+            )],
+        );
+    }
+
+    /// Ups that cannot run as one transaction: each kind is reported, with
+    /// its remedy.
+    #[test]
+    fn split_up_kinds_err() {
+        let p = "\nCOMMIT;\nUPDATE t SET a = 1;";
+        let out = assert_err(RULE, &format!("CREATE VIEW v AS SELECT 1;{p}"));
+        assert!(
+            out.contains("CREATE VIEW v without OR REPLACE fails"),
+            "{out}"
+        );
+        assert_eq!(
+            fixed(RULE, &format!("CREATE VIEW v AS SELECT 1;{p}")).unwrap(),
+            format!("CREATE OR REPLACE VIEW v AS SELECT 1;{p}")
+        );
+        let out = assert_err(RULE, &format!("CREATE DOMAIN d AS int;{p}"));
+        assert!(
+            out.contains("CREATE DOMAIN d (which has no IF NOT EXISTS or OR REPLACE) fails"),
+            "{out}"
+        );
+        assert!(out.contains("EXCEPTION WHEN duplicate_object"), "{out}");
+        // Atomic: a rerun starts clean.
+        assert_ok(
+            RULE,
+            "CREATE VIEW v AS SELECT 1;\nCREATE TYPE mood AS ENUM ('a');",
         );
     }
 

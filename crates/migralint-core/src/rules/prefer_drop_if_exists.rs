@@ -7,7 +7,7 @@ use crate::model::{Kind, Obj};
 use crate::parse::Statement;
 use crate::rules::helpers::{
     alter_table, cmds, guard_insert, report_down_guards, split_reason, subtype, DownGuard,
-    GuardSite,
+    GuardSite, Remedy,
 };
 use crate::rules::Check;
 use crate::source::Span;
@@ -79,14 +79,15 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 ),
             )
             .help(help);
-        if let Some(fix) = GuardSite::fix(&[&site.site], WORDS) {
+        if let Some(fix) = GuardSite::fix(&[&site.site]) {
             finding.fix(fix);
         }
     }
 }
 
 /// A statement that may have sites (`sites`), from its facts alone.
-fn is_drop(f: &crate::engine::facts::StmtFacts) -> bool {
+fn is_drop(cx: &StmtCx, i: usize) -> bool {
+    let f = cx.facts_of(i);
     f.effects.iter().any(|e| matches!(e, Effect::Drop { .. }))
         || f.summary.label() == Some("DROP ROLE")
 }
@@ -114,6 +115,7 @@ impl DropSite {
                 span,
                 what: generic.to_string(),
                 outside_history: false,
+                remedy: Remedy::Words(WORDS),
                 insert: at.map(|at| guard_insert(text, span.start, at, WORDS)),
                 fixed: at.map(|at| insert_keywords(text, at, WORDS)),
             },
@@ -243,6 +245,7 @@ fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
                             crate::model::names::quote_ident(&cmd.name)
                         ),
                         outside_history: false,
+                        remedy: Remedy::Words(WORDS),
                         insert,
                         fixed,
                     },
