@@ -387,6 +387,17 @@ fn cases() -> Vec<Case> {
         case("extension after the default", EXTENSIONS, "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\nDROP EXTENSION \"uuid-ossp\";", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
+        // A ROLLBACK undoes what its transaction did: emptied tables hold
+        // their rows again, dropped ones are back (the implicit block too,
+        // with a warning `there is no transaction in progress`).
+        case("truncate rolled back", FILLED, "BEGIN;\nTRUNCATE lines;\nROLLBACK;\nALTER TABLE lines ADD COLUMN x int NOT NULL;", Some(REQUIRED)),
+        case("truncate rolled back in the implicit block", FILLED, "DELETE FROM lines;\nROLLBACK;\nALTER TABLE lines ADD COLUMN x int NOT NULL;", Some(REQUIRED)),
+        case("truncate rolled back to a savepoint", FILLED, "BEGIN;\nSAVEPOINT s;\nTRUNCATE lines;\nROLLBACK TO SAVEPOINT s;\nALTER TABLE lines ADD COLUMN x int NOT NULL;\nCOMMIT;", Some(REQUIRED)),
+        case("truncate committed", FILLED, "BEGIN;\nTRUNCATE lines;\nCOMMIT;\nALTER TABLE lines ADD COLUMN x int NOT NULL;", None),
+        case("truncate kept past a released savepoint", FILLED, "BEGIN;\nSAVEPOINT s;\nTRUNCATE lines;\nRELEASE SAVEPOINT s;\nALTER TABLE lines ADD COLUMN x int NOT NULL;\nCOMMIT;", None),
+        case("drop rolled back", KEY_INDEXES, "BEGIN;\nDROP TABLE t;\nROLLBACK;\nDROP INDEX t_b_idx;", None),
+        case("drop rolled back to a savepoint", KEY_INDEXES, "BEGIN;\nSAVEPOINT s;\nDROP INDEX t_b_idx;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", None),
+        case("drop past a savepoint it rolls back to", KEY_INDEXES, "BEGIN;\nDROP INDEX t_b_idx;\nSAVEPOINT s;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", Some(GONE)),
     ]
 }
 

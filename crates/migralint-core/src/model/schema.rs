@@ -108,15 +108,16 @@ impl<'a> TableState<'a> {
 
 /// What a recording saved: each table and index as it was before its
 /// first change (a later change of the same one needs nothing more).
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Saved {
     tables: HashMap<Key, Option<Table>>,
     indexes: HashMap<Key, Option<IndexInfo>>,
     domains: HashMap<Key, Option<Domain>>,
 }
 
-/// Tables and indexes, keyed by `(schema, name)`.
-#[derive(Default)]
+/// Tables and indexes, keyed by `(schema, name)`. Cloned only where a
+/// `ROLLBACK` will take the file back to it (`engine::replay`).
+#[derive(Clone, Default)]
 pub struct Schema {
     tables: HashMap<Key, Table>,
     indexes: HashMap<Key, IndexInfo>,
