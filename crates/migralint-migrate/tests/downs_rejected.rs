@@ -397,6 +397,10 @@ fn cases() -> Vec<Case> {
         case("truncate kept past a released savepoint", FILLED, "BEGIN;\nSAVEPOINT s;\nTRUNCATE lines;\nRELEASE SAVEPOINT s;\nALTER TABLE lines ADD COLUMN x int NOT NULL;\nCOMMIT;", None),
         case("drop rolled back", KEY_INDEXES, "BEGIN;\nDROP TABLE t;\nROLLBACK;\nDROP INDEX t_b_idx;", None),
         case("drop rolled back to a savepoint", KEY_INDEXES, "BEGIN;\nSAVEPOINT s;\nDROP INDEX t_b_idx;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", None),
+        // While a TEMP table t exists, an unqualified t is it (pg_temp is
+        // searched first): its DROP leaves the permanent t and its columns.
+        case("a temp table dropped, not the permanent one", "CREATE TABLE t (id int, a int);\nCREATE TEMP TABLE t (id int);\nDROP TABLE t;\nALTER TABLE t ADD COLUMN f int;", "ALTER TABLE t DROP COLUMN f;", None),
+        case("a column added to the temp table", "CREATE TABLE t (id int, a int);\nCREATE TEMP TABLE t (id int);\nALTER TABLE t ADD COLUMN f int;\nDROP TABLE t;", "ALTER TABLE t DROP COLUMN f;", Some(UNKNOWN)),
         case("drop past a savepoint it rolls back to", KEY_INDEXES, "BEGIN;\nDROP INDEX t_b_idx;\nSAVEPOINT s;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", Some(GONE)),
     ]
 }

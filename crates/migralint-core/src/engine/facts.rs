@@ -12,7 +12,7 @@ use std::cell::OnceCell;
 use pg_query::NodeEnum;
 use rustc_hash::FxHashMap;
 
-use crate::model::effects::{creates_anything, effects, Effect};
+use crate::model::effects::{creates_anything, effects, Effect, TempNames};
 use crate::model::summary::Summary;
 use crate::model::tx::{rollbacks, Splitter, TxPlace};
 use crate::model::{Kind, Obj, ObjKey, QualName};
@@ -178,6 +178,22 @@ impl<'a> FactsBuilder<'a> {
             stmts[j].undoes_from = Some(from);
             for s in &mut stmts[from..j] {
                 s.undone_by.get_or_insert(j);
+            }
+        }
+        // Unqualified names of the file's temporary relations, followed in
+        // order (what a ROLLBACK undoes included).
+        let mut temp = TempNames::default();
+        let mut saved: FxHashMap<usize, TempNames> = FxHashMap::default();
+        let marks: Vec<usize> = stmts.iter().filter_map(|s| s.undoes_from).collect();
+        for (j, stmt) in stmts.iter_mut().enumerate() {
+            if marks.contains(&j) {
+                saved.insert(j, temp.clone());
+            }
+            let mut effects = std::mem::take(&mut stmt.effects).into_vec();
+            temp.resolve(&mut effects);
+            stmt.effects = effects.into_boxed_slice();
+            if let Some(before) = stmt.undoes_from.and_then(|i| saved.get(&i)) {
+                temp = before.clone();
             }
         }
         self.facts

@@ -403,3 +403,67 @@ fn a_rollback_to_savepoint_releases_the_locks_taken_since() {
         &[table, ("2_b.up.sql", &up("RELEASE s;\n"))],
     );
 }
+
+#[test]
+fn a_temp_table_shadows_the_permanent_one_of_its_name() {
+    // PostgreSQL 15, t holding a row: pg_temp is searched first, so the
+    // ALTERs, the index and the DROP are on the temporary t, which is new
+    // and empty; after the DROP, t is the permanent table again and the
+    // last ALTER fails (`column "c" of relation "t" contains null values`).
+    let table = (
+        "1_a.up.sql",
+        "CREATE TABLE t (id bigint PRIMARY KEY, a int);\nCREATE INDEX t_a ON t (a);",
+    );
+    let up = "CREATE TEMP TABLE t (id int);\n\
+              ALTER TABLE t ADD COLUMN b int NOT NULL;\n\
+              CREATE INDEX t_b ON t (b);\n\
+              ALTER TABLE t ADD COLUMN e int NOT NULL DEFAULT random()::int;\n\
+              DROP TABLE t;\n\
+              ALTER TABLE t ADD COLUMN c int NOT NULL;";
+    let files = [
+        table,
+        ("2_b.up.sql", up),
+        ("2_b.down.sql", "ALTER TABLE t DROP COLUMN c;"),
+    ];
+    let required = only(
+        "adding-required-field",
+        lint_files("adding-required-field", &files),
+    );
+    assert_eq!(
+        required.iter().map(|d| d.line).collect::<Vec<_>>(),
+        [6],
+        "{required:?}"
+    );
+    for rule in [
+        "require-concurrent-index-creation",
+        "adding-field-with-volatile-default",
+        "ban-drop-table",
+        // The DROP TABLE took the temporary t: the permanent one keeps c.
+        "down-object-already-gone",
+    ] {
+        assert_ok_files(rule, &files);
+    }
+    // `public.t` is the permanent table, shadowed or not.
+    let public = [
+        table,
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE t (id int);\nALTER TABLE public.t ADD COLUMN c int NOT NULL;",
+        ),
+    ];
+    assert_err_files("adding-required-field", &public);
+    assert_err_files("require-lock-timeout", &public);
+    // The session's end takes the temporary t, even renamed; the permanent
+    // t and its index stay for the files after.
+    let later = [
+        table,
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE t (id int);\nALTER TABLE t RENAME TO u;",
+        ),
+        ("2_b.down.sql", "SELECT 1;"),
+        ("3_c.up.sql", "CREATE INDEX IF NOT EXISTS t_a ON t (a);"),
+    ];
+    assert_ok_files("down-not-reversing-up", &later);
+    assert_ok_files("require-concurrent-index-creation", &later);
+}

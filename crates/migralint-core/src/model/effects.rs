@@ -98,6 +98,138 @@ impl Effect {
     }
 }
 
+/// The session's temporary relations by name, for what an unqualified
+/// name means: `pg_temp` comes first in the search path, so while a file's
+/// `TEMP` table `t` (or an index on it) exists, `t` is that one and not a
+/// permanent `t` (`public.t` still is); `CREATE TABLE t` without a schema
+/// still creates in `public` (checked on PostgreSQL 15).
+#[derive(Clone, Debug, Default)]
+pub struct TempNames {
+    /// Each live temporary relation: its name, and for an index its table.
+    live: Vec<(String, Option<String>)>,
+}
+
+const PG_TEMP: &str = "pg_temp";
+
+/// Kinds that share the relation namespace of a schema.
+fn in_relation_namespace(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Table | Kind::View | Kind::MatView | Kind::Index | Kind::Sequence
+    )
+}
+
+/// Schema `pg_temp`: dropping it (with CASCADE) at the end of a session
+/// takes every temporary object, under whatever name it was renamed to.
+pub fn temp_schema() -> Obj {
+    Obj::new(Kind::Schema, QualName::new(None, PG_TEMP))
+}
+
+impl TempNames {
+    /// Whether unqualified `name` means a temporary relation here.
+    pub fn has(&self, name: &str) -> bool {
+        self.live.iter().any(|(n, _)| n == name)
+    }
+
+    fn qualify(&self, name: &mut QualName) {
+        if name.schema.is_none() && self.has(&name.name) {
+            name.schema = Some(PG_TEMP.into());
+        }
+    }
+
+    /// The names an object's relation, table and dependencies have.
+    fn qualify_obj(&self, obj: &mut Obj, own_name: bool) {
+        if own_name && in_relation_namespace(obj.kind) {
+            self.qualify(&mut obj.name);
+        }
+        if let Some(t) = &mut obj.table {
+            self.qualify(t);
+        }
+        for d in &mut obj.depends_on {
+            self.qualify_obj(d, true);
+        }
+    }
+
+    fn take(&mut self, name: &QualName, table: Option<&QualName>) {
+        if name.schema.as_deref() == Some(PG_TEMP) && !self.has(&name.name) {
+            let table = table.map(|t| t.name.clone());
+            self.live.push((name.name.clone(), table));
+        }
+    }
+
+    fn release(&mut self, name: &QualName) {
+        if name.schema.as_deref() == Some(PG_TEMP) {
+            // A table takes its indexes with it.
+            self.live
+                .retain(|(n, t)| *n != name.name && t.as_deref() != Some(name.name.as_str()));
+        }
+    }
+
+    /// Qualifies with `pg_temp` the names in one statement's `effects` that
+    /// mean a temporary relation, and follows what they create, drop and
+    /// rename.
+    pub fn resolve(&mut self, effects: &mut [Effect]) {
+        for e in effects {
+            match e {
+                Effect::Create { obj, shape, .. } => {
+                    let temp_table = matches!(shape, Shape::Table { temp: true, .. });
+                    if temp_table && obj.name.schema.is_none() {
+                        obj.name.schema = Some(PG_TEMP.into());
+                    }
+                    // A new relation goes to `public`, not `pg_temp`; an
+                    // index goes to its table's schema.
+                    self.qualify_obj(obj, false);
+                    let on_temp = obj
+                        .table
+                        .as_ref()
+                        .is_some_and(|t| t.schema.as_deref() == Some(PG_TEMP));
+                    if obj.kind == Kind::Index && on_temp {
+                        obj.name.schema = Some(PG_TEMP.into());
+                    }
+                    if in_relation_namespace(obj.kind) {
+                        self.take(&obj.name, obj.table.as_ref());
+                    }
+                }
+                Effect::Drop { obj, .. } => {
+                    self.qualify_obj(obj, true);
+                    if in_relation_namespace(obj.kind) {
+                        self.release(&obj.name);
+                    }
+                }
+                Effect::Rename { from, to } => {
+                    self.qualify_obj(from, true);
+                    self.qualify_obj(to, false);
+                    if in_relation_namespace(from.kind)
+                        && from.name.schema.as_deref() == Some(PG_TEMP)
+                    {
+                        to.name.schema = Some(PG_TEMP.into());
+                        let table = self
+                            .live
+                            .iter()
+                            .find(|(n, _)| *n == from.name.name)
+                            .and_then(|(_, t)| t.clone());
+                        self.live.retain(|(n, _)| *n != from.name.name);
+                        for (_, t) in &mut self.live {
+                            if t.as_deref() == Some(from.name.name.as_str()) {
+                                *t = Some(to.name.name.clone());
+                            }
+                        }
+                        self.live.push((to.name.name.clone(), table));
+                    }
+                }
+                Effect::OwnedBy { seq, table, .. } => {
+                    self.qualify_obj(seq, true);
+                    self.qualify(table);
+                }
+                Effect::AlterColumn { table, .. }
+                | Effect::Validate { table, .. }
+                | Effect::Rows { table, .. } => self.qualify(table),
+                Effect::AlterDomain { .. } => {}
+            }
+        }
+    }
+}
+
 /// What the schema model keeps of a created object beyond its name.
 #[derive(Clone, Debug)]
 pub enum Shape {

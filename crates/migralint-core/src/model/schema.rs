@@ -176,12 +176,27 @@ pub struct Gone {
 }
 
 impl Schema {
+    /// A table by name; an unqualified name means the session's temporary
+    /// table of that name while there is one (`effects::TempNames`).
     pub fn table(&self, name: &QualName) -> Option<&Table> {
-        self.tables.get(&name.key())
+        self.tables.get(&self.resolve(name, &self.tables))
     }
 
     pub fn index(&self, name: &QualName) -> Option<&IndexInfo> {
-        self.indexes.get(&name.key())
+        self.indexes.get(&self.resolve(name, &self.indexes))
+    }
+
+    /// The key of `name` in `map`: `pg_temp`'s when unqualified and `map`
+    /// has a temporary one of that name (the effects the model applies
+    /// are already qualified; names read off a statement's tree are not).
+    fn resolve<V>(&self, name: &QualName, map: &HashMap<Key, V>) -> Key {
+        if name.schema.is_none() {
+            let temp = ("pg_temp".to_string(), name.name.clone());
+            if map.contains_key(&temp) {
+                return temp;
+            }
+        }
+        name.key()
     }
 
     pub fn domain(&self, name: &QualName) -> Option<&Domain> {
@@ -376,7 +391,8 @@ impl Schema {
     }
 
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
-        let emptied = self.emptied.get(&name.key()) == Some(&current_file);
+        let key = self.resolve(name, &self.tables);
+        let emptied = self.emptied.get(&key) == Some(&current_file);
         match self.table(name) {
             Some(t) if t.created_in == current_file => TableState::New(t),
             t if emptied => TableState::Emptied(t),
@@ -388,6 +404,12 @@ impl Schema {
     /// The file's session ends: its `TEMP` tables go (with their indexes),
     /// and what it created in `pg_temp`, with what depends on them.
     pub fn end_session(&mut self) {
+        // Under whatever name they were renamed to since.
+        if !self.temp.is_empty() {
+            self.remove_schema("pg_temp");
+            self.objects
+                .drop_object(&super::effects::temp_schema(), true);
+        }
         for t in std::mem::take(&mut self.temp) {
             if t.kind.is_relation() {
                 self.remove_table(&t.name);
