@@ -401,6 +401,9 @@ fn cases() -> Vec<Case> {
         // searched first): its DROP leaves the permanent t and its columns.
         case("a temp table dropped, not the permanent one", "CREATE TABLE t (id int, a int);\nCREATE TEMP TABLE t (id int);\nDROP TABLE t;\nALTER TABLE t ADD COLUMN f int;", "ALTER TABLE t DROP COLUMN f;", None),
         case("a column added to the temp table", "CREATE TABLE t (id int, a int);\nCREATE TEMP TABLE t (id int);\nALTER TABLE t ADD COLUMN f int;\nDROP TABLE t;", "ALTER TABLE t DROP COLUMN f;", Some(UNKNOWN)),
+        // Unnamed indexes, by the names PostgreSQL gives them.
+        case("unnamed indexes dropped by their names", "CREATE TABLE t (id int, a int, e text);\nCREATE INDEX ON t (a);\nCREATE INDEX ON t (a);\nCREATE INDEX ON t (lower(e));", "DROP INDEX t_a_idx1;\nDROP INDEX t_a_idx;\nDROP INDEX t_lower_idx;", None),
+        case("unnamed index gone with its column", "CREATE TABLE t (id int, a int);\nCREATE INDEX ON t (a);", "ALTER TABLE t DROP COLUMN a;\nDROP INDEX t_a_idx;", Some(GONE)),
         case("drop past a savepoint it rolls back to", KEY_INDEXES, "BEGIN;\nDROP INDEX t_b_idx;\nSAVEPOINT s;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", Some(GONE)),
     ]
 }

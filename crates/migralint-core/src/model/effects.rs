@@ -11,7 +11,8 @@ use pg_query::NodeEnum;
 
 use super::names::{node_string, quote_ident, string_list, QualName, SqlType};
 use super::objects::{
-    same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable, Reference,
+    index_name_addition, same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable,
+    Reference,
 };
 use super::volatility::FunctionInfo;
 
@@ -278,6 +279,10 @@ pub enum Shape {
         /// Its key columns when it is on plain columns only, without a
         /// predicate (what can back a UNIQUE or PRIMARY KEY).
         keys: Option<Vec<String>>,
+        /// The names PostgreSQL gives its columns, joined
+        /// (`objects::index_name_addition`): what an unnamed index's name
+        /// is made of.
+        colnames: String,
     },
 }
 
@@ -779,6 +784,47 @@ pub fn creates_anything(node: &NodeEnum, effects: &[Effect], temp: &mut Vec<Obj>
             .any(|e| matches!(e, Effect::Create { obj, .. } if obj.is_named()))
 }
 
+/// The name PostgreSQL gives each column of an index, before repeats
+/// are numbered (`ChooseIndexColumnNames`, `FigureIndexColname`): the
+/// column's own, a function's name for a call (through casts), `expr` for
+/// another expression (checked on PostgreSQL 15: `t_lower_idx`,
+/// `t_expr_idx` for `(a + b)`, `t_a_idx` for `(a::text)`).
+fn index_colnames(s: &pg_query::protobuf::IndexStmt) -> Vec<String> {
+    fn figure(node: Option<&pg_query::protobuf::Node>) -> Option<String> {
+        match node?.node.as_ref()? {
+            NodeEnum::ColumnRef(c) => match c.fields.last()?.node.as_ref()? {
+                NodeEnum::String(s) => Some(s.sval.clone()),
+                _ => None,
+            },
+            NodeEnum::FuncCall(f) => string_list(&f.funcname).last().cloned(),
+            NodeEnum::TypeCast(c) => figure(c.arg.as_deref()).or_else(|| {
+                c.type_name
+                    .as_ref()
+                    .and_then(|t| string_list(&t.names).last().cloned())
+            }),
+            NodeEnum::CoalesceExpr(_) => Some("coalesce".into()),
+            NodeEnum::CaseExpr(_) => Some("case".into()),
+            _ => None,
+        }
+    }
+    s.index_params
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(e),
+            _ => None,
+        })
+        .map(|e| {
+            if !e.indexcolname.is_empty() {
+                e.indexcolname.clone()
+            } else if !e.name.is_empty() {
+                e.name.clone()
+            } else {
+                figure(e.expr.as_deref()).unwrap_or_else(|| "expr".into())
+            }
+        })
+        .collect()
+}
+
 /// What `CREATE FUNCTION` declares of its volatility, and the expression
 /// PostgreSQL inlines a call to: a `LANGUAGE sql` function, neither
 /// SECURITY DEFINER nor with `SET`, nor returning a set, nor STRICT with
@@ -975,9 +1021,8 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         }
         NodeEnum::IndexStmt(s) => {
             let Some(rv) = &s.relation else { return };
-            if s.idxname.is_empty() {
-                return;
-            }
+            // Unnamed: named by the schema model, which knows the names
+            // taken (`objects::choose_index_name`).
             let table = QualName::from_range_var(rv);
             let mut obj = Obj::new(
                 Kind::Index,
@@ -1014,6 +1059,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     concurrent: s.concurrent,
                     def: index_def(s),
                     keys: plain_keys(s),
+                    colnames: index_name_addition(&index_colnames(s)),
                 },
                 open: false,
                 if_not_exists: s.if_not_exists,

@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap as HashMap;
 use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
 use super::names::{QualName, SqlType};
 use super::objects::{
-    generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable, Reference,
+    choose_index_name, generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable,
+    Reference,
 };
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
 use super::objset::ObjSet;
@@ -596,6 +597,14 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        let unnamed = |e: &Effect| matches!(e, Effect::Create { obj, shape: Shape::Index { .. }, .. } if !obj.is_named());
+        let named: Vec<Effect>;
+        let effects = if effects.iter().any(unnamed) {
+            named = self.name_indexes(effects);
+            &named[..]
+        } else {
+            effects
+        };
         // `CREATE TABLE|INDEX IF NOT EXISTS` of a name a relation holds
         // does nothing at all: no column, constraint, index or dependency.
         if let Some(Effect::Create {
@@ -622,6 +631,32 @@ impl Schema {
         }
         self.apply_tables(effects, file);
         self.apply_objects(effects);
+    }
+
+    /// `effects` with each unnamed index named as PostgreSQL names it
+    /// (`objects::choose_index_name`: `t_a_idx`, then `t_a_idx1`...),
+    /// past the names relations of its schema hold.
+    fn name_indexes(&self, effects: &[Effect]) -> Vec<Effect> {
+        let mut out = effects.to_vec();
+        for e in &mut out {
+            let Effect::Create {
+                obj,
+                shape: Shape::Index { colnames, .. },
+                ..
+            } = e
+            else {
+                continue;
+            };
+            let Some(table) = obj.table.as_ref().filter(|_| !obj.is_named()) else {
+                continue;
+            };
+            let schema = obj.name.schema.clone();
+            obj.name.name = choose_index_name(&table.name, colnames, |n| {
+                let index = Obj::new(Kind::Index, QualName::new(schema.as_deref(), n));
+                self.holder(&index).is_some()
+            });
+        }
+        out
     }
 
     /// `ADD COLUMN IF NOT EXISTS` of a column the table has: PostgreSQL
@@ -822,6 +857,7 @@ impl Schema {
                             concurrent,
                             def,
                             keys,
+                            ..
                         } => {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
@@ -1529,6 +1565,51 @@ mod tests {
         );
         let index = s.index(&QualName::new(None, "a_idx")).unwrap();
         assert_eq!(index.table, QualName::new(None, "b"));
+    }
+
+    #[test]
+    fn unnamed_indexes_are_named_as_postgres_names_them() {
+        // Names checked on PostgreSQL 15.
+        let long_t = "this_is_a_rather_long_table_name_for_testing_truncation_xx";
+        let long_c = "this_is_a_rather_long_column_name_for_testing_the_rule";
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            &format!(
+                "CREATE TABLE t (id int PRIMARY KEY, a int, b int, email text);\n\
+                 CREATE INDEX ON t (a);\nCREATE INDEX ON t (a, b);\n\
+                 CREATE INDEX ON t (lower(email));\nCREATE INDEX ON t ((a + b));\n\
+                 CREATE INDEX ON t (a) WHERE b > 0;\nCREATE INDEX ON t ((a::text));\n\
+                 CREATE INDEX ON t (a, a);\nCREATE INDEX ON t (lower(email), upper(email), a);\n\
+                 CREATE TABLE {long_t} ({long_c} int);\n\
+                 CREATE INDEX ON {long_t} ({long_c});\nCREATE INDEX ON {long_t} ({long_c});\n\
+                 CREATE TABLE u (a int);\nCREATE TABLE u_a_idx (x int);\nCREATE INDEX ON u (a);"
+            ),
+            0,
+        );
+        for name in [
+            "t_a_idx",
+            "t_a_b_idx",
+            "t_lower_idx",
+            "t_expr_idx",
+            "t_a_idx1",
+            "t_a_idx2",
+            "t_a_a1_idx",
+            "t_lower_upper_a_idx",
+            "this_is_a_rather_long_table_n_this_is_a_rather_long_column__idx",
+            "this_is_a_rather_long_table_n_this_is_a_rather_long_column_idx1",
+            "u_a_idx1",
+        ] {
+            let index = s.index(&QualName::new(None, name));
+            assert!(index.is_some(), "{name}");
+        }
+        assert_eq!(
+            s.index(&QualName::new(None, "t_a_idx1")).unwrap().columns,
+            ["a", "b"]
+        );
+        // Its column dropped, the index goes with it.
+        replay(&mut s, "ALTER TABLE t DROP COLUMN email;", 0);
+        assert!(s.index(&QualName::new(None, "t_lower_idx")).is_none());
     }
 
     #[test]
