@@ -403,6 +403,24 @@ fn cases() -> Vec<Case> {
         case("opclass indexes with their table", OPCLASSES, "DROP TABLE docs;\nDROP EXTENSION pg_trgm;\nDROP EXTENSION btree_gist;", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
+        // A ROLLBACK undoes what its transaction did: emptied tables hold
+        // their rows again, dropped ones are back (the implicit block too,
+        // with a warning `there is no transaction in progress`).
+        case("truncate rolled back", FILLED, "BEGIN;\nTRUNCATE lines;\nROLLBACK;\nALTER TABLE lines ADD COLUMN x int NOT NULL;", Some(REQUIRED)),
+        case("truncate rolled back in the implicit block", FILLED, "DELETE FROM lines;\nROLLBACK;\nALTER TABLE lines ADD COLUMN x int NOT NULL;", Some(REQUIRED)),
+        case("truncate rolled back to a savepoint", FILLED, "BEGIN;\nSAVEPOINT s;\nTRUNCATE lines;\nROLLBACK TO SAVEPOINT s;\nALTER TABLE lines ADD COLUMN x int NOT NULL;\nCOMMIT;", Some(REQUIRED)),
+        case("truncate committed", FILLED, "BEGIN;\nTRUNCATE lines;\nCOMMIT;\nALTER TABLE lines ADD COLUMN x int NOT NULL;", None),
+        case("truncate kept past a released savepoint", FILLED, "BEGIN;\nSAVEPOINT s;\nTRUNCATE lines;\nRELEASE SAVEPOINT s;\nALTER TABLE lines ADD COLUMN x int NOT NULL;\nCOMMIT;", None),
+        case("drop rolled back", KEY_INDEXES, "BEGIN;\nDROP TABLE t;\nROLLBACK;\nDROP INDEX t_b_idx;", None),
+        case("drop rolled back to a savepoint", KEY_INDEXES, "BEGIN;\nSAVEPOINT s;\nDROP INDEX t_b_idx;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", None),
+        // While a TEMP table t exists, an unqualified t is it (pg_temp is
+        // searched first): its DROP leaves the permanent t and its columns.
+        case("a temp table dropped, not the permanent one", "CREATE TABLE t (id int, a int);\nCREATE TEMP TABLE t (id int);\nDROP TABLE t;\nALTER TABLE t ADD COLUMN f int;", "ALTER TABLE t DROP COLUMN f;", None),
+        case("a column added to the temp table", "CREATE TABLE t (id int, a int);\nCREATE TEMP TABLE t (id int);\nALTER TABLE t ADD COLUMN f int;\nDROP TABLE t;", "ALTER TABLE t DROP COLUMN f;", Some(UNKNOWN)),
+        // Unnamed indexes, by the names PostgreSQL gives them.
+        case("unnamed indexes dropped by their names", "CREATE TABLE t (id int, a int, e text);\nCREATE INDEX ON t (a);\nCREATE INDEX ON t (a);\nCREATE INDEX ON t (lower(e));", "DROP INDEX t_a_idx1;\nDROP INDEX t_a_idx;\nDROP INDEX t_lower_idx;", None),
+        case("unnamed index gone with its column", "CREATE TABLE t (id int, a int);\nCREATE INDEX ON t (a);", "ALTER TABLE t DROP COLUMN a;\nDROP INDEX t_a_idx;", Some(GONE)),
+        case("drop past a savepoint it rolls back to", KEY_INDEXES, "BEGIN;\nDROP INDEX t_b_idx;\nSAVEPOINT s;\nROLLBACK TO s;\nDROP INDEX t_b_idx;\nCOMMIT;", Some(GONE)),
     ]
 }
 

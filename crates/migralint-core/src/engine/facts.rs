@@ -12,9 +12,9 @@ use std::cell::OnceCell;
 use pg_query::NodeEnum;
 use rustc_hash::FxHashMap;
 
-use crate::model::effects::{creates_anything, effects, Effect};
+use crate::model::effects::{creates_anything, effects, Effect, TempNames};
 use crate::model::summary::Summary;
-use crate::model::tx::{Splitter, TxPlace};
+use crate::model::tx::{rollbacks, Splitter, TxPlace};
 use crate::model::{Kind, Obj, ObjKey, QualName};
 use crate::parse::Statement;
 use crate::source::Span;
@@ -33,6 +33,12 @@ pub struct StmtFacts {
     /// PRIMARY KEY (id)` included).
     pub creates_anything: bool,
     pub tx: TxPlace,
+    /// A `ROLLBACK` (or `ROLLBACK TO SAVEPOINT`) that undoes statements:
+    /// the first of them (`model::tx::rollbacks`).
+    pub undoes_from: Option<usize>,
+    /// The first later statement that undoes this one (a `ROLLBACK`, a
+    /// `ROLLBACK TO SAVEPOINT`): what it did does not last.
+    pub undone_by: Option<usize>,
     /// The span of each `ALTER TABLE` subcommand, when they can be told
     /// apart (`tokens::alter_cmd_spans`).
     pub cmd_spans: Option<Box<[Span]>>,
@@ -153,12 +159,43 @@ impl<'a> FactsBuilder<'a> {
                 summary: Summary::of(&stmt.node, self.pg_version),
                 effects: effects.into_boxed_slice(),
                 tx: self.splitter.next(&stmt.node),
+                undoes_from: None,
+                undone_by: None,
                 cmd_spans,
             });
         }
     }
 
-    pub fn finish(self) -> FileFacts {
+    pub fn finish(mut self) -> FileFacts {
+        let stmts = &mut self.facts.stmts;
+        let undoes = rollbacks(
+            stmts
+                .iter()
+                .map(|s| (s.tx, s.summary.tx_kind, s.summary.savepoint())),
+        );
+        for (j, from) in undoes.into_iter().enumerate() {
+            let Some(from) = from else { continue };
+            stmts[j].undoes_from = Some(from);
+            for s in &mut stmts[from..j] {
+                s.undone_by.get_or_insert(j);
+            }
+        }
+        // Unqualified names of the file's temporary relations, followed in
+        // order (what a ROLLBACK undoes included).
+        let mut temp = TempNames::default();
+        let mut saved: FxHashMap<usize, TempNames> = FxHashMap::default();
+        let marks: Vec<usize> = stmts.iter().filter_map(|s| s.undoes_from).collect();
+        for (j, stmt) in stmts.iter_mut().enumerate() {
+            if marks.contains(&j) {
+                saved.insert(j, temp.clone());
+            }
+            let mut effects = std::mem::take(&mut stmt.effects).into_vec();
+            temp.resolve(&mut effects);
+            stmt.effects = effects.into_boxed_slice();
+            if let Some(before) = stmt.undoes_from.and_then(|i| saved.get(&i)) {
+                temp = before.clone();
+            }
+        }
         self.facts
     }
 }
@@ -169,6 +206,17 @@ impl FileFacts {
         let mut builder = FactsBuilder::new(text, pg_version, multi);
         builder.push(statements);
         builder.finish()
+    }
+
+    /// What statement `i` leaves behind: its effects, none when a later
+    /// `ROLLBACK` undoes it.
+    pub fn lasting_effects(&self, i: usize) -> &[Effect] {
+        let s = &self.stmts[i];
+        if s.undone_by.is_some() {
+            &[]
+        } else {
+            &s.effects
+        }
     }
 
     /// The tokens of statement `i`.

@@ -41,7 +41,8 @@ impl SetFile {
             .map(|f| KeptStmt {
                 span: f.span,
                 ignored: f.ignored.clone(),
-                creates_anything: f.creates_anything,
+                // What a `ROLLBACK` undid creates nothing that lasts.
+                creates_anything: f.creates_anything && f.undone_by.is_none(),
                 transaction_control: f.summary.tx_kind.is_some(),
             })
             .collect();

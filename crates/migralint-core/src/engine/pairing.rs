@@ -47,11 +47,18 @@ impl Pairing {
         version: u64,
         kept: &[Option<SetFile>],
     ) {
+        // What a `ROLLBACK` undid is not the up's to reverse.
         let statements = facts
             .stmts
             .into_iter()
             .zip(&file.statements)
-            .map(|(s, kept)| (kept.span.start, s.effects.into_vec()))
+            .map(|(s, kept)| {
+                let effects = match s.undone_by {
+                    Some(_) => Vec::new(),
+                    None => s.effects.into_vec(),
+                };
+                (kept.span.start, effects)
+            })
             .collect();
         let state = self.dir(dir_of(&file.path), version, kept);
         state.pending.push((index, statements, facts.tokens));

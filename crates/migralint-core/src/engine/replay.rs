@@ -235,8 +235,21 @@ fn lint_file(
         .collect();
     schema.enter_file(index, &file.parsed.path);
     let mut tx = TxState::default();
+    // Where a later `ROLLBACK` (or `ROLLBACK TO SAVEPOINT`) takes the file
+    // back to: the schema and settings before those statements, kept
+    // until the end of the file (a savepoint can be rolled back to twice).
+    let mut marks = vec![false; file.facts.stmts.len()];
+    for s in &file.facts.stmts {
+        if let Some(from) = s.undoes_from {
+            marks[from] = true;
+        }
+    }
+    let mut saved: rustc_hash::FxHashMap<usize, (Schema, TxState)> = Default::default();
     let mut lint = |stmt_index: usize, stmt: &Statement| {
         let facts = &file.facts.stmts[stmt_index];
+        if marks[stmt_index] {
+            saved.insert(stmt_index, (schema.clone(), tx.clone()));
+        }
         tx.in_explicit_tx = facts.tx.explicit;
         let cx = StmtCx {
             file,
@@ -257,6 +270,10 @@ fn lint_file(
         tx.settle(&stmt.node);
         schema.at_line(file.parsed.line_col(facts.span.start).0);
         schema.apply(&facts.effects, index);
+        if let Some((before, settings)) = facts.undoes_from.and_then(|i| saved.get(&i)) {
+            schema.clone_from(before);
+            tx.clone_from(settings);
+        }
     };
     if file.trees_kept() {
         for (i, stmt) in file.parsed.statements.iter().enumerate() {

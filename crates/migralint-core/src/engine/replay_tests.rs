@@ -299,3 +299,171 @@ fn dropping_a_column_drops_what_is_built_on_it() {
         ],
     );
 }
+
+#[test]
+fn a_rollback_undoes_what_it_rolls_back() {
+    // PostgreSQL 15: the DELETE is undone, so the ADD COLUMN computes
+    // random() for every row again (in the implicit block too, where the
+    // ROLLBACK warns `there is no transaction in progress`).
+    let table = (
+        "1_a.up.sql",
+        "CREATE TABLE t (id bigint PRIMARY KEY, a int);",
+    );
+    let add = "ALTER TABLE t ADD COLUMN e int NOT NULL DEFAULT random()::int;";
+    for undone in [
+        "BEGIN;\nDELETE FROM t;\nROLLBACK;",
+        "DELETE FROM t;\nROLLBACK;",
+        "BEGIN;\nTRUNCATE t;\nROLLBACK AND CHAIN;",
+        "BEGIN;\nSAVEPOINT s;\nTRUNCATE t;\nROLLBACK TO SAVEPOINT s;",
+        // The second ROLLBACK TO goes back to the same savepoint.
+        "BEGIN;\nSAVEPOINT s;\nTRUNCATE t;\nROLLBACK TO s;\nDELETE FROM t;\nROLLBACK TO s;",
+        // A RELEASE on the way back: the earlier savepoint of that name.
+        "BEGIN;\nSAVEPOINT s;\nTRUNCATE t;\nSAVEPOINT s;\nRELEASE s;\nROLLBACK TO s;",
+    ] {
+        let up = format!("{undone}\n{add}");
+        assert_err_files(
+            "adding-field-with-volatile-default",
+            &[table, ("2_c.up.sql", &up)],
+        );
+    }
+    for kept in [
+        "BEGIN;\nDELETE FROM t;\nCOMMIT;",
+        "BEGIN;\nSAVEPOINT s;\nTRUNCATE t;\nRELEASE SAVEPOINT s;",
+        "BEGIN;\nTRUNCATE t;\nSAVEPOINT s;\nROLLBACK TO s;",
+        // Nothing to go back to: PostgreSQL refuses the ROLLBACK TO.
+        "BEGIN;\nTRUNCATE t;\nROLLBACK TO s;",
+    ] {
+        let up = format!("{kept}\n{add}");
+        assert_ok_files(
+            "adding-field-with-volatile-default",
+            &[table, ("2_c.up.sql", &up)],
+        );
+    }
+    // Objects: a table created in a rolled-back transaction does not exist
+    // (PostgreSQL 15: the later CREATE TABLE IF NOT EXISTS creates it with
+    // both columns), nor does the up leave it behind for its down.
+    let files = [
+        ("1_a.up.sql", "BEGIN;\nCREATE TABLE x (id int);\nROLLBACK;"),
+        ("1_a.down.sql", "SELECT 1;"),
+        (
+            "2_b.up.sql",
+            "CREATE TABLE IF NOT EXISTS x (id int, b int);",
+        ),
+    ];
+    assert_ok_files("if-not-exists-hides-drift", &files);
+    assert_ok_files("down-not-reversing-up", &files);
+    assert_ok_files("empty-down", &files);
+    // Within the transaction, before the ROLLBACK, it does.
+    assert_err(
+        "if-not-exists-hides-drift",
+        "CREATE TABLE t (id int);\nBEGIN;\nCREATE TABLE x (id int);\n\
+         CREATE TABLE IF NOT EXISTS x (id int, b int);\nROLLBACK;",
+    );
+    // Settings go back too (PostgreSQL 15: `SHOW lock_timeout` is 0).
+    let later = "ALTER TABLE t ADD COLUMN c int;";
+    assert_err_files(
+        "require-lock-timeout",
+        &[
+            table,
+            (
+                "2_c.up.sql",
+                &format!("BEGIN;\nSET lock_timeout = '2s';\nROLLBACK;\n{later}"),
+            ),
+        ],
+    );
+    assert_ok_files(
+        "require-lock-timeout",
+        &[
+            table,
+            (
+                "2_c.up.sql",
+                &format!("BEGIN;\nSET lock_timeout = '2s';\nCOMMIT;\n{later}"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_rollback_to_savepoint_releases_the_locks_taken_since() {
+    // PostgreSQL 15: after ROLLBACK TO s, pg_locks holds no lock of the
+    // ALTER on t.
+    let table = (
+        "1_a.up.sql",
+        "CREATE TABLE t (id bigint PRIMARY KEY, a int);",
+    );
+    let up = |between: &str| {
+        format!("BEGIN;\nSAVEPOINT s;\nALTER TABLE t ADD COLUMN x int;\n{between}UPDATE t SET a = 1;\nCOMMIT;")
+    };
+    assert_ok_files(
+        "hold-exclusive-lock-across-statements",
+        &[table, ("2_b.up.sql", &up("ROLLBACK TO s;\n"))],
+    );
+    assert_err_files(
+        "hold-exclusive-lock-across-statements",
+        &[table, ("2_b.up.sql", &up("RELEASE s;\n"))],
+    );
+}
+
+#[test]
+fn a_temp_table_shadows_the_permanent_one_of_its_name() {
+    // PostgreSQL 15, t holding a row: pg_temp is searched first, so the
+    // ALTERs, the index and the DROP are on the temporary t, which is new
+    // and empty; after the DROP, t is the permanent table again and the
+    // last ALTER fails (`column "c" of relation "t" contains null values`).
+    let table = (
+        "1_a.up.sql",
+        "CREATE TABLE t (id bigint PRIMARY KEY, a int);\nCREATE INDEX t_a ON t (a);",
+    );
+    let up = "CREATE TEMP TABLE t (id int);\n\
+              ALTER TABLE t ADD COLUMN b int NOT NULL;\n\
+              CREATE INDEX t_b ON t (b);\n\
+              ALTER TABLE t ADD COLUMN e int NOT NULL DEFAULT random()::int;\n\
+              DROP TABLE t;\n\
+              ALTER TABLE t ADD COLUMN c int NOT NULL;";
+    let files = [
+        table,
+        ("2_b.up.sql", up),
+        ("2_b.down.sql", "ALTER TABLE t DROP COLUMN c;"),
+    ];
+    let required = only(
+        "adding-required-field",
+        lint_files("adding-required-field", &files),
+    );
+    assert_eq!(
+        required.iter().map(|d| d.line).collect::<Vec<_>>(),
+        [6],
+        "{required:?}"
+    );
+    for rule in [
+        "require-concurrent-index-creation",
+        "adding-field-with-volatile-default",
+        "ban-drop-table",
+        // The DROP TABLE took the temporary t: the permanent one keeps c.
+        "down-object-already-gone",
+    ] {
+        assert_ok_files(rule, &files);
+    }
+    // `public.t` is the permanent table, shadowed or not.
+    let public = [
+        table,
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE t (id int);\nALTER TABLE public.t ADD COLUMN c int NOT NULL;",
+        ),
+    ];
+    assert_err_files("adding-required-field", &public);
+    assert_err_files("require-lock-timeout", &public);
+    // The session's end takes the temporary t, even renamed; the permanent
+    // t and its index stay for the files after.
+    let later = [
+        table,
+        (
+            "2_b.up.sql",
+            "CREATE TEMP TABLE t (id int);\nALTER TABLE t RENAME TO u;",
+        ),
+        ("2_b.down.sql", "SELECT 1;"),
+        ("3_c.up.sql", "CREATE INDEX IF NOT EXISTS t_a ON t (a);"),
+    ];
+    assert_ok_files("down-not-reversing-up", &later);
+    assert_ok_files("require-concurrent-index-creation", &later);
+}

@@ -11,7 +11,8 @@ use pg_query::NodeEnum;
 
 use super::names::{node_string, quote_ident, string_list, QualName, SqlType};
 use super::objects::{
-    same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable, Reference,
+    index_name_addition, same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable,
+    Reference,
 };
 use super::volatility::FunctionInfo;
 
@@ -98,6 +99,138 @@ impl Effect {
     }
 }
 
+/// The session's temporary relations by name, for what an unqualified
+/// name means: `pg_temp` comes first in the search path, so while a file's
+/// `TEMP` table `t` (or an index on it) exists, `t` is that one and not a
+/// permanent `t` (`public.t` still is); `CREATE TABLE t` without a schema
+/// still creates in `public` (checked on PostgreSQL 15).
+#[derive(Clone, Debug, Default)]
+pub struct TempNames {
+    /// Each live temporary relation: its name, and for an index its table.
+    live: Vec<(String, Option<String>)>,
+}
+
+const PG_TEMP: &str = "pg_temp";
+
+/// Kinds that share the relation namespace of a schema.
+fn in_relation_namespace(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Table | Kind::View | Kind::MatView | Kind::Index | Kind::Sequence
+    )
+}
+
+/// Schema `pg_temp`: dropping it (with CASCADE) at the end of a session
+/// takes every temporary object, under whatever name it was renamed to.
+pub fn temp_schema() -> Obj {
+    Obj::new(Kind::Schema, QualName::new(None, PG_TEMP))
+}
+
+impl TempNames {
+    /// Whether unqualified `name` means a temporary relation here.
+    pub fn has(&self, name: &str) -> bool {
+        self.live.iter().any(|(n, _)| n == name)
+    }
+
+    fn qualify(&self, name: &mut QualName) {
+        if name.schema.is_none() && self.has(&name.name) {
+            name.schema = Some(PG_TEMP.into());
+        }
+    }
+
+    /// The names an object's relation, table and dependencies have.
+    fn qualify_obj(&self, obj: &mut Obj, own_name: bool) {
+        if own_name && in_relation_namespace(obj.kind) {
+            self.qualify(&mut obj.name);
+        }
+        if let Some(t) = &mut obj.table {
+            self.qualify(t);
+        }
+        for d in &mut obj.depends_on {
+            self.qualify_obj(d, true);
+        }
+    }
+
+    fn take(&mut self, name: &QualName, table: Option<&QualName>) {
+        if name.schema.as_deref() == Some(PG_TEMP) && !self.has(&name.name) {
+            let table = table.map(|t| t.name.clone());
+            self.live.push((name.name.clone(), table));
+        }
+    }
+
+    fn release(&mut self, name: &QualName) {
+        if name.schema.as_deref() == Some(PG_TEMP) {
+            // A table takes its indexes with it.
+            self.live
+                .retain(|(n, t)| *n != name.name && t.as_deref() != Some(name.name.as_str()));
+        }
+    }
+
+    /// Qualifies with `pg_temp` the names in one statement's `effects` that
+    /// mean a temporary relation, and follows what they create, drop and
+    /// rename.
+    pub fn resolve(&mut self, effects: &mut [Effect]) {
+        for e in effects {
+            match e {
+                Effect::Create { obj, shape, .. } => {
+                    let temp_table = matches!(shape, Shape::Table { temp: true, .. });
+                    if temp_table && obj.name.schema.is_none() {
+                        obj.name.schema = Some(PG_TEMP.into());
+                    }
+                    // A new relation goes to `public`, not `pg_temp`; an
+                    // index goes to its table's schema.
+                    self.qualify_obj(obj, false);
+                    let on_temp = obj
+                        .table
+                        .as_ref()
+                        .is_some_and(|t| t.schema.as_deref() == Some(PG_TEMP));
+                    if obj.kind == Kind::Index && on_temp {
+                        obj.name.schema = Some(PG_TEMP.into());
+                    }
+                    if in_relation_namespace(obj.kind) {
+                        self.take(&obj.name, obj.table.as_ref());
+                    }
+                }
+                Effect::Drop { obj, .. } => {
+                    self.qualify_obj(obj, true);
+                    if in_relation_namespace(obj.kind) {
+                        self.release(&obj.name);
+                    }
+                }
+                Effect::Rename { from, to } => {
+                    self.qualify_obj(from, true);
+                    self.qualify_obj(to, false);
+                    if in_relation_namespace(from.kind)
+                        && from.name.schema.as_deref() == Some(PG_TEMP)
+                    {
+                        to.name.schema = Some(PG_TEMP.into());
+                        let table = self
+                            .live
+                            .iter()
+                            .find(|(n, _)| *n == from.name.name)
+                            .and_then(|(_, t)| t.clone());
+                        self.live.retain(|(n, _)| *n != from.name.name);
+                        for (_, t) in &mut self.live {
+                            if t.as_deref() == Some(from.name.name.as_str()) {
+                                *t = Some(to.name.name.clone());
+                            }
+                        }
+                        self.live.push((to.name.name.clone(), table));
+                    }
+                }
+                Effect::OwnedBy { seq, table, .. } => {
+                    self.qualify_obj(seq, true);
+                    self.qualify(table);
+                }
+                Effect::AlterColumn { table, .. }
+                | Effect::Validate { table, .. }
+                | Effect::Rows { table, .. } => self.qualify(table),
+                Effect::AlterDomain { .. } => {}
+            }
+        }
+    }
+}
+
 /// What the schema model keeps of a created object beyond its name.
 #[derive(Clone, Debug)]
 pub enum Shape {
@@ -146,6 +279,10 @@ pub enum Shape {
         /// Its key columns when it is on plain columns only, without a
         /// predicate (what can back a UNIQUE or PRIMARY KEY).
         keys: Option<Vec<String>>,
+        /// The names PostgreSQL gives its columns, joined
+        /// (`objects::index_name_addition`): what an unnamed index's name
+        /// is made of.
+        colnames: String,
     },
 }
 
@@ -647,6 +784,47 @@ pub fn creates_anything(node: &NodeEnum, effects: &[Effect], temp: &mut Vec<Obj>
             .any(|e| matches!(e, Effect::Create { obj, .. } if obj.is_named()))
 }
 
+/// The name PostgreSQL gives each column of an index, before repeats
+/// are numbered (`ChooseIndexColumnNames`, `FigureIndexColname`): the
+/// column's own, a function's name for a call (through casts), `expr` for
+/// another expression (checked on PostgreSQL 15: `t_lower_idx`,
+/// `t_expr_idx` for `(a + b)`, `t_a_idx` for `(a::text)`).
+fn index_colnames(s: &pg_query::protobuf::IndexStmt) -> Vec<String> {
+    fn figure(node: Option<&pg_query::protobuf::Node>) -> Option<String> {
+        match node?.node.as_ref()? {
+            NodeEnum::ColumnRef(c) => match c.fields.last()?.node.as_ref()? {
+                NodeEnum::String(s) => Some(s.sval.clone()),
+                _ => None,
+            },
+            NodeEnum::FuncCall(f) => string_list(&f.funcname).last().cloned(),
+            NodeEnum::TypeCast(c) => figure(c.arg.as_deref()).or_else(|| {
+                c.type_name
+                    .as_ref()
+                    .and_then(|t| string_list(&t.names).last().cloned())
+            }),
+            NodeEnum::CoalesceExpr(_) => Some("coalesce".into()),
+            NodeEnum::CaseExpr(_) => Some("case".into()),
+            _ => None,
+        }
+    }
+    s.index_params
+        .iter()
+        .filter_map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) => Some(e),
+            _ => None,
+        })
+        .map(|e| {
+            if !e.indexcolname.is_empty() {
+                e.indexcolname.clone()
+            } else if !e.name.is_empty() {
+                e.name.clone()
+            } else {
+                figure(e.expr.as_deref()).unwrap_or_else(|| "expr".into())
+            }
+        })
+        .collect()
+}
+
 /// What `CREATE FUNCTION` declares of its volatility, and the expression
 /// PostgreSQL inlines a call to: a `LANGUAGE sql` function, neither
 /// SECURITY DEFINER nor with `SET`, nor returning a set, nor STRICT with
@@ -843,9 +1021,8 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         }
         NodeEnum::IndexStmt(s) => {
             let Some(rv) = &s.relation else { return };
-            if s.idxname.is_empty() {
-                return;
-            }
+            // Unnamed: named by the schema model, which knows the names
+            // taken (`objects::choose_index_name`).
             let table = QualName::from_range_var(rv);
             let mut obj = Obj::new(
                 Kind::Index,
@@ -886,6 +1063,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     concurrent: s.concurrent,
                     def: index_def(s),
                     keys: plain_keys(s),
+                    colnames: index_name_addition(&index_colnames(s)),
                 },
                 open: false,
                 if_not_exists: s.if_not_exists,

@@ -6,7 +6,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::effects::{Effect, Shape};
+use super::effects::{temp_schema, Effect, Shape};
 use super::objects::{name_key, push_name_key, Kind, Obj, ObjKey};
 use super::objset::ObjSet;
 use crate::tokens::{each_identifier, Tok};
@@ -68,8 +68,12 @@ impl History {
 
     /// The file's session ends: its `TEMP` objects go.
     pub fn end_session(&mut self) {
-        for obj in std::mem::take(&mut self.session) {
-            self.existing.drop_object(&obj, true);
+        let session = std::mem::take(&mut self.session);
+        for obj in &session {
+            self.existing.drop_object(obj, true);
+        }
+        if !session.is_empty() {
+            self.existing.drop_object(&temp_schema(), true);
         }
     }
 
@@ -322,6 +326,9 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                 | Effect::AlterDomain { .. } => {}
             }
         }
+    }
+    if !temp.is_empty() {
+        created.drop_object(&temp_schema(), true);
     }
     for obj in temp {
         created.drop_object(&obj, true);

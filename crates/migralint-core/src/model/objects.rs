@@ -470,6 +470,86 @@ pub fn generated_constraint_name(
     (name.len() <= 63).then_some(name)
 }
 
+/// PostgreSQL's longest name, in bytes (`NAMEDATALEN - 1`).
+const MAX_NAME: usize = 63;
+
+/// At most `len` bytes of `s`, cut at a character boundary (`pg_mbcliplen`).
+fn clip(s: &str, len: usize) -> &str {
+    let mut len = len.min(s.len());
+    while !s.is_char_boundary(len) {
+        len -= 1;
+    }
+    &s[..len]
+}
+
+/// `name1[_name2][_label]` within 63 bytes, the longer of the two names
+/// shortened first (`makeObjectName` in PostgreSQL's `indexcmds.c`).
+pub fn make_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = usize::from(name2.is_some()) + label.len() + 1;
+    let avail = MAX_NAME.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    let mut name = clip(name1, n1).to_string();
+    if let Some(name2) = name2 {
+        name.push('_');
+        name.push_str(clip(name2, n2));
+    }
+    name.push('_');
+    name.push_str(label);
+    name
+}
+
+/// The name PostgreSQL gives an unnamed index: `make_object_name` of its
+/// table, its columns' names and `idx`, the label numbered (`idx1`,
+/// `idx2`...) past names `taken` (`ChooseRelationName`).
+pub fn choose_index_name(table: &str, columns: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut label = "idx".to_string();
+    for pass in 1.. {
+        let name = make_object_name(table, Some(columns), &label);
+        if !taken(&name) {
+            return name;
+        }
+        label = format!("idx{pass}");
+    }
+    unreachable!("some label is free")
+}
+
+/// The names an index's columns get (`ChooseIndexColumnNames`): a column's
+/// own, a function's name for a call, `expr` for another expression; a
+/// repeated one numbered (`a`, `a1`). Joined by `_` into what an unnamed
+/// index's name is built from, stopping once 64 bytes are reached
+/// (`ChooseIndexNameAddition`).
+pub fn index_name_addition(columns: &[String]) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for c in columns {
+        let mut name = c.clone();
+        let mut i = 1;
+        while names.contains(&name) {
+            let n = i.to_string();
+            name = format!("{}{n}", clip(c, MAX_NAME - n.len()));
+            i += 1;
+        }
+        names.push(name);
+    }
+    let mut out = String::new();
+    for n in names {
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(clip(&n, MAX_NAME));
+        if out.len() > MAX_NAME {
+            break;
+        }
+    }
+    out
+}
+
 /// A column as the model knows it.
 #[derive(Clone, Debug)]
 pub struct Column {

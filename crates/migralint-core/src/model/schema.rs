@@ -8,7 +8,8 @@ use rustc_hash::FxHashMap as HashMap;
 use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
 use super::names::{QualName, SqlType};
 use super::objects::{
-    generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable, Reference,
+    choose_index_name, generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable,
+    Reference,
 };
 pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
 use super::objset::ObjSet;
@@ -108,15 +109,16 @@ impl<'a> TableState<'a> {
 
 /// What a recording saved: each table and index as it was before its
 /// first change (a later change of the same one needs nothing more).
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Saved {
     tables: HashMap<Key, Option<Table>>,
     indexes: HashMap<Key, Option<IndexInfo>>,
     domains: HashMap<Key, Option<Domain>>,
 }
 
-/// Tables and indexes, keyed by `(schema, name)`.
-#[derive(Default)]
+/// Tables and indexes, keyed by `(schema, name)`. Cloned only where a
+/// `ROLLBACK` will take the file back to it (`engine::replay`).
+#[derive(Clone, Default)]
 pub struct Schema {
     tables: HashMap<Key, Table>,
     indexes: HashMap<Key, IndexInfo>,
@@ -175,12 +177,27 @@ pub struct Gone {
 }
 
 impl Schema {
+    /// A table by name; an unqualified name means the session's temporary
+    /// table of that name while there is one (`effects::TempNames`).
     pub fn table(&self, name: &QualName) -> Option<&Table> {
-        self.tables.get(&name.key())
+        self.tables.get(&self.resolve(name, &self.tables))
     }
 
     pub fn index(&self, name: &QualName) -> Option<&IndexInfo> {
-        self.indexes.get(&name.key())
+        self.indexes.get(&self.resolve(name, &self.indexes))
+    }
+
+    /// The key of `name` in `map`: `pg_temp`'s when unqualified and `map`
+    /// has a temporary one of that name (the effects the model applies
+    /// are already qualified; names read off a statement's tree are not).
+    fn resolve<V>(&self, name: &QualName, map: &HashMap<Key, V>) -> Key {
+        if name.schema.is_none() {
+            let temp = ("pg_temp".to_string(), name.name.clone());
+            if map.contains_key(&temp) {
+                return temp;
+            }
+        }
+        name.key()
     }
 
     pub fn domain(&self, name: &QualName) -> Option<&Domain> {
@@ -375,7 +392,8 @@ impl Schema {
     }
 
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
-        let emptied = self.emptied.get(&name.key()) == Some(&current_file);
+        let key = self.resolve(name, &self.tables);
+        let emptied = self.emptied.get(&key) == Some(&current_file);
         match self.table(name) {
             Some(t) if t.created_in == current_file => TableState::New(t),
             t if emptied => TableState::Emptied(t),
@@ -387,6 +405,12 @@ impl Schema {
     /// The file's session ends: its `TEMP` tables go (with their indexes),
     /// and what it created in `pg_temp`, with what depends on them.
     pub fn end_session(&mut self) {
+        // Under whatever name they were renamed to since.
+        if !self.temp.is_empty() {
+            self.remove_schema("pg_temp");
+            self.objects
+                .drop_object(&super::effects::temp_schema(), true);
+        }
         for t in std::mem::take(&mut self.temp) {
             if t.kind.is_relation() {
                 self.remove_table(&t.name);
@@ -573,6 +597,14 @@ impl Schema {
     /// Applies one statement's effects (`effects::effects`) on tables and
     /// indexes; `file` is the index of its file in replay order.
     pub fn apply(&mut self, effects: &[Effect], file: usize) {
+        let unnamed = |e: &Effect| matches!(e, Effect::Create { obj, shape: Shape::Index { .. }, .. } if !obj.is_named());
+        let named: Vec<Effect>;
+        let effects = if effects.iter().any(unnamed) {
+            named = self.name_indexes(effects);
+            &named[..]
+        } else {
+            effects
+        };
         // `CREATE TABLE|INDEX IF NOT EXISTS` of a name a relation holds
         // does nothing at all: no column, constraint, index or dependency.
         if let Some(Effect::Create {
@@ -599,6 +631,32 @@ impl Schema {
         }
         self.apply_tables(effects, file);
         self.apply_objects(effects);
+    }
+
+    /// `effects` with each unnamed index named as PostgreSQL names it
+    /// (`objects::choose_index_name`: `t_a_idx`, then `t_a_idx1`...),
+    /// past the names relations of its schema hold.
+    fn name_indexes(&self, effects: &[Effect]) -> Vec<Effect> {
+        let mut out = effects.to_vec();
+        for e in &mut out {
+            let Effect::Create {
+                obj,
+                shape: Shape::Index { colnames, .. },
+                ..
+            } = e
+            else {
+                continue;
+            };
+            let Some(table) = obj.table.as_ref().filter(|_| !obj.is_named()) else {
+                continue;
+            };
+            let schema = obj.name.schema.clone();
+            obj.name.name = choose_index_name(&table.name, colnames, |n| {
+                let index = Obj::new(Kind::Index, QualName::new(schema.as_deref(), n));
+                self.holder(&index).is_some()
+            });
+        }
+        out
     }
 
     /// `ADD COLUMN IF NOT EXISTS` of a column the table has: PostgreSQL
@@ -799,6 +857,7 @@ impl Schema {
                             concurrent,
                             def,
                             keys,
+                            ..
                         } => {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
@@ -1506,6 +1565,51 @@ mod tests {
         );
         let index = s.index(&QualName::new(None, "a_idx")).unwrap();
         assert_eq!(index.table, QualName::new(None, "b"));
+    }
+
+    #[test]
+    fn unnamed_indexes_are_named_as_postgres_names_them() {
+        // Names checked on PostgreSQL 15.
+        let long_t = "this_is_a_rather_long_table_name_for_testing_truncation_xx";
+        let long_c = "this_is_a_rather_long_column_name_for_testing_the_rule";
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            &format!(
+                "CREATE TABLE t (id int PRIMARY KEY, a int, b int, email text);\n\
+                 CREATE INDEX ON t (a);\nCREATE INDEX ON t (a, b);\n\
+                 CREATE INDEX ON t (lower(email));\nCREATE INDEX ON t ((a + b));\n\
+                 CREATE INDEX ON t (a) WHERE b > 0;\nCREATE INDEX ON t ((a::text));\n\
+                 CREATE INDEX ON t (a, a);\nCREATE INDEX ON t (lower(email), upper(email), a);\n\
+                 CREATE TABLE {long_t} ({long_c} int);\n\
+                 CREATE INDEX ON {long_t} ({long_c});\nCREATE INDEX ON {long_t} ({long_c});\n\
+                 CREATE TABLE u (a int);\nCREATE TABLE u_a_idx (x int);\nCREATE INDEX ON u (a);"
+            ),
+            0,
+        );
+        for name in [
+            "t_a_idx",
+            "t_a_b_idx",
+            "t_lower_idx",
+            "t_expr_idx",
+            "t_a_idx1",
+            "t_a_idx2",
+            "t_a_a1_idx",
+            "t_lower_upper_a_idx",
+            "this_is_a_rather_long_table_n_this_is_a_rather_long_column__idx",
+            "this_is_a_rather_long_table_n_this_is_a_rather_long_column_idx1",
+            "u_a_idx1",
+        ] {
+            let index = s.index(&QualName::new(None, name));
+            assert!(index.is_some(), "{name}");
+        }
+        assert_eq!(
+            s.index(&QualName::new(None, "t_a_idx1")).unwrap().columns,
+            ["a", "b"]
+        );
+        // Its column dropped, the index goes with it.
+        replay(&mut s, "ALTER TABLE t DROP COLUMN email;", 0);
+        assert!(s.index(&QualName::new(None, "t_lower_idx")).is_none());
     }
 
     #[test]

@@ -95,6 +95,54 @@ impl Splitter {
     }
 }
 
+/// What each `ROLLBACK` and `ROLLBACK TO SAVEPOINT` of a file undoes: for
+/// statement `j` that is one, `Some(i)`: the statements from `i` up to
+/// `j` leave nothing behind (objects created, dropped or renamed, rows
+/// emptied or filled, settings, locks), so the file goes on from the state
+/// before statement `i` (checked on PostgreSQL 15). A `ROLLBACK` undoes
+/// its whole transaction, the statements before a `BEGIN` in the same
+/// implicit block included (with `multi-statement`, those committed
+/// alone); a `ROLLBACK TO s` what followed the latest `SAVEPOINT s` of its
+/// transaction not released since (none: PostgreSQL refuses it, and it undoes nothing here).
+/// `None` for every other statement, and where nothing is undone.
+pub fn rollbacks<'a>(
+    stmts: impl IntoIterator<Item = (TxPlace, Option<K>, &'a str)>,
+) -> Vec<Option<usize>> {
+    let stmts: Vec<_> = stmts.into_iter().collect();
+    let mut out = vec![None; stmts.len()];
+    for (j, &(place, kind, savepoint)) in stmts.iter().enumerate() {
+        // Transaction ids never decrease through a file.
+        let start = stmts[..j].partition_point(|s| s.0.id < place.id);
+        let from = match kind {
+            Some(K::TransStmtRollback) => Some(start),
+            Some(K::TransStmtRollbackTo) => {
+                // A `RELEASE s` on the way back released the latest `s`.
+                let mut released = 0;
+                (start..j)
+                    .rev()
+                    .find(|&i| match stmts[i] {
+                        (_, Some(K::TransStmtRelease), s) if s == savepoint => {
+                            released += 1;
+                            false
+                        }
+                        (_, Some(K::TransStmtSavepoint), s) if s == savepoint => {
+                            if released == 0 {
+                                return true;
+                            }
+                            released -= 1;
+                            false
+                        }
+                        _ => false,
+                    })
+                    .map(|i| i + 1)
+            }
+            _ => None,
+        };
+        out[j] = from.filter(|&i| i < j);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +194,44 @@ mod tests {
                 (5, true),
                 (5, true)
             ]
+        );
+    }
+
+    #[test]
+    fn what_rollbacks_undo() {
+        let undo = |sql: &str, multi: bool| {
+            let f = parse_file("x.sql", sql);
+            let nodes: Vec<_> = f.statements.iter().map(|s| &s.node).collect();
+            let places = places(nodes.iter().copied(), multi);
+            let names: Vec<String> = nodes
+                .iter()
+                .map(|n| match n {
+                    NodeEnum::TransactionStmt(t) => t.savepoint_name.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            rollbacks(
+                (0..nodes.len())
+                    .map(|i| (places[i], transaction_kind(nodes[i]), names[i].as_str())),
+            )
+        };
+        // The whole transaction, the statements before its BEGIN included.
+        assert_eq!(
+            undo(
+                "SELECT 1; COMMIT; SELECT 2; BEGIN; SELECT 3; ROLLBACK; SELECT 4;",
+                false
+            ),
+            [None, None, None, None, None, Some(2), None]
+        );
+        // With multi-statement, what ran before the BEGIN committed alone.
+        assert_eq!(
+            undo("SELECT 2; BEGIN; SELECT 3; ROLLBACK;", true),
+            [None, None, None, Some(1)]
+        );
+        assert_eq!(undo("SELECT 2; ROLLBACK;", true), [None, None]);
+        assert_eq!(
+            undo("BEGIN; SAVEPOINT a; SELECT 1; SAVEPOINT b; ROLLBACK TO a; RELEASE a; ROLLBACK TO a;", false),
+            [None, None, None, None, Some(2), None, None]
         );
     }
 }

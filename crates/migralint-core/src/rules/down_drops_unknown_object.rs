@@ -194,8 +194,11 @@ fn is_known(h: &History, obj: &Obj) -> bool {
             h.ever.contains(&key)
                 || h.index_like_names.contains(name)
                 || h.opaque_names.contains(name)
-                // Names Postgres generates: `users_pkey`, `users_email_key`, `users_email_idx`.
-                || (["_pkey", "_key", "_idx", "_excl"].iter().any(|s| name.ends_with(s))
+                // Names Postgres generates: `users_pkey`, `users_email_key`,
+                // `users_email_idx`, numbered past a name taken (`users_email_idx1`).
+                || (["_pkey", "_key", "_idx", "_excl"]
+                    .iter()
+                    .any(|s| name.trim_end_matches(|c: char| c.is_ascii_digit()).ends_with(s))
                     // A table name, then `_`: any prefix up to an underscore.
                     && name
                         .match_indices('_')

@@ -34,8 +34,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
     let mut created: Vec<Obj> = Vec::new();
     // What the down drops (an index also by the constraint it backs).
     let mut dropped: Vec<Obj> = Vec::new();
-    for facts in &cx.facts.stmts {
-        for e in facts.effects.iter().cloned() {
+    for i in 0..cx.facts.stmts.len() {
+        for e in cx.facts.lasting_effects(i).iter().cloned() {
             match e {
                 Effect::Drop { obj, cascade, .. } => {
                     pending.drop_object(&obj, cascade);

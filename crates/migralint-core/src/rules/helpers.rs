@@ -80,7 +80,12 @@ pub fn lock_on(cx: &StmtCx, table: &QualName) -> Option<LockTaken> {
 /// rewrites nothing); for another, from its summary, every rewrite counted
 /// (the schema now already holds an earlier statement's own change), its
 /// indexes resolved to their tables where the schema still knows them.
+/// None for an earlier statement that a `ROLLBACK TO SAVEPOINT` has undone
+/// since: it released them (checked on PostgreSQL 15).
 pub fn locks_of(cx: &StmtCx, j: usize) -> Vec<LockTaken> {
+    if cx.facts_of(j).undone_by.is_some_and(|r| r < cx.stmt_index) {
+        return Vec::new();
+    }
     if j == cx.stmt_index {
         return locks_in(&cx.stmt.node, cx.options.pg_version, cx.schema);
     }
