@@ -114,10 +114,14 @@ pub fn merge_per_statement(
     for mut group in groups {
         group.sort_by_key(|&k| out[k].1.span.start);
         let fixes: Vec<usize> = group.iter().map(|&k| out[k].1.fixes.len()).collect();
+        // Fixes that create a file (a new migration each) would create it
+        // twice: they do not combine.
         let mergeable = fixes.iter().all(|&n| n == 0)
             || (fixes.iter().all(|&n| n == 1)
                 && group.iter().all(|&k| {
-                    out[k].1.fixes[0].applicability == out[group[0]].1.fixes[0].applicability
+                    let fix = &out[k].1.fixes[0];
+                    fix.applicability == out[group[0]].1.fixes[0].applicability
+                        && fix.edits.iter().all(|e| !e.new_file)
                 }));
         let first = group[0];
         // Fixes that do not combine into one: the merged finding offers
