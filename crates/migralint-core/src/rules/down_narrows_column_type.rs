@@ -2,8 +2,7 @@ use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::{narrowing, storage_type};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
-use crate::model::TableState;
-use crate::rules::helpers::{alter_table, type_changes};
+use crate::rules::helpers::{down_alter_of_data, type_changes};
 use crate::rules::Check;
 
 declare_rule!(
@@ -15,13 +14,7 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
-    if !cx.file.is_down() {
-        return;
-    }
-    let Some((s, table)) = alter_table(&cx.stmt.node) else {
-        return;
-    };
-    let TableState::Existing(t) = cx.table_state(&table) else {
+    let Some((s, table, t)) = down_alter_of_data(cx) else {
         return;
     };
     // One finding per statement, naming every column it narrows.

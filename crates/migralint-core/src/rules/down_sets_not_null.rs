@@ -6,8 +6,8 @@ use crate::model::effects::Effect;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::objects::same_name;
 use crate::model::summary::DmlKind;
-use crate::model::{Kind, QualName, TableState};
-use crate::rules::helpers::{alter_table, cmds, subtype};
+use crate::model::{Kind, QualName};
+use crate::rules::helpers::{cmds, down_alter_of_data, subtype};
 use crate::rules::Check;
 
 declare_rule!(
@@ -19,15 +19,7 @@ declare_rule!(
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
-    if !cx.file.is_down() {
-        return;
-    }
-    let Some((s, table)) = alter_table(&cx.stmt.node) else {
-        return;
-    };
-    // Only a table that holds data, as the model knows it (created by an
-    // earlier migration, not emptied here).
-    let TableState::Existing(t) = cx.table_state(&table) else {
+    let Some((s, table, t)) = down_alter_of_data(cx) else {
         return;
     };
     // The down deals with the rows first (an UPDATE or DELETE of the table

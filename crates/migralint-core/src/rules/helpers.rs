@@ -19,6 +19,23 @@ pub fn alter_table(node: &NodeEnum) -> Option<(&AlterTableStmt, QualName)> {
     }
 }
 
+/// An `ALTER TABLE` in a down file, of a table that holds data as the
+/// model knows it (created by an earlier migration, not emptied in this
+/// file): what the rules on downs refused once the data uses what the up
+/// allowed look at.
+pub fn down_alter_of_data<'a>(
+    cx: &StmtCx<'a>,
+) -> Option<(&'a AlterTableStmt, QualName, &'a crate::model::Table)> {
+    if !cx.file.is_down() {
+        return None;
+    }
+    let (s, table) = alter_table(&cx.stmt.node)?;
+    match cx.table_state(&table) {
+        crate::model::TableState::Existing(t) => Some((s, table, t)),
+        _ => None,
+    }
+}
+
 /// The subcommands of an `ALTER TABLE`.
 pub fn cmds(s: &AlterTableStmt) -> impl Iterator<Item = &AlterTableCmd> {
     s.cmds.iter().filter_map(|c| match c.node.as_ref() {
