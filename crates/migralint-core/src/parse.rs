@@ -568,22 +568,37 @@ fn find_suppressions(text: &str) -> Vec<Suppression> {
     if !text.contains(IGNORE) && !text.contains(SQUAWK_IGNORE) {
         return Vec::new();
     }
-    let tokens = match crate::tokens::scan(text) {
-        Ok(tokens) => tokens,
-        Err(_) => return Vec::new(),
+    comments(text)
+        .into_iter()
+        .filter_map(|span| parse_suppression(text, span))
+        .collect()
+}
+
+/// The comments of `text` (`-- ...` and `/* ... */`, not string
+/// literals), in order; none when the text does not scan.
+pub(crate) fn comments(text: &str) -> Vec<Span> {
+    let Ok(tokens) = crate::tokens::scan(text) else {
+        return Vec::new();
     };
     tokens
         .iter()
         .filter(|t| t.token == Token::SqlComment as i32 || t.token == Token::CComment as i32)
-        .filter_map(|t| parse_suppression(text, Span::new(t.start as usize, t.end as usize)))
+        .map(|t| Span::new(t.start as usize, t.end as usize))
         .collect()
 }
 
+/// Where a comment's text starts, past `--` or `/*`.
+const COMMENT_BODY_START: usize = 2;
+
+/// A comment's text: past `--` or `/*`, before `*/` (spaces kept).
+pub(crate) fn comment_body(comment: &str) -> &str {
+    let body = comment.get(COMMENT_BODY_START..).unwrap_or("");
+    body.strip_suffix("*/").unwrap_or(body)
+}
+
 fn parse_suppression(text: &str, span: Span) -> Option<Suppression> {
-    let comment = &text[span.start..span.end];
-    let body_start = 2; // past `--` or `/*`
-    let body = comment.get(body_start..)?;
-    let body = body.strip_suffix("*/").unwrap_or(body);
+    let body_start = COMMENT_BODY_START;
+    let body = comment_body(&text[span.start..span.end]);
     let lead = body.len() - body.trim_start().len();
     let (marker, rest) = [IGNORE, SQUAWK_IGNORE]
         .into_iter()

@@ -10,9 +10,8 @@ use rustc_hash::FxHashMap;
 use super::files::{dir_of, SetFile};
 use super::resolve::{diagnostic, Found};
 use super::rule::{closest, find, Category, Registry, Rule};
-use crate::parse::EVERY_RULE;
+use crate::parse::{comment_body, EVERY_RULE};
 use crate::report::{Diagnostic, Severity};
-use pg_query::protobuf::Token;
 
 /// `syntax-error` and `invalid-suppression` diagnostics.
 pub fn builtin_diagnostics(
@@ -178,19 +177,14 @@ fn marked_statements<'m>(
     if present.is_empty() {
         return Vec::new();
     }
-    let Ok(tokens) = crate::tokens::scan(&file.text) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for t in &tokens {
-        let comment = t.token == Token::SqlComment as i32 || t.token == Token::CComment as i32;
-        if !comment {
-            continue;
-        }
-        let (start, end) = (t.start as usize, t.end as usize);
-        let text = &file.text[start..end];
-        let body = text[2..].strip_suffix("*/").unwrap_or(&text[2..]).trim();
-        let next = file.statements.partition_point(|s| s.span.start < end);
+    for comment in crate::parse::comments(&file.text) {
+        let body = comment_body(&file.text[comment.start..comment.end]).trim();
+        // The first statement that starts after it, as for
+        // `migralint-ignore`.
+        let next = file
+            .statements
+            .partition_point(|s| s.span.start < comment.end);
         if next == file.statements.len() {
             continue;
         }

@@ -237,6 +237,9 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
             let Some(rv) = &s.relation else {
                 return Vec::new();
             };
+            if dropped_before_on(cx, i, ObjectType::ObjectRule, &rv.relname, &s.rulename) {
+                return Vec::new();
+            }
             remedy = OR_REPLACE;
             format!(
                 "CREATE RULE {} ON {}",
@@ -320,16 +323,6 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
         NodeEnum::AlterTableStmt(_) => return add_columns(cx, i, stmt),
         _ => return Vec::new(),
     };
-    if let NodeEnum::RuleStmt(s) = node {
-        let table = s
-            .relation
-            .as_ref()
-            .map(|r| r.relname.as_str())
-            .unwrap_or_default();
-        if dropped_before_on(cx, i, ObjectType::ObjectRule, table, &s.rulename) {
-            return Vec::new();
-        }
-    }
     // What it creates cannot be there already when this file dropped it
     // before (`DROP VIEW IF EXISTS v` just before `CREATE VIEW v`, an
     // extension or schema dropped and made again), and a rerun cannot
