@@ -1643,6 +1643,7 @@ fn column_shape(c: &ColumnDef) -> Option<Column> {
             Some(d) => canonical_default(d),
             None => None,
         },
+        renamed_from: None,
     };
     for con in column_constraints(c) {
         match ConstrType::try_from(con.contype) {

@@ -559,6 +559,8 @@ pub struct Column {
     /// Its default (`effects::canonical_default`): `None` without one (or
     /// `DEFAULT NULL`); a serial or identity column's is `nextval`.
     pub default: Option<Box<str>>,
+    /// The name it had before its latest rename.
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

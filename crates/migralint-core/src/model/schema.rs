@@ -27,11 +27,22 @@ pub struct Table {
     pub constraints: Vec<ConstraintInfo>,
     /// Index of the file (in replay order) that created the table.
     pub created_in: usize,
+    /// The name it had before its latest rename.
+    pub renamed_from: Option<QualName>,
 }
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.get(name)
+    }
+
+    /// The column renamed away to `name` whose old name another column
+    /// has taken since (`RENAME COLUMN email TO email_old`, then `ADD
+    /// COLUMN email`): the superseded copy, which the application no
+    /// longer reaches under its old name. Returns the name it left.
+    pub fn superseded_column(&self, name: &str) -> Option<&str> {
+        let old = self.column(name)?.renamed_from.as_deref()?;
+        (old != name && self.column(old).is_some()).then_some(old)
     }
 
     /// A validated `CHECK (col IS NOT NULL)` exists, so `SET NOT NULL` can
@@ -181,6 +192,15 @@ impl Schema {
     /// table of that name while there is one (`effects::TempNames`).
     pub fn table(&self, name: &QualName) -> Option<&Table> {
         self.tables.get(&self.resolve(name, &self.tables))
+    }
+
+    /// The table renamed away to `name` whose old name another table has
+    /// taken since (`RENAME TO old_t`, then a new `t`): the superseded
+    /// copy, which the application no longer reaches under its old name.
+    /// Returns the name it left.
+    pub fn superseded_table(&self, name: &QualName) -> Option<&QualName> {
+        let old = self.table(name)?.renamed_from.as_ref()?;
+        (!same_name(old, name) && self.table(old).is_some()).then_some(old)
     }
 
     pub fn index(&self, name: &QualName) -> Option<&IndexInfo> {
@@ -787,6 +807,7 @@ impl Schema {
                                 columns_known: *columns_known,
                                 constraints: Vec::new(),
                                 created_in: file,
+                                renamed_from: None,
                             };
                             for l in like {
                                 self.copy_like(&mut table, l);
@@ -1258,6 +1279,7 @@ impl Schema {
                         self.set_index(k, Some(i));
                     }
                     table.name = new_name.clone();
+                    table.renamed_from = Some(name.clone());
                     self.put_table(table);
                     // Foreign keys to it follow it.
                     self.follow_references(|r| {
@@ -1281,6 +1303,7 @@ impl Schema {
                 if let Some(table) = self.table_mut(name) {
                     if let Some(mut col) = table.columns.remove(old) {
                         col.name = new.clone();
+                        col.renamed_from = Some(old.clone());
                         table.columns.insert(col.name.clone(), col);
                     }
                     for c in &mut table.constraints {

@@ -42,6 +42,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         if cx.reoccupied_later(&Obj::new(Kind::Table, table.clone())) {
             continue;
         }
+        // The copy a swap renamed away (its old name holds the new table):
+        // code follows the name, so the break was the swap's, reported there.
+        if cx.schema.superseded_table(&table).is_some() {
+            continue;
+        }
         out.report(
             cx.stmt.span,
             format!(
@@ -103,6 +108,50 @@ mod tests {
         );
         // Recreated under another name: still a drop.
         assert_err(RULE, "DROP TABLE users;\nCREATE TABLE accounts (id int);");
+    }
+
+    /// A swap renamed the old table away and gave its name to the new one
+    /// (pkgsite 000133); a later migration drops the superseded copy.
+    #[test]
+    fn superseded_copy_ok() {
+        let swap = "ALTER TABLE symbol_history RENAME TO old_symbol_history;\n\
+                    ALTER TABLE new_symbol_history RENAME TO symbol_history;";
+        assert_ok_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE symbol_history (id int);\nCREATE TABLE new_symbol_history (id bigint);",
+                ),
+                ("000002_swap.up.sql", swap),
+                ("000003_drop.up.sql", "DROP TABLE old_symbol_history;"),
+            ],
+        );
+        // Renamed without a successor: code now uses the new name.
+        assert_err_files(
+            RULE,
+            &[
+                ("000001_a.up.sql", "CREATE TABLE users (id int);"),
+                ("000002_b.up.sql", "ALTER TABLE users RENAME TO accounts;"),
+                ("000003_c.up.sql", "DROP TABLE accounts;"),
+            ],
+        );
+        // The successor is gone again: the renamed copy is what is left.
+        assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE t (id int);\nCREATE TABLE t2 (id int);",
+                ),
+                (
+                    "000002_b.up.sql",
+                    "ALTER TABLE t RENAME TO t_old;\nALTER TABLE t2 RENAME TO t;",
+                ),
+                ("000003_c.up.sql", "DROP TABLE t;"),
+                ("000004_d.up.sql", "DROP TABLE t_old;"),
+            ],
+        );
     }
 
     #[test]
