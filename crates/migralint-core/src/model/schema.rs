@@ -482,6 +482,11 @@ impl Schema {
     }
 
     /// `line 3` in the current file, else `000002_x.up.sql:3`.
+    /// The name of file `index` (replay order), as `enter_file` gave it.
+    pub fn file_name(&self, index: usize) -> Option<&str> {
+        self.file_names.get(&index).map(String::as_str)
+    }
+
     pub fn describe_origin(&self, o: Origin) -> String {
         if o.file == self.place.file {
             format!("line {}", o.line)

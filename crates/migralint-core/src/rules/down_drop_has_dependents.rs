@@ -1,9 +1,9 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::{ColumnChange, Effect};
-use crate::model::objects::drop_covers;
 use crate::model::objset::ObjSet;
 use crate::model::schema::Origin;
 use crate::model::{Kind, Obj};
+use crate::rules::helpers::{describe_dependent, outside_dependents};
 use crate::rules::Check;
 
 declare_rule!(
@@ -92,58 +92,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         if backed_constraint(objects, dropped).is_some() {
             continue;
         }
-        // What the drop takes with it (a table's columns, a column's
-        // indexes and keys, a key's index): what depends on any of them
-        // and stays keeps the drop from happening.
-        let mut taken: Vec<&Obj> = vec![dropped];
-        taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
-        // An extension's types and functions go with it.
-        let members = match dropped.kind {
-            Kind::Extension => crate::model::extensions::members(&dropped.name.name),
-            _ => Vec::new(),
-        };
-        taken.extend(&members);
-        let mut dependents: Vec<(&Obj, &Obj, Origin)> = Vec::new();
-        for t in &taken {
-            // What depends on it; for a column, the views that read it;
-            // for a schema, what is in it (a table standing for its parts).
-            let on_column = match (t.kind, &t.table) {
-                (Kind::Column, Some(table)) => objects.on_column(table, &t.name.name),
-                (Kind::Schema, _) => objects
-                    .iter()
-                    .filter(|(o, _)| {
-                        let part = o.kind.on_table()
-                            || (matches!(o.kind, Kind::Index | Kind::Sequence)
-                                && o.table.is_some());
-                        !part
-                            && o.kind != Kind::Schema
-                            && o.schema().as_deref() == Some(&*t.name.name)
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for (o, origin) in objects.dependents(t).into_iter().chain(on_column) {
-                let goes = taken.iter().any(|t| t.same_key(o))
-                    // What this same statement drops too goes with it.
-                    || drops.iter().any(|d| drop_covers(d, false, o));
-                if !goes && !dependents.iter().any(|(d, _, _)| d.same_key(o)) {
-                    dependents.push((o, t, *origin));
-                }
-            }
-        }
+        let dependents = outside_dependents(objects, dropped, &drops);
         let Some(((first, via, origin), rest)) = dependents.split_first() else {
             continue;
         };
-        let what = match first.kind {
-            Kind::Constraint if first.depends_on.iter().any(|d| d.kind.is_relation()) => format!(
-                "the foreign key {}",
-                first.describe().trim_start_matches("constraint ")
-            ),
-            Kind::Column if matches!(via.kind, Kind::Function | Kind::Sequence) => {
-                format!("the default of {}", first.describe())
-            }
-            _ => first.describe(),
-        };
+        let what = describe_dependent(first, via);
         let through = if via.same_key(dropped) {
             String::new()
         } else {

@@ -6,7 +6,10 @@ use pg_query::NodeEnum;
 use crate::engine::context::StmtCx;
 use crate::model::effects::Effect;
 use crate::model::locks::{locks_in, LockTaken};
-use crate::model::{Kind, QualName};
+use crate::model::objects::drop_covers;
+use crate::model::objset::ObjSet;
+use crate::model::schema::Origin;
+use crate::model::{Kind, Obj, QualName};
 use crate::source::Span;
 
 /// `ALTER TABLE`'s table and subcommands, for statements that are one.
@@ -822,5 +825,68 @@ pub fn lines_list(lines: &[usize]) -> String {
                 .join(", ")
         ),
         [] => String::new(),
+    }
+}
+
+/// What depends on `dropped`, or on what dropping it takes with it (a
+/// table's columns, a column's indexes and keys, a key's index, an
+/// extension's members), and does not go with a drop without CASCADE
+/// (nor with the other drops of the statement, `drops`): what makes
+/// PostgreSQL refuse the drop, or what CASCADE takes too (for a default,
+/// only the default). Each with the object it depends on and where the
+/// dependency was made.
+pub fn outside_dependents<'o>(
+    objects: &'o ObjSet<Origin>,
+    dropped: &Obj,
+    drops: &[&Obj],
+) -> Vec<(&'o Obj, Obj, Origin)> {
+    let mut taken: Vec<&Obj> = vec![dropped];
+    taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
+    // An extension's types and functions go with it.
+    let members = match dropped.kind {
+        Kind::Extension => crate::model::extensions::members(&dropped.name.name),
+        _ => Vec::new(),
+    };
+    taken.extend(&members);
+    let mut dependents: Vec<(&Obj, Obj, Origin)> = Vec::new();
+    for t in &taken {
+        // What depends on it; for a column, the views that read it; for a
+        // schema, what is in it (a table standing for its parts).
+        let on_column = match (t.kind, &t.table) {
+            (Kind::Column, Some(table)) => objects.on_column(table, &t.name.name),
+            (Kind::Schema, _) => objects
+                .iter()
+                .filter(|(o, _)| {
+                    let part = o.kind.on_table()
+                        || (matches!(o.kind, Kind::Index | Kind::Sequence) && o.table.is_some());
+                    !part && o.kind != Kind::Schema && o.schema().as_deref() == Some(&*t.name.name)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (o, origin) in objects.dependents(t).into_iter().chain(on_column) {
+            let goes = taken.iter().any(|t| t.same_key(o))
+                // What this same statement drops too goes with it.
+                || drops.iter().any(|d| drop_covers(d, false, o));
+            if !goes && !dependents.iter().any(|(d, _, _)| d.same_key(o)) {
+                dependents.push((o, (*t).clone(), *origin));
+            }
+        }
+    }
+    dependents
+}
+
+/// A dependent of `outside_dependents`, in words: `the foreign key x on
+/// t`, `the default of column t.c`, `view v`.
+pub fn describe_dependent(dependent: &Obj, via: &Obj) -> String {
+    match dependent.kind {
+        Kind::Constraint if dependent.depends_on.iter().any(|d| d.kind.is_relation()) => format!(
+            "the foreign key {}",
+            dependent.describe().trim_start_matches("constraint ")
+        ),
+        Kind::Column if matches!(via.kind, Kind::Function | Kind::Sequence) => {
+            format!("the default of {}", dependent.describe())
+        }
+        _ => dependent.describe(),
     }
 }

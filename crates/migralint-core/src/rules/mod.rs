@@ -66,6 +66,7 @@ mod ban_set_tablespace;
 mod ban_truncate;
 mod ban_truncate_cascade;
 mod ban_vacuum_full;
+mod cascade_drops_dependents;
 mod changing_column_type;
 mod constraint_missing_not_valid;
 mod down_drop_has_dependents;
@@ -162,6 +163,7 @@ pub static REGISTRY: &[&Rule] = &[
     &ban_rename_table::RULE,
     &ban_rename_column::RULE,
     &ban_drop_schema_cascade::RULE,
+    &cascade_drops_dependents::RULE,
     &ban_truncate_cascade::RULE,
     &ban_drop_database::RULE,
     // style
