@@ -50,8 +50,13 @@ const WORDS: &str = "IF NOT EXISTS";
 const OR_REPLACE: Remedy = Remedy::Words("OR REPLACE");
 
 fn check(cx: &StmtCx, out: &mut Findings) {
-    if let NodeEnum::CreateRoleStmt(s) = &cx.stmt.node {
-        return role(cx, s, out);
+    match &cx.stmt.node {
+        NodeEnum::CreateRoleStmt(s) => return role(cx, s, out),
+        NodeEnum::CreatedbStmt(s) => return server_wide(cx, "DATABASE", &s.dbname, out),
+        NodeEnum::CreateTableSpaceStmt(s) => {
+            return server_wide(cx, "TABLESPACE", &s.tablespacename, out)
+        }
+        _ => {}
     }
     let here = sites(cx, cx.stmt_index, cx.stmt);
     if here.is_empty() {
@@ -70,6 +75,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let why = if site.outside_history {
             let who = if site.what.starts_with("CREATE EXTENSION") {
                 "managed databases pre-install extensions"
+            } else if site.what.starts_with("CREATE LANGUAGE") {
+                "a language is an extension: plpgsql is in every database from the start, and managed databases \
+                 pre-install others"
             } else {
                 "schemas are often made by hand or by another tool"
             };
@@ -116,13 +124,40 @@ fn role(cx: &StmtCx, s: &pg_query::protobuf::CreateRoleStmt, out: &mut Findings)
     ));
 }
 
+/// `CREATE DATABASE`, `CREATE TABLESPACE`: like a role, the object belongs
+/// to the whole server, so it may be there before any migration of this
+/// database runs (PostgreSQL 15: `database "x" already exists` from a
+/// second database of the server). Neither has IF NOT EXISTS, and neither
+/// runs in a `DO` block (`cannot be executed from a function`).
+fn server_wide(cx: &StmtCx, word: &str, name: &str, out: &mut Findings) {
+    let noun = word.to_ascii_lowercase();
+    out.report(
+        cx.stmt.span,
+        format!(
+            "CREATE {word} {} fails with `{noun} \"{name}\" already exists` where the server has it before this migration \
+             runs: a {noun} belongs to the whole server, not to this database, so another database on it (a test or \
+             staging copy, a second application) may have made it; CREATE {word} has no IF NOT EXISTS and cannot run \
+             in a DO block",
+            quote_ident(name)
+        ),
+    )
+    .help(format!(
+        "leave the {noun} to the tooling that provisions the server, and keep the migrations to this database's objects"
+    ));
+}
+
 /// A statement that may have sites (`sites`), from its facts alone.
 fn is_create(cx: &StmtCx, i: usize) -> bool {
     let f = cx.facts_of(i);
+    let text = &cx.file.parsed.text[f.span.start..f.span.end];
+    let starts = |w: &str| {
+        text.get(..w.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(w))
+    };
     f.effects.iter().any(|e| matches!(e, Effect::Create { .. }))
-        || cx.file.parsed.text[f.span.start..f.span.end]
-            .get(..6)
-            .is_some_and(|w| w.eq_ignore_ascii_case("CREATE"))
+        || starts("CREATE")
+        // `ALTER TYPE ... ADD VALUE`
+        || starts("ALTER")
 }
 
 /// The statement's creates without IF NOT EXISTS (or OR REPLACE, or the
@@ -169,7 +204,25 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
         }
         NodeEnum::CreateExtensionStmt(s) if !s.if_not_exists => {
             outside_history = true;
-            format!("CREATE EXTENSION {}", quote_ident(&s.extname))
+            // `CREATE [TRUSTED] [PROCEDURAL] LANGUAGE l` without a handler
+            // is parsed as `CREATE EXTENSION l` (PostgreSQL 9.1 on), and
+            // takes `OR REPLACE` where the extension takes `IF NOT EXISTS`:
+            // `CREATE LANGUAGE plpgsql` fails on PostgreSQL 15 with
+            // `extension "plpgsql" already exists`, `CREATE OR REPLACE
+            // LANGUAGE plpgsql` skips it.
+            let text = &cx.file.parsed.text[stmt.span.start..stmt.span.end];
+            let language =
+                after_words(text, &["CREATE", "TRUSTED", "PROCEDURAL"]).is_some_and(|at| {
+                    text[at..]
+                        .get(..8)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("LANGUAGE"))
+                });
+            if language {
+                remedy = OR_REPLACE;
+                format!("CREATE LANGUAGE {}", quote_ident(&s.extname))
+            } else {
+                format!("CREATE EXTENSION {}", quote_ident(&s.extname))
+            }
         }
         NodeEnum::CreateSchemaStmt(s) if !s.if_not_exists => {
             outside_history = true;
@@ -321,6 +374,7 @@ fn sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
             )
         }
         NodeEnum::AlterTableStmt(_) => return add_columns(cx, i, stmt),
+        NodeEnum::AlterEnumStmt(s) => return add_value(cx, stmt, s),
         _ => return Vec::new(),
     };
     // What it creates cannot be there already when this file dropped it
@@ -461,6 +515,40 @@ fn add_columns(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<GuardSite> {
     out
 }
 
+/// `ALTER TYPE e ADD VALUE 'v'` without IF NOT EXISTS: a rerun that finds
+/// the label fails with `enum label "v" already exists` (checked on
+/// PostgreSQL 15); `ADD VALUE IF NOT EXISTS` skips it.
+fn add_value(
+    cx: &StmtCx,
+    stmt: &Statement,
+    s: &pg_query::protobuf::AlterEnumStmt,
+) -> Vec<GuardSite> {
+    // `RENAME VALUE` has an old label; `IF NOT EXISTS` is already there.
+    if s.new_val.is_empty() || !s.old_val.is_empty() || s.skip_if_new_val_exists {
+        return Vec::new();
+    }
+    let text = &cx.file.parsed.text[stmt.span.start..stmt.span.end];
+    let toks = crate::tokens::tokens(text);
+    // The words go after `ADD VALUE` (found as a pair: the type may be
+    // named `value`).
+    let at = toks.windows(3).find_map(|w| {
+        let word = |k: usize, s: &str| text[w[k].start()..w[k].end()].eq_ignore_ascii_case(s);
+        (word(0, "ADD") && word(1, "VALUE")).then(|| w[2].start())
+    });
+    let label = format!("'{}'", s.new_val.replace('\'', "''"));
+    vec![GuardSite {
+        span: stmt.span,
+        what: format!(
+            "ALTER TYPE {} ADD VALUE {label}",
+            name_or_empty(&s.type_name)
+        ),
+        outside_history: false,
+        remedy: Remedy::Words(WORDS),
+        insert: at.map(|at| guard_insert(text, stmt.span.start, at, WORDS)),
+        fixed: at.map(|at| insert_keywords(text, at, WORDS)),
+    }]
+}
+
 fn report(cx: &StmtCx, out: &mut Findings, site: &GuardSite, why: String) {
     let text = &cx.file.parsed.text[site.span.start..site.span.end];
     let help = site.remedy.help(text, site.fixed.as_deref());
@@ -573,6 +661,26 @@ mod tests {
         );
     }
 
+    /// Databases and tablespaces belong to the server, like roles
+    /// (PostgreSQL 15: `database "x1" already exists`, `tablespace "ts1"
+    /// already exists` from a second database of the same server).
+    #[test]
+    fn server_wide_objects_err() {
+        for (sql, word) in [
+            (
+                "CREATE DATABASE reports;",
+                "`database \"reports\" already exists`",
+            ),
+            (
+                "CREATE TABLESPACE fast LOCATION '/ssd';",
+                "`tablespace \"fast\" already exists`",
+            ),
+        ] {
+            let out = assert_err(RULE, sql);
+            assert!(out.contains(word) && out.contains("whole server"), "{out}");
+        }
+    }
+
     #[test]
     fn outside_history_err() {
         for sql in [
@@ -583,6 +691,75 @@ mod tests {
             let out = assert_err(RULE, sql);
             assert!(out.contains("before this migration runs"), "{out}");
         }
+    }
+
+    /// `CREATE LANGUAGE plpgsql` is `CREATE EXTENSION plpgsql` to the
+    /// parser, but its guard is `OR REPLACE` (PostgreSQL 15: the plain
+    /// statement fails with `extension "plpgsql" already exists`, `CREATE
+    /// OR REPLACE LANGUAGE plpgsql` skips it; `CREATE LANGUAGE IF NOT
+    /// EXISTS` does not parse).
+    #[test]
+    fn create_language_or_replace() {
+        let out = assert_err(RULE, "CREATE LANGUAGE plpgsql;");
+        assert!(
+            out.contains("CREATE LANGUAGE plpgsql without OR REPLACE"),
+            "{out}"
+        );
+        assert!(out.contains("CREATE OR REPLACE LANGUAGE plpgsql"), "{out}");
+        let out = assert_err(RULE, "create trusted procedural language plperl;");
+        assert!(
+            out.contains("create or replace trusted procedural language plperl"),
+            "{out}"
+        );
+        assert_ok(RULE, "CREATE OR REPLACE LANGUAGE plpgsql;");
+    }
+
+    /// `ALTER TYPE ... ADD VALUE` before a COMMIT that splits the file, or
+    /// in a down: a rerun fails with `enum label "b" already exists`
+    /// (PostgreSQL 15); `ADD VALUE IF NOT EXISTS` skips it.
+    #[test]
+    fn enum_add_value_err() {
+        let out = assert_err(
+            RULE,
+            "ALTER TYPE mood ADD VALUE 'b' BEFORE 'a';\nCOMMIT;\nCREATE TABLE x (id int);",
+        );
+        assert!(
+            out.contains("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'b' BEFORE 'a'"),
+            "{out}"
+        );
+        // A type named `value`.
+        let out = assert_err(
+            RULE,
+            "alter type value add value 'x';\ncommit;\ncreate table x (id int);",
+        );
+        assert!(
+            out.contains("alter type value add value if not exists 'x'"),
+            "{out}"
+        );
+        let files = [(
+            "000002_more_moods.down.sql",
+            "ALTER TYPE mood ADD VALUE 'c';\nALTER TYPE mood RENAME VALUE 'd' TO 'e';\n",
+        )];
+        let diags: Vec<_> = lint_files(RULE, &files)
+            .into_iter()
+            .filter(|d| d.rule == RULE)
+            .collect();
+        assert_eq!(diags.len(), 1, "{diags:#?}");
+        assert!(
+            diags[0]
+                .message
+                .starts_with("ALTER TYPE mood ADD VALUE 'c' has no IF NOT EXISTS"),
+            "{diags:#?}"
+        );
+        // One transaction: a rerun starts clean; a guarded one is fine.
+        assert_ok(
+            RULE,
+            "ALTER TYPE mood ADD VALUE 'b';\nCREATE TABLE x (id int);",
+        );
+        assert_ok(
+            RULE,
+            "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'b';\nCOMMIT;\nCREATE TABLE x (id int);",
+        );
     }
 
     #[test]
