@@ -425,6 +425,44 @@ mod tests {
         }
     }
 
+    /// An `ALTER TABLE` that rewrites nothing but reads the whole table
+    /// under its ACCESS EXCLUSIVE (SET NOT NULL, a CHECK, a UNIQUE index
+    /// build) is one finding too: on PostgreSQL 15, `SET NOT NULL, ADD
+    /// CHECK` is one `seq_scan`, and every check of the statement holds
+    /// the lock its index build takes.
+    #[test]
+    fn one_scan_of_one_alter_is_one_finding() {
+        let cases = [
+            (
+                "ALTER TABLE t ALTER COLUMN a SET NOT NULL, ADD CONSTRAINT t_b_ck CHECK (b > 0);",
+                "set-not-null-scan",
+                &["constraint-missing-not-valid"][..],
+            ),
+            (
+                "ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a), ALTER COLUMN b SET NOT NULL, \
+                 ADD CONSTRAINT t_b_ck CHECK (b > 0);",
+                "require-unique-index-for-constraint",
+                &["set-not-null-scan", "constraint-missing-not-valid"][..],
+            ),
+        ];
+        for (sql, rule, folded) in cases {
+            let files = [
+                TABLE,
+                (
+                    "000002_x.up.sql",
+                    &*format!("SET lock_timeout = '2s';\n{sql}\n"),
+                ),
+            ];
+            let out = run(Config::default(), &files);
+            let up: Vec<_> = out.iter().filter(|d| d.0.starts_with("000002")).collect();
+            assert_eq!(up.len(), 1, "{sql}: {up:#?}");
+            assert_eq!(up[0].1, rule, "{sql}");
+            for f in folded {
+                assert!(up[0].3.contains(f), "{f}: {}", up[0].3);
+            }
+        }
+    }
+
     #[test]
     fn downs_locking_is_off_by_default_and_configurable() {
         let files = [

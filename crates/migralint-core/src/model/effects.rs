@@ -1747,7 +1747,9 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
             _ => keys,
         },
         columns: obj.columns.clone(),
-        index: (!c.indexname.is_empty()).then(|| c.indexname.clone()),
+        // The index by the name it has once the constraint takes it (the
+        // rename above comes first).
+        index: (!c.indexname.is_empty()).then(|| name.clone()),
         expr: c
             .raw_expr
             .as_deref()

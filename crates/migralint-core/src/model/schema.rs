@@ -1508,6 +1508,31 @@ mod tests {
         }
     }
 
+    /// `ADD CONSTRAINT c PRIMARY KEY USING INDEX i` renames `i` to `c`
+    /// and sets its columns NOT NULL (checked on PostgreSQL 15:
+    /// `attnotnull` is true, and a later `SET NOT NULL` scans nothing).
+    #[test]
+    fn primary_key_using_a_renamed_index_sets_its_columns_not_null() {
+        let mut s = Schema::default();
+        replay(
+            &mut s,
+            "CREATE TABLE t (id int, a int); CREATE UNIQUE INDEX t_id_key ON t (id); \
+             CREATE UNIQUE INDEX t_a_key ON t (a);",
+            0,
+        );
+        replay(
+            &mut s,
+            "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_key; \
+             ALTER TABLE t ADD CONSTRAINT t_a_uq UNIQUE USING INDEX t_a_key;",
+            1,
+        );
+        let t = s.table(&QualName::new(None, "t")).unwrap();
+        assert!(t.column("id").unwrap().not_null);
+        assert!(!t.column("a").unwrap().not_null, "UNIQUE allows NULLs");
+        assert!(s.index(&QualName::new(None, "t_pkey")).is_some());
+        assert!(s.index(&QualName::new(None, "t_id_key")).is_none());
+    }
+
     #[test]
     fn tracks_tables_columns_constraints() {
         let mut s = Schema::default();

@@ -2,7 +2,7 @@ use crate::engine::context::{Findings, StmtCx};
 use crate::fix::{Applicability, FixSpec};
 use crate::model::names::{quote_ident, string_list};
 use crate::rules::fixes;
-use crate::rules::helpers::{column_type_sites, ColumnSiteKind, ColumnTypeSite};
+use crate::rules::helpers::{column_type_sites, snake_case, ColumnSiteKind, ColumnTypeSite};
 use crate::rules::Check;
 
 declare_rule!(
@@ -28,24 +28,37 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         }
         let column = quote_ident(site.column);
         let what = site.subject();
-        let n = site.ty.mods.first().copied().unwrap_or(1);
+        // `char` alone is `char(1)` (the parser says so); `bpchar` alone
+        // has no length: it does not pad, but still ignores trailing
+        // spaces (checked on PostgreSQL 15).
+        let n = site.ty.mods.first().copied();
         if fixed_width(site.column, n) {
             continue;
         }
         let array = site.array_suffix();
-        out.report(
-            site.span,
-            format!(
-                "{what} `char({n}){array}`: char(n) pads every value with spaces to {n} character{} and ignores trailing spaces when comparing, \
-                 which surprises clients, and it is no faster than text (it is stored the same way)",
-                if n == 1 { "" } else { "s" }
+        let (message, help) = match n {
+            Some(n) => (
+                format!(
+                    "{what} `char({n}){array}`: char(n) pads every value with spaces to {n} character{} and ignores trailing spaces when comparing, \
+                     which surprises clients, and it is no faster than text (it is stored the same way)",
+                    if n == 1 { "" } else { "s" }
+                ),
+                format!(
+                    "use `text{array}` (e.g. `{column} text{array}`), with `CHECK (char_length({column}) = {n})` if the length must be exact, \
+                     or `varchar({n})` for a maximum length"
+                ),
             ),
-        )
-        .help(format!(
-            "use `text{array}` (e.g. `{column} text{array}`), with `CHECK (char_length({column}) = {n})` if the length must be exact, \
-             or `varchar({n})` for a maximum length"
-        ))
-        .fix_opt(fix(cx, &site));
+            None => (
+                format!(
+                    "{what} `bpchar{array}`: blank-padded character with no length, which ignores trailing spaces when comparing and drops \
+                     them when cast to text, which surprises clients, and it is no faster than text (it is stored the same way)"
+                ),
+                format!("use `text{array}` (e.g. `{column} text{array}`)"),
+            ),
+        };
+        out.report(site.span, message)
+            .help(help)
+            .fix_opt(fix(cx, &site));
     }
 }
 
@@ -119,20 +132,34 @@ const CODE_WORDS: &[&str] = &[
     "isbn",
     "ean",
     "upc",
+    "zip",
+    "zipcode",
+    "postcode",
 ];
 
 /// `char(n)` holds a fixed-width code or identifier: its width is that of
 /// a fixed-width format, or its name says it is a code. Padding never
-/// happens then, and `char(n)` documents the width.
-fn fixed_width(column: &str, n: i64) -> bool {
-    let lower = column.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+/// happens then, and `char(n)` documents the width. The name's words are
+/// its snake_case words (`"postalCode"` is `postal_code`), and its last
+/// word says what it is (`name_code` is a code, `code_name` a name).
+fn fixed_width(column: &str, n: Option<i64>) -> bool {
+    let snake = snake_case(column);
+    let words: Vec<&str> = snake
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.last() {
+        Some(w) if CODE_WORDS.contains(w) => return true,
+        Some(w) if FREE_TEXT_WORDS.contains(w) => return false,
+        _ => {}
+    }
     // A name that says free text (`first_name char(32)`, `country_name`)
     // is padded text, whatever its width.
     if words.iter().any(|w| FREE_TEXT_WORDS.contains(w)) {
         return false;
     }
-    FIXED_WIDTHS.iter().any(|(w, _)| *w == n) || words.iter().any(|w| CODE_WORDS.contains(w))
+    n.is_some_and(|n| FIXED_WIDTHS.iter().any(|(w, _)| *w == n))
+        || words.iter().any(|w| CODE_WORDS.contains(w))
 }
 
 /// Words of a column name that say it holds free text: padding it with
@@ -202,6 +229,41 @@ mod tests {
             RULE,
             "CREATE TABLE t (id char(26) PRIMARY KEY, country char(2), cur char(3), u char(36), sha char(64),\n\
              access_code char(1), file_hash character(20), locale_tag char(5));",
+        );
+    }
+
+    /// A camelCase name's words count as snake_case ones, and the last
+    /// word says what the column is.
+    #[test]
+    fn code_names_in_any_case_ok() {
+        assert_ok(
+            RULE,
+            "CREATE TABLE a (id bigint PRIMARY KEY, \"postalCode\" char(5), \"stateCode\" char(4), \"ZipCode\" char(9), \
+             name_code char(6), zip char(5));",
+        );
+        let out = assert_err(
+            RULE,
+            "CREATE TABLE a (id bigint PRIMARY KEY, \"displayName\" char(2), code_name char(10));",
+        );
+        assert!(
+            out.contains("displayName") && out.contains("code_name"),
+            "{out}"
+        );
+    }
+
+    /// `bpchar` without a length does not pad (PostgreSQL 15: `bpchar`
+    /// column, `'abc  '` reads back `abc`, length 3): no `char(1)`, and no
+    /// fixed width to excuse it.
+    #[test]
+    fn bpchar_without_length_is_not_char_1() {
+        let out = assert_err(RULE, "CREATE TABLE b (id bigint PRIMARY KEY, flag bpchar);");
+        assert!(
+            out.contains("`bpchar`") && !out.contains("char(1)"),
+            "{out}"
+        );
+        assert_ok(
+            RULE,
+            "CREATE TABLE b (id bigint PRIMARY KEY, flag char, f2 character);",
         );
     }
 

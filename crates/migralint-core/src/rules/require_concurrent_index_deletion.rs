@@ -53,10 +53,14 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if locked.is_empty() {
         return;
     }
-    let locks: Vec<String> = locked
-        .iter()
-        .map(|(index, table)| describe_lock(cx, table.as_ref().unwrap_or(index)))
-        .collect();
+    // One lock per table, however many of its indexes the statement drops.
+    let mut locks: Vec<String> = Vec::new();
+    for (index, table) in &locked {
+        let lock = describe_lock(cx, table.as_ref().unwrap_or(index));
+        if !locks.contains(&lock) {
+            locks.push(lock);
+        }
+    }
     let names: Vec<String> = locked.iter().map(|(i, _)| i.to_string()).collect();
     let if_exists = if s.missing_ok { "IF EXISTS " } else { "" };
     let message = format!(
@@ -140,6 +144,22 @@ mod tests {
             ),
         ];
         assert_eq!(lint_files(RULE, &files).len(), 1);
+    }
+
+    /// Two indexes of one table: one ACCESS EXCLUSIVE lock on it, said once.
+    #[test]
+    fn two_indexes_of_one_table_name_its_lock_once() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                (
+                    "000001_a.up.sql",
+                    "CREATE TABLE t (a int, b int);\nCREATE INDEX t_a ON t (a);\nCREATE INDEX t_b ON t (b);",
+                ),
+                ("000002_b.up.sql", "DROP INDEX t_a, t_b;"),
+            ],
+        );
+        assert_eq!(out.matches("ACCESS EXCLUSIVE on t").count(), 1, "{out}");
     }
 
     const CREATE: (&str, &str) = (

@@ -14,7 +14,13 @@ declare_rule!(
     Error,
     "ADD UNIQUE / PRIMARY KEY / EXCLUDE builds its index under ACCESS EXCLUSIVE; build it CONCURRENTLY first",
     Check::Statement(check),
-    subsumes = &["hold-exclusive-lock-across-statements"]
+    // The NOT NULL scan and the constraint checks of the same ALTER TABLE
+    // run under the ACCESS EXCLUSIVE its index build holds: one finding.
+    subsumes = &[
+        "hold-exclusive-lock-across-statements",
+        "set-not-null-scan",
+        "constraint-missing-not-valid"
+    ]
 );
 
 fn check(cx: &StmtCx, out: &mut Findings) {
