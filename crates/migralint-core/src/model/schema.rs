@@ -39,10 +39,10 @@ impl Table {
     /// The column renamed away to `name` whose old name another column
     /// has taken since (`RENAME COLUMN email TO email_old`, then `ADD
     /// COLUMN email`): the superseded copy, which the application no
-    /// longer reaches under its old name. Returns the name it left.
-    pub fn superseded_column(&self, name: &str) -> Option<&str> {
-        let old = self.column(name)?.renamed_from.as_deref()?;
-        (old != name && self.column(old).is_some()).then_some(old)
+    /// longer reaches under its old name.
+    pub fn superseded_column(&self, name: &str) -> bool {
+        let old = self.column(name).and_then(|c| c.renamed_from.as_deref());
+        old.is_some_and(|old| old != name && self.column(old).is_some())
     }
 
     /// A validated `CHECK (col IS NOT NULL)` exists, so `SET NOT NULL` can
@@ -197,10 +197,9 @@ impl Schema {
     /// The table renamed away to `name` whose old name another table has
     /// taken since (`RENAME TO old_t`, then a new `t`): the superseded
     /// copy, which the application no longer reaches under its old name.
-    /// Returns the name it left.
-    pub fn superseded_table(&self, name: &QualName) -> Option<&QualName> {
-        let old = self.table(name)?.renamed_from.as_ref()?;
-        (!same_name(old, name) && self.table(old).is_some()).then_some(old)
+    pub fn superseded_table(&self, name: &QualName) -> bool {
+        let old = self.table(name).and_then(|t| t.renamed_from.as_ref());
+        old.is_some_and(|old| !same_name(old, name) && self.table(old).is_some())
     }
 
     pub fn index(&self, name: &QualName) -> Option<&IndexInfo> {

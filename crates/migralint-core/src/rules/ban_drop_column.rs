@@ -41,7 +41,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         if cx
             .table_state(&table)
             .table()
-            .is_some_and(|t| t.superseded_column(&cmd.name).is_some())
+            .is_some_and(|t| t.superseded_column(&cmd.name))
         {
             continue;
         }

@@ -44,7 +44,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         }
         // The copy a swap renamed away (its old name holds the new table):
         // code follows the name, so the break was the swap's, reported there.
-        if cx.schema.superseded_table(&table).is_some() {
+        if cx.schema.superseded_table(&table) {
             continue;
         }
         out.report(

@@ -17,6 +17,13 @@ declare_rule!(
 
 fn check(cx: &StmtCx, out: &mut Findings) {
     let effects = &cx.facts().effects;
+    // Most statements drop nothing with CASCADE: nothing to gather.
+    if !effects
+        .iter()
+        .any(|e| matches!(e, Effect::Drop { cascade: true, .. }))
+    {
+        return;
+    }
     let drops: Vec<&Obj> = effects
         .iter()
         .filter_map(|e| match e {
@@ -68,15 +75,18 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         let Some(first) = taken.first() else {
             continue;
         };
-        let what = match taken.len() {
-            1 => first.clone(),
-            n => format!("{} and {} more: {}", first, n - 1, taken[1..].join(", ")),
+        let (what, it) = match taken.len() {
+            1 => (first.clone(), "it"),
+            n => (
+                format!("{} and {} more: {}", first, n - 1, taken[1..].join(", ")),
+                "them",
+            ),
         };
         out.report(
             cx.stmt.span,
             format!(
                 "dropping {} with CASCADE also drops {what}: PostgreSQL does it with a NOTICE only, the migration does not \
-                 name it, and nothing in this file creates it again",
+                 name {it}, and nothing in this file creates {it} again",
                 dropped.describe()
             ),
         )
