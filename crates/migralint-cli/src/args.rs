@@ -50,10 +50,10 @@ pub struct CheckArgs {
     /// Target PostgreSQL major version (default 15).
     #[arg(long, value_name = "N")]
     pub pg_version: Option<u32>,
-    /// Run only these rules (comma-separated).
+    /// Run only these rules or categories (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
-    /// Turn these rules off (comma-separated).
+    /// Turn these rules or categories off (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
     /// Exit with 1 on warnings too.

@@ -281,6 +281,74 @@ fn config_file_is_found_and_applied() {
     assert!(out.stderr.contains("nope.toml"), "{}", out.stderr);
 }
 
+/// A category stands for its rules on the command line and in the file;
+/// the file's rule line wins over the flag's category only where the flag
+/// does not speak (flags come last).
+#[test]
+fn categories_on_the_command_line_and_in_the_file() {
+    let t = migrations("categories");
+    t.write(
+        "migrations/000003_add_bio.up.sql",
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS bio text;\n",
+    );
+    t.write(
+        "migrations/000003_add_bio.down.sql",
+        "ALTER TABLE users DROP COLUMN IF EXISTS bio;\n",
+    );
+    let out = run_in(
+        &t.0,
+        &[
+            "check",
+            "--format",
+            "compact",
+            "--ignore",
+            "locking",
+            "migrations",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        !out.stdout.contains("require-concurrent-index-creation"),
+        "{}",
+        out.stdout
+    );
+    t.write(
+        "migralint.toml",
+        "[rules]\nlocking = \"off\"\nrequire-lock-timeout = \"error\"\n",
+    );
+    let out = run_in(&t.0, &["check", "--format", "compact", "migrations"], None);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("error [require-lock-timeout]"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("require-concurrent-index-creation"),
+        "{}",
+        out.stdout
+    );
+    let out = run_in(
+        &t.0,
+        &[
+            "check",
+            "--format",
+            "compact",
+            "--select",
+            "lockng",
+            "migrations",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("lockng") && out.stderr.contains("locking"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn non_utf8_and_crlf_files() {
     let t = TempDir::new("encodings");

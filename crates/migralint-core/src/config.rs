@@ -11,7 +11,7 @@ pub use crate::engine::options::{
     Naming, Options, DEFAULT_OBJECT_PATTERN, DEFAULT_PG_VERSION, DEFAULT_TITLE_PATTERN,
 };
 pub use crate::engine::selection::{Level, Selection};
-use crate::rules;
+use crate::rules::{self, Category};
 
 /// The configuration as written in `migralint.toml` (or given as JSON to the
 /// wasm API). Every key is optional.
@@ -26,14 +26,16 @@ pub struct ConfigFile {
     pub migrations: Option<String>,
     /// Target PostgreSQL major version.
     pub pg_version: Option<PgVersion>,
-    /// Only these rules (names), when given.
-    pub select: Option<Vec<RuleName>>,
-    /// Rules turned off.
+    /// Only these rules (names or categories), when given.
+    pub select: Option<Vec<Selector>>,
+    /// Rules (names or categories) turned off.
     #[serde(default)]
-    pub ignore: Vec<RuleName>,
-    /// Per-rule level: `rule-name = "off" | "warning" | "error"`.
+    pub ignore: Vec<Selector>,
+    /// Per-rule level: `rule-name = "off" | "warning" | "error"`, or a
+    /// whole category's (`locking = "off"`); a rule's own line wins over
+    /// its category's.
     #[serde(default)]
-    pub rules: BTreeMap<RuleName, Level>,
+    pub rules: BTreeMap<Selector, Level>,
     #[serde(default)]
     pub naming: NamingFile,
     /// Assume golang-migrate's `x-multi-statement=true` (statements sent one
@@ -51,7 +53,7 @@ pub struct ConfigFile {
     /// with the rules it stands for: `"nolint:concurrentIndex" =
     /// ["require-concurrent-index-creation"]`.
     #[serde(default)]
-    pub markers: BTreeMap<Marker, Vec<RuleName>>,
+    pub markers: BTreeMap<Marker, Vec<Selector>>,
 }
 
 /// A `[markers]` key: the text a comment starts with (after `--` or `/*`),
@@ -138,22 +140,47 @@ fn check_pg_version(version: u32) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// A rule name in the configuration (`select`, `ignore`, a `[rules]` key),
-/// checked against the registry as it is read, so that the TOML error
-/// points at the line that names it.
+/// What `select`, `ignore`, a `[rules]` key or a `[markers]` list names:
+/// one rule, or every rule of a category (`locking`, `style`, ...; the
+/// categories `migralint rules` shows). Checked against the registry as it
+/// is read, so that the TOML error points at the line that names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct RuleName(pub &'static str);
+pub enum Selector {
+    Category(Category),
+    Rule(&'static str),
+}
 
-impl<'de> Deserialize<'de> for RuleName {
+impl Selector {
+    /// The name, or the category, as the user wrote it.
+    pub fn parse(name: &str) -> Result<Selector, String> {
+        match Category::named(name) {
+            Some(category) => Ok(Selector::Category(category)),
+            None => rule_named(name).map(Selector::Rule),
+        }
+    }
+
+    /// The rules it stands for, in registry order.
+    pub fn rules(self) -> impl Iterator<Item = &'static str> {
+        rules::REGISTRY
+            .iter()
+            .filter(move |r| match self {
+                Selector::Category(c) => r.category == c,
+                Selector::Rule(name) => r.name == name,
+            })
+            .map(|r| r.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for Selector {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit;
         impl serde::de::Visitor<'_> for Visit {
-            type Value = RuleName;
+            type Value = Selector;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a rule name (`migralint rules` lists them)")
+                f.write_str("a rule name or a category (`migralint rules` lists them)")
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RuleName, E> {
-                rule_named(v).map(RuleName).map_err(E::custom)
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Selector, E> {
+                Selector::parse(v).map_err(E::custom)
             }
         }
         d.deserialize_any(Visit)
@@ -212,16 +239,26 @@ impl Config {
             config.options.downs_locking = level;
         }
         if let Some(select) = &file.select {
-            config.selection.select = Some(select.iter().map(|r| r.0).collect());
+            config.selection.select = Some(select.iter().flat_map(|s| s.rules()).collect());
         }
-        for rule in &file.ignore {
-            config.selection.levels.insert(rule.0, Level::Off);
+        // A category's level first, then the rules named one by one: the
+        // narrower setting wins (`ignore = ["locking"]` with
+        // `require-lock-timeout = "warning"` keeps that one rule).
+        let ignored = file.ignore.iter().map(|s| (*s, Level::Off));
+        let levels: Vec<(Selector, Level)> = ignored
+            .chain(file.rules.iter().map(|(s, l)| (*s, *l)))
+            .collect();
+        for narrow in [false, true] {
+            for (selector, level) in &levels {
+                if matches!(selector, Selector::Rule(_)) == narrow {
+                    for rule in selector.rules() {
+                        config.selection.levels.insert(rule, *level);
+                    }
+                }
+            }
         }
-        for (rule, level) in &file.rules {
-            config.selection.levels.insert(rule.0, *level);
-        }
-        for (Marker(marker), rules) in &file.markers {
-            let rules = rules.iter().map(|r| r.0).collect();
+        for (Marker(marker), selectors) in &file.markers {
+            let rules = selectors.iter().flat_map(|s| s.rules()).collect();
             config.options.markers.push((marker.clone(), rules));
         }
         let naming = &file.naming;
@@ -246,13 +283,13 @@ impl Config {
         Ok(())
     }
 
-    /// Runs only these rules (plus any later `select`).
+    /// Runs only these rules or categories (plus any later `select`).
     pub fn select(&mut self, names: &[String]) -> Result<(), ConfigError> {
-        let names = names
-            .iter()
-            .map(|n| known_rule(n, "select"))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.selection.select = Some(names);
+        let mut rules = Vec::new();
+        for name in names {
+            rules.extend(known(name, "select")?.rules());
+        }
+        self.selection.select = Some(rules);
         Ok(())
     }
 
@@ -270,19 +307,22 @@ impl Config {
         self.options.downs_locking = Level::Warning;
     }
 
-    /// Turns these rules off.
+    /// Turns these rules or categories off.
     pub fn ignore(&mut self, names: &[String]) -> Result<(), ConfigError> {
         for name in names {
-            let rule = known_rule(name, "ignore")?;
-            self.selection.levels.insert(rule, Level::Off);
+            for rule in known(name, "ignore")?.rules() {
+                self.selection.levels.insert(rule, Level::Off);
+            }
         }
         Ok(())
     }
 
-    /// Sets one rule's level (e.g. to turn on a rule that is off by default).
-    pub fn set_level(&mut self, rule: &str, level: Level) -> Result<(), ConfigError> {
-        let rule = known_rule(rule, "rules")?;
-        self.selection.levels.insert(rule, level);
+    /// Sets one rule's level, or a category's (e.g. to turn on a rule that
+    /// is off by default).
+    pub fn set_level(&mut self, name: &str, level: Level) -> Result<(), ConfigError> {
+        for rule in known(name, "rules")?.rules() {
+            self.selection.levels.insert(rule, level);
+        }
         Ok(())
     }
 
@@ -355,8 +395,8 @@ pub fn resolve(text: Option<&str>, overrides: &Overrides) -> Result<Resolved, Re
     })
 }
 
-fn known_rule(name: &str, key: &str) -> Result<&'static str, ConfigError> {
-    rule_named(name).map_err(|e| ConfigError(format!("{key}: {e}")))
+fn known(name: &str, key: &str) -> Result<Selector, ConfigError> {
+    Selector::parse(name).map_err(|e| ConfigError(format!("{key}: {e}")))
 }
 
 /// The registry's name for `name`, or what is wrong with it: the closest
@@ -378,14 +418,16 @@ fn rule_named(name: &str) -> Result<&'static str, String> {
             "`{name}` is not a rule but a top-level key: write it above the first `[table]` header"
         ));
     }
-    if name == "downs" || name == "naming" || name == "locking" {
+    if name == "downs" || name == "naming" {
         return Err(format!(
             "`{name}` is not a rule: `[downs]` and `[naming]` are tables of their own (see the README)"
         ));
     }
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     Err(format!(
-        "{} (`migralint rules` lists them)",
-        rules::unknown(name)
+        "{} (`migralint rules` lists them; a category names all its rules: {})",
+        rules::unknown(name),
+        categories.join(", ")
     ))
 }
 
@@ -507,6 +549,69 @@ mod tests {
         assert_eq!(c.options.pg_version, 13);
         let rule = rules::find("require-lock-timeout").unwrap();
         assert_eq!(c.severity(rule), Some(crate::report::Severity::Error));
+    }
+
+    /// A category names all its rules, in `select`, `ignore`, `[rules]` and
+    /// `[markers]`, and on the command line; a rule's own setting wins over
+    /// its category's, whichever comes first in the file.
+    #[test]
+    fn categories_select_their_rules_and_the_narrower_setting_wins() {
+        let locking: Vec<_> = rules::REGISTRY
+            .iter()
+            .filter(|r| r.category == Category::Locking && r.default_enabled)
+            .collect();
+        assert!(locking.len() > 5);
+        let timeout = rules::find("require-lock-timeout").unwrap();
+        let jsonb = rules::find("prefer-jsonb").unwrap();
+        let c = Config::from_toml_str(
+            "ignore = [\"locking\"]\n[rules]\nrequire-lock-timeout = \"error\"\n",
+        )
+        .unwrap();
+        for rule in &locking {
+            let want = if rule.name == timeout.name {
+                Some(crate::report::Severity::Error)
+            } else {
+                None
+            };
+            assert_eq!(c.severity(rule), want, "{}", rule.name);
+        }
+        assert_eq!(c.severity(jsonb), Some(jsonb.default_severity));
+        // The other way round: the category is raised, one rule turned off.
+        let c = Config::from_toml_str("ignore = [\"prefer-jsonb\"]\n[rules]\nstyle = \"error\"\n")
+            .unwrap();
+        assert_eq!(c.severity(jsonb), None);
+        let timestamptz = rules::find("prefer-timestamptz").unwrap();
+        assert_eq!(
+            c.severity(timestamptz),
+            Some(crate::report::Severity::Error)
+        );
+        // `select` and the command line's flags.
+        let c = Config::from_toml_str("select = [\"pairing\"]\n").unwrap();
+        assert_eq!(c.severity(timeout), None);
+        let empty_down = rules::find("empty-down").unwrap();
+        assert_eq!(c.severity(empty_down), Some(empty_down.default_severity));
+        let mut c = Config::default();
+        c.ignore(&["locking".into()]).unwrap();
+        assert!(locking.iter().all(|r| c.severity(r).is_none()));
+        c.select(&["style".into()]).unwrap();
+        assert_eq!(c.severity(jsonb), Some(jsonb.default_severity));
+        assert_eq!(c.severity(empty_down), None);
+        let c = Config::from_toml_str("[markers]\n\"nolint\" = [\"locking\"]\n").unwrap();
+        assert_eq!(
+            c.options.markers[0].1.len(),
+            rules::REGISTRY
+                .iter()
+                .filter(|r| r.category == Category::Locking)
+                .count()
+        );
+        // An unknown name lists the categories.
+        let err = Config::from_toml_str("ignore = [\"lockng\"]\n")
+            .unwrap_err()
+            .0;
+        assert!(
+            err.contains("unknown rule `lockng`") && err.contains("locking, compatibility"),
+            "{err}"
+        );
     }
 
     #[test]

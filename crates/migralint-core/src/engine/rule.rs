@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::context::{DownCx, Findings, SetCx, StmtCx};
 use crate::report::Severity;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Parsing,
@@ -20,6 +20,21 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Parsing,
+        Category::Naming,
+        Category::Pairing,
+        Category::Robustness,
+        Category::Locking,
+        Category::Compatibility,
+        Category::Style,
+    ];
+
+    /// The category called `name` (as `as_str` spells it).
+    pub fn named(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Parsing => "parsing",
