@@ -11,8 +11,8 @@ use pg_query::NodeEnum;
 
 use super::names::{node_string, quote_ident, string_list, QualName, SqlType};
 use super::objects::{
-    index_name_addition, same_name, Column, ConstraintInfo, ConstraintKind, Kind, Obj, Referable,
-    Reference,
+    index_name_addition, same_name, Column, ConstraintInfo, ConstraintKind, KeyPart, Kind, Obj,
+    Referable, Reference, UniqueKey,
 };
 use super::volatility::FunctionInfo;
 
@@ -279,6 +279,8 @@ pub enum Shape {
         /// Its key columns when it is on plain columns only, without a
         /// predicate (what can back a UNIQUE or PRIMARY KEY).
         keys: Option<Vec<String>>,
+        /// What it guarantees, when unique.
+        unique_key: Option<Box<UniqueKey>>,
         /// The names PostgreSQL gives its columns, joined
         /// (`objects::index_name_addition`): what an unnamed index's name
         /// is made of.
@@ -392,6 +394,39 @@ pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
         def.push_str(&format!(" where {}", canonical_expr(w)));
     }
     def.into_boxed_str()
+}
+
+/// What a unique index guarantees: its keys (columns, or expressions with
+/// the columns they read) and its predicate. INCLUDE columns are not keys.
+pub fn unique_key(s: &pg_query::protobuf::IndexStmt) -> UniqueKey {
+    let keys = s
+        .index_params
+        .iter()
+        .map(|p| match p.node.as_ref() {
+            Some(NodeEnum::IndexElem(e)) if e.expr.is_none() => KeyPart {
+                columns: vec![e.name.clone()],
+                expr: None,
+            },
+            Some(NodeEnum::IndexElem(e)) => {
+                let expr = e.expr.as_deref().expect("an expression key");
+                KeyPart {
+                    columns: column_refs(expr),
+                    expr: Some(canonical_expr(expr).into_boxed_str()),
+                }
+            }
+            _ => KeyPart {
+                columns: column_refs(p),
+                expr: Some(canonical_expr(p).into_boxed_str()),
+            },
+        })
+        .collect();
+    UniqueKey {
+        keys,
+        predicate: s
+            .where_clause
+            .as_deref()
+            .map(|w| canonical_expr(w).into_boxed_str()),
+    }
 }
 
 /// The key columns of an index on plain columns only, without a predicate.
@@ -1063,6 +1098,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     concurrent: s.concurrent,
                     def: index_def(s),
                     keys: plain_keys(s),
+                    unique_key: s.unique.then(|| Box::new(unique_key(s))),
                     colnames: index_name_addition(&index_colnames(s)),
                 },
                 open: false,

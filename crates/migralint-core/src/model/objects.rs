@@ -598,6 +598,86 @@ pub struct ConstraintInfo {
     pub references: Option<Reference>,
 }
 
+/// What a unique index or key guarantees, to tell whether one uniqueness
+/// implies another: each key with the columns it reads (a plain column, or
+/// an expression with its `canonical_expr` text) and the predicate of a
+/// partial index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UniqueKey {
+    pub keys: Vec<KeyPart>,
+    /// A partial index's predicate (`canonical_expr`); `None`: every row.
+    pub predicate: Option<Box<str>>,
+}
+
+/// One key of a `UniqueKey`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPart {
+    /// The columns it reads (one for a plain column).
+    pub columns: Vec<String>,
+    /// An expression's `canonical_expr` text (`None` for a plain column).
+    pub expr: Option<Box<str>>,
+}
+
+impl UniqueKey {
+    /// A key on plain columns (`UNIQUE (a, b)`, `PRIMARY KEY (a)`).
+    pub fn of_columns(columns: &[String]) -> UniqueKey {
+        UniqueKey {
+            keys: columns
+                .iter()
+                .map(|c| KeyPart {
+                    columns: vec![c.clone()],
+                    expr: None,
+                })
+                .collect(),
+            ..UniqueKey::default()
+        }
+    }
+
+    /// Whether rows that agree on every key of `other` (among the rows
+    /// `other` covers) agree on every key of `self`, so that no two of them
+    /// can exist while `self` is unique: `self` implies `other`. Each key of
+    /// `self` must be a key of `other` or read only plain key columns of
+    /// `other` (`UNIQUE (lower(email))` implies `UNIQUE (email)`), and a
+    /// partial `self` must cover the same rows.
+    pub fn implies(&self, other: &UniqueKey) -> bool {
+        let same_rows = match (&self.predicate, &other.predicate) {
+            (None, _) => true,
+            (Some(a), Some(b)) => a == b,
+            (Some(_), None) => false,
+        };
+        let plain: Vec<&String> = other
+            .keys
+            .iter()
+            .filter(|k| k.expr.is_none() && k.columns.len() == 1)
+            .map(|k| &k.columns[0])
+            .collect();
+        same_rows
+            && self.keys.iter().all(|k| {
+                k.expr.is_some() && other.keys.iter().any(|o| o.expr == k.expr)
+                    || k.columns.iter().all(|c| plain.contains(&c))
+            })
+    }
+
+    /// Follows a column rename, in the columns and in the texts of the
+    /// expressions and the predicate.
+    pub fn rename_column(&mut self, old: &str, new: &str) {
+        let rename = |text: &mut Option<Box<str>>| {
+            if let Some(t) = text.as_deref() {
+                *text = super::effects::rename_in_expr(t, old, new).map(String::into_boxed_str);
+            }
+        };
+        for k in &mut self.keys {
+            if k.columns.iter().any(|c| c == old) {
+                rename(&mut k.expr);
+                for c in k.columns.iter_mut().filter(|c| *c == old) {
+                    new.clone_into(c);
+                }
+            }
+        }
+        rename(&mut self.predicate);
+    }
+}
+
 /// What a foreign key points at, and what it does on changes there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {

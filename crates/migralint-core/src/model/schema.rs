@@ -11,7 +11,7 @@ use super::objects::{
     choose_index_name, generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable,
     Reference,
 };
-pub use super::objects::{Column, ConstraintInfo, ConstraintKind};
+pub use super::objects::{Column, ConstraintInfo, ConstraintKind, KeyPart, UniqueKey};
 use super::objset::ObjSet;
 use super::volatility::Functions;
 
@@ -70,6 +70,8 @@ pub struct IndexInfo {
     pub def: Option<Box<str>>,
     /// Its key columns when on plain columns only, without a predicate.
     pub keys: Option<Vec<String>>,
+    /// What it guarantees, when unique (columns renamed with them).
+    pub unique_key: Option<Box<UniqueKey>>,
 }
 
 /// A domain and what it checks (`CHECK` constraints, `NOT NULL`).
@@ -520,6 +522,27 @@ impl Schema {
         }
     }
 
+    /// While recording (a down file, linted against the state after its
+    /// up): the table `name` and its indexes as they were when the
+    /// recording began, whatever the file has changed since; otherwise as
+    /// they are.
+    pub fn at_recording_start(&self, name: &QualName) -> (Option<&Table>, Vec<&IndexInfo>) {
+        let key = name.key();
+        let saved = self.undo.as_ref();
+        let table = match saved.and_then(|s| s.tables.get(&key)) {
+            Some(old) => old.as_ref(),
+            None => self.tables.get(&key),
+        };
+        let on_table = |i: &&IndexInfo| i.table.key() == key;
+        let unchanged = self
+            .indexes
+            .iter()
+            .filter(|(k, _)| !saved.is_some_and(|s| s.indexes.contains_key(*k)))
+            .map(|(_, i)| i);
+        let changed = saved.into_iter().flat_map(|s| s.indexes.values().flatten());
+        (table, unchanged.chain(changed).filter(on_table).collect())
+    }
+
     /// Saves the table at `key` before its first change while recording.
     fn save_table(&mut self, key: &Key) {
         if let Some(saved) = &mut self.undo {
@@ -868,11 +891,18 @@ impl Schema {
                                     col.not_null = true;
                                 }
                             }
+                            // An unnamed one by the name PostgreSQL gives
+                            // it, so that a DROP CONSTRAINT of that name
+                            // takes it.
+                            let name = info.name.clone().or_else(|| {
+                                generated_constraint_name(table, info.kind, &obj.columns)
+                            });
                             match info.kind {
                                 ConstraintKind::NotNull => {}
                                 ConstraintKind::Other => {}
                                 _ => t.constraints.push(ConstraintInfo {
                                     keys,
+                                    name,
                                     ..info.clone()
                                 }),
                             }
@@ -882,6 +912,7 @@ impl Schema {
                             concurrent,
                             def,
                             keys,
+                            unique_key,
                             ..
                         } => {
                             let Some(table) = obj.table.as_ref() else {
@@ -899,6 +930,7 @@ impl Schema {
                                 concurrent: *concurrent,
                                 def: Some(def.clone()),
                                 keys: keys.clone(),
+                                unique_key: unique_key.clone(),
                             };
                             self.set_index(obj.name.key(), Some(info));
                         }
@@ -1335,6 +1367,9 @@ impl Schema {
                         follow(&mut i.columns);
                         if let Some(keys) = &mut i.keys {
                             follow(keys);
+                        }
+                        if let Some(u) = &mut i.unique_key {
+                            u.rename_column(old, new);
                         }
                         i.def = None;
                         self.set_index(k, Some(i));

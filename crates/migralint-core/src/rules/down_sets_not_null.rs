@@ -2,12 +2,10 @@ use pg_query::protobuf::{AlterTableType, ConstrType};
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::Effect;
 use crate::model::names::{quote_ident, string_list};
-use crate::model::objects::same_name;
-use crate::model::summary::DmlKind;
-use crate::model::{Kind, QualName};
-use crate::rules::helpers::{cmds, down_alter_of_data, subtype};
+use crate::rules::helpers::{
+    cmds, column_added_earlier, down_alter_of_data, rows_dealt_with_earlier, subtype,
+};
 use crate::rules::Check;
 
 declare_rule!(
@@ -24,13 +22,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     };
     // The down deals with the rows first (an UPDATE or DELETE of the table
     // before this statement): its author thought of them.
-    let dealt_with = (0..cx.stmt_index).any(|i| {
-        cx.summary_of(i).dml().is_some_and(|d| {
-            matches!(d.kind, DmlKind::Update | DmlKind::Delete)
-                && d.target.as_ref().is_some_and(|n| same_name(n, &table))
-        })
-    });
-    if dealt_with {
+    if rows_dealt_with_earlier(cx, &table) {
         return;
     }
     // The columns made NOT NULL (`SET NOT NULL`, a primary key's columns),
@@ -61,7 +53,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             let nullable = t.column(&name).is_some_and(|c| !c.not_null);
             if nullable
                 && !t.has_valid_not_null_check(&name)
-                && !added_here(cx, &table, &name)
+                && !column_added_earlier(cx, &table, &name)
                 && !columns.contains(&name)
             {
                 first.get_or_insert(i);
@@ -99,22 +91,6 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         fills.join("; "),
         if columns.len() > 1 { "s" } else { "" }
     ));
-}
-
-/// The column was added earlier in this down: the application has not
-/// written it since the up (its rows hold its default, or NULL, which is
-/// this down's own doing).
-fn added_here(cx: &StmtCx, table: &QualName, column: &str) -> bool {
-    (0..cx.stmt_index).any(|i| {
-        cx.facts_of(i).effects.iter().any(|e| match e {
-            Effect::Create { obj, .. } => {
-                obj.kind == Kind::Column
-                    && obj.name.name == column
-                    && obj.table.as_ref().is_some_and(|n| same_name(n, table))
-            }
-            _ => false,
-        })
-    })
 }
 
 #[cfg(test)]

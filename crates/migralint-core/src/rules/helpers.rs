@@ -6,7 +6,7 @@ use pg_query::NodeEnum;
 use crate::engine::context::StmtCx;
 use crate::model::effects::Effect;
 use crate::model::locks::{locks_in, LockTaken};
-use crate::model::objects::drop_covers;
+use crate::model::objects::{drop_covers, same_name};
 use crate::model::objset::ObjSet;
 use crate::model::schema::Origin;
 use crate::model::{Kind, Obj, QualName};
@@ -37,6 +37,35 @@ pub fn down_alter_of_data<'a>(
         crate::model::TableState::Existing(t) => Some((s, table, t)),
         _ => None,
     }
+}
+
+/// An earlier statement of the file updates or deletes rows of `table`
+/// (`UPDATE`, `DELETE`): a down that does so before it tightens the table
+/// has thought of the rows the application wrote since the up.
+pub fn rows_dealt_with_earlier(cx: &StmtCx, table: &QualName) -> bool {
+    use crate::model::summary::DmlKind;
+    (0..cx.stmt_index).any(|i| {
+        cx.summary_of(i).dml().is_some_and(|d| {
+            matches!(d.kind, DmlKind::Update | DmlKind::Delete)
+                && d.target.as_ref().is_some_and(|n| same_name(n, table))
+        })
+    })
+}
+
+/// Column `column` of `table` was added by an earlier statement of the
+/// file: the application has not written it since the up (its rows hold
+/// its default, or NULL, which is this file's own doing).
+pub fn column_added_earlier(cx: &StmtCx, table: &QualName, column: &str) -> bool {
+    (0..cx.stmt_index).any(|i| {
+        cx.facts_of(i).effects.iter().any(|e| match e {
+            Effect::Create { obj, .. } => {
+                obj.kind == Kind::Column
+                    && obj.name.name == column
+                    && obj.table.as_ref().is_some_and(|n| same_name(n, table))
+            }
+            _ => false,
+        })
+    })
 }
 
 /// The subcommands of an `ALTER TABLE`.

@@ -69,6 +69,7 @@ mod ban_vacuum_full;
 mod cascade_drops_dependents;
 mod changing_column_type;
 mod constraint_missing_not_valid;
+mod down_adds_constraint;
 mod down_drop_has_dependents;
 mod down_drops_unknown_object;
 mod down_name_already_taken;
@@ -125,6 +126,7 @@ pub static REGISTRY: &[&Rule] = &[
     &down_drop_has_dependents::RULE,
     &down_narrows_column_type::RULE,
     &down_sets_not_null::RULE,
+    &down_adds_constraint::RULE,
     &down_object_already_gone::RULE,
     &down_name_already_taken::RULE,
     // robustness

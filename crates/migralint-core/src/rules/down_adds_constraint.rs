@@ -1,0 +1,319 @@
+use crate::engine::context::{Findings, StmtCx};
+use crate::model::effects::{Effect, Shape};
+use crate::model::names::quote_ident;
+use crate::model::objects::same_name;
+use crate::model::objects::UniqueKey;
+use crate::model::{ConstraintInfo, ConstraintKind, QualName, TableState};
+use crate::rules::helpers::{column_added_earlier, rows_dealt_with_earlier};
+use crate::rules::Check;
+
+declare_rule!(
+    "down-adds-constraint",
+    Pairing,
+    Warning,
+    "A down migration that adds a UNIQUE, PRIMARY KEY, FOREIGN KEY or CHECK constraint the schema after the up does not guarantee: the rollback fails once the application has written a row that breaks it",
+    Check::Statement(check)
+);
+
+/// What a constraint the down adds requires of the rows already there.
+enum Requires<'a> {
+    Unique(&'a UniqueKey),
+    Keys(UniqueKey),
+    ForeignKey(&'a ConstraintInfo),
+    Check(&'a ConstraintInfo),
+}
+
+fn check(cx: &StmtCx, out: &mut Findings) {
+    if !cx.file.is_down() {
+        return;
+    }
+    let mut added: Vec<(String, &'static str)> = Vec::new();
+    let mut on: Option<QualName> = None;
+    for effect in &cx.facts_of(cx.stmt_index).effects {
+        let Effect::Create { obj, shape, .. } = effect else {
+            continue;
+        };
+        let Some(table) = obj.table.as_ref() else {
+            continue;
+        };
+        let requires = match shape {
+            Shape::Index {
+                unique_key: Some(key),
+                ..
+            } => Requires::Unique(key),
+            Shape::Constraint {
+                info,
+                inline: false,
+            } if info.validated && info.index.is_none() => match info.kind {
+                ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
+                    Requires::Keys(UniqueKey::of_columns(&info.keys))
+                }
+                ConstraintKind::ForeignKey => Requires::ForeignKey(info),
+                ConstraintKind::Check => Requires::Check(info),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        // Rows the application wrote under the schema after the up: a table
+        // that holds data and that this down has not dealt with, on columns
+        // it has not just added (NULL, or its default, in every row).
+        let TableState::Existing(_) = cx.table_state(table) else {
+            continue;
+        };
+        if rows_dealt_with_earlier(cx, table)
+            || obj
+                .columns
+                .iter()
+                .any(|c| column_added_earlier(cx, table, c))
+            || guaranteed(cx, table, &requires)
+        {
+            continue;
+        }
+        let what = match &requires {
+            Requires::Unique(_) => format!("unique index {}", obj.name.name),
+            Requires::Keys(key) => {
+                let kind = if matches!(shape, Shape::Constraint { info, .. } if info.kind == ConstraintKind::PrimaryKey)
+                {
+                    "PRIMARY KEY"
+                } else {
+                    "UNIQUE"
+                };
+                format!("{kind} ({})", columns(key))
+            }
+            Requires::ForeignKey(info) => format!(
+                "FOREIGN KEY ({}) REFERENCES {}",
+                info.keys
+                    .iter()
+                    .map(|c| quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                info.references
+                    .as_ref()
+                    .map(|r| r.table.to_string())
+                    .unwrap_or_default()
+            ),
+            Requires::Check(info) => match &info.name {
+                Some(name) => format!("CHECK constraint {}", quote_ident(name)),
+                None => "a CHECK constraint".to_string(),
+            },
+        };
+        let error = match &requires {
+            Requires::Unique(_) | Requires::Keys(_) => {
+                "`could not create unique index`: `Key (...) is duplicated`"
+            }
+            Requires::ForeignKey(_) => {
+                "`insert or update on table ... violates foreign key constraint`"
+            }
+            Requires::Check(_) => "`check constraint ... is violated by some row`",
+        };
+        added.push((what, error));
+        on.get_or_insert_with(|| table.clone());
+    }
+    let Some(table) = on else { return };
+    let whats: Vec<&str> = added.iter().map(|(w, _)| w.as_str()).collect();
+    let mut errors: Vec<&str> = added.iter().map(|(_, e)| *e).collect();
+    errors.dedup();
+    let foreign = added.iter().any(|(w, _)| w.starts_with("FOREIGN"));
+    out.report(
+        cx.stmt.span,
+        format!(
+            "this down adds {} on {table}, which the schema after the up does not guarantee: once the application \
+             has written rows that break it, PostgreSQL refuses the statement with {}, and the rollback fails \
+             exactly when it is needed",
+            whats.join(" and "),
+            errors.join(" or ")
+        ),
+    )
+    .help(if foreign {
+        "add a foreign key or CHECK `NOT VALID` in the down (rows written since the up are not checked, later writes are), \
+         or remove the rows that break it first; or leave it out of the down: the previous release runs without it"
+    } else {
+        "remove or merge the rows that break it first in the down (and say what that does to them), or leave it out of the \
+         down: the previous release runs without it (a CHECK can be added `NOT VALID`)"
+    });
+}
+
+/// The constraint is implied by one the table had after the up (the state
+/// the application has written rows under), whatever this down dropped of
+/// them since.
+fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
+    let (Some(t), indexes) = cx.schema.at_recording_start(table) else {
+        return false;
+    };
+    let mut uniques = t
+        .constraints
+        .iter()
+        .filter(|c| matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey))
+        .filter(|c| c.index.is_none())
+        .map(|c| UniqueKey::of_columns(&c.keys))
+        .chain(
+            indexes
+                .iter()
+                .filter_map(|i| i.unique_key.as_deref().cloned()),
+        );
+    match requires {
+        Requires::Unique(key) => uniques.any(|u| u.implies(key)),
+        Requires::Keys(key) => uniques.any(|u| u.implies(key)),
+        Requires::ForeignKey(info) => t.constraints.iter().any(|c| {
+            c.kind == ConstraintKind::ForeignKey
+                && c.keys == info.keys
+                && match (&c.references, &info.references) {
+                    (Some(a), Some(b)) => {
+                        same_name(&a.table, &b.table)
+                            && (a.columns == b.columns
+                                || a.columns.is_empty()
+                                || b.columns.is_empty())
+                    }
+                    _ => false,
+                }
+        }),
+        Requires::Check(info) => t
+            .constraints
+            .iter()
+            .any(|c| c.kind == ConstraintKind::Check && c.expr.is_some() && c.expr == info.expr),
+    }
+}
+
+fn columns(key: &UniqueKey) -> String {
+    key.keys
+        .iter()
+        .flat_map(|k| k.columns.iter().map(|c| quote_ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::*;
+
+    const RULE: &str = "down-adds-constraint";
+
+    const INIT: &str = "CREATE TABLE dest (id bigint PRIMARY KEY);\n\
+        CREATE TABLE attempt (id bigint PRIMARY KEY, dest_id bigint NOT NULL REFERENCES dest (id), \
+        bucket text NOT NULL, name text NOT NULL, section text, synopsis text, deleted_at timestamptz, \
+        n int CONSTRAINT n_positive CHECK (n > 0), CONSTRAINT name_unique UNIQUE (name));";
+
+    fn files<'a>(up: &'a str, down: &'a str) -> [(&'a str, &'a str); 4] {
+        [
+            ("000001_init.up.sql", INIT),
+            (
+                "000001_init.down.sql",
+                "DROP TABLE attempt;\nDROP TABLE dest;",
+            ),
+            ("000002_change.up.sql", up),
+            ("000002_change.down.sql", down),
+        ]
+    }
+
+    /// Ups that loosen a key, a foreign key or a check, and downs that put
+    /// it back over rows the application may have written since (exposure
+    /// 000037, frontier 20260129, svix 20250905, pkgsite 000079/000093).
+    #[test]
+    fn down_puts_back_what_its_up_loosened_err() {
+        insta::assert_snapshot!(assert_err_files(
+            RULE,
+            &files(
+                "CREATE UNIQUE INDEX attempt_bucket_name ON attempt (bucket, name);\n\
+                 ALTER TABLE attempt DROP CONSTRAINT name_unique;",
+                "ALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);\n\
+                 DROP INDEX attempt_bucket_name;",
+            )
+        ));
+        for (up, down) in [
+            // The foreign key (unnamed: dropped by the name PostgreSQL gave it).
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT attempt_dest_id_fkey;",
+                "ALTER TABLE attempt ADD CONSTRAINT attempt_dest_id_fkey FOREIGN KEY (dest_id) REFERENCES dest (id);",
+            ),
+            // A check.
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT n_positive;",
+                "ALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0);",
+            ),
+            // The down drops the up's wider index and builds the narrow one.
+            (
+                "CREATE UNIQUE INDEX u ON attempt (section, name, md5(synopsis));\n\
+                 ALTER TABLE attempt DROP CONSTRAINT name_unique;",
+                "DROP INDEX u;\nCREATE UNIQUE INDEX CONCURRENTLY u ON attempt (name, md5(synopsis));",
+            ),
+            // The primary key moves to another column and back.
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT attempt_pkey, ADD PRIMARY KEY (name);",
+                "ALTER TABLE attempt DROP CONSTRAINT attempt_pkey, ADD PRIMARY KEY (id);",
+            ),
+            // A partial key does not guarantee the whole table.
+            (
+                "CREATE UNIQUE INDEX live_name ON attempt (name) WHERE deleted_at IS NULL;\n\
+                 ALTER TABLE attempt DROP CONSTRAINT name_unique;",
+                "DROP INDEX live_name;\nALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);",
+            ),
+        ] {
+            let out = assert_err_files(RULE, &files(up, down));
+            assert_eq!(out.matches("[down-adds-constraint]").count(), 1, "{out}");
+        }
+    }
+
+    #[test]
+    fn guaranteed_or_dealt_with_ok() {
+        for (up, down) in [
+            // UNIQUE (lower(name)) implies UNIQUE (name); a key of the same
+            // predicate; a key whose expression reads only the new key's
+            // columns (pkgsite 000076: uuid_generate_v5(..., synopsis)).
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT name_unique;\n\
+                 CREATE UNIQUE INDEX name_ci ON attempt (lower(name)) WHERE deleted_at IS NULL;",
+                "DROP INDEX name_ci;\nCREATE UNIQUE INDEX name_cs ON attempt (name) WHERE deleted_at IS NULL;",
+            ),
+            (
+                "CREATE UNIQUE INDEX u ON attempt (section, md5(synopsis));",
+                "DROP INDEX u;\nCREATE UNIQUE INDEX u2 ON attempt (section, synopsis);",
+            ),
+            // A wider key than one the table has.
+            ("SELECT 1;", "CREATE UNIQUE INDEX name_bucket ON attempt (name, bucket);"),
+            // The same foreign key or check still there.
+            (
+                "SELECT 1;",
+                "ALTER TABLE attempt ADD CONSTRAINT fk2 FOREIGN KEY (dest_id) REFERENCES dest;",
+            ),
+            ("SELECT 1;", "ALTER TABLE attempt ADD CONSTRAINT c2 CHECK (n > 0);"),
+            // NOT VALID: the rows already there are not checked.
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT attempt_dest_id_fkey;",
+                "ALTER TABLE attempt ADD CONSTRAINT attempt_dest_id_fkey FOREIGN KEY (dest_id) REFERENCES dest (id) NOT VALID;",
+            ),
+            // The down deals with the rows first, or empties the table.
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT n_positive;",
+                "DELETE FROM attempt WHERE n <= 0;\nALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0);",
+            ),
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT n_positive;",
+                "TRUNCATE attempt;\nALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0);",
+            ),
+            // A column the down adds back holds NULL in every row.
+            (
+                "ALTER TABLE attempt DROP COLUMN section;",
+                "ALTER TABLE attempt ADD COLUMN section text;\nCREATE UNIQUE INDEX s ON attempt (section);",
+            ),
+            // A table the down creates again.
+            (
+                "DROP TABLE attempt;",
+                "CREATE TABLE attempt (id bigint PRIMARY KEY, name text UNIQUE);\n\
+                 ALTER TABLE attempt ADD CONSTRAINT one_name UNIQUE (name);",
+            ),
+        ] {
+            assert_ok_files(RULE, &files(up, down));
+        }
+        // In an up, the author knows the data.
+        assert_ok_files(
+            RULE,
+            &[
+                ("000001_init.up.sql", INIT),
+                (
+                    "000002_key.up.sql",
+                    "ALTER TABLE attempt ADD CONSTRAINT b UNIQUE (bucket);",
+                ),
+            ],
+        );
+    }
+}
