@@ -1,9 +1,9 @@
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::{Effect, Shape};
+use crate::model::effects::{rename_in_expr, Effect, Shape};
 use crate::model::names::quote_ident;
 use crate::model::objects::same_name;
 use crate::model::objects::UniqueKey;
-use crate::model::{ConstraintInfo, ConstraintKind, QualName, TableState};
+use crate::model::{ConstraintInfo, ConstraintKind, Kind, QualName, TableState};
 use crate::rules::helpers::{column_added_earlier, rows_dealt_with_earlier};
 use crate::rules::Check;
 
@@ -135,12 +135,13 @@ fn check(cx: &StmtCx, out: &mut Findings) {
 
 /// The constraint is implied by one the table had after the up (the state
 /// the application has written rows under), whatever this down dropped of
-/// them since.
+/// them since; in the names of this point of the down (its column renames
+/// followed).
 fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
     let (Some(t), indexes) = cx.schema.at_recording_start(table) else {
         return false;
     };
-    let mut uniques = t
+    let mut uniques: Vec<UniqueKey> = t
         .constraints
         .iter()
         .filter(|c| matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey))
@@ -150,11 +151,31 @@ fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
             indexes
                 .iter()
                 .filter_map(|i| i.unique_key.as_deref().cloned()),
-        );
+        )
+        .collect();
+    let mut others: Vec<ConstraintInfo> = t
+        .constraints
+        .iter()
+        .filter(|c| matches!(c.kind, ConstraintKind::ForeignKey | ConstraintKind::Check))
+        .cloned()
+        .collect();
+    for (old, new) in column_renames(cx, table) {
+        for u in &mut uniques {
+            u.rename_column(&old, &new);
+        }
+        for c in &mut others {
+            for k in c.keys.iter_mut().filter(|k| **k == old) {
+                new.clone_into(k);
+            }
+            if let Some(e) = c.expr.as_deref() {
+                c.expr = rename_in_expr(e, &old, &new).map(String::into_boxed_str);
+            }
+        }
+    }
     match requires {
-        Requires::Unique(key) => uniques.any(|u| u.implies(key)),
-        Requires::Keys(key) => uniques.any(|u| u.implies(key)),
-        Requires::ForeignKey(info) => t.constraints.iter().any(|c| {
+        Requires::Unique(key) => uniques.iter().any(|u| u.implies(key)),
+        Requires::Keys(key) => uniques.iter().any(|u| u.implies(key)),
+        Requires::ForeignKey(info) => others.iter().any(|c| {
             c.kind == ConstraintKind::ForeignKey
                 && c.keys == info.keys
                 && match (&c.references, &info.references) {
@@ -167,11 +188,27 @@ fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
                     _ => false,
                 }
         }),
-        Requires::Check(info) => t
-            .constraints
+        Requires::Check(info) => others
             .iter()
             .any(|c| c.kind == ConstraintKind::Check && c.expr.is_some() && c.expr == info.expr),
     }
+}
+
+/// The columns of `table` that earlier statements of the file renamed, in
+/// order: (old name, new name).
+fn column_renames(cx: &StmtCx, table: &QualName) -> Vec<(String, String)> {
+    (0..cx.stmt_index)
+        .flat_map(|i| cx.facts_of(i).effects.iter())
+        .filter_map(|e| match e {
+            Effect::Rename { from, to }
+                if from.kind == Kind::Column
+                    && from.table.as_ref().is_some_and(|n| same_name(n, table)) =>
+            {
+                Some((from.name.name.clone(), to.name.name.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn columns(key: &UniqueKey) -> String {
@@ -294,6 +331,18 @@ mod tests {
             (
                 "ALTER TABLE attempt DROP COLUMN section;",
                 "ALTER TABLE attempt ADD COLUMN section text;\nCREATE UNIQUE INDEX s ON attempt (section);",
+            ),
+            // The down renames the column back before it puts the key back
+            // under the old name: the up's key, renamed, still implies it.
+            (
+                "ALTER TABLE attempt RENAME COLUMN name TO title;",
+                "ALTER TABLE attempt RENAME COLUMN title TO name;\n\
+                 ALTER TABLE attempt DROP CONSTRAINT name_unique, ADD CONSTRAINT name_unique UNIQUE (name);",
+            ),
+            (
+                "ALTER TABLE attempt RENAME COLUMN n TO m;",
+                "ALTER TABLE attempt RENAME COLUMN m TO n;\n\
+                 ALTER TABLE attempt ADD CONSTRAINT n_positive2 CHECK (n > 0);",
             ),
             // A table the down creates again.
             (
