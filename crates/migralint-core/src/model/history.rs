@@ -202,7 +202,10 @@ impl History {
             Effect::AlterColumn { table, column, .. } => {
                 self.remember(Obj::on(Kind::Column, table, column).key());
             }
-            Effect::Validate { .. } | Effect::Rows { .. } | Effect::AlterDomain { .. } => {}
+            Effect::Validate { .. }
+            | Effect::Rows { .. }
+            | Effect::Inherit { .. }
+            | Effect::AlterDomain { .. } => {}
         }
         Vec::new()
     }
@@ -323,6 +326,7 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                 Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
                 | Effect::Rows { .. }
+                | Effect::Inherit { .. }
                 | Effect::AlterDomain { .. } => {}
             }
         }

@@ -71,6 +71,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
                 | Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
                 | Effect::Rows { .. }
+                | Effect::Inherit { .. }
                 | Effect::AlterDomain { .. } => {}
             }
         }
