@@ -129,6 +129,30 @@ fn rows_the_file_inserts_are_few_but_not_none() {
                  ALTER TABLE sessions ALTER COLUMN id SET NOT NULL;"
             ),
         );
+        // An UPDATE may make a column NULL again (PostgreSQL 15: SET NOT NULL
+        // fails after `SET a = NULL`, passes after `SET a = 2`); a SELECT
+        // of constants lists one row.
+        assert_err(
+            "set-not-null-scan",
+            &format!(
+                "{few}UPDATE sessions SET user_id = NULL WHERE id = 1;\n\
+                 ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;"
+            ),
+        );
+        assert_ok(
+            "set-not-null-scan",
+            &format!(
+                "{few}UPDATE sessions SET user_id = 5;\n\
+                 ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;"
+            ),
+        );
+        assert_ok(
+            "set-not-null-scan",
+            &format!(
+                "{head}\nINSERT INTO sessions (id, user_id) SELECT 1, 1;\n\
+                 ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;"
+            ),
+        );
         // Rows from a query or a file: data again.
         for fill in [
             "INSERT INTO sessions SELECT * FROM old_sessions;",

@@ -70,6 +70,12 @@ pub enum Effect {
         cascade: bool,
         only: bool,
     },
+    /// `UPDATE t SET ...`: the columns it sets, each with whether the new
+    /// value is a non-NULL constant (what `Contents::Few` knows of them).
+    Update {
+        table: QualName,
+        set: Vec<(String, bool)>,
+    },
     /// `child` becomes (`add`) or stops being an inheritance child of
     /// `parent`: `ALTER TABLE child [NO] INHERIT parent`, `ALTER TABLE
     /// parent ATTACH|DETACH PARTITION child` (`partition`).
@@ -272,6 +278,7 @@ impl TempNames {
                     self.qualify(child);
                     self.qualify(parent);
                 }
+                Effect::Update { table, .. } => self.qualify(table),
                 Effect::AlterDomain { .. } => {}
             }
         }
@@ -1405,6 +1412,25 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 out.push(rows(rv, Contents::Data));
             }
         }
+        NodeEnum::UpdateStmt(s) => {
+            if let Some(rv) = &s.relation {
+                let set = s
+                    .target_list
+                    .iter()
+                    .filter_map(|t| match t.node.as_ref() {
+                        Some(NodeEnum::ResTarget(r)) => Some((
+                            r.name.clone(),
+                            r.val.as_deref().is_some_and(non_null_constant),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                out.push(Effect::Update {
+                    table: QualName::from_range_var(rv),
+                    set,
+                });
+            }
+        }
         NodeEnum::CreateTrigStmt(s) => {
             let Some(rv) = &s.relation else { return };
             let mut obj = Obj::on(Kind::Trigger, &QualName::from_range_var(rv), &s.trigname);
@@ -1441,32 +1467,27 @@ fn inserted(s: &pg_query::protobuf::InsertStmt) -> Contents {
     let NodeEnum::SelectStmt(q) = query else {
         return Contents::Data;
     };
-    let rows: Vec<&Vec<pg_query::protobuf::Node>> = if !q.values_lists.is_empty() {
+    let rows: Vec<Vec<&pg_query::protobuf::Node>> = if !q.values_lists.is_empty() {
         q.values_lists
             .iter()
             .filter_map(|r| match r.node.as_ref() {
-                Some(NodeEnum::List(l)) => Some(&l.items),
+                Some(NodeEnum::List(l)) => Some(l.items.iter().collect()),
                 _ => None,
             })
             .collect()
     } else if q.from_clause.is_empty() && q.larg.is_none() && q.with_clause.is_none() {
-        // `SELECT 1, 'a'`: one row; its targets are `ResTarget`s.
-        Vec::new()
+        // `SELECT 1, 'a'`: one row, of its targets' values.
+        let row = q
+            .target_list
+            .iter()
+            .filter_map(|t| match t.node.as_ref() {
+                Some(NodeEnum::ResTarget(r)) => r.val.as_deref(),
+                _ => None,
+            })
+            .collect();
+        vec![row]
     } else {
         return Contents::Data;
-    };
-    let constant = |n: &pg_query::protobuf::Node| -> bool {
-        let mut n = n;
-        loop {
-            match n.node.as_ref() {
-                Some(NodeEnum::TypeCast(c)) => match c.arg.as_deref() {
-                    Some(a) => n = a,
-                    None => return false,
-                },
-                Some(NodeEnum::AConst(c)) => return !c.isnull,
-                _ => return false,
-            }
-        }
     };
     // The columns named (a VALUES list without them fills the table's
     // columns in order, which the statement alone does not tell).
@@ -1481,10 +1502,24 @@ fn inserted(s: &pg_query::protobuf::InsertStmt) -> Contents {
     let non_null = names
         .iter()
         .enumerate()
-        .filter(|(i, _)| !rows.is_empty() && rows.iter().all(|r| r.get(*i).is_some_and(constant)))
+        .filter(|(i, _)| {
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|r| r.get(*i).is_some_and(|v| non_null_constant(v)))
+        })
         .map(|(_, n)| n.to_string())
         .collect();
     Contents::Few { non_null }
+}
+
+/// A literal other than NULL, possibly cast.
+fn non_null_constant(n: &pg_query::protobuf::Node) -> bool {
+    match n.node.as_ref() {
+        Some(NodeEnum::TypeCast(c)) => c.arg.as_deref().is_some_and(non_null_constant),
+        Some(NodeEnum::AConst(c)) => !c.isnull,
+        _ => false,
+    }
 }
 
 fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::AlterTableCmd) {

@@ -205,6 +205,7 @@ impl History {
             Effect::Validate { .. }
             | Effect::Rows { .. }
             | Effect::Inherit { .. }
+            | Effect::Update { .. }
             | Effect::AlterDomain { .. } => {}
         }
         Vec::new()
@@ -327,6 +328,7 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                 | Effect::Validate { .. }
                 | Effect::Rows { .. }
                 | Effect::Inherit { .. }
+                | Effect::Update { .. }
                 | Effect::AlterDomain { .. } => {}
             }
         }

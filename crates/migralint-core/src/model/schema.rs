@@ -1065,6 +1065,14 @@ impl Schema {
                         self.add_contents(&t, contents, file);
                     }
                 }
+                // Few rows the file wrote: a column set to anything but a
+                // non-NULL constant may be NULL now.
+                Effect::Update { table, set } => {
+                    let key = self.resolve(table, &self.tables);
+                    if let Some((_, Contents::Few { non_null })) = self.contents.get_mut(&key) {
+                        non_null.retain(|c| set.iter().all(|(s, constant)| s != c || *constant));
+                    }
+                }
                 Effect::Inherit {
                     child,
                     parent,

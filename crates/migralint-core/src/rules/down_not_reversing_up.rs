@@ -72,6 +72,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
                 | Effect::Validate { .. }
                 | Effect::Rows { .. }
                 | Effect::Inherit { .. }
+                | Effect::Update { .. }
                 | Effect::AlterDomain { .. } => {}
             }
         }
