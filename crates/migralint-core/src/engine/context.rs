@@ -8,6 +8,7 @@ use super::files::{MigDir, MigFile, SetFile};
 use super::options::Options;
 use crate::fix::FixSpec;
 use crate::migration::{Direction, MigrationName};
+use crate::model::effects::Contents;
 use crate::model::history::{History, UpChanges};
 use crate::model::{Obj, QualName, Schema, TableState};
 use pg_query::NodeEnum;
@@ -279,6 +280,11 @@ impl<'a> StmtCx<'a> {
 
     pub fn table_state(&self, name: &QualName) -> TableState<'a> {
         self.schema.table_state(name, self.file_index)
+    }
+
+    /// What the table holds when this statement runs.
+    pub fn contents(&self, name: &QualName) -> Contents {
+        self.schema.contents(name, self.file_index)
     }
 
     /// How many statements the file has.

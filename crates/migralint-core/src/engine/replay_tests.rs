@@ -76,6 +76,158 @@ fn truncate_and_delete_all_leave_the_table_empty() {
     );
 }
 
+/// After the file created or emptied a table, the rows it lists itself
+/// (`INSERT ... VALUES`) are few: rewriting, scanning or indexing the table
+/// is cheap, but it is not empty (checked on PostgreSQL 15: the type change
+/// rewrites one row; ADD COLUMN NOT NULL without a default fails, and so
+/// does SET NOT NULL when an inserted row leaves the column NULL).
+#[test]
+fn rows_the_file_inserts_are_few_but_not_none() {
+    for head in [
+        "TRUNCATE sessions;",
+        "DELETE FROM sessions;",
+        "CREATE TABLE sessions (id int, user_id int, token text);",
+    ] {
+        let few = format!("{head}\nINSERT INTO sessions (id, user_id) VALUES (1, 1), (2, 2);\n");
+        for (rule, stmt) in [
+            (
+                "changing-column-type",
+                "ALTER TABLE sessions ALTER COLUMN id TYPE bigint;",
+            ),
+            (
+                "require-concurrent-index-creation",
+                "CREATE INDEX s_t ON sessions (token);",
+            ),
+            (
+                "adding-field-with-volatile-default",
+                "ALTER TABLE sessions ADD COLUMN r float8 DEFAULT random();",
+            ),
+            (
+                "set-not-null-scan",
+                "ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;",
+            ),
+            (
+                "hold-exclusive-lock-across-statements",
+                "UPDATE sessions SET token = 'x';",
+            ),
+        ] {
+            assert_ok(rule, &format!("{few}{stmt}"));
+        }
+        assert_err(
+            "adding-required-field",
+            &format!("{few}ALTER TABLE sessions ADD COLUMN c int NOT NULL;"),
+        );
+        // `token` is left NULL by the inserts; `id` is NULL in one row.
+        assert_err(
+            "set-not-null-scan",
+            &format!("{few}ALTER TABLE sessions ALTER COLUMN token SET NOT NULL;"),
+        );
+        assert_err(
+            "set-not-null-scan",
+            &format!(
+                "{few}INSERT INTO sessions (id, user_id) VALUES (NULL, 3);\n\
+                 ALTER TABLE sessions ALTER COLUMN id SET NOT NULL;"
+            ),
+        );
+        // An UPDATE may make a column NULL again (PostgreSQL 15: SET NOT NULL
+        // fails after `SET a = NULL`, passes after `SET a = 2`); a SELECT
+        // of constants lists one row.
+        assert_err(
+            "set-not-null-scan",
+            &format!(
+                "{few}UPDATE sessions SET user_id = NULL WHERE id = 1;\n\
+                 ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;"
+            ),
+        );
+        assert_ok(
+            "set-not-null-scan",
+            &format!(
+                "{few}UPDATE sessions SET user_id = 5;\n\
+                 ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;"
+            ),
+        );
+        assert_ok(
+            "set-not-null-scan",
+            &format!(
+                "{head}\nINSERT INTO sessions (id, user_id) SELECT 1, 1;\n\
+                 ALTER TABLE sessions ALTER COLUMN user_id SET NOT NULL;"
+            ),
+        );
+        // Rows from a query or a file: data again.
+        for fill in [
+            "INSERT INTO sessions SELECT * FROM old_sessions;",
+            "INSERT INTO sessions SELECT g, g, 'x' FROM generate_series(1, 100000) g;",
+            "COPY sessions FROM '/tmp/sessions.csv';",
+        ] {
+            let sql = format!("{few}{fill}\nALTER TABLE sessions ALTER COLUMN id TYPE bigint;");
+            if head.starts_with("CREATE") {
+                // Nobody else sees a table the transaction created.
+                assert_ok("changing-column-type", &sql);
+            } else {
+                assert_err("changing-column-type", &sql);
+            }
+        }
+    }
+    // Empty: nothing fails on rows.
+    assert_ok(
+        "adding-required-field",
+        "CREATE TABLE s (id int);\nALTER TABLE s ADD COLUMN c int NOT NULL;",
+    );
+}
+
+/// TRUNCATE and DELETE without ONLY reach inheritance children and
+/// partitions (checked on PostgreSQL 15: every child and partition holds 0
+/// rows after); rows that come back through an attached partition or an
+/// insert into a partition are data.
+#[test]
+fn emptying_a_parent_empties_its_children() {
+    const BASE: &str = "CREATE TABLE p (id int, a int);\n\
+        CREATE TABLE ch (extra int) INHERITS (p);\n\
+        CREATE TABLE m (id int, k int) PARTITION BY RANGE (k);\n\
+        CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (100);\n\
+        CREATE TABLE m2 (id int, k int);\n\
+        CREATE TABLE m3 (id int, k int);\n\
+        ALTER TABLE m ATTACH PARTITION m2 FOR VALUES FROM (100) TO (200);";
+    let rule = "require-concurrent-index-creation";
+    let check = |up: &str, err: bool| {
+        let files = [("1_a.up.sql", BASE), ("2_b.up.sql", up)];
+        if err {
+            assert_err_files(rule, &files);
+        } else {
+            assert_ok_files(rule, &files);
+        }
+    };
+    check("TRUNCATE p;\nCREATE INDEX ch_a ON ch (a);", false);
+    check("DELETE FROM p;\nCREATE INDEX ch_a ON ch (a);", false);
+    check("TRUNCATE ONLY p;\nCREATE INDEX ch_a ON ch (a);", true);
+    check("DELETE FROM ONLY p;\nCREATE INDEX ch_a ON ch (a);", true);
+    check("TRUNCATE m;\nCREATE INDEX m1_id ON m1 (id);", false);
+    check("TRUNCATE m;\nCREATE INDEX m2_id ON m2 (id);", false);
+    check("DELETE FROM m;\nCREATE INDEX m2_id ON m2 (id);", false);
+    // A partition emptied alone leaves its siblings' rows.
+    check("TRUNCATE m1;\nCREATE INDEX m2_id ON m2 (id);", true);
+    // Rows come back to the parent with an attached partition, or into a
+    // partition through its parent.
+    check(
+        "TRUNCATE m;\nALTER TABLE m ATTACH PARTITION m3 FOR VALUES FROM (200) TO (300);\n\
+         CREATE INDEX m_id ON m (id);",
+        true,
+    );
+    check(
+        "TRUNCATE m;\nINSERT INTO m SELECT * FROM m3;\nCREATE INDEX m1_id ON m1 (id);",
+        true,
+    );
+    check(
+        "TRUNCATE m;\nINSERT INTO m1 SELECT * FROM m3;\nCREATE INDEX m_id ON m (id);",
+        true,
+    );
+    // Detached, a partition is no longer emptied with its old parent.
+    check(
+        "ALTER TABLE m DETACH PARTITION m2;\nTRUNCATE m;\nCREATE INDEX m2_id ON m2 (id);",
+        true,
+    );
+}
+
 #[test]
 fn primary_key_columns_are_not_null() {
     let files = |later: &str| {

@@ -58,19 +58,68 @@ pub enum Effect {
         name: String,
     },
     /// Rows change wholesale: `TRUNCATE t` and `DELETE FROM t` without
-    /// `WHERE` leave it empty (`empty`); `INSERT INTO t SELECT ...` fills it.
-    /// `TRUNCATE ... CASCADE` (`cascade`) also empties every table with a
-    /// foreign key to it, recursively.
+    /// `WHERE` leave it empty, `INSERT ... VALUES` adds a few rows, `INSERT
+    /// INTO t SELECT ...` or `COPY` fills it (`contents`: what the statement
+    /// leaves or adds). `TRUNCATE ... CASCADE` (`cascade`) also empties
+    /// every table with a foreign key to it, recursively; without `ONLY`
+    /// (`only`) emptying reaches the table's inheritance children and
+    /// partitions.
     Rows {
         table: QualName,
-        empty: bool,
+        contents: Contents,
         cascade: bool,
+        only: bool,
+    },
+    /// `UPDATE t SET ...`: the columns it sets, each with whether the new
+    /// value is a non-NULL constant (what `Contents::Few` knows of them).
+    Update {
+        table: QualName,
+        set: Vec<(String, bool)>,
+    },
+    /// `child` becomes (`add`) or stops being an inheritance child of
+    /// `parent`: `ALTER TABLE child [NO] INHERIT parent`, `ALTER TABLE
+    /// parent ATTACH|DETACH PARTITION child` (`partition`).
+    Inherit {
+        child: QualName,
+        parent: QualName,
+        partition: bool,
+        add: bool,
     },
     /// `ALTER DOMAIN d ...`: its constraints change.
     AlterDomain {
         domain: QualName,
         change: DomainChange,
     },
+}
+
+/// What a table holds, as far as the file being linted knows: the one
+/// place rules ask whether work on it is cheap (`Empty`, `Few`) or can fail
+/// on rows (anything but `Empty`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contents {
+    /// No rows: created earlier in this file, or emptied by it.
+    Empty,
+    /// Only the rows this file added by `INSERT ... VALUES` (or a `SELECT`
+    /// of constants) since it created or emptied the table: rewriting,
+    /// scanning or indexing it is cheap, but it is not empty. `non_null`:
+    /// the columns every one of those rows sets to a non-NULL constant.
+    Few { non_null: Vec<String> },
+    /// Data: rows the file did not write itself (an earlier migration's
+    /// table, or filled from a query or a file).
+    Data,
+}
+
+impl Contents {
+    /// What the table holds once `added` rows join what it held.
+    pub fn with(&self, added: &Contents) -> Contents {
+        match (self, added) {
+            (Contents::Empty, c) | (c, Contents::Empty) => c.clone(),
+            (Contents::Few { non_null: a }, Contents::Few { non_null: b }) => Contents::Few {
+                non_null: a.iter().filter(|c| b.contains(c)).cloned().collect(),
+            },
+            _ => Contents::Data,
+        }
+    }
 }
 
 /// A change `ALTER DOMAIN` makes to what the domain checks.
@@ -225,6 +274,11 @@ impl TempNames {
                 Effect::AlterColumn { table, .. }
                 | Effect::Validate { table, .. }
                 | Effect::Rows { table, .. } => self.qualify(table),
+                Effect::Inherit { child, parent, .. } => {
+                    self.qualify(child);
+                    self.qualify(parent);
+                }
+                Effect::Update { table, .. } => self.qualify(table),
                 Effect::AlterDomain { .. } => {}
             }
         }
@@ -247,6 +301,10 @@ pub enum Shape {
         /// `LIKE s [INCLUDING ...]` clauses: their columns come first (the
         /// model knows them when it knows `s`).
         like: Vec<Like>,
+        /// `INHERITS (...)` parents, or the table it is a partition of.
+        parents: Vec<QualName>,
+        /// `PARTITION OF`: rows inserted into the parent land here.
+        partition: bool,
     },
     Column(Column),
     /// A constraint; `inline` when written in a column definition (it goes
@@ -994,6 +1052,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     columns_known,
                     temp: rv.relpersistence == "t",
                     like: like.clone(),
+                    parents: s
+                        .inh_relations
+                        .iter()
+                        .filter_map(|r| match r.node.as_ref() {
+                            Some(NodeEnum::RangeVar(r)) => Some(QualName::from_range_var(r)),
+                            _ => None,
+                        })
+                        .collect(),
+                    partition: s.partbound.is_some(),
                 },
                 open: !columns_known || !like.is_empty() || s.partbound.is_some(),
                 if_not_exists: s.if_not_exists,
@@ -1025,6 +1092,8 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     columns_known: false,
                     temp: rv.relpersistence == "t",
                     like: Vec::new(),
+                    parents: Vec::new(),
+                    partition: false,
                 },
                 open: true,
                 if_not_exists: s.if_not_exists,
@@ -1041,6 +1110,8 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     columns_known: false,
                     temp: rv.relpersistence == "t",
                     like: Vec::new(),
+                    parents: Vec::new(),
+                    partition: false,
                 },
                 open: true,
                 if_not_exists: false,
@@ -1340,11 +1411,12 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         NodeEnum::TruncateStmt(s) => {
             for r in &s.relations {
                 if let Some(NodeEnum::RangeVar(rv)) = r.node.as_ref() {
-                    out.push(Effect::Rows {
-                        table: QualName::from_range_var(rv),
-                        empty: true,
-                        cascade: s.behavior == DropBehavior::DropCascade as i32,
-                    });
+                    out.push(rows(rv, Contents::Empty));
+                    if s.behavior == DropBehavior::DropCascade as i32 {
+                        if let Some(Effect::Rows { cascade, .. }) = out.last_mut() {
+                            *cascade = true;
+                        }
+                    }
                 }
             }
         }
@@ -1352,20 +1424,12 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             if s.using_clause.is_empty() && s.where_clause.as_deref().is_none_or(is_true) =>
         {
             if let Some(rv) = &s.relation {
-                out.push(Effect::Rows {
-                    table: QualName::from_range_var(rv),
-                    empty: true,
-                    cascade: false,
-                });
+                out.push(rows(rv, Contents::Empty));
             }
         }
         NodeEnum::InsertStmt(s) => {
             if let Some(rv) = &s.relation {
-                out.push(Effect::Rows {
-                    table: QualName::from_range_var(rv),
-                    empty: false,
-                    cascade: false,
-                });
+                out.push(rows(rv, inserted(s)));
             }
         }
         // MERGE with a `WHEN NOT MATCHED THEN INSERT` may add rows.
@@ -1376,19 +1440,30 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             }) =>
         {
             if let Some(rv) = &s.relation {
-                out.push(Effect::Rows {
-                    table: QualName::from_range_var(rv),
-                    empty: false,
-                    cascade: false,
-                });
+                out.push(rows(rv, Contents::Data));
             }
         }
         NodeEnum::CopyStmt(s) if s.is_from => {
             if let Some(rv) = &s.relation {
-                out.push(Effect::Rows {
+                out.push(rows(rv, Contents::Data));
+            }
+        }
+        NodeEnum::UpdateStmt(s) => {
+            if let Some(rv) = &s.relation {
+                let set = s
+                    .target_list
+                    .iter()
+                    .filter_map(|t| match t.node.as_ref() {
+                        Some(NodeEnum::ResTarget(r)) => Some((
+                            r.name.clone(),
+                            r.val.as_deref().is_some_and(non_null_constant),
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                out.push(Effect::Update {
                     table: QualName::from_range_var(rv),
-                    empty: false,
-                    cascade: false,
+                    set,
                 });
             }
         }
@@ -1406,6 +1481,83 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
 }
 
 /// One subcommand of `ALTER TABLE`.
+/// The rows of `rv` change: `ONLY` keeps an emptying to the table itself.
+fn rows(rv: &pg_query::protobuf::RangeVar, contents: Contents) -> Effect {
+    Effect::Rows {
+        table: QualName::from_range_var(rv),
+        contents,
+        cascade: false,
+        only: !rv.inh,
+    }
+}
+
+/// What an `INSERT` adds: the rows it lists (`VALUES`, a `SELECT` of
+/// constants, `DEFAULT VALUES`) are few; a query reading a table or a
+/// function may return any number.
+fn inserted(s: &pg_query::protobuf::InsertStmt) -> Contents {
+    let Some(query) = s.select_stmt.as_deref().and_then(|q| q.node.as_ref()) else {
+        return Contents::Few {
+            non_null: Vec::new(),
+        };
+    };
+    let NodeEnum::SelectStmt(q) = query else {
+        return Contents::Data;
+    };
+    let rows: Vec<Vec<&pg_query::protobuf::Node>> = if !q.values_lists.is_empty() {
+        q.values_lists
+            .iter()
+            .filter_map(|r| match r.node.as_ref() {
+                Some(NodeEnum::List(l)) => Some(l.items.iter().collect()),
+                _ => None,
+            })
+            .collect()
+    } else if q.from_clause.is_empty() && q.larg.is_none() && q.with_clause.is_none() {
+        // `SELECT 1, 'a'`: one row, of its targets' values.
+        let row = q
+            .target_list
+            .iter()
+            .filter_map(|t| match t.node.as_ref() {
+                Some(NodeEnum::ResTarget(r)) => r.val.as_deref(),
+                _ => None,
+            })
+            .collect();
+        vec![row]
+    } else {
+        return Contents::Data;
+    };
+    // The columns named (a VALUES list without them fills the table's
+    // columns in order, which the statement alone does not tell).
+    let names: Vec<&str> = s
+        .cols
+        .iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::ResTarget(r)) => Some(r.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let non_null = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            !rows.is_empty()
+                && rows
+                    .iter()
+                    .all(|r| r.get(*i).is_some_and(|v| non_null_constant(v)))
+        })
+        .map(|(_, n)| n.to_string())
+        .collect();
+    Contents::Few { non_null }
+}
+
+/// A literal other than NULL, possibly cast.
+fn non_null_constant(n: &pg_query::protobuf::Node) -> bool {
+    match n.node.as_ref() {
+        Some(NodeEnum::TypeCast(c)) => c.arg.as_deref().is_some_and(non_null_constant),
+        Some(NodeEnum::AConst(c)) => !c.isnull,
+        _ => false,
+    }
+}
+
 fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::AlterTableCmd) {
     use AlterTableType as T;
     let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
@@ -1433,6 +1585,24 @@ fn alter_cmd(out: &mut Vec<Effect>, table: &QualName, cmd: &pg_query::protobuf::
             table: table.clone(),
             name: cmd.name.clone(),
         }),
+        (T::AtAddInherit | T::AtDropInherit, Some(NodeEnum::RangeVar(parent))) => {
+            out.push(Effect::Inherit {
+                child: table.clone(),
+                parent: QualName::from_range_var(parent),
+                partition: false,
+                add: subtype == T::AtAddInherit,
+            })
+        }
+        (T::AtAttachPartition | T::AtDetachPartition, Some(NodeEnum::PartitionCmd(p))) => {
+            if let Some(child) = &p.name {
+                out.push(Effect::Inherit {
+                    child: QualName::from_range_var(child),
+                    parent: table.clone(),
+                    partition: true,
+                    add: subtype == T::AtAttachPartition,
+                })
+            }
+        }
         _ if cmd.name.is_empty() => {}
         (T::AtAlterColumnType, Some(NodeEnum::ColumnDef(c))) => {
             let change = match &c.type_name {

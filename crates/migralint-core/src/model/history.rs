@@ -202,7 +202,11 @@ impl History {
             Effect::AlterColumn { table, column, .. } => {
                 self.remember(Obj::on(Kind::Column, table, column).key());
             }
-            Effect::Validate { .. } | Effect::Rows { .. } | Effect::AlterDomain { .. } => {}
+            Effect::Validate { .. }
+            | Effect::Rows { .. }
+            | Effect::Inherit { .. }
+            | Effect::Update { .. }
+            | Effect::AlterDomain { .. } => {}
         }
         Vec::new()
     }
@@ -323,6 +327,8 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                 Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
                 | Effect::Rows { .. }
+                | Effect::Inherit { .. }
+                | Effect::Update { .. }
                 | Effect::AlterDomain { .. } => {}
             }
         }

@@ -5,7 +5,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
+use super::effects::{
+    rename_in_expr, ColumnChange, Contents, DomainChange, Effect, Shape, NEXTVAL,
+};
 use super::names::{QualName, SqlType};
 use super::objects::{
     choose_index_name, generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable,
@@ -29,6 +31,11 @@ pub struct Table {
     pub created_in: usize,
     /// The name it had before its latest rename.
     pub renamed_from: Option<QualName>,
+    /// Its inheritance parents (`INHERITS`, `INHERIT`), or the table it is
+    /// a partition of (`partition`).
+    pub parents: Vec<QualName>,
+    /// A partition: rows inserted into its parent may land here.
+    pub partition: bool,
 }
 
 impl Table {
@@ -97,7 +104,9 @@ pub enum TableState<'a> {
     Existing(&'a Table),
     /// Created by an earlier file (the table, when the model knows it) or
     /// by none, but an earlier statement of this file emptied it
-    /// (`TRUNCATE`, `DELETE` without `WHERE`): empty from here on.
+    /// (`TRUNCATE`, `DELETE` without `WHERE`): empty from here on, or
+    /// holding only the few rows the file inserted since
+    /// (`Schema::contents`).
     Emptied(Option<&'a Table>),
     /// No file created it: assumed to exist and hold data.
     Unknown,
@@ -107,10 +116,6 @@ impl<'a> TableState<'a> {
     /// Created earlier in this file (nothing else can be using it yet).
     pub fn is_new(&self) -> bool {
         matches!(self, TableState::New(_))
-    }
-    /// New or emptied in this file: it holds no rows.
-    pub fn is_empty(&self) -> bool {
-        matches!(self, TableState::New(_) | TableState::Emptied(_))
     }
     pub fn table(&self) -> Option<&'a Table> {
         match self {
@@ -147,9 +152,10 @@ pub struct Schema {
     /// what it replaced, so a down file can be linted against the state
     /// after its up and then rolled back.
     undo: Option<Saved>,
-    /// Tables emptied (`TRUNCATE`, `DELETE` without `WHERE`) and not
-    /// filled again since, with the file that emptied them.
-    emptied: HashMap<Key, usize>,
+    /// What tables hold, where a file changed that wholesale (emptied,
+    /// inserted rows into a table it created or emptied, filled one), with
+    /// that file (`contents`).
+    contents: HashMap<Key, (usize, Contents)>,
     /// Tables of the current file that end with its session (`TEMP`), and
     /// what it created in `pg_temp`.
     temp: Vec<Obj>,
@@ -412,9 +418,27 @@ impl Schema {
         self.set_domain(name.key(), Some(d));
     }
 
+    /// What table `name` holds when a statement of file `current_file`
+    /// runs: what the file made of it, else nothing when the file created
+    /// it, else data.
+    pub fn contents(&self, name: &QualName, current_file: usize) -> Contents {
+        let key = self.resolve(name, &self.tables);
+        match self.contents.get(&key) {
+            Some((f, c)) if *f == current_file => c.clone(),
+            _ if self
+                .table(name)
+                .is_some_and(|t| t.created_in == current_file) =>
+            {
+                Contents::Empty
+            }
+            _ => Contents::Data,
+        }
+    }
+
     pub fn table_state(&self, name: &QualName, current_file: usize) -> TableState<'_> {
         let key = self.resolve(name, &self.tables);
-        let emptied = self.emptied.get(&key) == Some(&current_file);
+        let emptied = matches!(self.contents.get(&key),
+            Some((f, c)) if *f == current_file && *c != Contents::Data);
         match self.table(name) {
             Some(t) if t.created_in == current_file => TableState::New(t),
             t if emptied => TableState::Emptied(t),
@@ -818,6 +842,8 @@ impl Schema {
                             columns_known,
                             temp,
                             like,
+                            parents,
+                            partition,
                         } => {
                             // Any relation of that name: they share a namespace.
                             if *if_not_exists && self.holder(obj).is_some() {
@@ -835,6 +861,8 @@ impl Schema {
                                 constraints: Vec::new(),
                                 created_in: file,
                                 renamed_from: None,
+                                parents: parents.clone(),
+                                partition: *partition,
                             };
                             for l in like {
                                 self.copy_like(&mut table, l);
@@ -1031,34 +1059,124 @@ impl Schema {
                 Effect::Rename { from, to } => {
                     // An emptied table stays empty under its new name (or schema).
                     if from.kind.is_relation() {
-                        if let Some(f) = self.emptied.remove(&from.name.key()) {
-                            self.emptied.insert(to.name.key(), f);
+                        if let Some(f) = self.contents.remove(&from.name.key()) {
+                            self.contents.insert(to.name.key(), f);
                         }
                     }
                     self.rename(from, to)
                 }
                 Effect::Rows {
                     table,
-                    empty: true,
+                    contents: Contents::Empty,
                     cascade,
+                    only,
                 } => {
-                    self.emptied.insert(table.key(), file);
+                    let mut emptied = vec![table.clone()];
                     if *cascade {
-                        for t in self.referencing(table) {
-                            self.emptied.insert(t.key(), file);
+                        emptied.extend(self.referencing(table));
+                    }
+                    if !*only {
+                        // Inheritance children and partitions go too.
+                        for t in emptied.clone() {
+                            emptied.extend(self.descendants(&t, false));
                         }
+                    }
+                    for t in emptied {
+                        self.contents.insert(t.key(), (file, Contents::Empty));
                     }
                 }
                 Effect::Rows {
-                    table,
-                    empty: false,
-                    ..
+                    table, contents, ..
                 } => {
-                    self.emptied.remove(&table.key());
+                    // Rows inserted into a partitioned table land in its
+                    // partitions; a partition's rows are its parent's.
+                    let mut filled = vec![table.clone()];
+                    filled.extend(self.descendants(table, true));
+                    filled.extend(self.partitioned_parents(table));
+                    for t in filled {
+                        self.add_contents(&t, contents, file);
+                    }
+                }
+                // Few rows the file wrote: a column set to anything but a
+                // non-NULL constant may be NULL now.
+                Effect::Update { table, set } => {
+                    let key = self.resolve(table, &self.tables);
+                    if let Some((_, Contents::Few { non_null })) = self.contents.get_mut(&key) {
+                        non_null.retain(|c| set.iter().all(|(s, constant)| s != c || *constant));
+                    }
+                }
+                Effect::Inherit {
+                    child,
+                    parent,
+                    partition,
+                    add,
+                } => {
+                    if let Some(t) = self.table_mut(child) {
+                        t.parents.retain(|p| !same_name(p, parent));
+                        if *add {
+                            t.parents.push(parent.clone());
+                            t.partition = *partition;
+                        }
+                    }
+                    // An attached partition's rows are its parent's now.
+                    if *add && *partition {
+                        let rows = self.contents(child, file);
+                        let mut up = vec![parent.clone()];
+                        up.extend(self.partitioned_parents(parent));
+                        for t in up {
+                            self.add_contents(&t, &rows, file);
+                        }
+                    }
                 }
                 Effect::OwnedBy { .. } => {}
             }
         }
+    }
+
+    /// `rows` join what table `name` holds (as statements of `file` see it).
+    fn add_contents(&mut self, name: &QualName, rows: &Contents, file: usize) {
+        let now = self.contents(name, file).with(rows);
+        let key = self.resolve(name, &self.tables);
+        if now == Contents::Data && self.table(name).is_none_or(|t| t.created_in != file) {
+            self.contents.remove(&key);
+        } else {
+            self.contents.insert(key, (file, now));
+        }
+    }
+
+    /// The tables inheriting from `table` (its partitions, theirs...),
+    /// recursively; `partitions_only`: only through partitions.
+    fn descendants(&self, table: &QualName, partitions_only: bool) -> Vec<QualName> {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut todo = vec![table.clone()];
+        while let Some(parent) = todo.pop() {
+            for t in self.tables.values() {
+                if (t.partition || !partitions_only)
+                    && t.parents.iter().any(|p| same_name(p, &parent))
+                    && !same_name(&t.name, table)
+                    && !found.iter().any(|f| same_name(f, &t.name))
+                {
+                    found.push(t.name.clone());
+                    todo.push(t.name.clone());
+                }
+            }
+        }
+        found
+    }
+
+    /// The partitioned tables `table` is a partition of, up the tree.
+    fn partitioned_parents(&self, table: &QualName) -> Vec<QualName> {
+        let mut found: Vec<QualName> = Vec::new();
+        let mut at = self.table(table);
+        while let Some(t) = at.filter(|t| t.partition) {
+            let Some(p) = t.parents.first() else { break };
+            if same_name(p, table) || found.iter().any(|f| same_name(f, p)) {
+                break;
+            }
+            found.push(p.clone());
+            at = self.table(p);
+        }
+        found
     }
 
     /// The tables with a foreign key to `table`, and those referencing

@@ -101,6 +101,11 @@ pub enum DmlKind {
     InsertSelect,
     /// `CREATE TABLE ... AS` / `SELECT INTO` with data.
     CreateAs,
+    /// `COPY t FROM 'file'` / `FROM PROGRAM`: a bulk load (`FROM STDIN`
+    /// needs data a migration file cannot send).
+    Load,
+    /// `COPY t TO ...` / `COPY (query) TO ...`: reads every row it writes out.
+    Export,
 }
 
 impl Summary {
@@ -246,6 +251,24 @@ fn own_dml(node: &NodeEnum) -> Option<Dml> {
             kind: DmlKind::CreateAs,
             target: None,
             sources: select_tables(s),
+            targeted: false,
+            has_where: false,
+        },
+        NodeEnum::CopyStmt(s) if s.is_from && (s.is_program || !s.filename.is_empty()) => Dml {
+            kind: DmlKind::Load,
+            target: rel(&s.relation),
+            sources: Vec::new(),
+            targeted: false,
+            has_where: false,
+        },
+        NodeEnum::CopyStmt(s) if !s.is_from => Dml {
+            kind: DmlKind::Export,
+            target: None,
+            sources: match (&s.relation, s.query.as_deref()) {
+                (Some(r), _) => vec![QualName::from_range_var(r)],
+                (None, Some(q)) => query_tables(q),
+                _ => Vec::new(),
+            },
             targeted: false,
             has_where: false,
         },

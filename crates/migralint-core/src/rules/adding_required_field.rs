@@ -1,7 +1,7 @@
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::names::quote_ident;
 use crate::model::SqlType;
-use crate::rules::helpers::{added_columns, alter_table, column_facts, holds_data};
+use crate::rules::helpers::{added_columns, alter_table, column_facts, has_rows};
 use crate::rules::Check;
 
 declare_rule!(
@@ -17,7 +17,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
         return;
     };
-    if !holds_data(cx, &table) {
+    // Any row fails it: also the few a file inserted into a table it
+    // created or emptied.
+    if !has_rows(cx, &table) {
         return;
     }
     for c in added_columns(cx, s, &table) {

@@ -71,6 +71,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
                 | Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
                 | Effect::Rows { .. }
+                | Effect::Inherit { .. }
+                | Effect::Update { .. }
                 | Effect::AlterDomain { .. } => {}
             }
         }

@@ -4,7 +4,7 @@ use pg_query::protobuf::{AlterTableCmd, AlterTableStmt, AlterTableType, ObjectTy
 use pg_query::NodeEnum;
 
 use crate::engine::context::StmtCx;
-use crate::model::effects::Effect;
+use crate::model::effects::{Contents, Effect};
 use crate::model::locks::{locks_in, LockTaken};
 use crate::model::objects::{drop_covers, same_name};
 use crate::model::objset::ObjSet;
@@ -198,9 +198,25 @@ pub fn takes_exclusive(cx: &StmtCx, k: usize, table: &QualName) -> bool {
 
 /// The table holds data when this statement runs: it was not created
 /// earlier in this same file, nor emptied by an earlier statement of it
-/// (`TRUNCATE`, `DELETE` without `WHERE`).
+/// (`TRUNCATE`, `DELETE` without `WHERE`, with only the few rows the file
+/// inserted since): rewriting, scanning or indexing it takes time while
+/// others wait.
 pub fn holds_data(cx: &StmtCx, table: &QualName) -> bool {
-    !cx.table_state(table).is_empty()
+    in_use(cx, table) && bulky(cx, table)
+}
+
+/// The table holds more rows than the file itself listed (an existing
+/// table, or one this file filled from a query or a file): work on it
+/// takes time, whoever else uses it.
+pub fn bulky(cx: &StmtCx, table: &QualName) -> bool {
+    cx.contents(table) == Contents::Data
+}
+
+/// The table has rows when this statement runs, however few: a statement
+/// that fails on any row (`ADD COLUMN ... NOT NULL` without a default)
+/// fails.
+pub fn has_rows(cx: &StmtCx, table: &QualName) -> bool {
+    cx.contents(table) != Contents::Empty
 }
 
 /// The table existed before this file (so other sessions may be using

@@ -3,7 +3,7 @@ use crate::model::effects::{Effect, Shape};
 use crate::model::locks::{LockMode, LockTaken};
 use crate::model::summary::{DmlKind, RelationChange};
 use crate::model::{Kind, Obj, QualName};
-use crate::rules::helpers::{holds_data, in_use, locks_of};
+use crate::rules::helpers::{bulky, in_use, locks_of};
 use crate::rules::Check;
 
 declare_rule!(
@@ -175,7 +175,7 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
         .collect();
     if let Some(l) = locks
         .iter()
-        .find(|l| (l.scan || l.rewrite) && holds_data(cx, &l.relation))
+        .find(|l| (l.scan || l.rewrite) && bulky(cx, &l.relation))
     {
         let what = if summary.builds_index {
             format!("builds an index on {} (reading all of it)", l.relation)
@@ -197,7 +197,7 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
             let t = dml.target.clone()?;
             // Any WHERE: finding the rows may read the whole table, and
             // the earlier lock blocks everyone for as long as it takes.
-            if !holds_data(cx, &t) {
+            if !bulky(cx, &t) {
                 return None;
             }
             let verb = if dml.kind == DmlKind::Update {
@@ -207,12 +207,17 @@ fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
             };
             (format!("{verb} rows of {t}"), t)
         }
-        DmlKind::InsertSelect | DmlKind::CreateAs => {
-            let source = dml.sources.iter().find(|t| holds_data(cx, t))?.clone();
-            let verb = if dml.kind == DmlKind::InsertSelect {
-                "copies rows from"
-            } else {
-                "fills a new relation from"
+        // A file on the server (or a program's output): any size.
+        DmlKind::Load => {
+            let t = dml.target.clone()?;
+            (format!("loads rows into {t} from a file"), t)
+        }
+        DmlKind::InsertSelect | DmlKind::CreateAs | DmlKind::Export => {
+            let source = dml.sources.iter().find(|t| bulky(cx, t))?.clone();
+            let verb = match dml.kind {
+                DmlKind::InsertSelect => "copies rows from",
+                DmlKind::CreateAs => "fills a new relation from",
+                _ => "writes out the rows of",
             };
             (format!("{verb} {source}"), source)
         }
@@ -300,6 +305,57 @@ mod tests {
                      WITH x AS (SELECT * FROM (VALUES (1, 'a')) v(id, a)) INSERT INTO u (id, a) SELECT id, a FROM x;",
                 ),
             ],
+        );
+    }
+
+    /// COPY from a server file or a program loads any number of rows, and
+    /// COPY TO reads every row of what it writes out, under the lock held
+    /// (PostgreSQL 15: the ALTER TABLE's ACCESS EXCLUSIVE stays in
+    /// pg_locks through the load). `FROM STDIN` cannot carry its data in a
+    /// migration file.
+    #[test]
+    fn copy_under_the_lock_err() {
+        const INIT: (&str, &str) = (
+            "1_a.up.sql",
+            "CREATE TABLE t (id int, a text);\nCREATE TABLE u (id int, a text);",
+        );
+        for copy in [
+            "COPY u FROM '/srv/u.csv' WITH (FORMAT csv);",
+            "COPY u (id) FROM PROGRAM 'seq 1 1000000';",
+            "COPY u TO '/tmp/u.csv';",
+            "COPY (SELECT * FROM u) TO '/tmp/u.csv';",
+        ] {
+            let up = format!("SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN z text;\n{copy}");
+            assert_err_files(RULE, &[INIT, ("2_b.up.sql", &up)]);
+        }
+        // Writing out a table emptied in this file reads nothing.
+        assert_ok_files(
+            RULE,
+            &[
+                INIT,
+                (
+                    "2_b.up.sql",
+                    "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN z text;\nTRUNCATE u;\nCOPY u TO '/tmp/u.csv';",
+                ),
+            ],
+        );
+    }
+
+    /// A table this file created and filled from a query holds data: an
+    /// index built on it while another table's ACCESS EXCLUSIVE is held
+    /// takes time.
+    #[test]
+    fn work_on_a_table_filled_here_err() {
+        let out = assert_err(
+            RULE,
+            "CREATE TABLE n (id int, a int);\nINSERT INTO n SELECT id, a FROM u;\n\
+             ALTER TABLE t ADD COLUMN z text;\nCREATE INDEX n_a ON n (a);",
+        );
+        assert!(out.contains("builds an index on n"), "{out}");
+        assert_ok(
+            RULE,
+            "ALTER TABLE t ADD COLUMN z text;\nCREATE TABLE n (id int, a int);\n\
+             INSERT INTO n VALUES (1, 1);\nCREATE INDEX n_a ON n (a);",
         );
     }
 

@@ -3,7 +3,7 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::fix::{Applicability, FixSpec};
-use crate::model::effects::Effect;
+use crate::model::effects::{Contents, Effect};
 use crate::model::locks::LockMode;
 use crate::model::names::{quote_ident, string_list};
 use crate::model::volatility::volatile_call_in;
@@ -34,9 +34,16 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let Some((s, table)) = alter_table(&cx.stmt.node) else {
         return;
     };
-    if !holds_data(cx, &table) {
-        return;
-    }
+    // A table holding only the few rows this file inserted: the scan is
+    // cheap, but it fails when one of them is NULL in the column.
+    let few_non_null = if holds_data(cx, &table) {
+        None
+    } else {
+        match cx.contents(&table) {
+            Contents::Few { non_null } => Some(non_null),
+            _ => return,
+        }
+    };
     let state = cx.table_state(&table);
     for (i, cmd) in cmds(s).enumerate() {
         let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
@@ -78,6 +85,29 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             _ => continue,
         };
         for column in columns {
+            if let Some(non_null) = &few_non_null {
+                let not_null = state
+                    .table()
+                    .and_then(|t| t.column(&column))
+                    .is_some_and(|c| c.not_null);
+                if !not_null && !non_null.contains(&column) {
+                    out.report(
+                        span,
+                        format!(
+                            "{what} on {}: the rows this file inserted into {table} may hold NULL in it (only a non-NULL \
+                             constant in every row rules that out), and then it fails with `column \"{column}\" of relation \
+                             \"{}\" contains null values`",
+                            quote_ident(&column),
+                            table.name
+                        ),
+                    )
+                    .help(format!(
+                        "give {} a non-NULL value in every row the file inserts (or a DEFAULT before the inserts)",
+                        quote_ident(&column)
+                    ));
+                }
+                continue;
+            }
             if let TableState::Existing(t) = state {
                 let col = t.column(&column);
                 // Already NOT NULL: PostgreSQL skips the scan.
