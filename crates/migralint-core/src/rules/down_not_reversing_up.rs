@@ -3,6 +3,7 @@ use crate::model::effects::Effect;
 
 use crate::model::objects::twins;
 use crate::model::objset::ObjSet;
+use crate::model::renames::{Renamed, Renames};
 use crate::model::Obj;
 use crate::rules::Check;
 
@@ -25,11 +26,11 @@ fn check(cx: &DownCx, out: &mut Findings) {
     for (o, at) in &record.expected {
         pending.insert(o.clone(), *at);
     }
-    // The up's renames still to undo, followed through the down's own
-    // renames in order (a down that renames a table back, then its
-    // columns, names the columns by the table's old name).
-    let mut renames: Vec<Option<(Obj, Obj, usize)>> =
-        record.changes.renamed.iter().cloned().map(Some).collect();
+    // The up's renames, continued by the down's in order (a down that
+    // renames a table back, then its columns, names the columns by the
+    // table's old name): the down undoes one when, composed, they end
+    // where they started (`renames`).
+    let mut renames = Renames::from_chains(record.changes.renamed.net().cloned());
     // What the down creates (or adds back).
     let mut created: Vec<Obj> = Vec::new();
     // What the down drops (an index also by the constraint it backs).
@@ -42,26 +43,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
                     dropped.push(obj);
                 }
                 Effect::Rename { from, to } => {
-                    let (from_key, to_key) = (from.key(), to.key());
-                    let undone = renames.iter().position(|r| {
-                        r.as_ref()
-                            .is_some_and(|(f, t, _)| t.key() == from_key && f.key() == to_key)
-                    });
-                    match undone {
-                        Some(i) => renames[i] = None,
-                        None => pending.rename(&from, &to),
-                    }
-                    // What sits in a renamed relation follows it (not
-                    // another object of the old name: a swap).
-                    if from.kind.is_relation() {
-                        for (f, t, _) in renames
-                            .iter_mut()
-                            .flatten()
-                            .filter(|(f, _, _)| f.kind.on_table())
-                        {
-                            f.follow_rename(&from, &to);
-                            t.follow_rename(&from, &to);
-                        }
+                    if !renames.apply(&from, &to, i, false) {
+                        pending.rename(&from, &to);
                     }
                 }
                 Effect::Create { obj, .. } => {
@@ -130,12 +113,12 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // A rename undone by dropping the renamed object and creating it again
     // under its old name (an index, or the constraint it backs: one name).
     let recreated = |from: &Obj| created.iter().any(|c| c.same_key(from) || twins(c, from));
-    for (from, to, at) in renames
-        .into_iter()
-        .flatten()
-        .filter(|(f, _, _)| !recreated(f))
+    for Renamed { from, to, at, .. } in renames
+        .all()
+        .iter()
+        .filter(|r| !r.is_back() && !recreated(&r.from))
     {
-        let gone = dropped.iter().any(|d| d.same_key(&to) || twins(d, &to));
+        let gone = dropped.iter().any(|d| d.same_key(to) || twins(d, to));
         if gone {
             out.report(
                 span,
@@ -143,7 +126,7 @@ fn check(cx: &DownCx, out: &mut Findings) {
                     "this down drops {}, which {} made of {}: after a rollback {} is gone, though an earlier \
                      migration created it",
                     to.describe(),
-                    up.at(at),
+                    up.at(*at),
                     from.name,
                     from.name
                 ),
@@ -158,11 +141,11 @@ fn check(cx: &DownCx, out: &mut Findings) {
                  previous release of the application looks for {} and does not find it",
                 to.describe(),
                 from.name,
-                up.at(at),
+                up.at(*at),
                 from.name
             ),
         )
-        .help(format!("add `{}`", to.rename_sql(&from)));
+        .help(format!("add `{}`", to.rename_sql(from)));
     }
 }
 
@@ -558,6 +541,43 @@ mod tests {
                 ("1_a.up.sql", "ALTER TABLE t ADD COLUMN c int;"),
                 ("1_a.down.sql", "ALTER TABLE t DROP COLUMN c int;"),
             ],
+        );
+    }
+
+    /// The up's renames and the down's, each followed in order: a down
+    /// that ends where the up started reverses it, whatever its steps.
+    #[test]
+    fn renames_followed_in_order() {
+        let files = |up, down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (c int, d int);\nCREATE INDEX i ON t (c);",
+                ),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                ("2_b.up.sql", up),
+                ("2_b.down.sql", down),
+            ]
+        };
+        let chain = "ALTER TABLE t RENAME c TO c2;\nALTER TABLE t RENAME c2 TO c3;";
+        assert_ok_files(RULE, &files(chain, "ALTER TABLE t RENAME c3 TO c;"));
+        let out = assert_err_files(RULE, &files(chain, "SELECT 1;"));
+        assert_eq!(out.matches("[down-not-reversing-up]").count(), 1, "{out}");
+        assert!(out.contains("rename column t.c3 back to c:"), "{out}");
+        let swap = "ALTER TABLE t RENAME c TO tmp;\nALTER TABLE t RENAME d TO c;\nALTER TABLE t RENAME tmp TO d;";
+        assert_ok_files(
+            RULE,
+            &files(
+                swap,
+                "ALTER TABLE t RENAME d TO x;\nALTER TABLE t RENAME c TO d;\nALTER TABLE t RENAME x TO c;",
+            ),
+        );
+        assert_ok_files(
+            RULE,
+            &files(
+                "ALTER INDEX i RENAME TO i2;\nALTER INDEX i2 RENAME TO i3;",
+                "ALTER INDEX i3 RENAME TO i;",
+            ),
         );
     }
 }
