@@ -10,6 +10,7 @@ use crate::fix::FixSpec;
 use crate::migration::{Direction, MigrationName};
 use crate::model::effects::Contents;
 use crate::model::history::{History, UpChanges};
+use crate::model::renames::Renames;
 use crate::model::{Obj, QualName, Schema, TableState};
 use pg_query::NodeEnum;
 
@@ -403,6 +404,20 @@ impl<'a> StmtCx<'a> {
     /// An earlier statement of this file creates `obj`.
     pub fn created_earlier(&self, obj: &Obj) -> bool {
         self.file.facts.created_before(obj, self.stmt_index)
+    }
+
+    /// The file's renames followed in order (`model::renames`).
+    pub fn renames(&self) -> &'a Renames {
+        self.file.facts.renames()
+    }
+
+    /// The name `obj` had when the file began, when statements before
+    /// this one renamed it (what the application still running uses).
+    pub fn renamed_earlier(&self, obj: &Obj) -> Option<&'a Obj> {
+        self.renames()
+            .net()
+            .find(|r| r.last < self.stmt_index && r.to.same_key(obj))
+            .map(|r| &r.from)
     }
 
     /// The name of `obj` is taken again by this statement or a later one

@@ -13,6 +13,7 @@ use pg_query::NodeEnum;
 use rustc_hash::FxHashMap;
 
 use crate::model::effects::{creates_anything, effects, Effect, TempNames};
+use crate::model::renames::Renames;
 use crate::model::summary::Summary;
 use crate::model::tx::{rollbacks, Splitter, TxPlace};
 use crate::model::{Kind, Obj, ObjKey, QualName};
@@ -81,6 +82,8 @@ struct Names {
     last_validated: FxHashMap<((String, String), String), usize>,
     /// `FileFacts::split`, computed once.
     split: Option<Split>,
+    /// The file's renames composed, by statement index.
+    renames: Renames,
 }
 
 /// Builds a file's facts from its statements, in order, a run at a time.
@@ -241,6 +244,12 @@ impl FileFacts {
             .is_some_and(|&j| j >= i)
     }
 
+    /// The file's renames followed in order (`model::renames`): what the
+    /// application sees is the schema before the file and after it.
+    pub fn renames(&self) -> &Renames {
+        &self.names().renames
+    }
+
     /// A statement after statement `i`, in its transaction, drops `obj`
     /// (a scratch object: whatever happens to that transaction, it does
     /// not outlive it).
@@ -342,6 +351,13 @@ impl FileFacts {
                             names.last_validated.insert((table.key(), name.clone()), i);
                         }
                         _ => {}
+                    }
+                }
+            }
+            for i in 0..self.stmts.len() {
+                for e in self.lasting_effects(i) {
+                    if let Effect::Rename { from, to } = e {
+                        names.renames.apply(from, to, i, true);
                     }
                 }
             }

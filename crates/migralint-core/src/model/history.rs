@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::effects::{temp_schema, Effect, Shape};
 use super::objects::{name_key, push_name_key, Kind, Obj, ObjKey};
 use super::objset::ObjSet;
+use super::renames::Renames;
 use crate::tokens::{each_identifier, Tok};
 use pg_query::protobuf::Token;
 
@@ -217,7 +218,8 @@ impl History {
 /// renames of objects it did not create, with their offset.
 pub struct UpChanges {
     pub created: Vec<(Obj, usize)>,
-    pub renamed: Vec<(Obj, Obj, usize)>,
+    /// What it renames, chains composed (`renames`): byte offsets.
+    pub renamed: Renames,
     /// Relations the file drops (they existed) and creates again: what is
     /// built on them replaces what was there.
     pub replaced_relations: HashSet<(String, String)>,
@@ -234,7 +236,7 @@ pub struct UpChanges {
 /// `statements`: each statement's byte offset and effects, in order.
 pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])>) -> UpChanges {
     let mut created: ObjSet<usize> = ObjSet::default();
-    let mut renamed: Vec<(Obj, Obj, usize)> = Vec::new();
+    let mut renamed = Renames::default();
     // Objects this file drops (without IF EXISTS: so they existed) that it
     // did not create: recreating one under the same name replaces it.
     let mut replaced: HashSet<ObjKey> = HashSet::default();
@@ -307,22 +309,9 @@ pub fn up_changes<'a>(statements: impl IntoIterator<Item = (usize, &'a [Effect])
                             }));
                     created.rename(&from, &to);
                     // Renames within a relation renamed afterwards are
-                    // named as of the end of the file (where a down starts).
-                    if from.kind.is_relation() {
-                        for (f, t, _) in renamed.iter_mut().filter(|(f, _, _)| f.kind.on_table()) {
-                            f.follow_rename(&from, &to);
-                            t.follow_rename(&from, &to);
-                        }
-                    }
-                    // A rename back of something this file renamed cancels out.
-                    if let Some(i) = renamed
-                        .iter()
-                        .position(|(f, t, _)| t.key() == from_key && f.key() == to.key())
-                    {
-                        renamed.remove(i);
-                    } else if !ours {
-                        renamed.push((from, to, at));
-                    }
+                    // named as of the end of the file (where a down
+                    // starts); a rename back cancels out.
+                    renamed.apply(&from, &to, at, !ours);
                 }
                 Effect::AlterColumn { .. }
                 | Effect::Validate { .. }
@@ -438,8 +427,8 @@ mod tests {
             .map(|(o, _)| o.describe())
             .collect();
         assert_eq!(names, ["table a", "table c"]);
-        assert_eq!(ch.renamed.len(), 1);
-        assert_eq!(ch.renamed[0].1.describe(), "table new");
+        let renamed: Vec<String> = ch.renamed.net().map(|r| r.to.describe()).collect();
+        assert_eq!(renamed, ["table new"]);
     }
 
     #[test]

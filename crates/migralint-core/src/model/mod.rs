@@ -15,6 +15,7 @@ pub mod locks;
 pub mod names;
 pub mod objects;
 pub mod objset;
+pub mod renames;
 pub mod schema;
 pub mod summary;
 pub mod tx;

@@ -46,17 +46,28 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             continue;
         }
         let column = quote_ident(&cmd.name);
+        // Renamed earlier in this file: the application knows the old name.
+        let (app, was) = match cx.renamed_earlier(&obj) {
+            Some(o) => {
+                let name = quote_ident(&o.name.name);
+                (
+                    name.clone(),
+                    format!(" (renamed from {name} earlier in this file)"),
+                )
+            }
+            None => (column.clone(), String::new()),
+        };
         let span = cx.cmd_span(i);
         out.report(
             span,
             format!(
-                "DROP COLUMN {column} breaks the application code still running against {table}: until every \
-                 instance runs a release that no longer reads or writes {table}.{column}, their queries fail \
+                "DROP COLUMN {column}{was} breaks the application code still running against {table}: until every \
+                 instance runs a release that no longer reads or writes {table}.{app}, their queries fail \
                  with `column does not exist` (`SELECT *` and ORM models included), and the data is gone for good"
             ),
         )
         .help(format!(
-            "drop it in two steps: 1. stop using {table}.{column} in the application (queries, ORM models: e.g. \
+            "drop it in two steps: 1. stop using {table}.{app} in the application (queries, ORM models: e.g. \
              mark it ignored) and deploy that everywhere; 2. then drop the column in a later migration"
         ));
     }
@@ -162,5 +173,19 @@ mod tests {
             RULE,
             "ALTER TABLE users DROP CONSTRAINT c, ALTER COLUMN a DROP DEFAULT;",
         );
+    }
+
+    /// Renamed earlier in the file: the application still uses the old name.
+    #[test]
+    fn renamed_earlier_names_the_old_name() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN c TO c2;\nALTER TABLE t RENAME COLUMN c2 TO c3;\nALTER TABLE t DROP COLUMN c3;",
+        );
+        assert!(
+            out.contains("DROP COLUMN c3 (renamed from c earlier in this file)"),
+            "{out}"
+        );
+        assert!(out.contains("reads or writes t.c,"), "{out}");
     }
 }

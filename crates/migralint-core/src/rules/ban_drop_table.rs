@@ -47,16 +47,29 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         if cx.schema.superseded_table(&table) {
             continue;
         }
+        // Renamed earlier in this file: the application knows the old name.
+        let (app, was) = match cx.renamed_earlier(&Obj::new(Kind::Table, table.clone())) {
+            Some(o) => (
+                o.name.clone(),
+                format!(" (renamed from {} earlier in this file)", o.name),
+            ),
+            None => (table.clone(), String::new()),
+        };
+        let against = if was.is_empty() {
+            "it".to_string()
+        } else {
+            app.to_string()
+        };
         out.report(
             cx.stmt.span,
             format!(
-                "DROP TABLE {table} breaks the application code still running against it: until every \
-                 instance runs a release that no longer reads or writes {table}, their queries fail with \
+                "DROP TABLE {table}{was} breaks the application code still running against {against}: until \
+                 every instance runs a release that no longer reads or writes {app}, their queries fail with \
                  `relation does not exist`, and the data is gone for good"
             ),
         )
         .help(format!(
-            "drop it in two steps: 1. stop using {table} in the application (reads, writes, ORM models) and \
+            "drop it in two steps: 1. stop using {app} in the application (reads, writes, ORM models) and \
              deploy that everywhere; 2. then drop it in a later migration (keep a backup, and a down that \
              recreates it)"
         ));
@@ -168,5 +181,24 @@ mod tests {
     #[test]
     fn other_drops_ok() {
         assert_ok(RULE, "DROP VIEW v; DROP INDEX i; DROP MATERIALIZED VIEW m;");
+    }
+
+    /// Renamed earlier in the file: the application still uses the old name.
+    #[test]
+    fn renamed_earlier_names_the_old_name() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE old (id int);"),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE old RENAME TO old_bak;\nDROP TABLE old_bak;",
+                ),
+            ],
+        );
+        assert!(
+            out.contains("DROP TABLE old_bak (renamed from old earlier in this file) breaks the application code still running against old"),
+            "{out}"
+        );
     }
 }

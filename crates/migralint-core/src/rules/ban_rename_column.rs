@@ -31,17 +31,62 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
     let Some(rv) = &s.relation else { return };
     let table = QualName::from_range_var(rv);
-    // New in this file, or the first half of a swap (the old name is
-    // taken again later in this file).
+    // The file's renames followed in order: the chain this rename begins
+    // (a later link of one is the first's to tell), from the name the
+    // application knows to the one it is left with.
+    let Some(r) = cx.renames().starting_at(cx.stmt_index) else {
+        return;
+    };
+    // Back to the name it started from, new in this file, or dropped
+    // before the file ends (the drop's finding tells that).
     let old_obj = Obj::on(Kind::Column, &table, &s.subname);
-    if cx.table_state(&table).is_new()
+    if r.is_back()
+        || cx.table_state(&table).is_new()
         || cx.created_earlier(&old_obj)
-        || cx.reoccupied_later(&old_obj)
-        || dropped_earlier(cx, &Obj::on(Kind::Column, &table, &s.newname))
+        || cx.file.facts.dropped_later_in_tx(&r.to, r.last)
     {
         return;
     }
-    let (old, new) = (quote_ident(&s.subname), quote_ident(&s.newname));
+    // Names exchanged among columns the application knows: every name is
+    // still there, holding another column.
+    if let Some(cycle) = cx.renames().cycle(r) {
+        if cycle
+            .iter()
+            .any(|m| m.at < r.at || cx.file.facts.created_before(&m.from, m.at))
+        {
+            return;
+        }
+        let moves: Vec<String> = cycle
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} becomes {}",
+                    quote_ident(&m.from.name.name),
+                    quote_ident(&m.to.name.name)
+                )
+            })
+            .collect();
+        out.report(
+            cx.stmt.span,
+            format!(
+                "exchanges the names of columns of {table} ({}): the application code still running finds every \
+                 name it uses, but each holds another column now; its queries do not fail, they read and write \
+                 the wrong column until every instance runs a release that knows the new names",
+                moves.join(", ")
+            ),
+        )
+        .help(
+            "do not hand a name the application uses to another column in one step: add new columns, write to \
+             both, backfill, switch reads and deploy, then drop the old columns in a later migration",
+        );
+        return;
+    }
+    // The first half of a swap (the old name is taken again later in this
+    // file by another column), or a column swapped in for one dropped.
+    if cx.reoccupied_later(&old_obj) || dropped_earlier(cx, &r.to, r.last) {
+        return;
+    }
+    let (old, new) = (quote_ident(&s.subname), quote_ident(&r.to.name.name));
     out.report(
         cx.stmt.span,
         format!(
@@ -57,11 +102,12 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     ));
 }
 
-/// The second half of a swap: an earlier statement of the file dropped
-/// the column whose name this rename takes (pkgsite 000100: `DROP COLUMN
-/// id; RENAME COLUMN big_id TO id`), so code using that name still finds it.
-fn dropped_earlier(cx: &StmtCx, new: &Obj) -> bool {
-    (0..cx.stmt_index).any(|k| {
+/// The second half of a swap: a statement of the file before `before`
+/// dropped the column whose name this rename takes (pkgsite 000100:
+/// `DROP COLUMN id; RENAME COLUMN big_id TO id`), so code using that name
+/// still finds it.
+fn dropped_earlier(cx: &StmtCx, new: &Obj, before: usize) -> bool {
+    (0..before).any(|k| {
         cx.facts_of(k)
             .effects
             .iter()
@@ -145,6 +191,52 @@ mod tests {
         assert_ok(
             RULE,
             "ALTER VIEW v RENAME COLUMN a TO b; ALTER TABLE t RENAME TO u;",
+        );
+    }
+
+    /// Renames followed in order: the file is one transaction, so a chain
+    /// is one rename for the application, and one back is none.
+    #[test]
+    fn a_chain_is_one_rename_and_one_back_none() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN c TO c2;\nALTER TABLE t RENAME COLUMN c2 TO c3;",
+        );
+        assert_eq!(out.matches("[ban-rename-column]").count(), 1, "{out}");
+        assert!(out.contains("renaming t.c to c3"), "{out}");
+        assert!(!out.contains("to c2"), "{out}");
+        assert_ok(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN email TO \"Email\";\nALTER TABLE t RENAME COLUMN \"Email\" TO email;",
+        );
+    }
+
+    /// A swap through a temporary name: both names stay, each holding the
+    /// other column; the temporary name is nobody's.
+    #[test]
+    fn a_swap_tells_the_exchange() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN c TO tmp;\nALTER TABLE t RENAME COLUMN d TO c;\nALTER TABLE t RENAME COLUMN tmp TO d;",
+        );
+        assert_eq!(out.matches("[ban-rename-column]").count(), 1, "{out}");
+        assert!(out.contains("(c becomes d, d becomes c)"), "{out}");
+        assert!(!out.contains("\"tmp\" does not exist"), "{out}");
+        // A new column swapped in under the old name is not an exchange.
+        assert_ok(
+            RULE,
+            "ALTER TABLE t ADD COLUMN c_new text;\nALTER TABLE t RENAME COLUMN c TO tmp;\n\
+             ALTER TABLE t RENAME COLUMN c_new TO c;\nALTER TABLE t RENAME COLUMN tmp TO c_new;",
+        );
+    }
+
+    /// Renamed, then dropped in the same file: the application sees the
+    /// column dropped, which ban-drop-column tells.
+    #[test]
+    fn renamed_then_dropped_is_the_drops() {
+        assert_ok(
+            RULE,
+            "ALTER TABLE t RENAME COLUMN c TO c_old;\nALTER TABLE t DROP COLUMN c_old;",
         );
     }
 }

@@ -27,19 +27,59 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
     let Some(rv) = &s.relation else { return };
     let table = QualName::from_range_var(rv);
-    // A table created in this file, or the first half of a swap (the old
-    // name is taken again later in this file), or a rename that leaves a
-    // view of the old name for the code still using it (what the help
-    // recommends).
-    if cx.table_state(&table).is_new()
-        || [Kind::Table, Kind::View]
-            .into_iter()
-            .any(|k| cx.reoccupied_later(&Obj::new(k, table.clone())))
+    // The file's renames followed in order: the chain this rename begins
+    // (a later link of one is the first's to tell), from the name the
+    // application knows to the one it is left with.
+    let Some(r) = cx.renames().starting_at(cx.stmt_index) else {
+        return;
+    };
+    // Back to the name it started from, a table created in this file, or
+    // one dropped before the file ends (the drop's finding tells that).
+    if r.is_back()
+        || cx.table_state(&table).is_new()
+        || cx.file.facts.dropped_later_in_tx(&r.to, r.last)
+    {
+        return;
+    }
+    // Names exchanged among tables the application knows: every name is
+    // still there, holding another table.
+    if let Some(cycle) = cx.renames().cycle(r) {
+        if cycle
+            .iter()
+            .any(|m| m.at < r.at || cx.file.facts.created_before(&m.from, m.at))
+        {
+            return;
+        }
+        let moves: Vec<String> = cycle
+            .iter()
+            .map(|m| format!("{} becomes {}", m.from.name, m.to.name.name))
+            .collect();
+        out.report(
+            cx.stmt.span,
+            format!(
+                "exchanges the names of tables ({}): the application code still running finds every name it \
+                 uses, but each holds another table now; its queries do not fail, they read and write the wrong \
+                 table until every instance runs a release that knows the new names",
+                moves.join(", ")
+            ),
+        )
+        .help(
+            "do not hand a name the application uses to another table in one step: create new tables, write to \
+             both, backfill, switch reads and deploy, then drop the old tables in a later migration",
+        );
+        return;
+    }
+    // The first half of a swap (the old name is taken again later in this
+    // file), or a rename that leaves a view of the old name for the code
+    // still using it (what the help recommends).
+    if [Kind::Table, Kind::View]
+        .into_iter()
+        .any(|k| cx.reoccupied_later(&Obj::new(k, table.clone())))
     {
         return;
     }
     // The renamed table stays in its schema.
-    let new = QualName::new(table.schema.as_deref(), &s.newname).to_string();
+    let new = QualName::new(table.schema.as_deref(), &r.to.name.name).to_string();
     out.report(
         cx.stmt.span,
         format!(
@@ -120,6 +160,40 @@ mod tests {
         assert_ok(
             RULE,
             "ALTER TABLE t RENAME COLUMN a TO b; ALTER INDEX i RENAME TO j; ALTER TABLE t RENAME CONSTRAINT c TO d;",
+        );
+    }
+
+    #[test]
+    fn a_chain_is_one_rename_and_one_back_none() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME TO t3;",
+        );
+        assert_eq!(out.matches("[ban-rename-table]").count(), 1, "{out}");
+        assert!(out.contains("renaming t to t3"), "{out}");
+        assert_ok(
+            RULE,
+            "ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME TO t;",
+        );
+        // A view keeps the old name of the chain's start.
+        assert_ok(
+            RULE,
+            "ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME TO t3;\nCREATE VIEW t AS SELECT * FROM t3;",
+        );
+    }
+
+    #[test]
+    fn a_swap_tells_the_exchange_and_a_drop_tells_its_own() {
+        let out = assert_err(
+            RULE,
+            "ALTER TABLE t RENAME TO tmp;\nALTER TABLE t_new RENAME TO t;\nALTER TABLE tmp RENAME TO t_new;",
+        );
+        assert_eq!(out.matches("[ban-rename-table]").count(), 1, "{out}");
+        assert!(out.contains("(t becomes t_new, t_new becomes t)"), "{out}");
+        assert!(!out.contains("renaming tmp"), "{out}");
+        assert_ok(
+            RULE,
+            "ALTER TABLE old RENAME TO old_bak;\nDROP TABLE old_bak;",
         );
     }
 }

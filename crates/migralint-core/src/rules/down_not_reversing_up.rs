@@ -3,6 +3,7 @@ use crate::model::effects::Effect;
 
 use crate::model::objects::twins;
 use crate::model::objset::ObjSet;
+use crate::model::renames::{Renamed, Renames};
 use crate::model::Obj;
 use crate::rules::Check;
 
@@ -25,11 +26,11 @@ fn check(cx: &DownCx, out: &mut Findings) {
     for (o, at) in &record.expected {
         pending.insert(o.clone(), *at);
     }
-    // The up's renames still to undo, followed through the down's own
-    // renames in order (a down that renames a table back, then its
-    // columns, names the columns by the table's old name).
-    let mut renames: Vec<Option<(Obj, Obj, usize)>> =
-        record.changes.renamed.iter().cloned().map(Some).collect();
+    // The up's renames, continued by the down's in order (a down that
+    // renames a table back, then its columns, names the columns by the
+    // table's old name): the down undoes one when, composed, they end
+    // where they started (`renames`).
+    let mut renames = Renames::from_chains(record.changes.renamed.net().cloned());
     // What the down creates (or adds back).
     let mut created: Vec<Obj> = Vec::new();
     // What the down drops (an index also by the constraint it backs).
@@ -42,26 +43,8 @@ fn check(cx: &DownCx, out: &mut Findings) {
                     dropped.push(obj);
                 }
                 Effect::Rename { from, to } => {
-                    let (from_key, to_key) = (from.key(), to.key());
-                    let undone = renames.iter().position(|r| {
-                        r.as_ref()
-                            .is_some_and(|(f, t, _)| t.key() == from_key && f.key() == to_key)
-                    });
-                    match undone {
-                        Some(i) => renames[i] = None,
-                        None => pending.rename(&from, &to),
-                    }
-                    // What sits in a renamed relation follows it (not
-                    // another object of the old name: a swap).
-                    if from.kind.is_relation() {
-                        for (f, t, _) in renames
-                            .iter_mut()
-                            .flatten()
-                            .filter(|(f, _, _)| f.kind.on_table())
-                        {
-                            f.follow_rename(&from, &to);
-                            t.follow_rename(&from, &to);
-                        }
+                    if !renames.apply(&from, &to, i, false) {
+                        pending.rename(&from, &to);
                     }
                 }
                 Effect::Create { obj, .. } => {
@@ -78,16 +61,31 @@ fn check(cx: &DownCx, out: &mut Findings) {
         }
     }
     let span = down.first_statement_span();
-    for (obj, at) in pending.iter().cloned() {
-        out.report(
-            span,
+    // What the down leaves different from before the up: one finding for
+    // the down (one hazard: it does not undo its up), the strongest first
+    // (data lost, then the application broken, then a later rollback
+    // failing, then leftovers), the rest named after it.
+    let mut found: Vec<(u8, String, String)> = Vec::new();
+    // Everything left behind, in one.
+    let left: Vec<(Obj, usize)> = pending.iter().cloned().collect();
+    if !left.is_empty() {
+        let named: Vec<String> = left
+            .iter()
+            .map(|(obj, at)| format!("{}, created at {}", obj.describe(), up.at(*at)))
+            .collect();
+        let drops: Vec<String> = left
+            .iter()
+            .map(|(obj, _)| format!("`{}`", obj.drop_sql()))
+            .collect();
+        found.push((
+            3,
             format!(
-                "this down does not drop {}, created at {}: a rollback leaves it behind",
-                obj.describe(),
-                up.at(at)
+                "this down does not drop {}: a rollback leaves {} behind",
+                named.join("; "),
+                if left.len() == 1 { "it" } else { "them" }
             ),
-        )
-        .help(format!("add `{}`", obj.drop_sql()));
+            format!("add {}", drops.join(" and ")),
+        ));
     }
     // A table or column the up dropped comes back, but not what went with
     // it (and the up did not build again itself): one finding per table or
@@ -109,62 +107,99 @@ fn check(cx: &DownCx, out: &mut Findings) {
             None => missing.push((with, *at, vec![lost])),
         }
     }
-    for (with, at, lost) in missing {
+    // What went with the tables and columns added back, in one.
+    if let [(with, at, lost)] = missing.as_slice() {
         let names: Vec<String> = lost.iter().map(|o| o.describe()).collect();
-        out.report(
-            span,
+        found.push((
+            2,
             format!(
                 "this down adds back {}, but not what went with it when {} dropped it: {}; after a rollback \
                  {} missing, and a rollback further back that drops {} fails",
                 with.describe(),
-                up.at(at),
+                up.at(*at),
                 names.join(", "),
                 if lost.len() == 1 { "it is" } else { "they are" },
                 if lost.len() == 1 { "it" } else { "one of them" },
             ),
-        )
-        .help(format!(
-            "build again in this down, after adding back {}: {}",
-            with.describe(),
-            names.join(", ")
+            format!(
+                "build again in this down, after adding back {}: {}",
+                with.describe(),
+                names.join(", ")
+            ),
+        ));
+    } else if !missing.is_empty() {
+        let withs: Vec<String> = missing.iter().map(|(w, _, _)| w.describe()).collect();
+        let items: Vec<String> = missing
+            .iter()
+            .flat_map(|(w, at, lost)| {
+                lost.iter()
+                    .map(move |o| format!("{} ({}, {})", o.describe(), w.describe(), up.at(*at)))
+            })
+            .collect();
+        let names: Vec<String> = missing
+            .iter()
+            .flat_map(|(_, _, lost)| lost.iter().map(|o| o.describe()))
+            .collect();
+        found.push((
+            2,
+            format!(
+                "this down adds back {}, but not what went with them when its up dropped them: {}; after a \
+                 rollback they are missing, and a rollback further back that drops one of them fails",
+                withs.join(" and "),
+                items.join(", "),
+            ),
+            format!(
+                "build again in this down, after adding back {}: {}",
+                withs.join(" and "),
+                names.join(", ")
+            ),
         ));
     }
     // A rename undone by dropping the renamed object and creating it again
     // under its old name (an index, or the constraint it backs: one name).
     let recreated = |from: &Obj| created.iter().any(|c| c.same_key(from) || twins(c, from));
-    for (from, to, at) in renames
-        .into_iter()
-        .flatten()
-        .filter(|(f, _, _)| !recreated(f))
+    for Renamed { from, to, at, .. } in renames
+        .all()
+        .iter()
+        .filter(|r| !r.is_back() && !recreated(&r.from))
     {
-        let gone = dropped.iter().any(|d| d.same_key(&to) || twins(d, &to));
+        let gone = dropped.iter().any(|d| d.same_key(to) || twins(d, to));
         if gone {
-            out.report(
-                span,
+            found.push((
+                0,
                 format!(
                     "this down drops {}, which {} made of {}: after a rollback {} is gone, though an earlier \
                      migration created it",
                     to.describe(),
-                    up.at(at),
+                    up.at(*at),
                     from.name,
                     from.name
                 ),
-            )
-            .help(format!("create {} again after the drop", from.describe()));
+                format!("create {} again after the drop", from.describe()),
+            ));
             continue;
         }
-        out.report(
-            span,
+        found.push((
+            1,
             format!(
                 "this down does not rename {} back to {}: {} renames it, so after a rollback the \
                  previous release of the application looks for {} and does not find it",
                 to.describe(),
                 from.name,
-                up.at(at),
+                up.at(*at),
                 from.name
             ),
-        )
-        .help(format!("add `{}`", to.rename_sql(&from)));
+            format!("add `{}`", to.rename_sql(from)),
+        ));
+    }
+    found.sort_by_key(|(rank, _, _)| *rank);
+    let mut found = found.into_iter();
+    if let Some((_, mut message, mut help)) = found.next() {
+        for (_, m, h) in found {
+            message.push_str(&format!("; also, {m}"));
+            help.push_str(&format!("; {h}"));
+        }
+        out.report(span, message).help(help);
     }
 }
 
@@ -216,12 +251,15 @@ mod tests {
             RULE,
             &files("ALTER TABLE t ADD COLUMN c int, ADD COLUMN d int;"),
         );
-        for (column, index) in [("c", "t_c_idx"), ("d", "t_d_idx")] {
-            let said = format!(
-                "adds back column t.{column}, but not what went with it when 3_c.up.sql:1 dropped it: index {index};"
-            );
-            assert!(out.contains(&said), "{out}");
-        }
+        // One finding for the down, naming each column and what went with it.
+        assert_eq!(out.matches("[down-not-reversing-up]").count(), 1, "{out}");
+        assert!(
+            out.contains(
+                "adds back column t.c and column t.d, but not what went with them when its up dropped them: \
+                 index t_c_idx (column t.c, 3_c.up.sql:1), index t_d_idx (column t.d, 3_c.up.sql:1);"
+            ),
+            "{out}"
+        );
         // One finding per table brought back, listing what is missing.
         let table = assert_err_files(
             RULE,
@@ -560,6 +598,67 @@ mod tests {
                 ("1_a.up.sql", "ALTER TABLE t ADD COLUMN c int;"),
                 ("1_a.down.sql", "ALTER TABLE t DROP COLUMN c int;"),
             ],
+        );
+    }
+
+    /// The up's renames and the down's, each followed in order: a down
+    /// that ends where the up started reverses it, whatever its steps.
+    #[test]
+    fn renames_followed_in_order() {
+        let files = |up, down| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE TABLE t (c int, d int);\nCREATE INDEX i ON t (c);",
+                ),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                ("2_b.up.sql", up),
+                ("2_b.down.sql", down),
+            ]
+        };
+        let chain = "ALTER TABLE t RENAME c TO c2;\nALTER TABLE t RENAME c2 TO c3;";
+        assert_ok_files(RULE, &files(chain, "ALTER TABLE t RENAME c3 TO c;"));
+        let out = assert_err_files(RULE, &files(chain, "SELECT 1;"));
+        assert_eq!(out.matches("[down-not-reversing-up]").count(), 1, "{out}");
+        assert!(out.contains("rename column t.c3 back to c:"), "{out}");
+        let swap = "ALTER TABLE t RENAME c TO tmp;\nALTER TABLE t RENAME d TO c;\nALTER TABLE t RENAME tmp TO d;";
+        assert_ok_files(
+            RULE,
+            &files(
+                swap,
+                "ALTER TABLE t RENAME d TO x;\nALTER TABLE t RENAME c TO d;\nALTER TABLE t RENAME x TO c;",
+            ),
+        );
+        assert_ok_files(
+            RULE,
+            &files(
+                "ALTER INDEX i RENAME TO i2;\nALTER INDEX i2 RENAME TO i3;",
+                "ALTER INDEX i3 RENAME TO i;",
+            ),
+        );
+    }
+
+    /// pkgsite 000119: one down leaving three triggers behind is one
+    /// finding naming them all.
+    #[test]
+    fn what_is_left_behind_is_one_finding() {
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);"),
+                ("1_a.down.sql", "DROP TABLE b;\nDROP TABLE a;"),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE a ADD COLUMN x int;\nCREATE TRIGGER s BEFORE UPDATE ON a FOR EACH ROW EXECUTE FUNCTION f();\n\
+                     CREATE TRIGGER s BEFORE UPDATE ON b FOR EACH ROW EXECUTE FUNCTION f();",
+                ),
+                ("2_b.down.sql", "ALTER TABLE a DROP COLUMN x;"),
+            ],
+        );
+        assert_eq!(out.matches("[down-not-reversing-up]").count(), 1, "{out}");
+        assert!(
+            out.contains("does not drop trigger s on a, created at 2_b.up.sql:2; trigger s on b, created at 2_b.up.sql:3: a rollback leaves them behind"),
+            "{out}"
         );
     }
 }
