@@ -17,15 +17,17 @@ enum Style {
     Snake,
     Kebab,
     Camel,
+    LowerCamel,
     TitleSnake,
     ScreamingSnake,
 }
 
 /// Every style, in the order a tie is broken.
-const STYLES: [Style; 5] = [
+const STYLES: [Style; 6] = [
     Style::Snake,
     Style::Kebab,
     Style::Camel,
+    Style::LowerCamel,
     Style::TitleSnake,
     Style::ScreamingSnake,
 ];
@@ -36,6 +38,7 @@ impl Style {
             Style::Snake => "snake_case",
             Style::Kebab => "kebab-case",
             Style::Camel => "CamelCase",
+            Style::LowerCamel => "lowerCamelCase",
             Style::TitleSnake => "Title_Snake_Case",
             Style::ScreamingSnake => "SCREAMING_SNAKE_CASE",
         }
@@ -54,6 +57,17 @@ impl Style {
             Style::Snake => snake,
             Style::Kebab => snake.replace('_', "-"),
             Style::Camel => snake.split('_').map(capitalized).collect(),
+            Style::LowerCamel => snake
+                .split('_')
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        w.to_string()
+                    } else {
+                        capitalized(w)
+                    }
+                })
+                .collect(),
             Style::TitleSnake => snake
                 .split('_')
                 .map(capitalized)
@@ -90,10 +104,11 @@ impl Style {
         match self {
             Style::Snake => words('_', lower),
             Style::Kebab => words('-', lower),
-            Style::Camel => {
-                !title.is_empty()
-                    && title.bytes().all(|b| b.is_ascii_alphanumeric())
+            Style::Camel | Style::LowerCamel => {
+                let first_upper = title.bytes().next().is_some_and(|b| b.is_ascii_uppercase());
+                title.bytes().all(|b| b.is_ascii_alphanumeric())
                     && title.bytes().any(|b| b.is_ascii_uppercase())
+                    && first_upper == (self == Style::Camel)
             }
             Style::TitleSnake => {
                 words('_', capitalized) && title.bytes().any(|b| b.is_ascii_uppercase())
@@ -213,8 +228,7 @@ fn check(cx: &SetCx, out: &mut Findings) {
             };
             let is = match shape(title) {
                 Shape::Styles(fits) => format!("is {}", fits[0].label()),
-                _ => "follows no naming convention (spaces, mixed or doubled separators, or empty)"
-                    .to_string(),
+                _ => format!("follows no naming convention ({})", flaw(title)),
             };
             let theirs = if n > 0 {
                 format!(
@@ -244,6 +258,34 @@ fn check(cx: &SetCx, out: &mut Findings) {
                 ));
             }
         }
+    }
+}
+
+/// What keeps a title from following any convention, as a reader would
+/// put it.
+fn flaw(title: &str) -> &'static str {
+    let seps = |c: char| c == '_' || c == '-';
+    if title.is_empty() {
+        "it is empty"
+    } else if title.contains(char::is_whitespace) {
+        "it has spaces"
+    } else if title.contains('_') && title.contains('-') {
+        "it mixes `_` and `-`"
+    } else if title.starts_with(seps)
+        || title.ends_with(seps)
+        || title.contains("__")
+        || title.contains("--")
+    {
+        "it has a doubled, leading or trailing separator"
+    } else if !title
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || seps(c) || c == '.')
+    {
+        "it has characters other than letters, digits, `_`, `-` and `.`"
+    } else if title.contains(seps) {
+        "it mixes upper- and lower-case words"
+    } else {
+        "it mixes cases"
     }
 }
 
@@ -399,6 +441,45 @@ mod tests {
                 ("4_add-d.up.sql", ""),
             ],
         );
+    }
+
+    /// The message names what is off, and the help writes the title in
+    /// the directory's own convention (lowerCamelCase is one of its own).
+    #[test]
+    fn says_what_is_off_and_proposes_the_directory_style() {
+        let snake: Vec<(String, &str)> = (1..=6)
+            .map(|i| (format!("{i}_add_thing_{i}.up.sql"), ""))
+            .chain([("7_add_URL_column.up.sql".to_string(), "")])
+            .collect();
+        let files: Vec<(&str, &str)> = snake.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let out = assert_err_files(RULE, &files);
+        assert!(
+            out.contains("`add_URL_column` follows no naming convention (it mixes upper- and lower-case words)"),
+            "{out}"
+        );
+        assert!(out.contains("7_add_url_column.up.sql"), "{out}");
+        let camel: Vec<(String, &str)> = (1..=6)
+            .map(|i| (format!("{i}_addThing{i}.up.sql"), ""))
+            .chain([("7_add_index.up.sql".to_string(), "")])
+            .collect();
+        let files: Vec<(&str, &str)> = camel.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let out = assert_err_files(RULE, &files);
+        assert!(
+            out.contains("`add_index` is snake_case, but this directory's titles are lowerCamelCase (6 of 7)"),
+            "{out}"
+        );
+        assert!(out.contains("7_addIndex.up.sql"), "{out}");
+        for (title, says) in [
+            ("add user", "it has spaces"),
+            ("add_user-email", "it mixes `_` and `-`"),
+            (
+                "add__user",
+                "it has a doubled, leading or trailing separator",
+            ),
+            ("add_user!", "it has characters other than"),
+        ] {
+            assert!(super::flaw(title).starts_with(says), "{title}");
+        }
     }
 
     /// Title_Snake_Case and SCREAMING_SNAKE_CASE are conventions too.
