@@ -6,6 +6,7 @@ use crate::model::effects::Effect;
 use crate::model::names::quote_ident;
 use crate::model::QualName;
 use crate::model::{Kind, Obj};
+use crate::rules::helpers::{exchange, Exchange};
 use crate::rules::Check;
 
 declare_rule!(
@@ -49,23 +50,12 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
     // Names exchanged among columns the application knows: every name is
     // still there, holding another column.
-    if let Some(cycle) = cx.renames().cycle(r) {
-        if cycle
-            .iter()
-            .any(|m| m.at < r.at || cx.file.facts.created_before(&m.from, m.at))
-        {
-            return;
-        }
-        let moves: Vec<String> = cycle
-            .iter()
-            .map(|m| {
-                format!(
-                    "{} becomes {}",
-                    quote_ident(&m.from.name.name),
-                    quote_ident(&m.to.name.name)
-                )
-            })
-            .collect();
+    let moves = match exchange(cx, r, |o: &Obj| quote_ident(&o.name.name)) {
+        Exchange::No => None,
+        Exchange::Quiet => return,
+        Exchange::Moves(moves) => Some(moves),
+    };
+    if let Some(moves) = moves {
         out.report(
             cx.stmt.span,
             format!(

@@ -4,6 +4,7 @@ use pg_query::NodeEnum;
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::QualName;
 use crate::model::{Kind, Obj};
+use crate::rules::helpers::{exchange, Exchange};
 use crate::rules::Check;
 
 declare_rule!(
@@ -43,17 +44,12 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     }
     // Names exchanged among tables the application knows: every name is
     // still there, holding another table.
-    if let Some(cycle) = cx.renames().cycle(r) {
-        if cycle
-            .iter()
-            .any(|m| m.at < r.at || cx.file.facts.created_before(&m.from, m.at))
-        {
-            return;
-        }
-        let moves: Vec<String> = cycle
-            .iter()
-            .map(|m| format!("{} becomes {}", m.from.name, m.to.name.name))
-            .collect();
+    let moves = match exchange(cx, r, |o: &Obj| o.name.to_string()) {
+        Exchange::No => None,
+        Exchange::Quiet => return,
+        Exchange::Moves(moves) => Some(moves),
+    };
+    if let Some(moves) = moves {
         out.report(
             cx.stmt.span,
             format!(

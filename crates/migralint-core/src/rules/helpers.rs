@@ -68,6 +68,42 @@ pub fn column_added_earlier(cx: &StmtCx, table: &QualName, column: &str) -> bool
     })
 }
 
+/// What a file's rename chain `r` does among names the application knows.
+pub enum Exchange {
+    /// Not part of an exchange of names.
+    No,
+    /// Part of one that involves an object the file made (nothing the
+    /// application knows changes hands): nothing to report.
+    Quiet,
+    /// Names exchanged (a swap through a temporary name, a rotation):
+    /// each move, `a becomes b`, the names shown by `show`.
+    Moves(Vec<String>),
+}
+
+/// Whether the chain `r` of the file's renames exchanges names among
+/// objects the application knows (`ban-rename-column`, `ban-rename-table`).
+pub fn exchange(
+    cx: &StmtCx,
+    r: &crate::model::renames::Renamed,
+    show: impl Fn(&Obj) -> String,
+) -> Exchange {
+    let Some(cycle) = cx.renames().cycle(r) else {
+        return Exchange::No;
+    };
+    if cycle
+        .iter()
+        .any(|m| m.at < r.at || cx.file.facts.created_before(&m.from, m.at))
+    {
+        return Exchange::Quiet;
+    }
+    Exchange::Moves(
+        cycle
+            .iter()
+            .map(|m| format!("{} becomes {}", show(&m.from), show(&m.to)))
+            .collect(),
+    )
+}
+
 /// The subcommands of an `ALTER TABLE`.
 pub fn cmds(s: &AlterTableStmt) -> impl Iterator<Item = &AlterTableCmd> {
     s.cmds.iter().filter_map(|c| match c.node.as_ref() {
