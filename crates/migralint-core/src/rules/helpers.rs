@@ -530,11 +530,14 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
     }
     // A transaction that a `ROLLBACK` ends keeps nothing for a rerun to
     // find (checked on PostgreSQL 15, in the implicit block too).
-    let ended_by = stmts[cx.stmt_index + 1..]
-        .iter()
-        .find(|s| s.tx.id != here.tx.id || s.summary.tx_kind.is_some_and(ends_transaction))
-        .filter(|s| s.tx.id == here.tx.id)
-        .and_then(|s| s.summary.tx_kind);
+    // The statement that ends this statement's transaction (not the
+    // file's first transaction end: a `ROLLBACK` before it keeps nothing).
+    let end = (cx.stmt_index + 1..stmts.len())
+        .find(|&j| {
+            stmts[j].tx.id != here.tx.id || stmts[j].summary.tx_kind.is_some_and(ends_transaction)
+        })
+        .filter(|&j| stmts[j].tx.id == here.tx.id);
+    let ended_by = end.and_then(|j| stmts[j].summary.tx_kind);
     if ended_by == Some(pg_query::protobuf::TransactionStmtKind::TransStmtRollback) {
         return None;
     }
@@ -549,11 +552,14 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
         Split::MultiStatement => {
             "with `multi-statement = true` each statement commits on its own".to_string()
         }
-        Split::Commit(i) => format!(
-            "the {} on line {} ends its first transaction",
-            cx.first_word(i, "COMMIT"),
-            cx.line_of(i)
-        ),
+        Split::Commit(first) => {
+            let i = end.unwrap_or(first);
+            format!(
+                "the {} on line {} commits this statement before the rest of the file runs",
+                cx.first_word(i, "COMMIT"),
+                cx.line_of(i)
+            )
+        }
     })
 }
 
