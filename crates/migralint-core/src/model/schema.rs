@@ -5,7 +5,9 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::effects::{rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL};
+use super::effects::{
+    index_def, rename_in_expr, ColumnChange, DomainChange, Effect, Shape, NEXTVAL,
+};
 use super::names::{QualName, SqlType};
 use super::objects::{
     choose_index_name, generated_constraint_name, same_name, Kind, Obj, ObjKey, Referable,
@@ -190,6 +192,15 @@ pub struct Gone {
 impl Schema {
     /// A table by name; an unqualified name means the session's temporary
     /// table of that name while there is one (`effects::TempNames`).
+    /// The definition of index `s` on `table` (`effects::index_def`), with
+    /// the table's column types as the history has them.
+    pub fn index_def(&self, s: &pg_query::protobuf::IndexStmt, table: &QualName) -> Box<str> {
+        let table = self.table(table).filter(|t| t.columns_known);
+        index_def(s, &|c| {
+            table.and_then(|t| t.column(c)).map(|c| c.ty.clone())
+        })
+    }
+
     pub fn table(&self, name: &QualName) -> Option<&Table> {
         self.tables.get(&self.resolve(name, &self.tables))
     }
@@ -880,13 +891,14 @@ impl Schema {
                         Shape::Index {
                             unique,
                             concurrent,
-                            def,
+                            stmt,
                             keys,
                             ..
                         } => {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
                             };
+                            let def = self.index_def(stmt, table);
                             if *if_not_exists && self.holder(obj).is_some() {
                                 continue;
                             }
@@ -897,7 +909,7 @@ impl Schema {
                                 columns: obj.columns.clone(),
                                 created_in: file,
                                 concurrent: *concurrent,
-                                def: Some(def.clone()),
+                                def: Some(def),
                                 keys: keys.clone(),
                             };
                             self.set_index(obj.name.key(), Some(info));
