@@ -1171,7 +1171,9 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 Kind::Index,
                 QualName::new(table.schema.as_deref(), &s.idxname),
             );
-            for p in &s.index_params {
+            // Its keys and its INCLUDE columns: dropping one drops the
+            // index (checked on PostgreSQL 15).
+            for p in s.index_params.iter().chain(&s.index_including_params) {
                 if let Some(NodeEnum::IndexElem(e)) = p.node.as_ref() {
                     if !e.name.is_empty() {
                         obj.columns.push(e.name.clone());
@@ -1506,6 +1508,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 .map(|f| Obj::new(Kind::Function, f))
                 .into_iter()
                 .collect();
+            // The columns of `UPDATE OF` and those its `WHEN` reads
+            // (`NEW.a`): dropping one, or changing its type, is refused
+            // (checked on PostgreSQL 15).
+            obj.columns = string_list(&s.columns);
+            if let Some(w) = s.when_clause.as_deref() {
+                obj.columns.extend(column_refs(w));
+            }
+            obj.columns.sort();
+            obj.columns.dedup();
             plain(out, obj, false);
         }
         _ => {}
@@ -1588,6 +1599,18 @@ pub fn column_effects(table: &QualName, c: &ColumnDef, if_not_exists: bool) -> V
 fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exists: bool) {
     let mut obj = Obj::on(Kind::Column, table, &c.colname);
     obj.depends_on = column_deps(c);
+    // A generated column is built on the columns its expression reads:
+    // dropping one of them, or changing its type, is refused (checked on
+    // PostgreSQL 15: `column g of table t depends on column a`).
+    let generated = column_constraints(c).find_map(|con| {
+        (ConstrType::try_from(con.contype) == Ok(ConstrType::ConstrGenerated))
+            .then_some(con.raw_expr.as_deref())
+            .flatten()
+    });
+    if let Some(expr) = generated {
+        obj.columns = column_refs(expr);
+        obj.columns.dedup();
+    }
     let sequence = serial_sequence(table, c);
     obj.depends_on
         .extend(sequence.clone().map(|s| Obj::new(Kind::Sequence, s)));

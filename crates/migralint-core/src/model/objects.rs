@@ -378,10 +378,11 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
                 same_table(&obj.table, &dropped.table) && obj.columns.contains(&dropped.name.name);
             let built_on =
                 matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence) && on_it;
-            // A view that reads the column goes with CASCADE.
+            // What reads the column and refuses its drop (a view, a
+            // generated column, a trigger) goes with CASCADE.
             let view = matches!(obj.kind, Kind::View | Kind::MatView)
-                && (on_it || obj.depends_on.iter().any(|d| is_dep(d, dropped)));
-            built_on || (cascade && (view || references(obj, dropped)))
+                && obj.depends_on.iter().any(|d| is_dep(d, dropped));
+            built_on || (cascade && (on_it || view || references(obj, dropped)))
         }
         // A key's index goes with it (`ADD ... USING INDEX`: one name);
         // with CASCADE, the foreign keys that use it.

@@ -61,7 +61,7 @@ pub struct IndexInfo {
     pub name: QualName,
     pub table: QualName,
     pub unique: bool,
-    /// The columns it is built on (keys, expressions, partial-index
+    /// The columns it is built on (keys, INCLUDE, expressions, partial-index
     /// predicate): dropping one drops the index.
     pub columns: Vec<String>,
     pub created_in: usize,
@@ -857,12 +857,15 @@ impl Schema {
                                 continue;
                             }
                             // A primary key makes its columns NOT NULL
-                            // (`USING INDEX`: the index's columns).
+                            // (`USING INDEX`: the index's keys, not its
+                            // INCLUDE columns).
                             let keys = match (&info.index, info.kind) {
                                 (Some(i), ConstraintKind::PrimaryKey | ConstraintKind::Unique) => {
                                     let i = QualName::new(table.schema.as_deref(), i);
                                     self.index(&i)
-                                        .map(|i| i.columns.clone())
+                                        .map(|i| {
+                                            i.keys.clone().unwrap_or_else(|| i.columns.clone())
+                                        })
                                         .unwrap_or_default()
                                 }
                                 _ => info.keys.clone(),
@@ -1247,7 +1250,12 @@ impl Schema {
         listed.sort_unstable();
         listed.dedup();
         let key = self.objects.on_table(&target).into_iter().find(|(o, _)| {
-            let mut cols: Vec<&str> = o.columns.iter().map(String::as_str).collect();
+            // An index's keys, not its INCLUDE columns.
+            let keys = (o.kind == Kind::Index)
+                .then(|| self.index(&o.name).and_then(|i| i.keys.as_ref()))
+                .flatten()
+                .unwrap_or(&o.columns);
+            let mut cols: Vec<&str> = keys.iter().map(String::as_str).collect();
             cols.sort_unstable();
             cols.dedup();
             match o.referable {
