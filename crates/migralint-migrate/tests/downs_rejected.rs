@@ -430,6 +430,28 @@ fn cases() -> Vec<Case> {
         case("INCLUDE column of a unique index a foreign key uses", INCLUDES, "ALTER TABLE iu DROP COLUMN b;", Some(DEPENDENTS)),
         case("index dropped before its INCLUDE column", INCLUDES, "DROP INDEX iu_c;\nALTER TABLE iu DROP COLUMN c;", None),
         case("unique index with INCLUDE a foreign key uses", INCLUDES, "DROP INDEX iu_a;", Some(DEPENDENTS)),
+        // An inheriting table depends on its parent; a partition goes
+        // with it.
+        case("parent of an inheriting table", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE p;", Some(DEPENDENTS)),
+        case("inheriting table dropped first", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE c;\nDROP TABLE p;", None),
+        case("inheriting table gone with its parent", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE p CASCADE;\nDROP TABLE c;", Some(GONE)),
+        case("parent of a partition", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;", None),
+        // A table's (view's) row type goes with it: a column or function
+        // argument of that type keeps it.
+        case("table whose row type a column has", "CREATE TABLE a (id int);\nCREATE TABLE b (x a);", "DROP TABLE a;", Some(DEPENDENTS)),
+        case("table whose row type a function takes", "CREATE TABLE a (id int);\n\
+             CREATE FUNCTION f(x a) RETURNS int LANGUAGE sql AS 'SELECT 1';", "DROP TABLE a;", Some(DEPENDENTS)),
+        case("view whose row type a column has", "CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT id FROM t;\n\
+             CREATE TABLE b (x v);", "DROP VIEW v;", Some(DEPENDENTS)),
+        case("column of the row type dropped first", "CREATE TABLE a (id int);\nCREATE TABLE b (x a);", "ALTER TABLE b DROP COLUMN x;\nDROP TABLE a;", None),
+        // A SQL-standard body depends on what it calls; a string body does not.
+        case("function a BEGIN ATOMIC body calls", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+             CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f(); END;", "DROP FUNCTION f();", Some(DEPENDENTS)),
+        case("function a RETURN body calls", "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+             CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql RETURN f(x) + 1;", "DROP FUNCTION f(int);", Some(DEPENDENTS)),
+        case("function a string body calls", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+             CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT f()';", "DROP FUNCTION f();", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
         // A ROLLBACK undoes what its transaction did: emptied tables hold

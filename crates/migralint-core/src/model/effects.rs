@@ -1096,8 +1096,22 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 }
             }
             let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && like_known;
+            // An inheriting table depends on its parents (dropping one
+            // is refused: `table c depends on table p`); a partition does
+            // not (it goes with its parent).
+            let mut obj = Obj::new(Kind::Table, table.clone());
+            if s.partbound.is_none() {
+                obj.depends_on.extend(s.inh_relations.iter().filter_map(
+                    |r| match r.node.as_ref() {
+                        Some(NodeEnum::RangeVar(rv)) => {
+                            Some(Obj::new(Kind::Table, QualName::from_range_var(rv)))
+                        }
+                        _ => None,
+                    },
+                ));
+            }
             out.push(Effect::Create {
-                obj: Obj::new(Kind::Table, table.clone()),
+                obj,
                 shape: Shape::Table {
                     columns_known,
                     temp: rv.relpersistence == "t",
@@ -1434,6 +1448,13 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 }
                 obj.depends_on
                     .extend(s.return_type.as_ref().and_then(type_dep));
+                // A SQL-standard body (`BEGIN ATOMIC ... END`, `RETURN
+                // ...`) is parsed when the function is created: it depends
+                // on the functions it calls (a body in a string does not;
+                // checked on PostgreSQL 15).
+                if let Some(body) = s.sql_body.as_deref() {
+                    obj.depends_on.extend(default_deps(body));
+                }
                 obj.args = Some(args);
                 out.push(Effect::Create {
                     obj,

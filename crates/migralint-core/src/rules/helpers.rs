@@ -849,8 +849,14 @@ pub fn outside_dependents<'o>(
     let mut taken: Vec<&Obj> = vec![dropped];
     taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
     // An extension's types and functions go with it.
+    // A table's, view's or materialized view's row type goes with it (a
+    // column of that type keeps it: `column x of table b depends on type
+    // a`, checked on PostgreSQL 15).
     let members = match dropped.kind {
         Kind::Extension => crate::model::extensions::members(&dropped.name.name),
+        Kind::Table | Kind::View | Kind::MatView => {
+            vec![Obj::new(Kind::Type, dropped.name.clone())]
+        }
         _ => Vec::new(),
     };
     taken.extend(&members);
