@@ -437,6 +437,12 @@ fn cases() -> Vec<Case> {
         case("inheriting table gone with its parent", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE p CASCADE;\nDROP TABLE c;", Some(GONE)),
         case("parent of a partition", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
              CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;", None),
+        case("partition gone with its parent", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;\nDROP TABLE p1;", Some(GONE)),
+        case("partition's name free once its parent is dropped", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;\nCREATE TABLE p1 (id int);", None),
+        case("inheriting table's name free after CASCADE", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);",
+             "DROP TABLE p CASCADE;\nCREATE TABLE c (x int);", None),
         // A table's (view's) row type goes with it: a column or function
         // argument of that type keeps it.
         case("table whose row type a column has", "CREATE TABLE a (id int);\nCREATE TABLE b (x a);", "DROP TABLE a;", Some(DEPENDENTS)),

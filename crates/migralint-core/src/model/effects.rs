@@ -1097,18 +1097,21 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
             }
             let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && like_known;
             // An inheriting table depends on its parents (dropping one
-            // is refused: `table c depends on table p`); a partition does
-            // not (it goes with its parent).
+            // is refused: `table c depends on table p`); a partition goes
+            // with its parent (`Obj::table`).
             let mut obj = Obj::new(Kind::Table, table.clone());
+            let mut parents = s
+                .inh_relations
+                .iter()
+                .filter_map(|r| match r.node.as_ref() {
+                    Some(NodeEnum::RangeVar(rv)) => Some(QualName::from_range_var(rv)),
+                    _ => None,
+                });
             if s.partbound.is_none() {
-                obj.depends_on.extend(s.inh_relations.iter().filter_map(
-                    |r| match r.node.as_ref() {
-                        Some(NodeEnum::RangeVar(rv)) => {
-                            Some(Obj::new(Kind::Table, QualName::from_range_var(rv)))
-                        }
-                        _ => None,
-                    },
-                ));
+                obj.depends_on
+                    .extend(parents.map(|p| Obj::new(Kind::Table, p)));
+            } else {
+                obj.table = parents.next_back();
             }
             out.push(Effect::Create {
                 obj,

@@ -101,7 +101,8 @@ pub struct Obj {
     pub name: QualName,
     /// The table of an index, column, constraint or trigger (an index
     /// dropped by name does not say it: `None`); of a view that reads one
-    /// table only, that table (its `columns` are those the view reads).
+    /// table only, that table (its `columns` are those the view reads); of
+    /// a partition, its parent (it goes with it).
     pub table: Option<QualName>,
     /// Columns of `table` an index or constraint is built on: dropping one
     /// of them drops the index or constraint too.
@@ -366,7 +367,9 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
     }
     match dropped.kind {
         k if k.is_relation() => {
-            let child = (obj.kind.on_table() || matches!(obj.kind, Kind::Index | Kind::Sequence))
+            // A partition (`Obj::table`: its parent) goes with its parent.
+            let child = (obj.kind.on_table()
+                || matches!(obj.kind, Kind::Index | Kind::Sequence | Kind::Table))
                 && obj
                     .table
                     .as_ref()

@@ -1134,6 +1134,11 @@ impl Schema {
                 }
                 Effect::Drop { obj, cascade, .. } => {
                     for (o, _) in self.objects.drop_object(obj, *cascade) {
+                        // A table that goes with another (a partition, an
+                        // inheriting table with CASCADE) is gone too.
+                        if matches!(o.kind, Kind::Table | Kind::MatView) && !o.same_key(obj) {
+                            self.remove_table(&o.name);
+                        }
                         let how = if o.same_key(obj) {
                             "dropped".to_string()
                         } else {
