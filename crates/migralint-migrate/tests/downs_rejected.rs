@@ -117,6 +117,16 @@ const OVERLOADS: &str =
      CREATE FUNCTION g(x text) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n\
      CREATE TABLE gt (a int DEFAULT g(1));";
 
+const GENERATED: &str =
+    "CREATE TABLE gc (id int, a int, b int, g int GENERATED ALWAYS AS (a * 2) STORED);";
+const TRIGGERS: &str = "CREATE TABLE tt (id int, a int, b int, c int);\n\
+     CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';\n\
+     CREATE TRIGGER tr_of BEFORE UPDATE OF a ON tt FOR EACH ROW EXECUTE FUNCTION tf();\n\
+     CREATE TRIGGER tr_when BEFORE UPDATE ON tt FOR EACH ROW WHEN (NEW.b > 0) EXECUTE FUNCTION tf();";
+const INCLUDES: &str = "CREATE TABLE iu (a int, b int, c int, d int);\n\
+     CREATE UNIQUE INDEX iu_a ON iu (a) INCLUDE (b);\nCREATE INDEX iu_c ON iu (c) INCLUDE (d);\n\
+     CREATE TABLE io (x int REFERENCES iu (a));";
+
 const TYPES_COLUMN: &str = "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE mt (id int, m mood);";
 
 fn cases() -> Vec<Case> {
@@ -401,6 +411,53 @@ fn cases() -> Vec<Case> {
         case("hstore column and operator class", OPCLASSES, "DROP INDEX docs_h;\nDROP EXTENSION hstore;", Some(DEPENDENTS)),
         case("ltree operator class", OPCLASSES, "ALTER TABLE docs DROP COLUMN l;\nDROP INDEX docs_h;\nDROP EXTENSION ltree;", None),
         case("opclass indexes with their table", OPCLASSES, "DROP TABLE docs;\nDROP EXTENSION pg_trgm;\nDROP EXTENSION btree_gist;", None),
+        // A generated column and a trigger are built on the columns they
+        // read: dropping one, or changing its type, is refused.
+        case("column a generated column reads", GENERATED, "ALTER TABLE gc DROP COLUMN a;", Some(DEPENDENTS)),
+        case("type of a column a generated column reads", GENERATED, "ALTER TABLE gc ALTER COLUMN a TYPE bigint;", Some(DEPENDENTS)),
+        case("column no generated column reads", GENERATED, "ALTER TABLE gc DROP COLUMN b;", None),
+        case("generated column dropped first", GENERATED, "ALTER TABLE gc DROP COLUMN g;\nALTER TABLE gc DROP COLUMN a;", None),
+        case("generated column gone with its column", GENERATED, "ALTER TABLE gc DROP COLUMN a CASCADE;\nALTER TABLE gc DROP COLUMN g;", Some(GONE)),
+        case("column of a trigger's UPDATE OF", TRIGGERS, "ALTER TABLE tt DROP COLUMN a;", Some(DEPENDENTS)),
+        case("column of a trigger's WHEN", TRIGGERS, "ALTER TABLE tt DROP COLUMN b;", Some(DEPENDENTS)),
+        case("type of a column of a trigger's WHEN", TRIGGERS, "ALTER TABLE tt ALTER COLUMN b TYPE bigint;", Some(DEPENDENTS)),
+        case("column no trigger reads", TRIGGERS, "ALTER TABLE tt DROP COLUMN c;", None),
+        case("trigger gone with its column", TRIGGERS, "ALTER TABLE tt DROP COLUMN a CASCADE;\nDROP TRIGGER tr_of ON tt;", Some(GONE)),
+        case("triggers dropped first", TRIGGERS, "DROP TRIGGER tr_of ON tt;\nDROP TRIGGER tr_when ON tt;\nALTER TABLE tt DROP COLUMN a, DROP COLUMN b;", None),
+        // An index goes with its INCLUDE columns; a foreign key uses a
+        // unique index by its keys.
+        case("index gone with its INCLUDE column", INCLUDES, "ALTER TABLE iu DROP COLUMN d;\nDROP INDEX iu_c;", Some(GONE)),
+        case("INCLUDE column of a unique index a foreign key uses", INCLUDES, "ALTER TABLE iu DROP COLUMN b;", Some(DEPENDENTS)),
+        case("index dropped before its INCLUDE column", INCLUDES, "DROP INDEX iu_c;\nALTER TABLE iu DROP COLUMN c;", None),
+        case("unique index with INCLUDE a foreign key uses", INCLUDES, "DROP INDEX iu_a;", Some(DEPENDENTS)),
+        // An inheriting table depends on its parent; a partition goes
+        // with it.
+        case("parent of an inheriting table", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE p;", Some(DEPENDENTS)),
+        case("inheriting table dropped first", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE c;\nDROP TABLE p;", None),
+        case("inheriting table gone with its parent", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);", "DROP TABLE p CASCADE;\nDROP TABLE c;", Some(GONE)),
+        case("parent of a partition", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;", None),
+        case("partition gone with its parent", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;\nDROP TABLE p1;", Some(GONE)),
+        case("partition's name free once its parent is dropped", "CREATE TABLE p (id int) PARTITION BY RANGE (id);\n\
+             CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);", "DROP TABLE p;\nCREATE TABLE p1 (id int);", None),
+        case("inheriting table's name free after CASCADE", "CREATE TABLE p (id int);\nCREATE TABLE c (x int) INHERITS (p);",
+             "DROP TABLE p CASCADE;\nCREATE TABLE c (x int);", None),
+        // A table's (view's) row type goes with it: a column or function
+        // argument of that type keeps it.
+        case("table whose row type a column has", "CREATE TABLE a (id int);\nCREATE TABLE b (x a);", "DROP TABLE a;", Some(DEPENDENTS)),
+        case("table whose row type a function takes", "CREATE TABLE a (id int);\n\
+             CREATE FUNCTION f(x a) RETURNS int LANGUAGE sql AS 'SELECT 1';", "DROP TABLE a;", Some(DEPENDENTS)),
+        case("view whose row type a column has", "CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT id FROM t;\n\
+             CREATE TABLE b (x v);", "DROP VIEW v;", Some(DEPENDENTS)),
+        case("column of the row type dropped first", "CREATE TABLE a (id int);\nCREATE TABLE b (x a);", "ALTER TABLE b DROP COLUMN x;\nDROP TABLE a;", None),
+        // A SQL-standard body depends on what it calls; a string body does not.
+        case("function a BEGIN ATOMIC body calls", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+             CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f(); END;", "DROP FUNCTION f();", Some(DEPENDENTS)),
+        case("function a RETURN body calls", "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';\n\
+             CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql RETURN f(x) + 1;", "DROP FUNCTION f(int);", Some(DEPENDENTS)),
+        case("function a string body calls", "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+             CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT f()';", "DROP FUNCTION f();", None),
         case("type serial", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE serial;", Some(SERIAL)),
         case("type integer", "CREATE TABLE s (id int);", "ALTER TABLE s ALTER COLUMN id TYPE bigint;", None),
         // A ROLLBACK undoes what its transaction did: emptied tables hold

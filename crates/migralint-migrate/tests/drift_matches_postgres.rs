@@ -55,6 +55,12 @@ const FUNCS: &str = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
     CREATE TABLE t (u uuid DEFAULT gen_random_uuid(), n int DEFAULT f(), c text);\n\
     CREATE INDEX t_c ON t (lower(c));";
 
+const CASTS: &str = "CREATE TABLE t (id bigint, email varchar(100), status varchar(20), x text);\n\
+    CREATE INDEX t_lower ON t (lower(email));\nCREATE INDEX t_part ON t (id) WHERE status = 'x';\n\
+    CREATE INDEX t_cat ON t ((email || status));\nCREATE INDEX t_x ON t (lower(x));\n\
+    CREATE INDEX t_e ON t (email);\nCREATE INDEX t_like ON t (id) WHERE status LIKE 'a%';\n\
+    CREATE INDEX t_co ON t (coalesce(email, ''));\nCREATE INDEX t_name ON t (name(email));";
+
 /// (history, statement, migralint reports it).
 fn cases() -> Vec<(&'static str, &'static str, bool)> {
     vec![
@@ -136,6 +142,21 @@ fn cases() -> Vec<(&'static str, &'static str, bool)> {
         (FUNCS, "CREATE TABLE IF NOT EXISTS t (u uuid DEFAULT pg_catalog.gen_random_uuid(), n int DEFAULT public.f());", false),
         (FUNCS, "CREATE INDEX IF NOT EXISTS t_c ON t (pg_catalog.lower(c));", false),
         (FUNCS, "CREATE INDEX IF NOT EXISTS t_c ON t (pg_catalog.upper(c));", true),
+        // The casts PostgreSQL stores with varchar and text columns: an
+        // index as written, then as pg_dump writes it back.
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_lower ON public.t USING btree (lower((email)::text));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_lower ON t (lower(t.email));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_lower ON t (lower(email::varchar(100)));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_part ON public.t USING btree (id) WHERE ((status)::text = 'x'::text);", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_cat ON public.t USING btree ((((email)::text || (status)::text)));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_x ON t (lower(x::text));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_e ON t ((email));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_like ON public.t USING btree (id) WHERE ((status)::text ~~ 'a%'::text);", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_co ON public.t USING btree (COALESCE(email, ''::character varying));", false),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_e ON t ((email::text));", true),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_co ON t (coalesce(email::text, ''));", true),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_name ON t (name(email::text));", true),
+        (CASTS, "CREATE INDEX IF NOT EXISTS t_like ON t (id) WHERE status NOT LIKE 'a%';", true),
     ]
 }
 

@@ -332,8 +332,10 @@ pub enum Shape {
         unique: bool,
         /// Built `CONCURRENTLY` (a failed build leaves an INVALID index).
         concurrent: bool,
-        /// Its definition, for comparing two indexes of one name (`index_def`).
-        def: Box<str>,
+        /// Its statement: its definition for comparing two indexes of one
+        /// name is `index_def` of it with the table's column types at hand
+        /// (`Schema::index_def`).
+        stmt: Box<pg_query::protobuf::IndexStmt>,
         /// Its key columns when it is on plain columns only, without a
         /// predicate (what can back a UNIQUE or PRIMARY KEY).
         keys: Option<Vec<String>>,
@@ -385,7 +387,14 @@ impl Like {
 /// collation, its operator class unless the default one of the method,
 /// and its order (`ASC`, `NULLS LAST` for ascending and `NULLS FIRST` for
 /// `DESC` are the defaults), INCLUDE, `NULLS NOT DISTINCT`, predicate.
-pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
+/// `column_type` gives the types of the table's columns where known: the
+/// casts PostgreSQL stores with them are then compared as it stores them
+/// (`typed_casts`).
+pub fn index_def(
+    s: &pg_query::protobuf::IndexStmt,
+    column_type: &dyn Fn(&str) -> Option<SqlType>,
+) -> Box<str> {
+    let canonical_expr = |n: &Node| canonical_typed_expr(n, column_type);
     use pg_query::protobuf::{SortByDir, SortByNulls};
     let method = if s.access_method.is_empty() {
         "btree"
@@ -397,7 +406,18 @@ pub fn index_def(s: &pg_query::protobuf::IndexStmt) -> Box<str> {
             return canonical_expr(p);
         };
         let mut out = match e.expr.as_deref() {
-            Some(expr) if e.name.is_empty() => canonical_expr(expr),
+            // An expression that is a bare column is stored as that column
+            // (`((email))`, `((x::text))` of a text column).
+            Some(expr) if e.name.is_empty() => {
+                let v = typed_expr(expr, column_type);
+                match v.pointer("/ColumnRef/fields").and_then(|f| f.as_array()) {
+                    Some(f) if f.len() == 1 => match f[0].pointer("/node/String/sval") {
+                        Some(serde_json::Value::String(name)) => quote_ident(name),
+                        _ => v.to_string(),
+                    },
+                    _ => v.to_string(),
+                }
+            }
             _ => quote_ident(&e.name),
         };
         let collation = string_list(&e.collation);
@@ -692,6 +712,18 @@ fn canonicalize(v: &mut serde_json::Value) {
                 *v = json!({ "Const": text });
                 return;
             }
+            // `a LIKE b` is the operator `~~` (`ILIKE` `~~*`, `NOT LIKE`
+            // `!~~`), which PostgreSQL stores and shows as such.
+            if let Some(Value::Object(e)) = map.get_mut("AExpr") {
+                use pg_query::protobuf::AExprKind as K;
+                let like = [K::AexprLike as i64, K::AexprIlike as i64];
+                if e.get("kind")
+                    .and_then(|k| k.as_i64())
+                    .is_some_and(|k| like.contains(&k))
+                {
+                    e.insert("kind".into(), json!(K::AexprOp as i64));
+                }
+            }
             if let Some(Value::Object(cast)) = map.get("TypeCast") {
                 if let Some(arg) = cast.get("arg").and_then(|a| a.get("node")) {
                     if arg.get("Const").is_some() {
@@ -749,6 +781,117 @@ fn canonicalize(v: &mut serde_json::Value) {
             }
         }
         Value::Array(a) => a.iter_mut().for_each(canonicalize),
+        _ => {}
+    }
+}
+
+/// `canonical_expr` of an expression on a table whose column types
+/// `column_type` gives, with the casts of its columns as PostgreSQL stores
+/// them (`typed_casts`).
+fn canonical_typed_expr(expr: &Node, column_type: &dyn Fn(&str) -> Option<SqlType>) -> String {
+    typed_expr(expr, column_type).to_string()
+}
+
+fn typed_expr(expr: &Node, column_type: &dyn Fn(&str) -> Option<SqlType>) -> serde_json::Value {
+    let Some(n) = expr.node.as_ref() else {
+        return serde_json::Value::String(String::new());
+    };
+    let mut v = serde_json::to_value(n).unwrap_or_default();
+    canonicalize(&mut v);
+    typed_casts(&mut v, column_type);
+    v
+}
+
+/// The columns of a canonical expression on one table, and their casts,
+/// as PostgreSQL stores them (checked on PostgreSQL 15 with
+/// `pg_get_indexdef`):
+/// - a column is stored without the table it belongs to (`t.email` is
+///   `email`);
+/// - a cast of a column to its own type does nothing, and is not stored
+///   (`lower(c::text)` of a `text` column is `lower(c)`);
+/// - `varchar` has no operators and no functions of its own (but the
+///   conversions `varchar(...)` and `name(...)`): PostgreSQL passes a
+///   `varchar` column to any operator or function as `text`, and stores
+///   that cast (`lower(email)` is `lower((email)::text)`, `status = 'x'`
+///   is `(status)::text = 'x'::text`). Such an operand is kept as the bare
+///   column, written with the cast or without. Elsewhere (`COALESCE`,
+///   `IS NULL`, an index key of its own) the cast changes the expression
+///   and stays.
+fn typed_casts(v: &mut serde_json::Value, column_type: &dyn Fn(&str) -> Option<SqlType>) {
+    use serde_json::Value;
+    // The column a `{"ColumnRef": ...}` node names: its last field.
+    let column = |v: &Value| -> Option<String> {
+        let fields = v.pointer("/ColumnRef/fields")?.as_array()?;
+        let last = fields.last()?.pointer("/node/String/sval")?.as_str()?;
+        Some(last.to_string())
+    };
+    // `{"TypeCast": {"arg": {"node": column}, "type_name": {"Type": t}}}`:
+    // the column's node, its type and the cast's.
+    let cast_of_column = |v: &Value| -> Option<(Value, SqlType, String)> {
+        let cast = v.get("TypeCast")?;
+        let arg = cast.pointer("/arg/node")?;
+        let to = cast.pointer("/type_name/Type")?.as_str()?;
+        let ty = column_type(&column(arg)?)?;
+        Some((arg.clone(), ty, to.to_string()))
+    };
+    let varchar_operand = |v: &mut Value| {
+        let Some(node) = v.get_mut("node") else {
+            return;
+        };
+        if let Some((arg, ty, to)) = cast_of_column(node) {
+            if ty.name == "varchar" && !ty.array && to == "text" {
+                *node = arg;
+            }
+        }
+    };
+    match v {
+        Value::Object(map) => {
+            for x in map.values_mut() {
+                typed_casts(x, column_type);
+            }
+            if let Some(fields) = map
+                .get_mut("ColumnRef")
+                .and_then(|c| c.get_mut("fields"))
+                .and_then(|f| f.as_array_mut())
+            {
+                let named = fields.iter().all(|f| f.pointer("/node/String").is_some());
+                if named && fields.len() > 1 {
+                    fields.drain(..fields.len() - 1);
+                }
+            }
+            if map.contains_key("TypeCast") {
+                if let Some((arg, ty, to)) = cast_of_column(&Value::Object(map.clone())) {
+                    if ty.to_string() == to {
+                        *v = arg;
+                        return;
+                    }
+                }
+            }
+            // The functions that take `varchar` itself (`pg_proc`).
+            let conversion = map
+                .get("FuncCall")
+                .and_then(|f| f.get("funcname"))
+                .and_then(|n| n.as_array())
+                .and_then(|n| n.last())
+                .and_then(|n| n.pointer("/node/String/sval"))
+                .is_some_and(|n| matches!(n.as_str(), Some("varchar" | "name")));
+            if let Some(args) = map
+                .get_mut("FuncCall")
+                .filter(|_| !conversion)
+                .and_then(|f| f.get_mut("args"))
+                .and_then(|a| a.as_array_mut())
+            {
+                args.iter_mut().for_each(varchar_operand);
+            }
+            if let Some(e) = map.get_mut("AExpr") {
+                for side in ["lexpr", "rexpr"] {
+                    if let Some(x) = e.get_mut(side) {
+                        varchar_operand(x);
+                    }
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| typed_casts(x, column_type)),
         _ => {}
     }
 }
@@ -1046,8 +1189,25 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 }
             }
             let columns_known = s.inh_relations.is_empty() && s.of_typename.is_none() && like_known;
+            // An inheriting table depends on its parents (dropping one
+            // is refused: `table c depends on table p`); a partition goes
+            // with its parent (`Obj::table`).
+            let mut obj = Obj::new(Kind::Table, table.clone());
+            let mut parents = s
+                .inh_relations
+                .iter()
+                .filter_map(|r| match r.node.as_ref() {
+                    Some(NodeEnum::RangeVar(rv)) => Some(QualName::from_range_var(rv)),
+                    _ => None,
+                });
+            if s.partbound.is_none() {
+                obj.depends_on
+                    .extend(parents.map(|p| Obj::new(Kind::Table, p)));
+            } else {
+                obj.table = parents.next_back();
+            }
             out.push(Effect::Create {
-                obj: Obj::new(Kind::Table, table.clone()),
+                obj,
                 shape: Shape::Table {
                     columns_known,
                     temp: rv.relpersistence == "t",
@@ -1134,7 +1294,9 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 Kind::Index,
                 QualName::new(table.schema.as_deref(), &s.idxname),
             );
-            for p in &s.index_params {
+            // Its keys and its INCLUDE columns: dropping one drops the
+            // index (checked on PostgreSQL 15).
+            for p in s.index_params.iter().chain(&s.index_including_params) {
                 if let Some(NodeEnum::IndexElem(e)) = p.node.as_ref() {
                     if !e.name.is_empty() {
                         obj.columns.push(e.name.clone());
@@ -1167,7 +1329,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 shape: Shape::Index {
                     unique: s.unique,
                     concurrent: s.concurrent,
-                    def: index_def(s),
+                    stmt: s.clone(),
                     keys: plain_keys(s),
                     unique_key: s.unique.then(|| Box::new(unique_key(s))),
                     colnames: index_name_addition(&index_colnames(s)),
@@ -1396,6 +1558,13 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 }
                 obj.depends_on
                     .extend(s.return_type.as_ref().and_then(type_dep));
+                // A SQL-standard body (`BEGIN ATOMIC ... END`, `RETURN
+                // ...`) is parsed when the function is created: it depends
+                // on the functions it calls (a body in a string does not;
+                // checked on PostgreSQL 15).
+                if let Some(body) = s.sql_body.as_deref() {
+                    obj.depends_on.extend(default_deps(body));
+                }
                 obj.args = Some(args);
                 out.push(Effect::Create {
                     obj,
@@ -1474,6 +1643,15 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 .map(|f| Obj::new(Kind::Function, f))
                 .into_iter()
                 .collect();
+            // The columns of `UPDATE OF` and those its `WHEN` reads
+            // (`NEW.a`): dropping one, or changing its type, is refused
+            // (checked on PostgreSQL 15).
+            obj.columns = string_list(&s.columns);
+            if let Some(w) = s.when_clause.as_deref() {
+                obj.columns.extend(column_refs(w));
+            }
+            obj.columns.sort();
+            obj.columns.dedup();
             plain(out, obj, false);
         }
         _ => {}
@@ -1651,6 +1829,18 @@ pub fn column_effects(table: &QualName, c: &ColumnDef, if_not_exists: bool) -> V
 fn column_def(out: &mut Vec<Effect>, table: &QualName, c: &ColumnDef, if_not_exists: bool) {
     let mut obj = Obj::on(Kind::Column, table, &c.colname);
     obj.depends_on = column_deps(c);
+    // A generated column is built on the columns its expression reads:
+    // dropping one of them, or changing its type, is refused (checked on
+    // PostgreSQL 15: `column g of table t depends on column a`).
+    let generated = column_constraints(c).find_map(|con| {
+        (ConstrType::try_from(con.contype) == Ok(ConstrType::ConstrGenerated))
+            .then_some(con.raw_expr.as_deref())
+            .flatten()
+    });
+    if let Some(expr) = generated {
+        obj.columns = column_refs(expr);
+        obj.columns.dedup();
+    }
     let sequence = serial_sequence(table, c);
     obj.depends_on
         .extend(sequence.clone().map(|s| Obj::new(Kind::Sequence, s)));

@@ -101,7 +101,8 @@ pub struct Obj {
     pub name: QualName,
     /// The table of an index, column, constraint or trigger (an index
     /// dropped by name does not say it: `None`); of a view that reads one
-    /// table only, that table (its `columns` are those the view reads).
+    /// table only, that table (its `columns` are those the view reads); of
+    /// a partition, its parent (it goes with it).
     pub table: Option<QualName>,
     /// Columns of `table` an index or constraint is built on: dropping one
     /// of them drops the index or constraint too.
@@ -366,7 +367,9 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
     }
     match dropped.kind {
         k if k.is_relation() => {
-            let child = (obj.kind.on_table() || matches!(obj.kind, Kind::Index | Kind::Sequence))
+            // A partition (`Obj::table`: its parent) goes with its parent.
+            let child = (obj.kind.on_table()
+                || matches!(obj.kind, Kind::Index | Kind::Sequence | Kind::Table))
                 && obj
                     .table
                     .as_ref()
@@ -378,10 +381,11 @@ pub fn drop_covers(dropped: &Obj, cascade: bool, obj: &Obj) -> bool {
                 same_table(&obj.table, &dropped.table) && obj.columns.contains(&dropped.name.name);
             let built_on =
                 matches!(obj.kind, Kind::Index | Kind::Constraint | Kind::Sequence) && on_it;
-            // A view that reads the column goes with CASCADE.
+            // What reads the column and refuses its drop (a view, a
+            // generated column, a trigger) goes with CASCADE.
             let view = matches!(obj.kind, Kind::View | Kind::MatView)
-                && (on_it || obj.depends_on.iter().any(|d| is_dep(d, dropped)));
-            built_on || (cascade && (view || references(obj, dropped)))
+                && obj.depends_on.iter().any(|d| is_dep(d, dropped));
+            built_on || (cascade && (on_it || view || references(obj, dropped)))
         }
         // A key's index goes with it (`ADD ... USING INDEX`: one name);
         // with CASCADE, the foreign keys that use it.

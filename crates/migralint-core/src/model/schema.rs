@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::effects::{
-    rename_in_expr, ColumnChange, Contents, DomainChange, Effect, Shape, NEXTVAL,
+    index_def, rename_in_expr, ColumnChange, Contents, DomainChange, Effect, Shape, NEXTVAL,
 };
 use super::names::{QualName, SqlType};
 use super::objects::{
@@ -66,7 +66,7 @@ pub struct IndexInfo {
     pub name: QualName,
     pub table: QualName,
     pub unique: bool,
-    /// The columns it is built on (keys, expressions, partial-index
+    /// The columns it is built on (keys, INCLUDE, expressions, partial-index
     /// predicate): dropping one drops the index.
     pub columns: Vec<String>,
     pub created_in: usize,
@@ -198,6 +198,15 @@ pub struct Gone {
 impl Schema {
     /// A table by name; an unqualified name means the session's temporary
     /// table of that name while there is one (`effects::TempNames`).
+    /// The definition of index `s` on `table` (`effects::index_def`), with
+    /// the table's column types as the history has them.
+    pub fn index_def(&self, s: &pg_query::protobuf::IndexStmt, table: &QualName) -> Box<str> {
+        let table = self.table(table).filter(|t| t.columns_known);
+        index_def(s, &|c| {
+            table.and_then(|t| t.column(c)).map(|c| c.ty.clone())
+        })
+    }
+
     pub fn table(&self, name: &QualName) -> Option<&Table> {
         self.tables.get(&self.resolve(name, &self.tables))
     }
@@ -897,12 +906,15 @@ impl Schema {
                                 continue;
                             }
                             // A primary key makes its columns NOT NULL
-                            // (`USING INDEX`: the index's columns).
+                            // (`USING INDEX`: the index's keys, not its
+                            // INCLUDE columns).
                             let keys = match (&info.index, info.kind) {
                                 (Some(i), ConstraintKind::PrimaryKey | ConstraintKind::Unique) => {
                                     let i = QualName::new(table.schema.as_deref(), i);
                                     self.index(&i)
-                                        .map(|i| i.columns.clone())
+                                        .map(|i| {
+                                            i.keys.clone().unwrap_or_else(|| i.columns.clone())
+                                        })
                                         .unwrap_or_default()
                                 }
                                 _ => info.keys.clone(),
@@ -938,7 +950,7 @@ impl Schema {
                         Shape::Index {
                             unique,
                             concurrent,
-                            def,
+                            stmt,
                             keys,
                             unique_key,
                             ..
@@ -946,6 +958,7 @@ impl Schema {
                             let Some(table) = obj.table.as_ref() else {
                                 continue;
                             };
+                            let def = self.index_def(stmt, table);
                             if *if_not_exists && self.holder(obj).is_some() {
                                 continue;
                             }
@@ -956,7 +969,7 @@ impl Schema {
                                 columns: obj.columns.clone(),
                                 created_in: file,
                                 concurrent: *concurrent,
-                                def: Some(def.clone()),
+                                def: Some(def),
                                 keys: keys.clone(),
                                 unique_key: unique_key.clone(),
                             };
@@ -1269,6 +1282,11 @@ impl Schema {
                 }
                 Effect::Drop { obj, cascade, .. } => {
                     for (o, _) in self.objects.drop_object(obj, *cascade) {
+                        // A table that goes with another (a partition, an
+                        // inheriting table with CASCADE) is gone too.
+                        if matches!(o.kind, Kind::Table | Kind::MatView) && !o.same_key(obj) {
+                            self.remove_table(&o.name);
+                        }
                         let how = if o.same_key(obj) {
                             "dropped".to_string()
                         } else {
@@ -1385,7 +1403,12 @@ impl Schema {
         listed.sort_unstable();
         listed.dedup();
         let key = self.objects.on_table(&target).into_iter().find(|(o, _)| {
-            let mut cols: Vec<&str> = o.columns.iter().map(String::as_str).collect();
+            // An index's keys, not its INCLUDE columns.
+            let keys = (o.kind == Kind::Index)
+                .then(|| self.index(&o.name).and_then(|i| i.keys.as_ref()))
+                .flatten()
+                .unwrap_or(&o.columns);
+            let mut cols: Vec<&str> = keys.iter().map(String::as_str).collect();
             cols.sort_unstable();
             cols.dedup();
             match o.referable {

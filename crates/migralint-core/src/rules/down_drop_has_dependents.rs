@@ -54,8 +54,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             key.name.name
         ));
     }
-    // A column a view reads keeps its type (`cannot alter type of a column
-    // used by a view or rule`), whatever the new type.
+    // A column a view, a generated column or a trigger reads keeps its
+    // type (`cannot alter type of a column used by a view or rule`, `used
+    // by a generated column`, `used in a trigger definition`), whatever
+    // the new type.
     for e in &cx.facts().effects {
         let Effect::AlterColumn {
             table,
@@ -70,7 +72,12 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             .on_column(table, column)
             .into_iter()
             .chain(objects.dependents(&col))
-            .find(|(o, _)| matches!(o.kind, Kind::View | Kind::MatView));
+            .find(|(o, _)| {
+                matches!(
+                    o.kind,
+                    Kind::View | Kind::MatView | Kind::Column | Kind::Trigger
+                )
+            });
         if let Some((view, origin)) = views {
             out.report(
                 cx.stmt.span,

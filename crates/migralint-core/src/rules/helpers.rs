@@ -611,11 +611,14 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
     }
     // A transaction that a `ROLLBACK` ends keeps nothing for a rerun to
     // find (checked on PostgreSQL 15, in the implicit block too).
-    let ended_by = stmts[cx.stmt_index + 1..]
-        .iter()
-        .find(|s| s.tx.id != here.tx.id || s.summary.tx_kind.is_some_and(ends_transaction))
-        .filter(|s| s.tx.id == here.tx.id)
-        .and_then(|s| s.summary.tx_kind);
+    // The statement that ends this statement's transaction (not the
+    // file's first transaction end: a `ROLLBACK` before it keeps nothing).
+    let end = (cx.stmt_index + 1..stmts.len())
+        .find(|&j| {
+            stmts[j].tx.id != here.tx.id || stmts[j].summary.tx_kind.is_some_and(ends_transaction)
+        })
+        .filter(|&j| stmts[j].tx.id == here.tx.id);
+    let ended_by = end.and_then(|j| stmts[j].summary.tx_kind);
     if ended_by == Some(pg_query::protobuf::TransactionStmtKind::TransStmtRollback) {
         return None;
     }
@@ -630,11 +633,14 @@ pub fn split_reason(cx: &StmtCx) -> Option<String> {
         Split::MultiStatement => {
             "with `multi-statement = true` each statement commits on its own".to_string()
         }
-        Split::Commit(i) => format!(
-            "the {} on line {} ends its first transaction",
-            cx.first_word(i, "COMMIT"),
-            cx.line_of(i)
-        ),
+        Split::Commit(first) => {
+            let i = end.unwrap_or(first);
+            format!(
+                "the {} on line {} commits this statement before the rest of the file runs",
+                cx.first_word(i, "COMMIT"),
+                cx.line_of(i)
+            )
+        }
     })
 }
 
@@ -924,8 +930,14 @@ pub fn outside_dependents<'o>(
     let mut taken: Vec<&Obj> = vec![dropped];
     taken.extend(objects.covered(dropped, false).into_iter().map(|(o, _)| o));
     // An extension's types and functions go with it.
+    // A table's, view's or materialized view's row type goes with it (a
+    // column of that type keeps it: `column x of table b depends on type
+    // a`, checked on PostgreSQL 15).
     let members = match dropped.kind {
         Kind::Extension => crate::model::extensions::members(&dropped.name.name),
+        Kind::Table | Kind::View | Kind::MatView => {
+            vec![Obj::new(Kind::Type, dropped.name.clone())]
+        }
         _ => Vec::new(),
     };
     taken.extend(&members);

@@ -3,7 +3,7 @@ use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::coercion::storage_type;
-use crate::model::effects::{column_effects, index_def, Effect, Shape, NEXTVAL};
+use crate::model::effects::{column_effects, Effect, Shape, NEXTVAL};
 use crate::model::names::quote_ident;
 use crate::model::{ConstraintKind, Kind, Obj, QualName, Schema, Table};
 use crate::rules::helpers::{alter_table, cmds, subtype};
@@ -142,7 +142,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     let columns: Vec<String> = c.columns.iter().map(|c| quote_ident(c)).collect();
                     let same_table = c.table.as_ref().is_some_and(|t| t.key() == table.key());
                     if same_table
-                        && *index_def(s) == *format!("btree unique ({})", columns.join(", "))
+                        && *cx.schema.index_def(s, &table)
+                            == *format!("btree unique ({})", columns.join(", "))
                     {
                         return;
                     }
@@ -169,7 +170,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 return;
             };
             let other_table = have.table.key() != table.key();
-            let other_def = have.def.as_deref().is_some_and(|d| *d != *index_def(s));
+            let other_def = have
+                .def
+                .as_deref()
+                .is_some_and(|d| *d != *cx.schema.index_def(s, &table));
             if other_table || other_def {
                 let what = if other_table {
                     format!("on {}, not {table}", have.table)
@@ -533,6 +537,55 @@ mod tests {
                 "CREATE UNIQUE INDEX IF NOT EXISTS t_b ON t (b);",
                 "CREATE INDEX IF NOT EXISTS t_low ON t (lower(c)) WHERE b > 1;",
                 "CREATE INDEX IF NOT EXISTS t_c ON t (c COLLATE \"C\");",
+            ],
+            true,
+        );
+    }
+
+    /// Indexes on `varchar` and `text` columns, each as written and as
+    /// PostgreSQL stores it (`pg_dump`'s form): the column types in the
+    /// history say which casts PostgreSQL adds or drops (checked on
+    /// PostgreSQL 15 with `pg_get_indexdef`).
+    const CASTS: &str =
+        "CREATE TABLE t (id bigint, email varchar(100), status varchar(20), x text);\n\
+        CREATE INDEX t_lower ON t (lower(email));\n\
+        CREATE INDEX t_part ON t (id) WHERE status = 'x';\n\
+        CREATE INDEX t_cat ON t ((email || status));\n\
+        CREATE INDEX t_x ON t (lower(x));\nCREATE INDEX t_e ON t (email);\n\
+        CREATE INDEX t_like ON t (id) WHERE status LIKE 'a%';\n\
+        CREATE INDEX t_co ON t (coalesce(email, ''));\nCREATE INDEX t_name ON t (name(email));";
+
+    #[test]
+    fn casts_postgresql_stores_ok() {
+        one_each(
+            CASTS,
+            &[
+                "CREATE INDEX IF NOT EXISTS t_lower ON public.t USING btree (lower((email)::text));",
+                "CREATE INDEX IF NOT EXISTS t_lower ON t (lower(t.email));",
+                "CREATE INDEX IF NOT EXISTS t_lower ON t (lower(email::varchar(100)));",
+                "CREATE INDEX IF NOT EXISTS t_part ON public.t USING btree (id) WHERE ((status)::text = 'x'::text);",
+                "CREATE INDEX IF NOT EXISTS t_cat ON public.t USING btree ((((email)::text || (status)::text)));",
+                "CREATE INDEX IF NOT EXISTS t_x ON t (lower(x::text));",
+                "CREATE INDEX IF NOT EXISTS t_e ON t ((email));",
+                "CREATE INDEX IF NOT EXISTS t_like ON public.t USING btree (id) WHERE ((status)::text ~~ 'a%'::text);",
+                "CREATE INDEX IF NOT EXISTS t_co ON public.t USING btree (COALESCE(email, ''::character varying));",
+            ],
+            false,
+        );
+    }
+
+    #[test]
+    fn casts_that_change_the_index_err() {
+        one_each(
+            CASTS,
+            &[
+                // A key of its own: an expression index, not the column.
+                "CREATE INDEX IF NOT EXISTS t_e ON t ((email::text));",
+                // COALESCE of text, not of varchar.
+                "CREATE INDEX IF NOT EXISTS t_co ON t (coalesce(email::text, ''));",
+                // name(text), not name(varchar).
+                "CREATE INDEX IF NOT EXISTS t_name ON t (name(email::text));",
+                "CREATE INDEX IF NOT EXISTS t_like ON t (id) WHERE status NOT LIKE 'a%';",
             ],
             true,
         );

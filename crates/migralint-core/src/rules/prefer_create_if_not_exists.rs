@@ -638,6 +638,32 @@ mod tests {
         );
     }
 
+    /// The reason names the statement that ends the transaction the create
+    /// runs in, not the file's first transaction end: after a `ROLLBACK`
+    /// (which keeps nothing) the `COMMIT` further on is what splits the
+    /// file (checked on PostgreSQL 15: a failure after it leaves `a` and
+    /// `z`, and the rerun fails on `relation "a" already exists`).
+    #[test]
+    fn the_commit_of_its_own_transaction_is_named() {
+        let a_z = "BEGIN;\nCREATE TABLE a (id int);\nROLLBACK;\nCREATE TABLE a (id int);\n\
+                   CREATE TABLE z (id int);\nCOMMIT;\nCREATE TABLE b (id int);";
+        let a_b = "CREATE TABLE a (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE b (id int);\nEND;\n\
+                   CREATE TABLE c (id int);";
+        for (sql, what, end) in [
+            (a_z, "TABLE a ", "the COMMIT on line 6 "),
+            (a_z, "TABLE z ", "the COMMIT on line 6 "),
+            (a_b, "TABLE a ", "the COMMIT on line 2 "),
+            (a_b, "TABLE b ", "the END on line 5 "),
+        ] {
+            let ours = only(RULE, lint_files(RULE, &[(DEFAULT_FILE, sql)]));
+            let found = ours.iter().find(|d| d.message.contains(what));
+            assert!(
+                found.is_some_and(|d| d.message.contains(end)),
+                "{what}: {ours:#?}"
+            );
+        }
+    }
+
     /// Roles belong to the server: a bare CREATE ROLE fails where another
     /// database made it (checked on PostgreSQL 15: `role "app_ro" already
     /// exists`, in a second database of the same server); the DO block

@@ -335,7 +335,7 @@ mod tests {
         ] {
             let out = assert_err(RULE, &format!("{sql}\nCOMMIT;\nUPDATE t SET a = 1;"));
             assert!(
-                out.contains("the COMMIT on line 2 ends its first transaction"),
+                out.contains("the COMMIT on line 2 commits this statement"),
                 "{out}"
             );
         }

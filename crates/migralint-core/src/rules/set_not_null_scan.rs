@@ -77,7 +77,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     continue;
                 };
                 (
-                    index.columns.clone(),
+                    index.keys.clone().unwrap_or_else(|| index.columns.clone()),
                     cx.clause_span(c.location),
                     "ADD PRIMARY KEY USING INDEX (which sets its columns NOT NULL)",
                 )
