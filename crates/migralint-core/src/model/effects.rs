@@ -305,6 +305,8 @@ pub enum Shape {
         parents: Vec<QualName>,
         /// `PARTITION OF`: rows inserted into the parent land here.
         partition: bool,
+        /// `PARTITION BY`: its rows live in its partitions.
+        partitioned: bool,
     },
     Column(Column),
     /// A constraint; `inline` when written in a column definition (it goes
@@ -1221,6 +1223,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                         })
                         .collect(),
                     partition: s.partbound.is_some(),
+                    partitioned: s.partspec.is_some(),
                 },
                 open: !columns_known || !like.is_empty() || s.partbound.is_some(),
                 if_not_exists: s.if_not_exists,
@@ -1254,6 +1257,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     like: Vec::new(),
                     parents: Vec::new(),
                     partition: false,
+                    partitioned: false,
                 },
                 open: true,
                 if_not_exists: s.if_not_exists,
@@ -1272,6 +1276,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                     like: Vec::new(),
                     parents: Vec::new(),
                     partition: false,
+                    partitioned: false,
                 },
                 open: true,
                 if_not_exists: false,

@@ -36,6 +36,9 @@ pub struct Table {
     pub parents: Vec<QualName>,
     /// A partition: rows inserted into its parent may land here.
     pub partition: bool,
+    /// Partitioned (`PARTITION BY`): it holds no rows of its own, an index
+    /// on it is built on each partition, and never `CONCURRENTLY`.
+    pub partitioned: bool,
 }
 
 impl Table {
@@ -853,6 +856,7 @@ impl Schema {
                             like,
                             parents,
                             partition,
+                            partitioned,
                         } => {
                             // Any relation of that name: they share a namespace.
                             if *if_not_exists && self.holder(obj).is_some() {
@@ -872,6 +876,7 @@ impl Schema {
                                 renamed_from: None,
                                 parents: parents.clone(),
                                 partition: *partition,
+                                partitioned: *partitioned,
                             };
                             for l in like {
                                 self.copy_like(&mut table, l);

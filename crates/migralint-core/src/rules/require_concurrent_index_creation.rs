@@ -24,8 +24,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     };
     let Some(rv) = &s.relation else { return };
     let table = QualName::from_range_var(rv);
-    // `IF NOT EXISTS` of an index the history already has builds nothing.
-    if s.concurrent || !holds_data(cx, &table) || cx.creates_nothing() {
+    // `IF NOT EXISTS` of an index the history already has builds nothing;
+    // nor does `ON ONLY` a partitioned table (the parent's index, invalid
+    // until each partition's is attached).
+    let partitioned = cx.schema.table(&table).is_some_and(|t| t.partitioned);
+    if s.concurrent || !holds_data(cx, &table) || cx.creates_nothing() || partitioned && !rv.inh {
         return;
     }
     let what = if s.unique {
@@ -72,14 +75,31 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             cx.line_of(k)
         );
     }
-    let finding = out.report(cx.stmt.span, format!("{what} without CONCURRENTLY takes {} for the whole build{held}", describe_lock(cx, &table)))
-        .help(format!(
-            "use `{what} CONCURRENTLY` (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on); it cannot run \
-             in a transaction, so put it alone in its own migration file"
+    let finding = out.report(
+        cx.stmt.span,
+        format!(
+            "{what} without CONCURRENTLY takes {} for the whole build{held}",
+            describe_lock(cx, &table)
+        ),
+    );
+    // PostgreSQL refuses CONCURRENTLY on a partitioned table: the index is
+    // built per partition and attached.
+    if partitioned {
+        finding.help(format!(
+            "PostgreSQL cannot build an index on a partitioned table CONCURRENTLY: create it `ON ONLY {table}` \
+             (instant, and invalid until complete), build each partition's index CONCURRENTLY, each alone in its \
+             own migration file, then `ALTER INDEX ... ATTACH PARTITION` each one; the index on {table} is valid \
+             once every partition's is attached"
         ));
-    // `ON ONLY` builds the parent's index of a partitioned table, which
-    // PostgreSQL cannot do concurrently.
-    if rv.inh {
+        return;
+    }
+    finding.help(format!(
+        "use `{what} CONCURRENTLY` (it takes SHARE UPDATE EXCLUSIVE: reads and writes go on); it cannot run \
+         in a transaction, so put it alone in its own migration file"
+    ));
+    // `ON ONLY` a table the history does not show may be a partitioned one.
+    let known = cx.schema.table(&table).is_some();
+    if rv.inh || known {
         if let Some(fix) = fix(cx) {
             finding.fix(fix);
         }
@@ -110,9 +130,9 @@ fn plain_build_on(cx: &StmtCx, j: usize, table: &QualName) -> bool {
 /// after it): golang-migrate then sends it by itself, outside any
 /// transaction block, as CONCURRENTLY needs. Unsafe: the build is no
 /// longer atomic (a failure leaves an INVALID index to drop, and the
-/// migration dirty instead of rolled back), it waits for every
-/// transaction that could use the table, and PostgreSQL refuses it on a
-/// partitioned table, which the schema model does not know about.
+/// migration dirty instead of rolled back), and it waits for every
+/// transaction that could use the table. Not offered on a partitioned
+/// table (PostgreSQL refuses it there; the help says what to do).
 fn fix(cx: &StmtCx) -> Option<FixSpec> {
     let index = cx.tokens().iter().find(|t| t.is(Token::Index))?;
     let upper = cx.text(index.span()) == "INDEX";
@@ -133,6 +153,38 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "require-concurrent-index-creation";
+
+    /// A partitioned table: `ON ONLY` builds nothing (the parent's index,
+    /// invalid until each partition's is attached); a plain build recurses
+    /// into every partition and cannot be made CONCURRENTLY (PostgreSQL 15:
+    /// `cannot create index on partitioned table "m" concurrently`), so no
+    /// fix is offered and the help tells the per-partition way.
+    #[test]
+    fn partitioned_table_has_its_own_way() {
+        let history = (
+            "000001_m.up.sql",
+            "CREATE TABLE m (id bigint, at date) PARTITION BY RANGE (at);\n\
+             CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');",
+        );
+        assert_ok_files(
+            RULE,
+            &[
+                history,
+                ("000002_i.up.sql", "CREATE INDEX m_id ON ONLY m (id);"),
+            ],
+        );
+        let files = [history, ("000002_i.up.sql", "CREATE INDEX m_at ON m (at);")];
+        let out = assert_err_files(RULE, &files);
+        assert!(out.contains("ON ONLY m"), "{out}");
+        assert!(fixed_files(RULE, &files).is_empty(), "{out}");
+        // A plain table's ONLY is no partitioned build: reported and fixed.
+        let files = [
+            ("000001_t.up.sql", "CREATE TABLE t (id bigint);"),
+            ("000002_i.up.sql", "CREATE INDEX t_id ON ONLY t (id);"),
+        ];
+        assert_err_files(RULE, &files);
+        assert!(!fixed_files(RULE, &files).is_empty());
+    }
 
     #[test]
     fn existing_table_err() {
