@@ -104,6 +104,28 @@ pub fn exchange(
     )
 }
 
+/// Statement `k` is `CREATE INDEX ... ON ONLY` a partitioned table: it
+/// builds nothing (the parent's index, invalid until each partition's is
+/// attached), whatever lock it takes.
+pub fn index_on_only_partitioned(cx: &StmtCx, k: usize) -> bool {
+    if !cx.summary_of(k).builds_index {
+        return false;
+    }
+    let Some(stmt) = cx.statement(k) else {
+        return false;
+    };
+    match &stmt.node {
+        NodeEnum::IndexStmt(s) => s.relation.as_ref().is_some_and(|rv| {
+            !rv.inh
+                && cx
+                    .schema
+                    .table(&QualName::from_range_var(rv))
+                    .is_some_and(|t| t.partitioned)
+        }),
+        _ => false,
+    }
+}
+
 /// The subcommands of an `ALTER TABLE`.
 pub fn cmds(s: &AlterTableStmt) -> impl Iterator<Item = &AlterTableCmd> {
     s.cmds.iter().filter_map(|c| match c.node.as_ref() {

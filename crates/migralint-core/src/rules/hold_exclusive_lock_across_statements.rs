@@ -3,7 +3,7 @@ use crate::model::effects::{Effect, Shape};
 use crate::model::locks::{LockMode, LockTaken};
 use crate::model::summary::{DmlKind, RelationChange};
 use crate::model::{Kind, Obj, QualName};
-use crate::rules::helpers::{bulky, in_use, locks_of};
+use crate::rules::helpers::{bulky, in_use, index_on_only_partitioned, locks_of};
 use crate::rules::Check;
 
 declare_rule!(
@@ -164,7 +164,10 @@ fn index_table_in_file(cx: &StmtCx, index: &QualName) -> Option<QualName> {
 /// not), or copies rows out of it.
 fn slow_work(cx: &StmtCx, k: usize) -> Option<Work> {
     let summary = cx.summary_of(k);
-    if summary.no_tx || (k == cx.stmt_index && cx.creates_nothing()) {
+    if summary.no_tx
+        || (k == cx.stmt_index && cx.creates_nothing())
+        || index_on_only_partitioned(cx, k)
+    {
         return None;
     }
     let locks = locks_of(cx, k);

@@ -6,7 +6,9 @@ use crate::fix::{Applicability, FixSpec};
 use crate::model::locks::LockMode;
 use crate::model::QualName;
 use crate::rules::fixes;
-use crate::rules::helpers::{describe_lock, exclusive_held_since, holds_data, takes_exclusive};
+use crate::rules::helpers::{
+    describe_lock, exclusive_held_since, holds_data, index_on_only_partitioned, takes_exclusive,
+};
 use crate::rules::Check;
 
 declare_rule!(
@@ -28,7 +30,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     // nor does `ON ONLY` a partitioned table (the parent's index, invalid
     // until each partition's is attached).
     let partitioned = cx.schema.table(&table).is_some_and(|t| t.partitioned);
-    if s.concurrent || !holds_data(cx, &table) || cx.creates_nothing() || partitioned && !rv.inh {
+    if s.concurrent
+        || !holds_data(cx, &table)
+        || cx.creates_nothing()
+        || index_on_only_partitioned(cx, cx.stmt_index)
+    {
         return;
     }
     let what = if s.unique {
