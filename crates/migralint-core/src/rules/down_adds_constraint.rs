@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use crate::engine::context::{Findings, StmtCx};
 use crate::model::effects::{rename_in_expr, Effect, Shape};
 use crate::model::names::quote_ident;
@@ -17,8 +19,8 @@ declare_rule!(
 
 /// What a constraint the down adds requires of the rows already there.
 enum Requires<'a> {
-    Unique(&'a UniqueKey),
-    Keys(UniqueKey),
+    /// A unique index or key, and how the message names it.
+    Unique(Cow<'a, UniqueKey>, String),
     ForeignKey(&'a ConstraintInfo),
     Check(&'a ConstraintInfo),
 }
@@ -27,7 +29,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !cx.file.is_down() {
         return;
     }
-    let mut added: Vec<(String, &'static str)> = Vec::new();
+    // Each constraint: how it is named, PostgreSQL's refusal, and whether
+    // it is a foreign key (which can be added NOT VALID).
+    let mut added: Vec<(String, &'static str, bool)> = Vec::new();
     let mut on: Option<QualName> = None;
     for effect in &cx.facts_of(cx.stmt_index).effects {
         let Effect::Create { obj, shape, .. } = effect else {
@@ -40,13 +44,22 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             Shape::Index {
                 unique_key: Some(key),
                 ..
-            } => Requires::Unique(key),
+            } => Requires::Unique(
+                Cow::Borrowed(&**key),
+                format!("unique index {}", obj.name.name),
+            ),
             Shape::Constraint {
                 info,
                 inline: false,
             } if info.validated && info.index.is_none() => match info.kind {
                 ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
-                    Requires::Keys(UniqueKey::of_columns(&info.keys))
+                    let key = UniqueKey::of_columns(&info.keys);
+                    let kind = match info.kind {
+                        ConstraintKind::PrimaryKey => "PRIMARY KEY",
+                        _ => "UNIQUE",
+                    };
+                    let what = format!("{kind} ({})", columns(&key));
+                    Requires::Unique(Cow::Owned(key), what)
                 }
                 ConstraintKind::ForeignKey => Requires::ForeignKey(info),
                 ConstraintKind::Check => Requires::Check(info),
@@ -70,16 +83,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             continue;
         }
         let what = match &requires {
-            Requires::Unique(_) => format!("unique index {}", obj.name.name),
-            Requires::Keys(key) => {
-                let kind = if matches!(shape, Shape::Constraint { info, .. } if info.kind == ConstraintKind::PrimaryKey)
-                {
-                    "PRIMARY KEY"
-                } else {
-                    "UNIQUE"
-                };
-                format!("{kind} ({})", columns(key))
-            }
+            Requires::Unique(_, what) => what.clone(),
             Requires::ForeignKey(info) => format!(
                 "FOREIGN KEY ({}) REFERENCES {}",
                 info.keys
@@ -98,22 +102,20 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             },
         };
         let error = match &requires {
-            Requires::Unique(_) | Requires::Keys(_) => {
-                "`could not create unique index`: `Key (...) is duplicated`"
-            }
+            Requires::Unique(..) => "`could not create unique index`: `Key (...) is duplicated`",
             Requires::ForeignKey(_) => {
                 "`insert or update on table ... violates foreign key constraint`"
             }
             Requires::Check(_) => "`check constraint ... is violated by some row`",
         };
-        added.push((what, error));
+        added.push((what, error, matches!(requires, Requires::ForeignKey(_))));
         on.get_or_insert_with(|| table.clone());
     }
     let Some(table) = on else { return };
-    let whats: Vec<&str> = added.iter().map(|(w, _)| w.as_str()).collect();
-    let mut errors: Vec<&str> = added.iter().map(|(_, e)| *e).collect();
+    let whats: Vec<&str> = added.iter().map(|(w, _, _)| w.as_str()).collect();
+    let mut errors: Vec<&str> = added.iter().map(|(_, e, _)| *e).collect();
     errors.dedup();
-    let foreign = added.iter().any(|(w, _)| w.starts_with("FOREIGN"));
+    let foreign = added.iter().any(|(_, _, fk)| *fk);
     out.report(
         cx.stmt.span,
         format!(
@@ -173,8 +175,7 @@ fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
         }
     }
     match requires {
-        Requires::Unique(key) => uniques.iter().any(|u| u.implies(key)),
-        Requires::Keys(key) => uniques.iter().any(|u| u.implies(key)),
+        Requires::Unique(key, _) => uniques.iter().any(|u| u.implies(key)),
         Requires::ForeignKey(info) => others.iter().any(|c| {
             c.kind == ConstraintKind::ForeignKey
                 && c.keys == info.keys
