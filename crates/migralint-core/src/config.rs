@@ -54,6 +54,46 @@ pub struct ConfigFile {
     /// ["require-concurrent-index-creation"]`.
     #[serde(default)]
     pub markers: BTreeMap<Marker, Vec<Selector>>,
+    /// What the team knows of its tables that the SQL cannot show.
+    #[serde(default)]
+    pub tables: TablesFile,
+}
+
+/// `[tables]`: facts about production tables the migrations cannot show.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = r#"a table: `[tables]` with `small = ["table", "schema.table"]`"#
+)]
+pub struct TablesFile {
+    /// Tables that stay small (a few thousand rows at most) and that only
+    /// short queries touch: work on them is quick, their ids never run
+    /// out, and a lock on them does not queue behind long-running work.
+    #[serde(default)]
+    pub small: Vec<TableName>,
+}
+
+/// A `[tables]` entry: `table` (in any schema) or `schema.table`, as the
+/// migrations write it unquoted; checked as it is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableName(pub crate::model::QualName);
+
+impl<'de> Deserialize<'de> for TableName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let parts: Vec<&str> = text.split('.').collect();
+        let ok = |p: &str| !p.is_empty() && !p.chars().any(|c| c.is_whitespace() || c == '"');
+        match parts[..] {
+            [name] if ok(name) => Ok(TableName(crate::model::QualName::new(None, name))),
+            [schema, name] if ok(schema) && ok(name) => {
+                Ok(TableName(crate::model::QualName::new(Some(schema), name)))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "`{text}` is not a table name: write `table` or `schema.table`, unquoted"
+            ))),
+        }
+    }
 }
 
 /// A `[markers]` key: the text a comment starts with (after `--` or `/*`),
@@ -257,6 +297,7 @@ impl Config {
                 }
             }
         }
+        config.options.small_tables = file.tables.small.iter().map(|t| t.0.clone()).collect();
         for (Marker(marker), selectors) in &file.markers {
             let rules = selectors.iter().flat_map(|s| s.rules()).collect();
             config.options.markers.push((marker.clone(), rules));
@@ -418,9 +459,9 @@ fn rule_named(name: &str) -> Result<&'static str, String> {
             "`{name}` is not a rule but a top-level key: write it above the first `[table]` header"
         ));
     }
-    if name == "downs" || name == "naming" {
+    if ["downs", "naming", "tables"].contains(&name) {
         return Err(format!(
-            "`{name}` is not a rule: `[downs]` and `[naming]` are tables of their own (see the README)"
+            "`{name}` is not a rule: `[downs]`, `[naming]` and `[tables]` are tables of their own (see the README)"
         ));
     }
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
@@ -469,7 +510,7 @@ mod tests {
     /// expected and the line that holds it (the TOML error's position).
     #[test]
     fn mistakes_are_named_at_their_line() {
-        let cases: [(&str, &str, &str); 12] = [
+        let cases: [(&str, &str, &str); 16] = [
             ("[rules]\npedantic = true\n", "line 2", "top-level key"),
             (
                 "[rules]\nrequire-lock-timeout = true\n",
@@ -518,6 +559,26 @@ mod tests {
                 "line 2",
                 "unknown rule `concurrent-index`",
             ),
+            (
+                "[tables]\nsmall = [\"flags\",\n  \"a.b.c\"]\n",
+                "line 2",
+                "`a.b.c` is not a table name",
+            ),
+            (
+                "[tables]\nsmall = [\"\\\"Flags\\\"\"]\n",
+                "line 2",
+                "unquoted",
+            ),
+            (
+                "[tables]\nbig = [\"events\"]\n",
+                "line 2",
+                "unknown field `big`",
+            ),
+            (
+                "[rules]\ntables = \"off\"\n",
+                "line 2",
+                "tables of their own",
+            ),
         ];
         for (text, line, says) in cases {
             let err = Config::from_toml_str(text).unwrap_err().0;
@@ -539,6 +600,81 @@ mod tests {
             .unwrap_err()
             .0;
         assert!(err.contains("expected a level"), "{err}");
+    }
+
+    /// `[tables] small`: what the team knows of a table's size quiets the
+    /// findings that rest on it (the cost of work on the table, a lock
+    /// queued behind long-running queries, ids running out), and only for
+    /// the tables it names; what fails on any row stays.
+    #[test]
+    fn small_tables_quiet_what_rests_on_size() {
+        let history = "CREATE TABLE flags (id int PRIMARY KEY, name text);\n\
+                       CREATE TABLE events (id int PRIMARY KEY, name text);\n\
+                       CREATE TABLE ops.settings (id int PRIMARY KEY, v text);\n";
+        let change = |t: &str| {
+            format!(
+                "ALTER TABLE {t} ALTER COLUMN name TYPE varchar(20);\n\
+                 CREATE INDEX {}_name ON {t} (name);\n\
+                 UPDATE {t} SET name = lower(name);\n\
+                 ALTER TABLE {t} ADD COLUMN must int NOT NULL;\n",
+                t.replace('.', "_")
+            )
+        };
+        let lint_with = |toml: &str, t: &str| -> Vec<String> {
+            let config = Config::from_toml_str(toml).unwrap();
+            let up = change(t);
+            let sources = [
+                crate::SourceFile::new("000001_base.up.sql", history),
+                crate::SourceFile::new("000002_change.up.sql", &up),
+                crate::SourceFile::new(
+                    "000003_new.up.sql",
+                    "CREATE TABLE counters (id serial PRIMARY KEY);",
+                ),
+            ];
+            let report = crate::lint(
+                &sources,
+                &crate::LintOptions {
+                    config,
+                    report_only: None,
+                },
+            );
+            let mut rules: Vec<String> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.file != "000001_base.up.sql")
+                .map(|d| format!("{}:{}", d.line, d.rule))
+                .collect();
+            rules.sort();
+            rules
+        };
+        let loud = lint_with("", "flags");
+        for rule in [
+            "require-lock-timeout",
+            "changing-column-type",
+            "require-concurrent-index-creation",
+            "adding-required-field",
+            "prefer-bigint-over-int",
+        ] {
+            assert!(loud.iter().any(|r| r.ends_with(rule)), "{rule}: {loud:?}");
+        }
+        let small = "[tables]\nsmall = [\"flags\", \"ops.settings\", \"counters\"]\n";
+        for table in ["flags", "ops.settings"] {
+            assert_eq!(
+                lint_with(small, table),
+                ["4:adding-required-field"].map(String::from),
+                "{table}"
+            );
+        }
+        // Tables it does not name, or a schema it does not name, stay loud
+        // (`counters`, named, loses its serial finding).
+        let loud_but_counters: Vec<String> = loud
+            .iter()
+            .filter(|r| !r.ends_with("prefer-bigint-over-int"))
+            .cloned()
+            .collect();
+        assert_eq!(lint_with(small, "events"), loud_but_counters);
+        let other_schema = "[tables]\nsmall = [\"public.settings\"]\n";
+        assert!(lint_with(other_schema, "ops.settings").len() > 2);
     }
 
     #[test]

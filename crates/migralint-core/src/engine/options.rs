@@ -4,6 +4,8 @@
 
 use regex::Regex;
 
+use crate::model::QualName;
+
 use crate::report::Level;
 
 /// The oldest PostgreSQL major version the community still supports.
@@ -29,6 +31,19 @@ pub struct Options {
     /// a comment that starts with the marker suppresses these rules on the
     /// next statement, as `-- migralint-ignore` would.
     pub markers: Vec<(String, Vec<&'static str>)>,
+    /// Tables the team vouches are small (`[tables] small`): a few
+    /// thousand rows at most, touched only by short queries. A name
+    /// without a schema stands for that table in any schema.
+    pub small_tables: Vec<QualName>,
+}
+
+impl Options {
+    /// `table` is one the team declared small (`[tables] small`).
+    pub fn is_small(&self, table: &QualName) -> bool {
+        self.small_tables
+            .iter()
+            .any(|s| s.name == table.name && (s.schema.is_none() || s.key().0 == table.key().0))
+    }
 }
 
 /// Naming patterns (regexes).
@@ -64,6 +79,7 @@ impl Default for Options {
             naming: Naming::default(),
             downs_locking: Level::Off,
             markers: Vec::new(),
+            small_tables: Vec::new(),
         }
     }
 }

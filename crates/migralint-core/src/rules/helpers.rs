@@ -265,9 +265,10 @@ pub fn holds_data(cx: &StmtCx, table: &QualName) -> bool {
 
 /// The table holds more rows than the file itself listed (an existing
 /// table, or one this file filled from a query or a file): work on it
-/// takes time, whoever else uses it.
+/// takes time, whoever else uses it. Not a table the team declared small
+/// (`[tables] small`).
 pub fn bulky(cx: &StmtCx, table: &QualName) -> bool {
-    cx.contents(table) == Contents::Data
+    cx.contents(table) == Contents::Data && !cx.options.is_small(table)
 }
 
 /// The table has rows when this statement runs, however few: a statement

@@ -86,6 +86,11 @@ fn report(
     span: Span,
     type_at: Option<usize>,
 ) {
+    // A table the team declared small (`[tables] small`) never numbers
+    // 2^31 rows.
+    if cx.options.is_small(table) {
+        return;
+    }
     let Some(tn) = c.type_name.as_ref() else {
         return;
     };

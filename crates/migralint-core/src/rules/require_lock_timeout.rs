@@ -86,7 +86,9 @@ fn has_concurrent_form(node: &pg_query::NodeEnum) -> bool {
 
 /// An ACCESS EXCLUSIVE lock the statement takes on a table that holds data.
 /// `DROP TABLE` is left out: the table is going away, so queries queued
-/// behind it would fail a moment later anyway.
+/// behind it would fail a moment later anyway. So is a table the team
+/// declared small (`[tables] small`): only short queries touch it, so the
+/// lock is not queued behind long-running work.
 fn exclusive_lock(cx: &StmtCx, j: usize) -> Option<LockTaken> {
     if drops_table(cx, j) {
         return None;
@@ -95,6 +97,7 @@ fn exclusive_lock(cx: &StmtCx, j: usize) -> Option<LockTaken> {
         l.mode == LockMode::AccessExclusive
             && !cx.table_state(&l.relation).is_new()
             && !crate::rules::helpers::dropped_later_in_file(cx, &l.relation)
+            && !cx.options.is_small(&l.relation)
     })
 }
 
