@@ -7,7 +7,7 @@ finding's identity), so a rerun proposes the same findings.
 Usage: tests/labels/sample.py MIGRALINT_BINARY [N]   (N: how many, default all)
 Prints TSV rows `folder file line column rule TODO message` followed by the
 statement's first lines as `#` comments, to fill in and append to
-realworld.tsv (replace TODO by act/noise/noise:outside/noise:down/wrong, see its header, and the message by a reason).
+realworld.tsv (replace TODO by act/act:outside/act:down/noise/wrong, see its header, and the message by a reason).
 """
 import hashlib, json, os, subprocess, sys
 
