@@ -610,7 +610,10 @@ mod tests {
     fn small_tables_quiet_what_rests_on_size() {
         let history = "CREATE TABLE flags (id int PRIMARY KEY, name text);\n\
                        CREATE TABLE events (id int PRIMARY KEY, name text);\n\
-                       CREATE TABLE ops.settings (id int PRIMARY KEY, v text);\n";
+                       CREATE TABLE ops.settings (id int PRIMARY KEY, name text);\n\
+                       CREATE INDEX flags_id ON flags (id);\n\
+                       CREATE INDEX events_id ON events (id);\n\
+                       CREATE INDEX settings_id ON ops.settings (id);\n";
         let change = |t: &str| {
             format!(
                 "ALTER TABLE {t} ALTER COLUMN name TYPE varchar(20);\n\
@@ -623,6 +626,7 @@ mod tests {
         let lint_with = |toml: &str, t: &str| -> Vec<String> {
             let config = Config::from_toml_str(toml).unwrap();
             let up = change(t);
+            let drop = format!("DROP INDEX {t}_id;");
             let sources = [
                 crate::SourceFile::new("000001_base.up.sql", history),
                 crate::SourceFile::new("000002_change.up.sql", &up),
@@ -630,6 +634,7 @@ mod tests {
                     "000003_new.up.sql",
                     "CREATE TABLE counters (id serial PRIMARY KEY);",
                 ),
+                crate::SourceFile::new("000004_drop.up.sql", &drop),
             ];
             let report = crate::lint(
                 &sources,
@@ -652,6 +657,7 @@ mod tests {
             "require-lock-timeout",
             "changing-column-type",
             "require-concurrent-index-creation",
+            "require-concurrent-index-deletion",
             "adding-required-field",
             "prefer-bigint-over-int",
         ] {

@@ -42,6 +42,10 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             // The table is already ACCESS EXCLUSIVE in this transaction:
             // the drop waits for nothing and blocks nothing more.
             Some(t) if exclusive_already_held(cx, t).is_some() => continue,
+            // A table the team declared small (`[tables] small`): only
+            // short queries touch it, so the drop does not queue behind
+            // long-running work (as for `require-lock-timeout`).
+            Some(t) if cx.options.is_small(t) => continue,
             // Unknown index in a file that goes on to drop tables: a
             // teardown (a down file linted alone); the index most likely
             // belongs to one of them.
