@@ -18,8 +18,11 @@ const HISTORY: &str = "CREATE TABLE dest (id bigint PRIMARY KEY);\n\
     n int CONSTRAINT n_positive CHECK (n > 0), CONSTRAINT name_unique UNIQUE (name));\n\
     INSERT INTO attempt VALUES (1, 1, 'b', 'a', 's', 'syn', NULL, 1);";
 
+#[derive(Default)]
 struct Case {
     name: &'static str,
+    /// Run after the history (part of its up file).
+    setup: &'static str,
     up: &'static str,
     /// What the application may try to write after the up.
     writes: &'static [&'static str],
@@ -38,6 +41,7 @@ fn cases() -> Vec<Case> {
             down: "ALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);\n\
                    DROP INDEX attempt_bucket_name;",
             refused: true,
+            ..Case::default()
         },
         Case {
             name: "foreign_key_back",
@@ -45,6 +49,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 99, 'b', 'x', 's', 'syn', NULL, 1)"],
             down: "ALTER TABLE attempt ADD CONSTRAINT attempt_dest_id_fkey FOREIGN KEY (dest_id) REFERENCES dest (id);",
             refused: true,
+            ..Case::default()
         },
         Case {
             name: "check_back",
@@ -52,6 +57,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', 's', 'syn', NULL, -1)"],
             down: "ALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0);",
             refused: true,
+            ..Case::default()
         },
         Case {
             name: "expression_key_narrowed_back",
@@ -60,6 +66,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'a', 't', 'syn', NULL, 1)"],
             down: "DROP INDEX u;\nCREATE UNIQUE INDEX u ON attempt (name, md5(synopsis));",
             refused: true,
+            ..Case::default()
         },
         Case {
             name: "primary_key_moved_back",
@@ -67,6 +74,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (1, 1, 'b', 'x', 's', 'syn', NULL, 1)"],
             down: "ALTER TABLE attempt DROP CONSTRAINT attempt_pkey, ADD PRIMARY KEY (id);",
             refused: true,
+            ..Case::default()
         },
         Case {
             name: "partial_key_widened_back",
@@ -78,6 +86,7 @@ fn cases() -> Vec<Case> {
             ],
             down: "DROP INDEX live_name;\nALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);",
             refused: true,
+            ..Case::default()
         },
         Case {
             name: "case_insensitive_key_back_to_plain",
@@ -89,6 +98,7 @@ fn cases() -> Vec<Case> {
             ],
             down: "DROP INDEX name_ci;\nCREATE UNIQUE INDEX name_cs ON attempt (name) WHERE deleted_at IS NULL;",
             refused: false,
+            ..Case::default()
         },
         Case {
             name: "expression_of_the_key_columns",
@@ -96,6 +106,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', 's', 'syn', NULL, 1)"],
             down: "DROP INDEX u;\nCREATE UNIQUE INDEX u2 ON attempt (section, synopsis);",
             refused: false,
+            ..Case::default()
         },
         Case {
             name: "wider_key",
@@ -103,6 +114,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'a', 's', 'syn', NULL, 1)"],
             down: "CREATE UNIQUE INDEX name_bucket ON attempt (name, bucket);",
             refused: false,
+            ..Case::default()
         },
         Case {
             name: "foreign_key_not_valid",
@@ -110,6 +122,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 99, 'b', 'x', 's', 'syn', NULL, 1)"],
             down: "ALTER TABLE attempt ADD CONSTRAINT attempt_dest_id_fkey FOREIGN KEY (dest_id) REFERENCES dest (id) NOT VALID;",
             refused: false,
+            ..Case::default()
         },
         Case {
             name: "rows_dealt_with_first",
@@ -117,6 +130,100 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', 's', 'syn', NULL, -1)"],
             down: "DELETE FROM attempt WHERE n <= 0;\nALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0);",
             refused: false,
+            ..Case::default()
+        },
+        Case {
+            name: "varchar_key_and_check_in_pg_dump_form",
+            setup: "ALTER TABLE attempt ADD COLUMN email varchar(100) CONSTRAINT email_set CHECK (email <> '');\n\
+                    CREATE UNIQUE INDEX email_ci ON attempt (lower(email));",
+            up: "SELECT 1;",
+            writes: &["INSERT INTO attempt (id, dest_id, bucket, name, email) VALUES (2, 1, 'b', 'x', 'X@z')"],
+            down: "DROP INDEX email_ci;\nCREATE UNIQUE INDEX email_ci ON attempt (lower((email)::text));\n\
+                   ALTER TABLE attempt ADD CONSTRAINT email_set2 CHECK ((email)::text <> ''::text);",
+            refused: false,
+        },
+        Case {
+            name: "bare_column_expression_key",
+            up: "SELECT 1;",
+            writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', 's', 'syn', NULL, 1)"],
+            down: "CREATE UNIQUE INDEX n ON attempt ((name));",
+            refused: false,
+            ..Case::default()
+        },
+        Case {
+            name: "nulls_not_distinct_back",
+            up: "CREATE UNIQUE INDEX s ON attempt (section);",
+            writes: &[
+                "INSERT INTO attempt VALUES (2, 1, 'b', 'x', NULL, 'syn', NULL, 1)",
+                "INSERT INTO attempt VALUES (3, 1, 'b', 'y', NULL, 'syn', NULL, 1)",
+            ],
+            down: "DROP INDEX s;\nALTER TABLE attempt ADD CONSTRAINT s UNIQUE NULLS NOT DISTINCT (section);",
+            refused: true,
+            ..Case::default()
+        },
+        Case {
+            name: "nulls_not_distinct_on_not_null_column",
+            up: "SELECT 1;",
+            writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', NULL, 'syn', NULL, 1)"],
+            down: "CREATE UNIQUE INDEX n ON attempt (name) NULLS NOT DISTINCT;",
+            refused: false,
+            ..Case::default()
+        },
+        Case {
+            name: "foreign_key_validated",
+            up: "ALTER TABLE attempt DROP CONSTRAINT attempt_dest_id_fkey;",
+            writes: &["INSERT INTO attempt VALUES (2, 99, 'b', 'x', 's', 'syn', NULL, 1)"],
+            down: "ALTER TABLE attempt ADD CONSTRAINT fk FOREIGN KEY (dest_id) REFERENCES dest (id) NOT VALID;\n\
+                   ALTER TABLE attempt VALIDATE CONSTRAINT fk;",
+            refused: true,
+            ..Case::default()
+        },
+        Case {
+            name: "check_validated_in_its_statement",
+            up: "ALTER TABLE attempt DROP CONSTRAINT n_positive;",
+            writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', 's', 'syn', NULL, -1)"],
+            down: "ALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID, VALIDATE CONSTRAINT n_positive;",
+            refused: true,
+            ..Case::default()
+        },
+        Case {
+            name: "exclusion_back",
+            setup: "ALTER TABLE attempt ADD COLUMN period tstzrange, \
+                    ADD CONSTRAINT no_overlap EXCLUDE USING gist (period WITH &&);",
+            up: "ALTER TABLE attempt DROP CONSTRAINT no_overlap;",
+            writes: &[
+                "INSERT INTO attempt (id, dest_id, bucket, name, period) VALUES (2, 1, 'b', 'x', '[2024-01-01,2024-03-01)')",
+                "INSERT INTO attempt (id, dest_id, bucket, name, period) VALUES (3, 1, 'b', 'y', '[2024-02-01,2024-04-01)')",
+            ],
+            down: "ALTER TABLE attempt ADD CONSTRAINT no_overlap EXCLUDE USING gist (period WITH &&);",
+            refused: true,
+        },
+        Case {
+            name: "exclusion_by_equality_is_a_unique_key",
+            up: "ALTER TABLE attempt DROP CONSTRAINT name_unique, ADD CONSTRAINT name_ex EXCLUDE (name WITH =);",
+            writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'a', 's', 'syn', NULL, 1)"],
+            down: "ALTER TABLE attempt DROP CONSTRAINT name_ex, ADD CONSTRAINT name_unique UNIQUE (name);\n\
+                   ALTER TABLE attempt ADD CONSTRAINT name_ex2 EXCLUDE USING btree (name WITH =);",
+            refused: false,
+            ..Case::default()
+        },
+        Case {
+            name: "tables_renamed_back",
+            up: "ALTER TABLE attempt RENAME TO attempts;\nALTER TABLE dest RENAME TO dests;",
+            writes: &["INSERT INTO attempts VALUES (2, 1, 'b', 'x', 's', 'syn', NULL, 1)"],
+            down: "ALTER TABLE attempts RENAME TO attempt;\nALTER TABLE dests RENAME TO dest;\n\
+                   ALTER TABLE attempt ADD CONSTRAINT name_unique2 UNIQUE (name), \
+                   ADD CONSTRAINT fk2 FOREIGN KEY (dest_id) REFERENCES dest (id);",
+            refused: false,
+            ..Case::default()
+        },
+        Case {
+            name: "table_renamed_back_key_loosened",
+            up: "ALTER TABLE attempt RENAME TO attempts;\nALTER TABLE attempts DROP CONSTRAINT name_unique;",
+            writes: &["INSERT INTO attempts VALUES (2, 1, 'b', 'a', 's', 'syn', NULL, 1)"],
+            down: "ALTER TABLE attempts RENAME TO attempt;\nALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);",
+            refused: true,
+            ..Case::default()
         },
         Case {
             name: "column_added_back",
@@ -124,6 +231,7 @@ fn cases() -> Vec<Case> {
             writes: &["INSERT INTO attempt VALUES (2, 1, 'b', 'x', 'syn', NULL, 1)"],
             down: "ALTER TABLE attempt ADD COLUMN section text;\nCREATE UNIQUE INDEX s ON attempt (section);",
             refused: false,
+            ..Case::default()
         },
     ]
 }
@@ -136,8 +244,9 @@ fn downs_refused_where_migralint_says() {
     };
     let mut wrong: Vec<String> = Vec::new();
     for c in cases() {
+        let history = format!("{HISTORY}\n{}", c.setup);
         let files = [
-            SourceFile::new("000001_history.up.sql", HISTORY),
+            SourceFile::new("000001_history.up.sql", &history),
             SourceFile::new("000001_history.down.sql", "DROP TABLE attempt, dest;"),
             SourceFile::new("000002_change.up.sql", c.up),
             SourceFile::new("000002_change.down.sql", c.down),
@@ -150,7 +259,7 @@ fn downs_refused_where_migralint_says() {
         let db = server.fresh_db(c.name);
         let mut client = server.client(&db);
         client
-            .batch_execute(HISTORY)
+            .batch_execute(&history)
             .unwrap_or_else(|e| panic!("{}: the history fails: {e}", c.name));
         client
             .batch_execute(c.up)

@@ -506,6 +506,7 @@ pub fn unique_key(s: &pg_query::protobuf::IndexStmt) -> UniqueKey {
             .where_clause
             .as_deref()
             .map(|w| canonical_expr(w).into_boxed_str()),
+        nulls_not_distinct: s.nulls_not_distinct,
     }
 }
 
@@ -792,6 +793,26 @@ fn canonicalize(v: &mut serde_json::Value) {
 /// them (`typed_casts`).
 fn canonical_typed_expr(expr: &Node, column_type: &dyn Fn(&str) -> Option<SqlType>) -> String {
     typed_expr(expr, column_type).to_string()
+}
+
+/// A `canonical_expr` text (or a text made of such, as an exclusion's) as
+/// `canonical_typed_expr` makes it, with the column types `column_type`
+/// gives; `None` when it is no such text.
+pub fn typed_text(text: &str, column_type: &dyn Fn(&str) -> Option<SqlType>) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    typed_casts(&mut v, column_type);
+    Some(v.to_string())
+}
+
+/// The column a typed text is, when it is a bare column (`((email))`,
+/// `email::text` of a text column): PostgreSQL stores such a key as that
+/// column.
+pub fn bare_column(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    match v.pointer("/ColumnRef/fields")?.as_array()?.as_slice() {
+        [f] => Some(f.pointer("/node/String/sval")?.as_str()?.to_string()),
+        _ => None,
+    }
 }
 
 fn typed_expr(expr: &Node, column_type: &dyn Fn(&str) -> Option<SqlType>) -> serde_json::Value {
@@ -2151,11 +2172,15 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         // The index by the name it has once the constraint takes it (the
         // rename above comes first).
         index: (!c.indexname.is_empty()).then(|| name.clone()),
-        expr: c
-            .raw_expr
-            .as_deref()
-            .filter(|_| kind == ConstraintKind::Check)
-            .map(|e| canonical_expr(e).into_boxed_str()),
+        expr: match kind {
+            ConstraintKind::Check => c
+                .raw_expr
+                .as_deref()
+                .map(|e| canonical_expr(e).into_boxed_str()),
+            ConstraintKind::Exclude => Some(exclusion(c).into_boxed_str()),
+            _ => None,
+        },
+        nulls_not_distinct: c.nulls_not_distinct,
         references: c.pktable.as_ref().map(|pk| Reference {
             table: QualName::from_range_var(pk),
             columns: string_list(&c.pk_attrs),
@@ -2175,6 +2200,124 @@ fn constraint(out: &mut Vec<Effect>, table: &QualName, c: &Constraint, column: O
         open: false,
         if_not_exists: false,
     });
+}
+
+/// An exclusion constraint as a comparable text, made of `canonical_expr`
+/// texts (`typed_text` and `rename_in_expr` read it): its method (`btree`
+/// when not written), each element (a column as a column reference) with
+/// its operator class and operator, and its predicate.
+fn exclusion(c: &Constraint) -> String {
+    use serde_json::{json, Value};
+    let value = |n: &Node| serde_json::from_str::<Value>(&canonical_expr(n)).unwrap_or_default();
+    let elements: Vec<Value> = c
+        .exclusions
+        .iter()
+        .filter_map(|e| match e.node.as_ref() {
+            Some(NodeEnum::List(l)) => Some(&l.items),
+            _ => None,
+        })
+        .map(|items| {
+            let (elem, op) = match items.as_slice() {
+                [elem, op] => match op.node.as_ref() {
+                    Some(NodeEnum::List(l)) => (elem, string_list(&l.items)),
+                    _ => (elem, string_list(std::slice::from_ref(op))),
+                },
+                _ => return Value::Null,
+            };
+            let (key, opclass) = match elem.node.as_ref() {
+                Some(NodeEnum::IndexElem(ie)) => (
+                    match ie.expr.as_deref() {
+                        Some(x) => value(x),
+                        None => json!({"ColumnRef": {"fields": [{"node": {"String": {"sval": ie.name}}}]}}),
+                    },
+                    string_list(&ie.opclass),
+                ),
+                _ => (value(elem), Vec::new()),
+            };
+            json!({"key": key, "opclass": opclass, "op": op})
+        })
+        .collect();
+    let method = if c.access_method.is_empty() {
+        "btree"
+    } else {
+        c.access_method.as_str()
+    };
+    json!({"Exclude": {
+        "method": method,
+        "elements": elements,
+        "where": c.where_clause.as_deref().map(value),
+    }})
+    .to_string()
+}
+
+/// What an exclusion constraint (its `exclusion` text) guarantees when
+/// every operator is `=`: rows that agree on every element conflict, as
+/// under a unique key (NULLs never conflict).
+pub fn exclusion_key(text: &str) -> Option<UniqueKey> {
+    use serde_json::Value;
+    let v: Value = serde_json::from_str(text).ok()?;
+    let keys = v
+        .pointer("/Exclude/elements")?
+        .as_array()?
+        .iter()
+        .map(|e| {
+            let op: Vec<&str> = e
+                .get("op")?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            if !matches!(op.as_slice(), ["="] | ["pg_catalog", "="]) {
+                return None;
+            }
+            let key = e.get("key")?.to_string();
+            Some(match bare_column(&key) {
+                Some(c) => KeyPart {
+                    columns: vec![c],
+                    expr: None,
+                },
+                None => KeyPart {
+                    columns: value_columns(e.get("key")?),
+                    expr: Some(key.into_boxed_str()),
+                },
+            })
+        })
+        .collect::<Option<Vec<KeyPart>>>()?;
+    Some(UniqueKey {
+        keys,
+        predicate: v
+            .pointer("/Exclude/where")
+            .filter(|w| !w.is_null())
+            .map(|w| w.to_string().into_boxed_str()),
+        nulls_not_distinct: false,
+    })
+}
+
+/// The columns a canonical expression's value reads (the last part of
+/// each column reference).
+fn value_columns(v: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let mut out: Vec<String> = Vec::new();
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(c)) = map
+                .get("ColumnRef")
+                .and_then(|c| c.pointer("/fields"))
+                .and_then(|f| f.as_array())
+                .and_then(|f| f.last())
+                .and_then(|f| f.pointer("/node/String/sval"))
+            {
+                out.push(c.clone());
+            }
+            for x in map.values() {
+                out.extend(value_columns(x));
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| out.extend(value_columns(x))),
+        _ => {}
+    }
+    out.dedup();
+    out
 }
 
 /// The constant `true` (`WHERE true`: no condition).

@@ -595,11 +595,32 @@ pub struct ConstraintInfo {
     pub columns: Vec<String>,
     /// `PRIMARY KEY USING INDEX i` / `UNIQUE USING INDEX i`: the index.
     pub index: Option<String>,
-    /// A `CHECK`'s expression (`effects::canonical_expr`), its columns
-    /// renamed with them (`None`: unknown).
+    /// A `CHECK`'s expression (`effects::canonical_expr`), an `EXCLUDE`'s
+    /// definition (`effects::exclusion`), its columns renamed with them
+    /// (`None`: unknown).
     pub expr: Option<Box<str>>,
+    /// `UNIQUE NULLS NOT DISTINCT` (PostgreSQL 15).
+    pub nulls_not_distinct: bool,
     /// A foreign key's target.
     pub references: Option<Reference>,
+}
+
+impl ConstraintInfo {
+    /// What a `UNIQUE` or `PRIMARY KEY` constraint guarantees (a primary
+    /// key holds no NULL: none to tell apart), or an `EXCLUDE` whose
+    /// operators are all `=` (`effects::exclusion_key`).
+    pub fn unique_key(&self) -> Option<UniqueKey> {
+        let nulls_not_distinct = match self.kind {
+            ConstraintKind::PrimaryKey => true,
+            ConstraintKind::Unique => self.nulls_not_distinct,
+            ConstraintKind::Exclude => return super::effects::exclusion_key(self.expr.as_deref()?),
+            _ => return None,
+        };
+        Some(UniqueKey {
+            nulls_not_distinct,
+            ..UniqueKey::of_columns(&self.keys)
+        })
+    }
 }
 
 /// What a unique index or key guarantees, to tell whether one uniqueness
@@ -611,6 +632,9 @@ pub struct UniqueKey {
     pub keys: Vec<KeyPart>,
     /// A partial index's predicate (`canonical_expr`); `None`: every row.
     pub predicate: Option<Box<str>>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15): two rows with NULL keys
+    /// collide too.
+    pub nulls_not_distinct: bool,
 }
 
 /// One key of a `UniqueKey`.
@@ -655,11 +679,44 @@ impl UniqueKey {
             .filter(|k| k.expr.is_none() && k.columns.len() == 1)
             .map(|k| &k.columns[0])
             .collect();
+        // Rows whose keys are NULL: `self` keeps them apart when `other`
+        // does not (`NULLS NOT DISTINCT`), unless it has none.
+        let nulls = self.nulls_not_distinct || !other.nulls_not_distinct;
         same_rows
+            && nulls
             && self.keys.iter().all(|k| {
                 k.expr.is_some() && other.keys.iter().any(|o| o.expr == k.expr)
                     || k.columns.iter().all(|c| plain.contains(&c))
             })
+    }
+
+    /// The key with its texts as PostgreSQL stores them on a table whose
+    /// column types `column_type` gives (`effects::typed_text`): a key
+    /// that is a bare column is that column.
+    pub fn typed(&self, column_type: &dyn Fn(&str) -> Option<super::names::SqlType>) -> UniqueKey {
+        use super::effects::{bare_column, typed_text};
+        let typed = |t: &str| typed_text(t, column_type).unwrap_or_else(|| t.to_string());
+        UniqueKey {
+            keys: self
+                .keys
+                .iter()
+                .map(|k| match k.expr.as_deref().map(typed) {
+                    Some(t) => match bare_column(&t) {
+                        Some(c) => KeyPart {
+                            columns: vec![c],
+                            expr: None,
+                        },
+                        None => KeyPart {
+                            columns: k.columns.clone(),
+                            expr: Some(t.into_boxed_str()),
+                        },
+                    },
+                    None => k.clone(),
+                })
+                .collect(),
+            predicate: self.predicate.as_deref().map(|p| typed(p).into_boxed_str()),
+            nulls_not_distinct: self.nulls_not_distinct,
+        }
     }
 
     /// Follows a column rename, in the columns and in the texts of the

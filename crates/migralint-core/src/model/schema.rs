@@ -46,6 +46,14 @@ impl Table {
         self.columns.get(name)
     }
 
+    /// The type of column `name`, when the model knows the table's
+    /// columns (what `effects::index_def` and `effects::typed_text` read).
+    pub fn column_type(&self, name: &str) -> Option<SqlType> {
+        self.columns_known
+            .then(|| self.column(name).map(|c| c.ty.clone()))
+            .flatten()
+    }
+
     /// The column renamed away to `name` whose old name another column
     /// has taken since (`RENAME COLUMN email TO email_old`, then `ADD
     /// COLUMN email`): the superseded copy, which the application no
@@ -204,10 +212,8 @@ impl Schema {
     /// The definition of index `s` on `table` (`effects::index_def`), with
     /// the table's column types as the history has them.
     pub fn index_def(&self, s: &pg_query::protobuf::IndexStmt, table: &QualName) -> Box<str> {
-        let table = self.table(table).filter(|t| t.columns_known);
-        index_def(s, &|c| {
-            table.and_then(|t| t.column(c)).map(|c| c.ty.clone())
-        })
+        let table = self.table(table);
+        index_def(s, &|c| table.and_then(|t| t.column_type(c)))
     }
 
     pub fn table(&self, name: &QualName) -> Option<&Table> {

@@ -1,10 +1,9 @@
 use std::borrow::Cow;
 
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::{rename_in_expr, Effect, Shape};
-use crate::model::names::quote_ident;
-use crate::model::objects::same_name;
-use crate::model::objects::UniqueKey;
+use crate::model::effects::{rename_in_expr, typed_text, Effect, Shape};
+use crate::model::names::{quote_ident, SqlType};
+use crate::model::objects::{same_name, Obj, UniqueKey};
 use crate::model::{ConstraintInfo, ConstraintKind, Kind, QualName, TableState};
 use crate::rules::helpers::{column_added_earlier, rows_dealt_with_earlier};
 use crate::rules::Check;
@@ -23,6 +22,7 @@ enum Requires<'a> {
     Unique(Cow<'a, UniqueKey>, String),
     ForeignKey(&'a ConstraintInfo),
     Check(&'a ConstraintInfo),
+    Exclude(&'a ConstraintInfo),
 }
 
 fn check(cx: &StmtCx, out: &mut Findings) {
@@ -34,38 +34,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let mut added: Vec<(String, &'static str, bool)> = Vec::new();
     let mut on: Option<QualName> = None;
     for effect in &cx.facts_of(cx.stmt_index).effects {
-        let Effect::Create { obj, shape, .. } = effect else {
+        let Some((table, columns, requires)) = requires(cx, effect) else {
             continue;
-        };
-        let Some(table) = obj.table.as_ref() else {
-            continue;
-        };
-        let requires = match shape {
-            Shape::Index {
-                unique_key: Some(key),
-                ..
-            } => Requires::Unique(
-                Cow::Borrowed(&**key),
-                format!("unique index {}", obj.name.name),
-            ),
-            Shape::Constraint {
-                info,
-                inline: false,
-            } if info.validated && info.index.is_none() => match info.kind {
-                ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
-                    let key = UniqueKey::of_columns(&info.keys);
-                    let kind = match info.kind {
-                        ConstraintKind::PrimaryKey => "PRIMARY KEY",
-                        _ => "UNIQUE",
-                    };
-                    let what = format!("{kind} ({})", columns(&key));
-                    Requires::Unique(Cow::Owned(key), what)
-                }
-                ConstraintKind::ForeignKey => Requires::ForeignKey(info),
-                ConstraintKind::Check => Requires::Check(info),
-                _ => continue,
-            },
-            _ => continue,
         };
         // Rows the application wrote under the schema after the up: a table
         // that holds data and that this down has not dealt with, on columns
@@ -74,14 +44,15 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             continue;
         };
         if rows_dealt_with_earlier(cx, table)
-            || obj
-                .columns
-                .iter()
-                .any(|c| column_added_earlier(cx, table, c))
+            || columns.iter().any(|c| column_added_earlier(cx, table, c))
             || guaranteed(cx, table, &requires)
         {
             continue;
         }
+        let name = |info: &ConstraintInfo, kind: &str| match &info.name {
+            Some(name) => format!("{kind} constraint {}", quote_ident(name)),
+            None => format!("a {kind} constraint"),
+        };
         let what = match &requires {
             Requires::Unique(_, what) => what.clone(),
             Requires::ForeignKey(info) => format!(
@@ -96,10 +67,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     .map(|r| r.table.to_string())
                     .unwrap_or_default()
             ),
-            Requires::Check(info) => match &info.name {
-                Some(name) => format!("CHECK constraint {}", quote_ident(name)),
-                None => "a CHECK constraint".to_string(),
-            },
+            Requires::Check(info) => name(info, "CHECK"),
+            Requires::Exclude(info) => name(info, "EXCLUDE"),
         };
         let error = match &requires {
             Requires::Unique(..) => "`could not create unique index`: `Key (...) is duplicated`",
@@ -107,6 +76,9 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 "`insert or update on table ... violates foreign key constraint`"
             }
             Requires::Check(_) => "`check constraint ... is violated by some row`",
+            Requires::Exclude(_) => {
+                "`could not create exclusion constraint`: `Key (...) conflicts with key (...)`"
+            }
         };
         added.push((what, error, matches!(requires, Requires::ForeignKey(_))));
         on.get_or_insert_with(|| table.clone());
@@ -127,41 +99,141 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         ),
     )
     .help(if foreign {
-        "add a foreign key or CHECK `NOT VALID` in the down (rows written since the up are not checked, later writes are), \
-         or remove the rows that break it first; or leave it out of the down: the previous release runs without it"
+        "add a foreign key or CHECK `NOT VALID` in the down, and leave it unvalidated (rows written since the up are not \
+         checked, later writes are), or remove the rows that break it first; or leave it out of the down: the previous \
+         release runs without it"
     } else {
         "remove or merge the rows that break it first in the down (and say what that does to them), or leave it out of the \
          down: the previous release runs without it (a CHECK can be added `NOT VALID`)"
     });
 }
 
+/// What `effect` makes the rows there satisfy: its table, the columns it
+/// reads, and what it requires. A constraint added `NOT VALID` requires
+/// nothing of them until its `VALIDATE CONSTRAINT`.
+fn requires<'c>(
+    cx: &'c StmtCx,
+    effect: &'c Effect,
+) -> Option<(&'c QualName, &'c [String], Requires<'c>)> {
+    match effect {
+        Effect::Create { obj, shape, .. } => {
+            let requires = match shape {
+                Shape::Index {
+                    unique_key: Some(key),
+                    ..
+                } => Requires::Unique(
+                    Cow::Borrowed(&**key),
+                    format!("unique index {}", obj.name.name),
+                ),
+                Shape::Constraint {
+                    info,
+                    inline: false,
+                } if info.validated && info.index.is_none() => constraint(info)?,
+                _ => return None,
+            };
+            Some((obj.table.as_ref()?, &obj.columns, requires))
+        }
+        // The constraint added NOT VALID by an earlier statement, or by
+        // this one (`ADD ... NOT VALID, VALIDATE CONSTRAINT c`).
+        Effect::Validate { table, name } => {
+            let before = cx.schema.table(table).map(|t| t.constraints.iter());
+            let here = cx
+                .facts_of(cx.stmt_index)
+                .effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Create {
+                        shape: Shape::Constraint { info, .. },
+                        ..
+                    } => Some(info),
+                    _ => None,
+                });
+            let info = before
+                .into_iter()
+                .flatten()
+                .chain(here)
+                .find(|c| !c.validated && c.name.as_deref() == Some(name))?;
+            Some((table, &info.columns, constraint(info)?))
+        }
+        _ => None,
+    }
+}
+
+fn constraint(info: &ConstraintInfo) -> Option<Requires<'_>> {
+    Some(match info.kind {
+        ConstraintKind::Unique | ConstraintKind::PrimaryKey => {
+            let key = info.unique_key()?;
+            let kind = match info.kind {
+                ConstraintKind::PrimaryKey => "PRIMARY KEY",
+                _ => "UNIQUE",
+            };
+            let what = format!("{kind} ({})", columns(&key));
+            Requires::Unique(Cow::Owned(key), what)
+        }
+        ConstraintKind::ForeignKey => Requires::ForeignKey(info),
+        ConstraintKind::Check => Requires::Check(info),
+        ConstraintKind::Exclude => Requires::Exclude(info),
+        _ => return None,
+    })
+}
+
 /// The constraint is implied by one the table had after the up (the state
 /// the application has written rows under), whatever this down dropped of
-/// them since; in the names of this point of the down (its column renames
-/// followed).
+/// them since; in the names of this point of the down (its table and
+/// column renames followed), its expressions as PostgreSQL stores them
+/// with the column types of each point (`UniqueKey::typed`).
 fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
-    let (Some(t), indexes) = cx.schema.at_recording_start(table) else {
+    let (start, renames) = in_this_down(cx, table);
+    let (Some(t), indexes) = cx.schema.at_recording_start(&start) else {
         return false;
+    };
+    let then = |c: &str| t.column_type(c);
+    let here = cx.schema.table(table);
+    let now = |c: &str| here.and_then(|t| t.column_type(c));
+    let typed = |text: &Option<Box<str>>, types: &dyn Fn(&str) -> Option<SqlType>| {
+        text.as_deref()
+            .map(|e| typed_text(e, types).map_or_else(|| e.into(), String::into_boxed_str))
+    };
+    // A key on NOT NULL columns has no NULLs to keep apart.
+    let not_null = |u: &UniqueKey| {
+        u.keys.iter().all(|k| {
+            k.expr.is_none()
+                && k.columns
+                    .iter()
+                    .all(|c| t.column(c).is_some_and(|c| c.not_null))
+        })
     };
     let mut uniques: Vec<UniqueKey> = t
         .constraints
         .iter()
-        .filter(|c| matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey))
         .filter(|c| c.index.is_none())
-        .map(|c| UniqueKey::of_columns(&c.keys))
+        .filter_map(ConstraintInfo::unique_key)
         .chain(
             indexes
                 .iter()
                 .filter_map(|i| i.unique_key.as_deref().cloned()),
         )
+        .map(|u| {
+            let mut u = u.typed(&then);
+            u.nulls_not_distinct |= not_null(&u);
+            u
+        })
         .collect();
     let mut others: Vec<ConstraintInfo> = t
         .constraints
         .iter()
-        .filter(|c| matches!(c.kind, ConstraintKind::ForeignKey | ConstraintKind::Check))
-        .cloned()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ConstraintKind::ForeignKey | ConstraintKind::Check | ConstraintKind::Exclude
+            )
+        })
+        .map(|c| ConstraintInfo {
+            expr: typed(&c.expr, &then),
+            ..c.clone()
+        })
         .collect();
-    for (old, new) in column_renames(cx, table) {
+    for (old, new) in renames {
         for u in &mut uniques {
             u.rename_column(&old, &new);
         }
@@ -175,13 +247,16 @@ fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
         }
     }
     match requires {
-        Requires::Unique(key, _) => uniques.iter().any(|u| u.implies(key)),
+        Requires::Unique(key, _) => {
+            let key = key.typed(&now);
+            uniques.iter().any(|u| u.implies(&key))
+        }
         Requires::ForeignKey(info) => others.iter().any(|c| {
             c.kind == ConstraintKind::ForeignKey
                 && c.keys == info.keys
                 && match (&c.references, &info.references) {
                     (Some(a), Some(b)) => {
-                        same_name(&a.table, &b.table)
+                        same_name(&a.table, &in_this_down(cx, &b.table).0)
                             && (a.columns == b.columns
                                 || a.columns.is_empty()
                                 || b.columns.is_empty())
@@ -189,27 +264,46 @@ fn guaranteed(cx: &StmtCx, table: &QualName, requires: &Requires) -> bool {
                     _ => false,
                 }
         }),
-        Requires::Check(info) => others
-            .iter()
-            .any(|c| c.kind == ConstraintKind::Check && c.expr.is_some() && c.expr == info.expr),
+        Requires::Check(info) | Requires::Exclude(info) => {
+            let expr = typed(&info.expr, &now);
+            let key = info.unique_key().map(|k| k.typed(&now));
+            others
+                .iter()
+                .any(|c| c.kind == info.kind && c.expr.is_some() && c.expr == expr)
+                || key.is_some_and(|k| uniques.iter().any(|u| u.implies(&k)))
+        }
     }
 }
 
-/// The columns of `table` that earlier statements of the file renamed, in
+/// `table`'s name when this down began (the table renames of its earlier
+/// statements followed back), and the renames of its columns since, in
 /// order: (old name, new name).
-fn column_renames(cx: &StmtCx, table: &QualName) -> Vec<(String, String)> {
-    (0..cx.stmt_index)
+fn in_this_down(cx: &StmtCx, table: &QualName) -> (QualName, Vec<(String, String)>) {
+    let renames: Vec<(&Obj, &Obj)> = (0..cx.stmt_index)
         .flat_map(|i| cx.facts_of(i).effects.iter())
         .filter_map(|e| match e {
-            Effect::Rename { from, to }
-                if from.kind == Kind::Column
-                    && from.table.as_ref().is_some_and(|n| same_name(n, table)) =>
-            {
-                Some((from.name.name.clone(), to.name.name.clone()))
-            }
+            Effect::Rename { from, to } => Some((from, to)),
             _ => None,
         })
-        .collect()
+        .collect();
+    let mut start = table.clone();
+    for (from, to) in renames.iter().rev() {
+        if from.kind == Kind::Table && same_name(&to.name, &start) {
+            start = from.name.clone();
+        }
+    }
+    let mut name = start.clone();
+    let mut columns = Vec::new();
+    for (from, to) in renames {
+        if from.kind == Kind::Table && same_name(&from.name, &name) {
+            name = to.name.clone();
+        } else if from.kind == Kind::Column
+            && from.table.as_ref().is_some_and(|n| same_name(n, &name))
+        {
+            columns.push((from.name.name.clone(), to.name.name.clone()));
+        }
+    }
+    (start, columns)
 }
 
 fn columns(key: &UniqueKey) -> String {
@@ -285,6 +379,48 @@ mod tests {
                  ALTER TABLE attempt DROP CONSTRAINT name_unique;",
                 "DROP INDEX live_name;\nALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);",
             ),
+            // NULLS NOT DISTINCT refuses the NULLs a plain key lets in,
+            // index or constraint (PostgreSQL 15).
+            (
+                "CREATE UNIQUE INDEX s ON attempt (section);",
+                "DROP INDEX s;\nCREATE UNIQUE INDEX s ON attempt (section) NULLS NOT DISTINCT;",
+            ),
+            (
+                "CREATE UNIQUE INDEX s ON attempt (name, section);\n\
+                 ALTER TABLE attempt DROP CONSTRAINT name_unique;",
+                "DROP INDEX s;\nALTER TABLE attempt ADD CONSTRAINT s UNIQUE NULLS NOT DISTINCT (name, section);",
+            ),
+            // Added NOT VALID, then validated: the rows are checked.
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT attempt_dest_id_fkey;",
+                "ALTER TABLE attempt ADD CONSTRAINT fk FOREIGN KEY (dest_id) REFERENCES dest (id) NOT VALID;\n\
+                 ALTER TABLE attempt VALIDATE CONSTRAINT fk;",
+            ),
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT n_positive;",
+                "ALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID;\n\
+                 ALTER TABLE attempt VALIDATE CONSTRAINT n_positive;",
+            ),
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT n_positive;",
+                "ALTER TABLE attempt ADD CONSTRAINT n_positive CHECK (n > 0) NOT VALID, VALIDATE CONSTRAINT n_positive;",
+            ),
+            // An exclusion constraint the up dropped.
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT name_unique;",
+                "ALTER TABLE attempt ADD CONSTRAINT name_ex EXCLUDE USING btree (name WITH =);",
+            ),
+            (
+                "ALTER TABLE attempt ADD COLUMN period tstzrange, ADD CONSTRAINT no_overlap EXCLUDE USING gist (period WITH &&);\n\
+                 ALTER TABLE attempt DROP CONSTRAINT no_overlap;",
+                "ALTER TABLE attempt ADD CONSTRAINT no_overlap EXCLUDE USING gist (period WITH &&);",
+            ),
+            // The table renamed back: still the up's table, whose key the
+            // up dropped.
+            (
+                "ALTER TABLE attempt RENAME TO attempts;\nALTER TABLE attempts DROP CONSTRAINT name_unique;",
+                "ALTER TABLE attempts RENAME TO attempt;\nALTER TABLE attempt ADD CONSTRAINT name_unique UNIQUE (name);",
+            ),
         ] {
             let out = assert_err_files(RULE, &files(up, down));
             assert_eq!(out.matches("[down-adds-constraint]").count(), 1, "{out}");
@@ -344,6 +480,55 @@ mod tests {
                 "ALTER TABLE attempt RENAME COLUMN n TO m;",
                 "ALTER TABLE attempt RENAME COLUMN m TO n;\n\
                  ALTER TABLE attempt ADD CONSTRAINT n_positive2 CHECK (n > 0);",
+            ),
+            // The same key in the form pg_dump writes it: PostgreSQL
+            // passes a varchar column to lower() as text, and stores a key
+            // or a check that is a bare column as that column.
+            (
+                "ALTER TABLE attempt ADD COLUMN email varchar(100) CHECK (email <> '');\n\
+                 CREATE UNIQUE INDEX email_ci ON attempt (lower(email));",
+                "DROP INDEX email_ci;\nCREATE UNIQUE INDEX email_ci ON attempt (lower((email)::text));\n\
+                 ALTER TABLE attempt ADD CONSTRAINT email_set CHECK ((email)::text <> ''::text);",
+            ),
+            ("SELECT 1;", "CREATE UNIQUE INDEX n ON attempt ((name));"),
+            (
+                "CREATE UNIQUE INDEX m ON attempt (md5(synopsis));",
+                "DROP INDEX m;\nCREATE UNIQUE INDEX m ON attempt (md5(synopsis::text));",
+            ),
+            // NULLS NOT DISTINCT on both sides, or on a NOT NULL column.
+            (
+                "CREATE UNIQUE INDEX s ON attempt (section) NULLS NOT DISTINCT;",
+                "DROP INDEX s;\nALTER TABLE attempt ADD CONSTRAINT s UNIQUE NULLS NOT DISTINCT (section);",
+            ),
+            ("SELECT 1;", "CREATE UNIQUE INDEX n ON attempt (name) NULLS NOT DISTINCT;"),
+            // Validating a check the table had all along.
+            (
+                "SELECT 1;",
+                "ALTER TABLE attempt ADD CONSTRAINT c2 CHECK (n > 0) NOT VALID, VALIDATE CONSTRAINT c2;",
+            ),
+            // An exclusion by `=` is a unique key, both ways.
+            ("SELECT 1;", "ALTER TABLE attempt ADD CONSTRAINT name_ex EXCLUDE (name WITH =);"),
+            (
+                "ALTER TABLE attempt DROP CONSTRAINT name_unique, ADD CONSTRAINT name_ex EXCLUDE (name WITH =);",
+                "ALTER TABLE attempt DROP CONSTRAINT name_ex, ADD CONSTRAINT name_unique UNIQUE (name);",
+            ),
+            // The same exclusion the table has.
+            (
+                "ALTER TABLE attempt ADD COLUMN period tstzrange, ADD CONSTRAINT no_overlap EXCLUDE USING gist (period WITH &&);",
+                "ALTER TABLE attempt ADD CONSTRAINT no_overlap2 EXCLUDE USING gist (period WITH &&);",
+            ),
+            // The table (and a column) renamed back: the up's key, renamed,
+            // still implies the one the down adds; the same for a foreign
+            // key to a table renamed back.
+            (
+                "ALTER TABLE attempt RENAME TO attempts;\nALTER TABLE attempts RENAME COLUMN name TO title;",
+                "ALTER TABLE attempts RENAME COLUMN title TO name;\nALTER TABLE attempts RENAME TO attempt;\n\
+                 CREATE UNIQUE INDEX name_again ON attempt (name);",
+            ),
+            (
+                "ALTER TABLE dest RENAME TO dests;",
+                "ALTER TABLE dests RENAME TO dest;\n\
+                 ALTER TABLE attempt ADD CONSTRAINT fk2 FOREIGN KEY (dest_id) REFERENCES dest (id);",
             ),
             // A table the down creates again.
             (
