@@ -9,7 +9,10 @@ mod common;
 
 use migralint_core::{lint, LintOptions, SourceFile};
 
-const RULE: &str = "down-adds-constraint";
+/// The rules that report a down PostgreSQL refuses for the rows the
+/// application wrote: a constraint put back, and (a primary key put back
+/// through an index) a NOT NULL put back.
+const RULES: [&str; 2] = ["down-adds-constraint", "down-sets-not-null"];
 
 const HISTORY: &str = "CREATE TABLE dest (id bigint PRIMARY KEY);\n\
     INSERT INTO dest VALUES (1);\n\
@@ -33,6 +36,17 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     vec![
+        // The primary key comes back through the unique index the up left:
+        // PostgreSQL sets the index's columns NOT NULL (down-sets-not-null).
+        Case {
+            name: "primary_key_back_using_index",
+            up: "ALTER TABLE attempt DROP CONSTRAINT attempt_pkey, ALTER COLUMN id DROP NOT NULL;\n\
+                 CREATE UNIQUE INDEX attempt_id ON attempt (id);",
+            writes: &["INSERT INTO attempt VALUES (NULL, 1, 'b', 'n', 's', 'syn', NULL, 1)"],
+            down: "ALTER TABLE attempt ADD CONSTRAINT attempt_pkey PRIMARY KEY USING INDEX attempt_id;",
+            refused: true,
+            ..Case::default()
+        },
         Case {
             name: "unique_narrowed_back",
             up: "CREATE UNIQUE INDEX attempt_bucket_name ON attempt (bucket, name);\n\
@@ -252,7 +266,7 @@ fn downs_refused_where_migralint_says() {
             SourceFile::new("000002_change.down.sql", c.down),
         ];
         let report = lint(&files, &LintOptions::default());
-        let reported = report.diagnostics.iter().any(|d| d.rule == RULE);
+        let reported = report.diagnostics.iter().any(|d| RULES.contains(&d.rule));
         if reported != c.refused {
             wrong.push(format!("{}: migralint reports: {reported}", c.name));
         }

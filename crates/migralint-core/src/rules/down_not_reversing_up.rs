@@ -1,10 +1,10 @@
 use crate::engine::context::{DownCx, Findings};
-use crate::model::effects::Effect;
+use crate::model::effects::{Effect, Shape};
 
 use crate::model::objects::twins;
 use crate::model::objset::ObjSet;
 use crate::model::renames::{Renamed, Renames};
-use crate::model::Obj;
+use crate::model::{Kind, Obj, QualName};
 use crate::rules::Check;
 
 declare_rule!(
@@ -47,7 +47,22 @@ fn check(cx: &DownCx, out: &mut Findings) {
                         pending.rename(&from, &to);
                     }
                 }
-                Effect::Create { obj, .. } => {
+                Effect::Create { obj, shape, .. } => {
+                    // `ADD CONSTRAINT c ... USING INDEX i`: the index is
+                    // the constraint's now (PostgreSQL drops it with the
+                    // constraint), no longer one of its own to drop.
+                    if let Shape::Constraint { info, .. } = &shape {
+                        if let Some(index) = info.index.as_deref() {
+                            let table = obj.table.as_ref().unwrap_or(&obj.name);
+                            pending.drop_object(
+                                &Obj::new(
+                                    Kind::Index,
+                                    QualName::new(table.schema.as_deref(), index),
+                                ),
+                                false,
+                            );
+                        }
+                    }
                     created.push(obj);
                 }
                 Effect::OwnedBy { .. }
@@ -414,6 +429,29 @@ mod tests {
                      CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';",
                 ),
                 ("3_c.down.sql", "DROP SCHEMA IF EXISTS app CASCADE;"),
+            ],
+        );
+    }
+
+    /// The up drops the primary key and keeps a unique index in its place;
+    /// the down makes that index the primary key's again (`USING INDEX`,
+    /// which renames it to the constraint's name): nothing is left behind.
+    #[test]
+    fn index_taken_back_by_its_constraint_ok() {
+        assert_ok_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (id bigint PRIMARY KEY);"),
+                ("1_a.down.sql", "DROP TABLE t;"),
+                (
+                    "2_b.up.sql",
+                    "ALTER TABLE t DROP CONSTRAINT t_pkey, ALTER COLUMN id DROP NOT NULL;\n\
+                     CREATE UNIQUE INDEX t_id ON t (id);",
+                ),
+                (
+                    "2_b.down.sql",
+                    "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id;",
+                ),
             ],
         );
     }

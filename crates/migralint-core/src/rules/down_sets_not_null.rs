@@ -1,10 +1,7 @@
-use pg_query::protobuf::{AlterTableType, ConstrType};
-use pg_query::NodeEnum;
-
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::names::{quote_ident, string_list};
+use crate::model::names::quote_ident;
 use crate::rules::helpers::{
-    cmds, column_added_earlier, down_alter_of_data, rows_dealt_with_earlier, subtype,
+    column_added_earlier, down_alter_of_data, made_not_null, rows_dealt_with_earlier,
 };
 use crate::rules::Check;
 
@@ -25,30 +22,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if rows_dealt_with_earlier(cx, &table) {
         return;
     }
-    // The columns made NOT NULL (`SET NOT NULL`, a primary key's columns),
-    // with the first subcommand that does it.
+    // The columns made NOT NULL (`SET NOT NULL`, a primary key's columns,
+    // also through `USING INDEX`), with the first subcommand that does it.
     let mut first = None;
     let mut columns: Vec<String> = Vec::new();
-    for (i, cmd) in cmds(s).enumerate() {
-        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
-        let named = match (subtype(cmd), def) {
-            (AlterTableType::AtSetNotNull, _) => vec![cmd.name.clone()],
-            (
-                AlterTableType::AtAddConstraint | AlterTableType::AtAddIndexConstraint,
-                Some(NodeEnum::Constraint(c)),
-            ) if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrPrimary)
-                && c.indexname.is_empty() =>
-            {
-                string_list(&c.keys)
-            }
-            (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c)))
-                if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrNotnull)
-                    && !c.skip_validation =>
-            {
-                string_list(&c.keys)
-            }
-            _ => continue,
-        };
+    for (i, _, named, _) in made_not_null(cx, s, &table) {
         for name in named {
             let nullable = t.column(&name).is_some_and(|c| !c.not_null);
             if nullable
@@ -140,6 +118,19 @@ mod tests {
                 "ALTER TABLE message DROP CONSTRAINT message_pkey, ADD PRIMARY KEY (note);",
             ),
         );
+        // The primary key comes back through the unique index the up left:
+        // PostgreSQL sets the index's columns NOT NULL (refused on PG 15
+        // once a NULL id was inserted: `column "id" of relation "message"
+        // contains null values`).
+        let out = assert_err_files(
+            RULE,
+            &files(
+                "ALTER TABLE message DROP CONSTRAINT message_pkey, ALTER COLUMN id DROP NOT NULL;\n\
+                 CREATE UNIQUE INDEX message_id ON message (id);",
+                "ALTER TABLE message ADD CONSTRAINT message_pkey PRIMARY KEY USING INDEX message_id;",
+            ),
+        );
+        assert!(out.contains("message.id NOT NULL"), "{out}");
     }
 
     #[test]

@@ -157,6 +157,93 @@ pub fn subtype(cmd: &AlterTableCmd) -> AlterTableType {
     AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined)
 }
 
+/// How an `ALTER TABLE` subcommand makes columns NOT NULL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotNullBy {
+    /// `ALTER COLUMN c SET NOT NULL`.
+    SetNotNull,
+    /// PostgreSQL 18's `ADD CONSTRAINT name NOT NULL c` (validated).
+    Constraint,
+    /// `ADD PRIMARY KEY (cols)`: the key's columns (it builds its index).
+    PrimaryKey,
+    /// `ADD PRIMARY KEY USING INDEX i`: the columns of an index that
+    /// exists already (built concurrently, say).
+    PrimaryKeyUsingIndex,
+}
+
+impl NotNullBy {
+    /// How a message names the subcommand.
+    pub fn what(self) -> &'static str {
+        match self {
+            NotNullBy::SetNotNull => "SET NOT NULL",
+            NotNullBy::Constraint => "ADD CONSTRAINT ... NOT NULL",
+            NotNullBy::PrimaryKey => "ADD PRIMARY KEY",
+            NotNullBy::PrimaryKeyUsingIndex => {
+                "ADD PRIMARY KEY USING INDEX (which sets its columns NOT NULL)"
+            }
+        }
+    }
+}
+
+/// The subcommands of `s` that make columns NOT NULL: (subcommand index,
+/// how, the columns, where it is written). A primary key `USING INDEX`
+/// names its columns through the index, as the replay has it when the
+/// statement runs (none when the index is unknown).
+pub fn made_not_null(
+    cx: &StmtCx,
+    s: &AlterTableStmt,
+    table: &QualName,
+) -> Vec<(usize, NotNullBy, Vec<String>, Span)> {
+    use pg_query::protobuf::ConstrType;
+    let mut out = Vec::new();
+    for (i, cmd) in cmds(s).enumerate() {
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        let found = match (subtype(cmd), def) {
+            (AlterTableType::AtSetNotNull, _) => Some((
+                NotNullBy::SetNotNull,
+                vec![cmd.name.clone()],
+                cx.cmd_span(i),
+            )),
+            (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c)))
+                if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrNotnull)
+                    && !c.skip_validation =>
+            {
+                Some((
+                    NotNullBy::Constraint,
+                    crate::model::names::string_list(&c.keys),
+                    cx.clause_span(c.location),
+                ))
+            }
+            (
+                AlterTableType::AtAddConstraint | AlterTableType::AtAddIndexConstraint,
+                Some(NodeEnum::Constraint(c)),
+            ) if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrPrimary) => {
+                if c.indexname.is_empty() {
+                    Some((
+                        NotNullBy::PrimaryKey,
+                        crate::model::names::string_list(&c.keys),
+                        cx.cmd_span(i),
+                    ))
+                } else {
+                    let index = QualName::new(table.schema.as_deref(), &c.indexname);
+                    cx.schema.index(&index).map(|index| {
+                        (
+                            NotNullBy::PrimaryKeyUsingIndex,
+                            index.keys.clone().unwrap_or_else(|| index.columns.clone()),
+                            cx.clause_span(c.location),
+                        )
+                    })
+                }
+            }
+            _ => None,
+        };
+        if let Some((by, columns, span)) = found {
+            out.push((i, by, columns, span));
+        }
+    }
+    out
+}
+
 /// The `ALTER COLUMN ... TYPE` subcommands of an `ALTER TABLE`: each with
 /// its index among the subcommands (for `StmtCx::cmd_span`), and its
 /// column definition (the new type, `USING` as its default, `COLLATE`).

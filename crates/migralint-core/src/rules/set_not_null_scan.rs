@@ -1,17 +1,19 @@
-use pg_query::protobuf::{AlterTableType, ConstrType};
+use pg_query::protobuf::AlterTableType;
 use pg_query::NodeEnum;
 
 use crate::engine::context::{Findings, StmtCx};
 use crate::fix::{Applicability, FixSpec};
 use crate::model::effects::{Contents, Effect};
 use crate::model::locks::LockMode;
-use crate::model::names::{quote_ident, string_list};
+use crate::model::names::quote_ident;
 use crate::model::volatility::volatile_call_in;
 use crate::model::Kind;
 use crate::model::QualName;
 use crate::model::TableState;
 use crate::rules::fixes;
-use crate::rules::helpers::{alter_table, cmds, column_facts, default_text, holds_data, subtype};
+use crate::rules::helpers::{
+    alter_table, cmds, column_facts, default_text, holds_data, made_not_null, subtype, NotNullBy,
+};
 use crate::rules::Check;
 
 declare_rule!(
@@ -45,45 +47,20 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         }
     };
     let state = cx.table_state(&table);
-    for (i, cmd) in cmds(s).enumerate() {
-        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
-        let (columns, span, what) = match (subtype(cmd), def) {
-            (AlterTableType::AtSetNotNull, _) => {
-                (vec![cmd.name.clone()], cx.cmd_span(i), "SET NOT NULL")
+    for (i, by, columns, span) in made_not_null(cx, s, &table) {
+        let what = by.what();
+        match by {
+            // Its index build is what `require-unique-index-for-constraint`
+            // reports.
+            NotNullBy::PrimaryKey => continue,
+            // PostgreSQL sets the index's columns NOT NULL, scanning for
+            // NULLs (though the index was built concurrently). Only where
+            // the model knows the table.
+            NotNullBy::PrimaryKeyUsingIndex if !matches!(state, TableState::Existing(_)) => {
+                continue
             }
-            // PostgreSQL 18: `ADD CONSTRAINT name NOT NULL col [NOT VALID]`.
-            (AlterTableType::AtAddConstraint, Some(NodeEnum::Constraint(c)))
-                if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrNotnull)
-                    && !c.skip_validation =>
-            {
-                (
-                    string_list(&c.keys),
-                    cx.clause_span(c.location),
-                    "ADD CONSTRAINT ... NOT NULL",
-                )
-            }
-            // `ADD PRIMARY KEY USING INDEX i`: PostgreSQL sets the index's
-            // columns NOT NULL, scanning for NULLs (though the index was
-            // built concurrently). Only where the model knows the table.
-            (
-                AlterTableType::AtAddConstraint | AlterTableType::AtAddIndexConstraint,
-                Some(NodeEnum::Constraint(c)),
-            ) if ConstrType::try_from(c.contype) == Ok(ConstrType::ConstrPrimary)
-                && !c.indexname.is_empty()
-                && matches!(state, TableState::Existing(_)) =>
-            {
-                let index = crate::model::QualName::new(table.schema.as_deref(), &c.indexname);
-                let Some(index) = cx.schema.index(&index) else {
-                    continue;
-                };
-                (
-                    index.keys.clone().unwrap_or_else(|| index.columns.clone()),
-                    cx.clause_span(c.location),
-                    "ADD PRIMARY KEY USING INDEX (which sets its columns NOT NULL)",
-                )
-            }
-            _ => continue,
-        };
+            _ => {}
+        }
         for column in columns {
             if let Some(non_null) = &few_non_null {
                 let not_null = state
@@ -168,7 +145,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                     cx.options.pg_version
                 )
             };
-            let is_set_not_null = subtype(cmd) == AlterTableType::AtSetNotNull;
+            let is_set_not_null = by == NotNullBy::SetNotNull;
             let fix = (is_set_not_null && added_here.is_none())
                 .then(|| fix(cx, &table, &column, i))
                 .flatten();
