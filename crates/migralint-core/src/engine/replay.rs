@@ -269,6 +269,9 @@ fn lint_file(
         }
         tx.settle(&stmt.node);
         schema.at_line(file.parsed.line_col(facts.span.start).0);
+        if crate::model::effects::runs_unfollowed_code(&stmt.node) {
+            schema.forget_gone();
+        }
         schema.apply(&facts.effects, index);
         if let Some((before, settings)) = facts.undoes_from.and_then(|i| saved.get(&i)) {
             schema.clone_from(before);

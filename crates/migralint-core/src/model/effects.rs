@@ -146,6 +146,90 @@ impl Effect {
             _ => None,
         }
     }
+
+    /// The objects this effect needs to exist (PostgreSQL refuses the
+    /// statement otherwise), each with what the statement does to it
+    /// (`drop`, `rename`, `alter`, `use`): what it drops (without `IF
+    /// EXISTS`), renames or alters; the table and columns what it creates
+    /// is built on, and the relations, columns, types and sequences it
+    /// depends on; the table whose rows it changes. What the statement
+    /// makes itself is the caller's to leave out.
+    pub fn requires(&self) -> Vec<(Obj, &'static str)> {
+        let table = |t: &QualName| Obj::new(Kind::Table, t.clone());
+        let column = |t: &QualName, c: &str| Obj::on(Kind::Column, t, c);
+        let mut out = Vec::new();
+        match self {
+            Effect::Drop {
+                obj,
+                if_exists: false,
+                ..
+            } => out.push((obj.clone(), "drop")),
+            Effect::Drop { .. } => {}
+            Effect::Rename { from, .. } => out.push((from.clone(), "rename")),
+            Effect::Create { obj, .. } => {
+                if let Some(t) = &obj.table {
+                    out.push((table(t), "use"));
+                    for c in obj.columns.iter().filter(|c| *c != "*") {
+                        out.push((column(t, c), "use"));
+                    }
+                }
+                for d in &obj.depends_on {
+                    if matches!(
+                        d.kind,
+                        Kind::Table
+                            | Kind::View
+                            | Kind::MatView
+                            | Kind::Column
+                            | Kind::Sequence
+                            | Kind::Type
+                            | Kind::Domain
+                    ) {
+                        out.push((d.clone(), "use"));
+                    }
+                }
+            }
+            Effect::OwnedBy {
+                seq,
+                table: t,
+                column: c,
+            } => {
+                out.push((seq.clone(), "alter"));
+                out.push((column(t, c), "use"));
+            }
+            Effect::AlterColumn {
+                table: t,
+                column: c,
+                ..
+            } => out.push((column(t, c), "alter")),
+            Effect::Validate { table: t, name } => {
+                out.push((Obj::on(Kind::Constraint, t, name), "validate"))
+            }
+            Effect::Rows { table: t, .. } => out.push((table(t), "use")),
+            Effect::Update { table: t, set } => {
+                out.push((table(t), "use"));
+                for (c, _) in set {
+                    out.push((column(t, c), "use"));
+                }
+            }
+            Effect::Inherit { child, parent, .. } => {
+                out.push((table(child), "alter"));
+                out.push((table(parent), "use"));
+            }
+            Effect::AlterDomain { domain, .. } => {
+                out.push((Obj::new(Kind::Domain, domain.clone()), "alter"))
+            }
+        }
+        out
+    }
+
+    /// What the effect makes exist under a name: what it creates, what it
+    /// renames to.
+    pub fn makes(&self) -> Option<&Obj> {
+        match self {
+            Effect::Create { obj, .. } | Effect::Rename { to: obj, .. } => Some(obj),
+            _ => None,
+        }
+    }
 }
 
 /// The session's temporary relations by name, for what an unqualified
@@ -1663,7 +1747,12 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
     }
 }
 
-/// One subcommand of `ALTER TABLE`.
+/// Runs code the replay does not follow, which may create or drop
+/// anything: a `DO` block, a procedure (`CALL`).
+pub fn runs_unfollowed_code(node: &NodeEnum) -> bool {
+    matches!(node, NodeEnum::DoStmt(_) | NodeEnum::CallStmt(_))
+}
+
 /// The rows of `rv` change: `ONLY` keeps an emptying to the table itself.
 fn rows(rv: &pg_query::protobuf::RangeVar, contents: Contents) -> Effect {
     Effect::Rows {

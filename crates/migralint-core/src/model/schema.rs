@@ -135,6 +135,8 @@ struct Saved {
     tables: HashMap<Key, Option<Table>>,
     indexes: HashMap<Key, Option<IndexInfo>>,
     domains: HashMap<Key, Option<Domain>>,
+    /// What was gone before.
+    gone: HashMap<ObjKey, Gone>,
 }
 
 /// Tables and indexes, keyed by `(schema, name)`. Cloned only where a
@@ -166,12 +168,10 @@ pub struct Schema {
     /// trigger functions, column types and defaults, relations a view
     /// reads) and where it was created.
     pub objects: ObjSet<Origin>,
-    /// What earlier statements of the current file dropped (directly or
-    /// with what they were built on) or renamed away, and where; in a
-    /// down, also what its up (the file just replayed) did so.
+    /// What the history (earlier statements of this file, earlier files)
+    /// dropped (directly or with what they were built on) or renamed away,
+    /// and where; a down's own drops and renames leave with its rollback.
     gone: HashMap<ObjKey, Gone>,
-    /// The file last entered was an up (replayed for good, not recorded).
-    after_up: bool,
     /// File names by index (`Origin::file`).
     file_names: HashMap<usize, String>,
     /// The file and line of the statement being applied.
@@ -185,7 +185,7 @@ pub struct Origin {
     pub line: usize,
 }
 
-/// How an object left the current file's schema (or, in a down, its up's).
+/// How an object left the schema.
 #[derive(Clone, Debug)]
 pub struct Gone {
     /// The statement that dropped or renamed it.
@@ -486,31 +486,26 @@ impl Schema {
     }
 
     pub fn begin_recording(&mut self) {
-        self.undo = Some(Saved::default());
+        self.undo = Some(Saved {
+            gone: self.gone.clone(),
+            ..Saved::default()
+        });
         self.objects.begin_recording();
     }
 
     /// A file starts: statements of file `index` (named `name`) follow.
     pub fn enter_file(&mut self, index: usize, name: &str) {
-        // A down (recorded) right after an up runs against what that up
-        // left: what the up dropped or renamed away is gone for it too.
-        let down = self.undo.is_some();
-        if down && self.after_up {
-            // Not an index the up dropped: it may have built one of that
-            // name again without naming it (`CREATE INDEX ON t (a)` is
-            // `t_a_idx`), which the model does not follow.
-            let up = self.place.file;
-            self.gone
-                .retain(|k, g| g.at.file == up && (g.renamed || k.0 != Kind::Index));
-        } else {
-            self.gone.clear();
-        }
-        self.after_up = !down;
         self.file_names.insert(index, name.to_string());
         self.place = Origin {
             file: index,
             line: 0,
         };
+    }
+
+    /// A statement ran code the replay does not follow (`DO`, `CALL`):
+    /// it may have created anything again, so nothing counts as gone.
+    pub fn forget_gone(&mut self) {
+        self.gone.clear();
     }
 
     /// The next statement applied starts on `line` of the current file.
@@ -534,7 +529,7 @@ impl Schema {
         }
     }
 
-    /// An earlier statement of the current file dropped `key`'s object (or
+    /// An earlier statement of the history dropped `key`'s object (or
     /// what it was built on) or renamed it away, and it is not back.
     pub fn gone(&self, key: &ObjKey) -> Option<&Gone> {
         if self.objects.contains(key) {
@@ -543,10 +538,47 @@ impl Schema {
         self.gone.get(key)
     }
 
+    /// `obj` no longer exists because the history removed it: the table it
+    /// belongs to, or else it, was dropped or renamed away (`gone`) and
+    /// nothing holds its name since (another kind of relation may: then
+    /// PostgreSQL's complaint is another). With what left: `table t`, or
+    /// `it`. Objects the history never saw removed are not gone: they may
+    /// come from outside the migrations. A function named without its
+    /// arguments is gone when one of its name left and none is left.
+    pub fn gone_object(&self, obj: &Obj) -> Option<(String, &Gone)> {
+        if let Some(table) = obj.table.as_ref().filter(|_| obj.kind.on_table()) {
+            let table = Obj::new(Kind::Table, table.clone());
+            if let Some(g) = self.gone(&table.key()) {
+                return self
+                    .holder(&table)
+                    .is_none()
+                    .then(|| (format!("table {}", table.name), g));
+            }
+        }
+        let key = obj.key();
+        let g = match self.gone(&key) {
+            Some(g) => g,
+            None if obj.kind == Kind::Function && obj.args.is_none() => {
+                if !self.objects.overloads(&obj.name).is_empty() {
+                    return None;
+                }
+                self.gone
+                    .iter()
+                    .find(|(k, _)| k.0 == Kind::Function && k.1 == key.1)
+                    .map(|(_, g)| g)?
+            }
+            None => return None,
+        };
+        // A relation's name may be held by a relation of another kind.
+        let held = obj.kind.is_relation() || matches!(obj.kind, Kind::Index | Kind::Sequence);
+        (!held || self.holder(obj).is_none()).then(|| ("it".to_string(), g))
+    }
+
     /// Undoes every change since `begin_recording`.
     pub fn rollback(&mut self) {
         self.objects.rollback();
         let saved = self.undo.take().unwrap_or_default();
+        self.gone = saved.gone;
         for (k, old) in saved.tables {
             restore(&mut self.tables, k, old);
         }
