@@ -1747,6 +1747,16 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
     }
 }
 
+/// `ALTER TABLE|INDEX|VIEW IF EXISTS` (a rename too): PostgreSQL skips the
+/// statement with a notice when the relation is missing.
+pub fn relation_if_exists(node: &NodeEnum) -> bool {
+    match node {
+        NodeEnum::RenameStmt(r) => r.missing_ok,
+        NodeEnum::AlterTableStmt(s) => s.missing_ok,
+        _ => false,
+    }
+}
+
 /// Runs code the replay does not follow, which may create or drop
 /// anything: a `DO` block, a procedure (`CALL`).
 pub fn runs_unfollowed_code(node: &NodeEnum) -> bool {

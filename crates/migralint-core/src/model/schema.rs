@@ -172,6 +172,9 @@ pub struct Schema {
     /// dropped (directly or with what they were built on) or renamed away,
     /// and where; a down's own drops and renames leave with its rollback.
     gone: HashMap<ObjKey, Gone>,
+    /// What the down last recorded needed and the history had removed
+    /// (`note_refused`).
+    refused: Vec<Obj>,
     /// File names by index (`Origin::file`).
     file_names: HashMap<usize, String>,
     /// The file and line of the statement being applied.
@@ -183,6 +186,16 @@ pub struct Schema {
 pub struct Origin {
     pub file: usize,
     pub line: usize,
+}
+
+/// An object a statement needs that the history removed (`gone_uses`).
+pub struct GoneUse<'a> {
+    pub obj: Obj,
+    /// What the statement does to it (`drop`, `rename`, `alter`, `use`).
+    pub verb: &'static str,
+    /// `it`, or `table t` when its table is what left.
+    pub what: String,
+    pub gone: &'a Gone,
 }
 
 /// How an object left the schema.
@@ -490,6 +503,7 @@ impl Schema {
             gone: self.gone.clone(),
             ..Saved::default()
         });
+        self.refused.clear();
         self.objects.begin_recording();
     }
 
@@ -572,6 +586,67 @@ impl Schema {
         // A relation's name may be held by a relation of another kind.
         let held = obj.kind.is_relation() || matches!(obj.kind, Kind::Index | Kind::Sequence);
         (!held || self.holder(obj).is_none()).then(|| ("it".to_string(), g))
+    }
+
+    /// The objects `effects` (one statement's) need that the history
+    /// dropped or renamed away (`gone_object`, `Effect::requires`): what
+    /// PostgreSQL refuses the statement for, one per object left. Not what
+    /// the statement itself makes again (a serial column's sequence comes
+    /// after the column that uses it), nor, with `relation_if_exists`
+    /// (`ALTER TABLE|INDEX|VIEW IF EXISTS`), the relation or what sits in
+    /// it when the relation is gone (PostgreSQL skips the statement with a
+    /// notice; a missing column or constraint of a relation that exists
+    /// still fails).
+    pub fn gone_uses(&self, effects: &[Effect], relation_if_exists: bool) -> Vec<GoneUse<'_>> {
+        let made: Vec<ObjKey> = effects
+            .iter()
+            .filter_map(|e| e.makes().map(Obj::key))
+            .collect();
+        let mut out: Vec<GoneUse> = Vec::new();
+        for e in effects {
+            for (obj, verb) in e.requires() {
+                let table_made = obj
+                    .table
+                    .as_ref()
+                    .is_some_and(|t| made.contains(&Obj::new(Kind::Table, t.clone()).key()));
+                if table_made || made.contains(&obj.key()) {
+                    continue;
+                }
+                let Some((what, gone)) = self.gone_object(&obj) else {
+                    continue;
+                };
+                if relation_if_exists && (obj.table.is_none() || what != "it") {
+                    continue;
+                }
+                // One per object left (a table and its columns).
+                if !out.iter().any(|u| std::ptr::eq(u.gone, gone)) {
+                    out.push(GoneUse {
+                        obj,
+                        verb,
+                        what,
+                        gone,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// A statement of the down being recorded needs `objs`, which the
+    /// history removed: PostgreSQL refuses it (`refused`).
+    pub fn note_refused(&mut self, objs: Vec<Obj>) {
+        self.refused.extend(objs);
+    }
+
+    /// What the statements of the down last recorded needed and the
+    /// history had removed: PostgreSQL refuses the down there.
+    pub fn refused(&self) -> &[Obj] {
+        &self.refused
+    }
+
+    /// Recording a down (`begin_recording`, not yet rolled back).
+    pub fn recording(&self) -> bool {
+        self.undo.is_some()
     }
 
     /// Undoes every change since `begin_recording`.

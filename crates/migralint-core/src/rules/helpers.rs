@@ -1006,62 +1006,11 @@ pub fn describe_dependent(dependent: &Obj, via: &Obj) -> String {
     }
 }
 
-/// An object statement `cx` needs (`Effect::requires`) that the history
-/// removed (`Schema::gone_object`): PostgreSQL refuses the statement.
-pub struct GoneUse<'a> {
-    pub obj: Obj,
-    /// What the statement does to it (`drop`, `rename`, `alter`, `use`).
-    pub verb: &'static str,
-    /// `it`, or `table t` when its table is what left.
-    pub what: String,
-    pub gone: &'a crate::model::schema::Gone,
-}
-
 /// The objects statement `cx` needs that the history dropped or renamed
-/// away, one per object left (`what`, where). Not what the statement
-/// itself makes again, nor, in `ALTER TABLE|INDEX|VIEW IF EXISTS`,
-/// the relation or what sits in it when the relation is gone (PostgreSQL
-/// skips the statement with a notice; a missing column or constraint of a
-/// relation that exists still fails).
-pub fn uses_of_gone<'a>(cx: &StmtCx<'a>) -> Vec<GoneUse<'a>> {
-    let relation_if_exists = match &cx.stmt.node {
-        NodeEnum::RenameStmt(r) => r.missing_ok,
-        NodeEnum::AlterTableStmt(s) => s.missing_ok,
-        _ => false,
-    };
-    // What the statement makes (a serial column's sequence comes after
-    // the column that uses it).
-    let effects = &cx.facts().effects;
-    let made: Vec<crate::model::ObjKey> = effects
-        .iter()
-        .filter_map(|e| e.makes().map(Obj::key))
-        .collect();
-    let mut out: Vec<GoneUse<'a>> = Vec::new();
-    for e in effects.iter() {
-        for (obj, verb) in e.requires() {
-            let table_made = obj
-                .table
-                .as_ref()
-                .is_some_and(|t| made.contains(&Obj::new(Kind::Table, t.clone()).key()));
-            if table_made || made.contains(&obj.key()) {
-                continue;
-            }
-            let Some((what, gone)) = cx.schema.gone_object(&obj) else {
-                continue;
-            };
-            if relation_if_exists && (obj.table.is_none() || what != "it") {
-                continue;
-            }
-            // One finding per object left (a table and its columns).
-            if !out.iter().any(|u| std::ptr::eq(u.gone, gone)) {
-                out.push(GoneUse {
-                    obj,
-                    verb,
-                    what,
-                    gone,
-                });
-            }
-        }
-    }
-    out
+/// away (`Schema::gone_uses`).
+pub fn uses_of_gone<'a>(cx: &StmtCx<'a>) -> Vec<crate::model::schema::GoneUse<'a>> {
+    cx.schema.gone_uses(
+        &cx.facts().effects,
+        crate::model::effects::relation_if_exists(&cx.stmt.node),
+    )
 }
