@@ -46,6 +46,25 @@ impl Table {
         self.columns.get(name)
     }
 
+    /// Its columns in their order (what `INSERT ... VALUES` without a
+    /// column list fills).
+    pub fn columns_in_order(&self) -> Vec<&Column> {
+        let mut out: Vec<&Column> = self.columns.values().collect();
+        out.sort_by_key(|c| c.position);
+        out
+    }
+
+    /// Adds `column` after the others.
+    fn add_column(&mut self, mut column: Column) {
+        column.position = self
+            .columns
+            .values()
+            .map(|c| c.position + 1)
+            .max()
+            .unwrap_or(0);
+        self.columns.insert(column.name.clone(), column);
+    }
+
     /// The column renamed away to `name` whose old name another column
     /// has taken since (`RENAME COLUMN email TO email_old`, then `ADD
     /// COLUMN email`): the superseded copy, which the application no
@@ -389,13 +408,13 @@ impl Schema {
             table.columns_known = false;
             return;
         };
-        for c in source.columns.values() {
+        for c in source.columns_in_order() {
             let mut c = c.clone();
             let nextval = c.default.as_deref() == Some(NEXTVAL);
             if !(like.defaults() || (nextval && like.identity())) {
                 c.default = None;
             }
-            table.columns.insert(c.name.clone(), c);
+            table.add_column(c);
         }
         for c in &source.constraints {
             let name = match c.kind {
@@ -1003,7 +1022,7 @@ impl Schema {
                             }
                             skip_column = None;
                             if let Some(t) = self.table_mut(table) {
-                                t.columns.insert(column.name.clone(), column.clone());
+                                t.add_column(column.clone());
                             }
                         }
                         Shape::Constraint { info, inline } => {
@@ -1195,6 +1214,7 @@ impl Schema {
                     contents: Contents::Empty,
                     cascade,
                     only,
+                    ..
                 } => {
                     let mut emptied = vec![table.clone()];
                     if *cascade {
@@ -1211,8 +1231,15 @@ impl Schema {
                     }
                 }
                 Effect::Rows {
-                    table, contents, ..
+                    table,
+                    contents,
+                    listed,
+                    ..
                 } => {
+                    let listed = listed.as_deref().map(|l| Contents::Few {
+                        non_null: self.listed_non_null(table, l),
+                    });
+                    let contents = listed.as_ref().unwrap_or(contents);
                     // Rows inserted into a partitioned table land in its
                     // partitions; a partition's rows are its parent's.
                     let mut filled = vec![table.clone()];
@@ -1223,11 +1250,23 @@ impl Schema {
                     }
                 }
                 // Few rows the file wrote: a column set to anything but a
-                // non-NULL constant may be NULL now.
-                Effect::Update { table, set } => {
+                // non-NULL constant may be NULL now; one set to such a
+                // constant in every row is not.
+                Effect::Update {
+                    table,
+                    set,
+                    every_row,
+                } => {
                     let key = self.resolve(table, &self.tables);
                     if let Some((_, Contents::Few { non_null })) = self.contents.get_mut(&key) {
                         non_null.retain(|c| set.iter().all(|(s, constant)| s != c || *constant));
+                        if *every_row {
+                            for (c, _) in set.iter().filter(|(_, constant)| *constant) {
+                                if !non_null.contains(c) {
+                                    non_null.push(c.clone());
+                                }
+                            }
+                        }
                     }
                 }
                 Effect::Inherit {
@@ -1259,6 +1298,53 @@ impl Schema {
     }
 
     /// `rows` join what table `name` holds (as statements of `file` see it).
+    /// The columns of `table` that every row `listed` inserts sets to a
+    /// non-NULL value: a constant, or its default when it is not given
+    /// and has one that is not NULL (`Column::default_non_null`). A
+    /// `VALUES` without a column list fills the table's columns in
+    /// order; of a table the model does not fully know, only the columns
+    /// named count.
+    fn listed_non_null(&self, table: &QualName, listed: &super::effects::Listed) -> Vec<String> {
+        use super::effects::DEFAULTED;
+        let known = self.table(table).filter(|t| t.columns_known);
+        let order: Vec<&str> = match (&listed.columns, known) {
+            (Some(named), _) => named.iter().map(String::as_str).collect(),
+            (None, Some(t)) => t
+                .columns_in_order()
+                .into_iter()
+                .map(|c| c.name.as_str())
+                .collect(),
+            (None, None) => return Vec::new(),
+        };
+        let given = |name: &str| {
+            order
+                .iter()
+                .position(|c| *c == name)
+                .map_or(DEFAULTED, |i| {
+                    listed.values.get(i).copied().unwrap_or(DEFAULTED)
+                })
+        };
+        let columns: Vec<&str> = match known {
+            Some(t) => t
+                .columns_in_order()
+                .into_iter()
+                .map(|c| c.name.as_str())
+                .collect(),
+            None => order.clone(),
+        };
+        columns
+            .into_iter()
+            .filter(|c| {
+                let g = given(c);
+                let default = known
+                    .and_then(|t| t.column(c))
+                    .is_some_and(|c| c.default_non_null());
+                !g.maybe_null && (!g.default || default)
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
     fn add_contents(&mut self, name: &QualName, rows: &Contents, file: usize) {
         let now = self.contents(name, file).with(rows);
         let key = self.resolve(name, &self.tables);
