@@ -763,3 +763,67 @@ fn downs_refused_once_the_data_uses_what_the_up_allowed() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// A down runs against what every up to its version left: what an earlier
+/// migration dropped or renamed away is gone for it too. Each case: ups 1
+/// and 2, then up 3 and its down, which must fail exactly when reported.
+#[test]
+fn downs_refused_for_what_an_earlier_migration_removed() {
+    let Some(server) = common::server() else {
+        println!("SKIPPED: no PostgreSQL binaries");
+        return;
+    };
+    let base = "CREATE TABLE symbols (id int PRIMARY KEY, name text);";
+    let cases: [(&str, &str, &str, bool); 4] = [
+        (
+            "ALTER TABLE symbols RENAME TO symbol_names;",
+            "CREATE TABLE package_symbols (id int, symbol_id int REFERENCES symbol_names (id));",
+            "DROP TABLE symbols;",
+            true,
+        ),
+        (
+            "ALTER TABLE symbols RENAME TO symbol_names;",
+            "CREATE TABLE package_symbols (id int, symbol_id int REFERENCES symbol_names (id));",
+            "DROP TABLE package_symbols;",
+            false,
+        ),
+        (
+            "ALTER TABLE symbols DROP COLUMN name;",
+            "ALTER TABLE symbols ADD COLUMN z int;",
+            "ALTER TABLE symbols DROP COLUMN z;\nALTER TABLE symbols DROP COLUMN name;",
+            true,
+        ),
+        (
+            "ALTER TABLE symbols DROP COLUMN name;",
+            "ALTER TABLE symbols ADD COLUMN name text;",
+            "ALTER TABLE symbols DROP COLUMN name;",
+            false,
+        ),
+    ];
+    let mut wrong: Vec<String> = Vec::new();
+    for (i, (up_2, up_3, down_3, reported)) in cases.into_iter().enumerate() {
+        let files = [
+            SourceFile::new("000001_a.up.sql", base),
+            SourceFile::new("000002_b.up.sql", up_2),
+            SourceFile::new("000003_c.up.sql", up_3),
+            SourceFile::new("000003_c.down.sql", down_3),
+        ];
+        let report = lint(&files, &LintOptions::default());
+        let found = report.diagnostics.iter().any(|d| d.rule == GONE);
+        if found != reported {
+            wrong.push(format!(
+                "{down_3}: migralint reported {found}, expected {reported}"
+            ));
+        }
+        let db = server.fresh_db(&format!("earlier {i}"));
+        let mut client = server.client(&db);
+        for sql in [base, up_2, up_3] {
+            client.batch_execute(sql).unwrap();
+        }
+        let result = client.batch_execute(down_3);
+        if result.is_err() != reported {
+            wrong.push(format!("{down_3}: on PostgreSQL {result:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -454,6 +454,10 @@ pub struct DownCx<'a> {
     /// down's version.
     pub history: &'a History,
     pub options: &'a Options,
+    /// What statements of the down need that the history removed
+    /// (`Schema::gone_uses`): PostgreSQL refuses the down there, and it
+    /// undoes nothing.
+    pub refused: &'a [Obj],
 }
 
 /// Everything a rule over the whole file set may look at.

@@ -14,6 +14,7 @@ use super::options::Options;
 use crate::migration::file_name;
 use crate::model::effects::Effect;
 use crate::model::history::{expected_drops, up_changes, History};
+use crate::model::Obj;
 use crate::tokens::Tok;
 
 #[derive(Default)]
@@ -71,6 +72,7 @@ impl Pairing {
         (index, down, facts): (usize, &SetFile, &FileFacts),
         kept: &[Option<SetFile>],
         options: &Options,
+        refused: &[Obj],
         check: impl FnOnce(&DownCx),
     ) {
         let state = self.dir(dir_of(&down.path), version, kept);
@@ -95,6 +97,7 @@ impl Pairing {
             up,
             history: &state.history,
             options,
+            refused,
         });
     }
 

@@ -16,6 +16,7 @@ use super::resolve::diagnostic;
 use super::rule::{Check, Rule};
 use super::SourceFile;
 use crate::migration::{Direction, MigrationName};
+use crate::model::effects::{relation_if_exists, runs_unfollowed_code};
 use crate::model::Schema;
 use crate::parse::{reparse, ParsedFile, Statement, RUN_BYTES};
 use crate::report::{Diagnostic, Severity};
@@ -130,7 +131,7 @@ pub fn replay(
                         }
                         Some(n) => {
                             let at = (p.index, &file, &p.facts);
-                            pairing.down(n.version, at, &kept, options, |cx| {
+                            pairing.down(n.version, at, &kept, options, schema.refused(), |cx| {
                                 down_rules(cx, enabled, out)
                             });
                         }
@@ -269,6 +270,19 @@ fn lint_file(
         }
         tx.settle(&stmt.node);
         schema.at_line(file.parsed.line_col(facts.span.start).0);
+        // What PostgreSQL refuses a down for: the pairing rules judge what
+        // a down leaves undone only of downs that run.
+        if schema.recording() {
+            let refused = schema
+                .gone_uses(&facts.effects, relation_if_exists(&stmt.node))
+                .into_iter()
+                .map(|u| u.obj)
+                .collect();
+            schema.note_refused(refused);
+        }
+        if runs_unfollowed_code(&stmt.node) {
+            schema.forget_gone();
+        }
         schema.apply(&facts.effects, index);
         if let Some((before, settings)) = facts.undoes_from.and_then(|i| saved.get(&i)) {
             schema.clone_from(before);

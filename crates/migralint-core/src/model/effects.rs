@@ -69,12 +69,17 @@ pub enum Effect {
         contents: Contents,
         cascade: bool,
         only: bool,
+        /// The rows an `INSERT` lists, for the schema to tell which
+        /// columns they set to non-NULL values (`contents` is then `Few`).
+        listed: Option<Box<Listed>>,
     },
     /// `UPDATE t SET ...`: the columns it sets, each with whether the new
     /// value is a non-NULL constant (what `Contents::Few` knows of them).
     Update {
         table: QualName,
         set: Vec<(String, bool)>,
+        /// Without `WHERE` (nor `WHERE CURRENT OF`): every row.
+        every_row: bool,
     },
     /// `child` becomes (`add`) or stops being an inheritance child of
     /// `parent`: `ALTER TABLE child [NO] INHERIT parent`, `ALTER TABLE
@@ -108,6 +113,34 @@ pub enum Contents {
     /// table, or filled from a query or a file).
     Data,
 }
+
+/// The rows an `INSERT` lists (`VALUES`, a `SELECT` of constants, `DEFAULT
+/// VALUES`), position by position. Which columns they leave non-NULL
+/// depends on the table (`Schema`): a `VALUES` without a column list fills
+/// its columns in order, and a column not given (left out, past the values
+/// a row has, `DEFAULT`) gets its default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// The columns named; `None`: the table's, in order.
+    pub columns: Option<Vec<String>>,
+    /// What the rows give at each position.
+    pub values: Vec<Given>,
+}
+
+/// What the rows of an `INSERT` give one column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Given {
+    /// Some row gives something else than a non-NULL constant or `DEFAULT`.
+    pub maybe_null: bool,
+    /// Some row gives `DEFAULT`.
+    pub default: bool,
+}
+
+/// Not given at all: its default in every row.
+pub const DEFAULTED: Given = Given {
+    maybe_null: false,
+    default: true,
+};
 
 impl Contents {
     /// What the table holds once `added` rows join what it held.
@@ -143,6 +176,90 @@ impl Effect {
                     || obj.name.schema.as_deref() == Some("pg_temp");
                 temp.then_some(obj)
             }
+            _ => None,
+        }
+    }
+
+    /// The objects this effect needs to exist (PostgreSQL refuses the
+    /// statement otherwise), each with what the statement does to it
+    /// (`drop`, `rename`, `alter`, `use`): what it drops (without `IF
+    /// EXISTS`), renames or alters; the table and columns what it creates
+    /// is built on, and the relations, columns, types and sequences it
+    /// depends on; the table whose rows it changes. What the statement
+    /// makes itself is the caller's to leave out.
+    pub fn requires(&self) -> Vec<(Obj, &'static str)> {
+        let table = |t: &QualName| Obj::new(Kind::Table, t.clone());
+        let column = |t: &QualName, c: &str| Obj::on(Kind::Column, t, c);
+        let mut out = Vec::new();
+        match self {
+            Effect::Drop {
+                obj,
+                if_exists: false,
+                ..
+            } => out.push((obj.clone(), "drop")),
+            Effect::Drop { .. } => {}
+            Effect::Rename { from, .. } => out.push((from.clone(), "rename")),
+            Effect::Create { obj, .. } => {
+                if let Some(t) = &obj.table {
+                    out.push((table(t), "use"));
+                    for c in obj.columns.iter().filter(|c| *c != "*") {
+                        out.push((column(t, c), "use"));
+                    }
+                }
+                for d in &obj.depends_on {
+                    if matches!(
+                        d.kind,
+                        Kind::Table
+                            | Kind::View
+                            | Kind::MatView
+                            | Kind::Column
+                            | Kind::Sequence
+                            | Kind::Type
+                            | Kind::Domain
+                    ) {
+                        out.push((d.clone(), "use"));
+                    }
+                }
+            }
+            Effect::OwnedBy {
+                seq,
+                table: t,
+                column: c,
+            } => {
+                out.push((seq.clone(), "alter"));
+                out.push((column(t, c), "use"));
+            }
+            Effect::AlterColumn {
+                table: t,
+                column: c,
+                ..
+            } => out.push((column(t, c), "alter")),
+            Effect::Validate { table: t, name } => {
+                out.push((Obj::on(Kind::Constraint, t, name), "validate"))
+            }
+            Effect::Rows { table: t, .. } => out.push((table(t), "use")),
+            Effect::Update { table: t, set, .. } => {
+                out.push((table(t), "use"));
+                for (c, _) in set {
+                    out.push((column(t, c), "use"));
+                }
+            }
+            Effect::Inherit { child, parent, .. } => {
+                out.push((table(child), "alter"));
+                out.push((table(parent), "use"));
+            }
+            Effect::AlterDomain { domain, .. } => {
+                out.push((Obj::new(Kind::Domain, domain.clone()), "alter"))
+            }
+        }
+        out
+    }
+
+    /// What the effect makes exist under a name: what it creates, what it
+    /// renames to.
+    pub fn makes(&self) -> Option<&Obj> {
+        match self {
+            Effect::Create { obj, .. } | Effect::Rename { to: obj, .. } => Some(obj),
             _ => None,
         }
     }
@@ -1624,7 +1741,19 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
         }
         NodeEnum::InsertStmt(s) => {
             if let Some(rv) = &s.relation {
-                out.push(rows(rv, inserted(s)));
+                let listed = listed(s);
+                let contents = if listed.is_some() {
+                    Contents::Few {
+                        non_null: Vec::new(),
+                    }
+                } else {
+                    Contents::Data
+                };
+                let mut e = rows(rv, contents);
+                if let Effect::Rows { listed: l, .. } = &mut e {
+                    *l = listed.map(Box::new);
+                }
+                out.push(e);
             }
         }
         // MERGE with a `WHEN NOT MATCHED THEN INSERT` may add rows.
@@ -1659,6 +1788,7 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
                 out.push(Effect::Update {
                     table: QualName::from_range_var(rv),
                     set,
+                    every_row: s.where_clause.is_none(),
                 });
             }
         }
@@ -1684,7 +1814,22 @@ fn collect(node: &NodeEnum, out: &mut Vec<Effect>) {
     }
 }
 
-/// One subcommand of `ALTER TABLE`.
+/// `ALTER TABLE|INDEX|VIEW IF EXISTS` (a rename too): PostgreSQL skips the
+/// statement with a notice when the relation is missing.
+pub fn relation_if_exists(node: &NodeEnum) -> bool {
+    match node {
+        NodeEnum::RenameStmt(r) => r.missing_ok,
+        NodeEnum::AlterTableStmt(s) => s.missing_ok,
+        _ => false,
+    }
+}
+
+/// Runs code the replay does not follow, which may create or drop
+/// anything: a `DO` block, a procedure (`CALL`).
+pub fn runs_unfollowed_code(node: &NodeEnum) -> bool {
+    matches!(node, NodeEnum::DoStmt(_) | NodeEnum::CallStmt(_))
+}
+
 /// The rows of `rv` change: `ONLY` keeps an emptying to the table itself.
 fn rows(rv: &pg_query::protobuf::RangeVar, contents: Contents) -> Effect {
     Effect::Rows {
@@ -1692,20 +1837,32 @@ fn rows(rv: &pg_query::protobuf::RangeVar, contents: Contents) -> Effect {
         contents,
         cascade: false,
         only: !rv.inh,
+        listed: None,
     }
 }
 
-/// What an `INSERT` adds: the rows it lists (`VALUES`, a `SELECT` of
-/// constants, `DEFAULT VALUES`) are few; a query reading a table or a
-/// function may return any number.
-fn inserted(s: &pg_query::protobuf::InsertStmt) -> Contents {
+/// The rows an `INSERT` lists (`VALUES`, a `SELECT` of constants,
+/// `DEFAULT VALUES`): few; `None` for a query reading a table or a
+/// function, which may return any number.
+fn listed(s: &pg_query::protobuf::InsertStmt) -> Option<Listed> {
+    let names: Vec<String> = s
+        .cols
+        .iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::ResTarget(r)) => Some(r.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let columns = (!names.is_empty()).then_some(names);
     let Some(query) = s.select_stmt.as_deref().and_then(|q| q.node.as_ref()) else {
-        return Contents::Few {
-            non_null: Vec::new(),
-        };
+        // `DEFAULT VALUES`.
+        return Some(Listed {
+            columns,
+            values: Vec::new(),
+        });
     };
     let NodeEnum::SelectStmt(q) = query else {
-        return Contents::Data;
+        return None;
     };
     let rows: Vec<Vec<&pg_query::protobuf::Node>> = if !q.values_lists.is_empty() {
         q.values_lists
@@ -1727,30 +1884,23 @@ fn inserted(s: &pg_query::protobuf::InsertStmt) -> Contents {
             .collect();
         vec![row]
     } else {
-        return Contents::Data;
+        return None;
     };
-    // The columns named (a VALUES list without them fills the table's
-    // columns in order, which the statement alone does not tell).
-    let names: Vec<&str> = s
-        .cols
-        .iter()
-        .filter_map(|c| match c.node.as_ref() {
-            Some(NodeEnum::ResTarget(r)) => Some(r.name.as_str()),
-            _ => None,
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let values = (0..width)
+        .map(|i| {
+            let mut given = Given::default();
+            for v in rows.iter().map(|r| r.get(i)) {
+                match v.and_then(|v| v.node.as_ref()) {
+                    None | Some(NodeEnum::SetToDefault(_)) => given.default = true,
+                    Some(_) if v.is_some_and(|v| non_null_constant(v)) => {}
+                    Some(_) => given.maybe_null = true,
+                }
+            }
+            given
         })
         .collect();
-    let non_null = names
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| {
-            !rows.is_empty()
-                && rows
-                    .iter()
-                    .all(|r| r.get(*i).is_some_and(|v| non_null_constant(v)))
-        })
-        .map(|(_, n)| n.to_string())
-        .collect();
-    Contents::Few { non_null }
+    Some(Listed { columns, values })
 }
 
 /// A literal other than NULL, possibly cast.
@@ -2066,6 +2216,7 @@ fn column_shape(c: &ColumnDef) -> Option<Column> {
             None => None,
         },
         renamed_from: None,
+        position: 0,
     };
     for con in column_constraints(c) {
         match ConstrType::try_from(con.contype) {

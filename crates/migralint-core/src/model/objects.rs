@@ -565,6 +565,22 @@ pub struct Column {
     pub default: Option<Box<str>>,
     /// The name it had before its latest rename.
     pub renamed_from: Option<String>,
+    /// Its place among its table's columns (`attnum`: an added column
+    /// comes last; a rename keeps it), set by the schema model.
+    pub position: usize,
+}
+
+impl Column {
+    /// Its default gives every row a value, not NULL: a constant, a
+    /// sequence's `nextval`, `now()` and its kin. Another function might
+    /// return NULL.
+    pub fn default_non_null(&self) -> bool {
+        self.default.as_deref().is_some_and(|d| {
+            d == super::effects::NEXTVAL
+                || d.starts_with(r#"{"Const":"#)
+                || d.starts_with(r#"{"SqlvalueFunction":"#)
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

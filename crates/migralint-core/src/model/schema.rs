@@ -54,6 +54,25 @@ impl Table {
             .flatten()
     }
 
+    /// Its columns in their order (what `INSERT ... VALUES` without a
+    /// column list fills).
+    pub fn columns_in_order(&self) -> Vec<&Column> {
+        let mut out: Vec<&Column> = self.columns.values().collect();
+        out.sort_by_key(|c| c.position);
+        out
+    }
+
+    /// Adds `column` after the others.
+    fn add_column(&mut self, mut column: Column) {
+        column.position = self
+            .columns
+            .values()
+            .map(|c| c.position + 1)
+            .max()
+            .unwrap_or(0);
+        self.columns.insert(column.name.clone(), column);
+    }
+
     /// The column renamed away to `name` whose old name another column
     /// has taken since (`RENAME COLUMN email TO email_old`, then `ADD
     /// COLUMN email`): the superseded copy, which the application no
@@ -143,6 +162,8 @@ struct Saved {
     tables: HashMap<Key, Option<Table>>,
     indexes: HashMap<Key, Option<IndexInfo>>,
     domains: HashMap<Key, Option<Domain>>,
+    /// What was gone before.
+    gone: HashMap<ObjKey, Gone>,
 }
 
 /// Tables and indexes, keyed by `(schema, name)`. Cloned only where a
@@ -174,12 +195,13 @@ pub struct Schema {
     /// trigger functions, column types and defaults, relations a view
     /// reads) and where it was created.
     pub objects: ObjSet<Origin>,
-    /// What earlier statements of the current file dropped (directly or
-    /// with what they were built on) or renamed away, and where; in a
-    /// down, also what its up (the file just replayed) did so.
+    /// What the history (earlier statements of this file, earlier files)
+    /// dropped (directly or with what they were built on) or renamed away,
+    /// and where; a down's own drops and renames leave with its rollback.
     gone: HashMap<ObjKey, Gone>,
-    /// The file last entered was an up (replayed for good, not recorded).
-    after_up: bool,
+    /// What the down last recorded needed and the history had removed
+    /// (`note_refused`).
+    refused: Vec<Obj>,
     /// File names by index (`Origin::file`).
     file_names: HashMap<usize, String>,
     /// The file and line of the statement being applied.
@@ -193,7 +215,17 @@ pub struct Origin {
     pub line: usize,
 }
 
-/// How an object left the current file's schema (or, in a down, its up's).
+/// An object a statement needs that the history removed (`gone_uses`).
+pub struct GoneUse<'a> {
+    pub obj: Obj,
+    /// What the statement does to it (`drop`, `rename`, `alter`, `use`).
+    pub verb: &'static str,
+    /// `it`, or `table t` when its table is what left.
+    pub what: String,
+    pub gone: &'a Gone,
+}
+
+/// How an object left the schema.
 #[derive(Clone, Debug)]
 pub struct Gone {
     /// The statement that dropped or renamed it.
@@ -382,13 +414,13 @@ impl Schema {
             table.columns_known = false;
             return;
         };
-        for c in source.columns.values() {
+        for c in source.columns_in_order() {
             let mut c = c.clone();
             let nextval = c.default.as_deref() == Some(NEXTVAL);
             if !(like.defaults() || (nextval && like.identity())) {
                 c.default = None;
             }
-            table.columns.insert(c.name.clone(), c);
+            table.add_column(c);
         }
         for c in &source.constraints {
             let name = match c.kind {
@@ -492,31 +524,27 @@ impl Schema {
     }
 
     pub fn begin_recording(&mut self) {
-        self.undo = Some(Saved::default());
+        self.undo = Some(Saved {
+            gone: self.gone.clone(),
+            ..Saved::default()
+        });
+        self.refused.clear();
         self.objects.begin_recording();
     }
 
     /// A file starts: statements of file `index` (named `name`) follow.
     pub fn enter_file(&mut self, index: usize, name: &str) {
-        // A down (recorded) right after an up runs against what that up
-        // left: what the up dropped or renamed away is gone for it too.
-        let down = self.undo.is_some();
-        if down && self.after_up {
-            // Not an index the up dropped: it may have built one of that
-            // name again without naming it (`CREATE INDEX ON t (a)` is
-            // `t_a_idx`), which the model does not follow.
-            let up = self.place.file;
-            self.gone
-                .retain(|k, g| g.at.file == up && (g.renamed || k.0 != Kind::Index));
-        } else {
-            self.gone.clear();
-        }
-        self.after_up = !down;
         self.file_names.insert(index, name.to_string());
         self.place = Origin {
             file: index,
             line: 0,
         };
+    }
+
+    /// A statement ran code the replay does not follow (`DO`, `CALL`):
+    /// it may have created anything again, so nothing counts as gone.
+    pub fn forget_gone(&mut self) {
+        self.gone.clear();
     }
 
     /// The next statement applied starts on `line` of the current file.
@@ -540,7 +568,7 @@ impl Schema {
         }
     }
 
-    /// An earlier statement of the current file dropped `key`'s object (or
+    /// An earlier statement of the history dropped `key`'s object (or
     /// what it was built on) or renamed it away, and it is not back.
     pub fn gone(&self, key: &ObjKey) -> Option<&Gone> {
         if self.objects.contains(key) {
@@ -549,10 +577,108 @@ impl Schema {
         self.gone.get(key)
     }
 
+    /// `obj` no longer exists because the history removed it: the table it
+    /// belongs to, or else it, was dropped or renamed away (`gone`) and
+    /// nothing holds its name since (another kind of relation may: then
+    /// PostgreSQL's complaint is another). With what left: `table t`, or
+    /// `it`. Objects the history never saw removed are not gone: they may
+    /// come from outside the migrations. A function named without its
+    /// arguments is gone when one of its name left and none is left.
+    pub fn gone_object(&self, obj: &Obj) -> Option<(String, &Gone)> {
+        if let Some(table) = obj.table.as_ref().filter(|_| obj.kind.on_table()) {
+            let table = Obj::new(Kind::Table, table.clone());
+            if let Some(g) = self.gone(&table.key()) {
+                return self
+                    .holder(&table)
+                    .is_none()
+                    .then(|| (format!("table {}", table.name), g));
+            }
+        }
+        let key = obj.key();
+        let g = match self.gone(&key) {
+            Some(g) => g,
+            None if obj.kind == Kind::Function && obj.args.is_none() => {
+                if !self.objects.overloads(&obj.name).is_empty() {
+                    return None;
+                }
+                self.gone
+                    .iter()
+                    .find(|(k, _)| k.0 == Kind::Function && k.1 == key.1)
+                    .map(|(_, g)| g)?
+            }
+            None => return None,
+        };
+        // A relation's name may be held by a relation of another kind.
+        let held = obj.kind.is_relation() || matches!(obj.kind, Kind::Index | Kind::Sequence);
+        (!held || self.holder(obj).is_none()).then(|| ("it".to_string(), g))
+    }
+
+    /// The objects `effects` (one statement's) need that the history
+    /// dropped or renamed away (`gone_object`, `Effect::requires`): what
+    /// PostgreSQL refuses the statement for, one per object left. Not what
+    /// the statement itself makes again (a serial column's sequence comes
+    /// after the column that uses it), nor, with `relation_if_exists`
+    /// (`ALTER TABLE|INDEX|VIEW IF EXISTS`), the relation or what sits in
+    /// it when the relation is gone (PostgreSQL skips the statement with a
+    /// notice; a missing column or constraint of a relation that exists
+    /// still fails).
+    pub fn gone_uses(&self, effects: &[Effect], relation_if_exists: bool) -> Vec<GoneUse<'_>> {
+        let made: Vec<ObjKey> = effects
+            .iter()
+            .filter_map(|e| e.makes().map(Obj::key))
+            .collect();
+        let mut out: Vec<GoneUse> = Vec::new();
+        for e in effects {
+            for (obj, verb) in e.requires() {
+                let table_made = obj
+                    .table
+                    .as_ref()
+                    .is_some_and(|t| made.contains(&Obj::new(Kind::Table, t.clone()).key()));
+                if table_made || made.contains(&obj.key()) {
+                    continue;
+                }
+                let Some((what, gone)) = self.gone_object(&obj) else {
+                    continue;
+                };
+                if relation_if_exists && (obj.table.is_none() || what != "it") {
+                    continue;
+                }
+                // One per object left (a table and its columns).
+                if !out.iter().any(|u| std::ptr::eq(u.gone, gone)) {
+                    out.push(GoneUse {
+                        obj,
+                        verb,
+                        what,
+                        gone,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// A statement of the down being recorded needs `objs`, which the
+    /// history removed: PostgreSQL refuses it (`refused`).
+    pub fn note_refused(&mut self, objs: Vec<Obj>) {
+        self.refused.extend(objs);
+    }
+
+    /// What the statements of the down last recorded needed and the
+    /// history had removed: PostgreSQL refuses the down there.
+    pub fn refused(&self) -> &[Obj] {
+        &self.refused
+    }
+
+    /// Recording a down (`begin_recording`, not yet rolled back).
+    pub fn recording(&self) -> bool {
+        self.undo.is_some()
+    }
+
     /// Undoes every change since `begin_recording`.
     pub fn rollback(&mut self) {
         self.objects.rollback();
         let saved = self.undo.take().unwrap_or_default();
+        self.gone = saved.gone;
         for (k, old) in saved.tables {
             restore(&mut self.tables, k, old);
         }
@@ -902,7 +1028,7 @@ impl Schema {
                             }
                             skip_column = None;
                             if let Some(t) = self.table_mut(table) {
-                                t.columns.insert(column.name.clone(), column.clone());
+                                t.add_column(column.clone());
                             }
                         }
                         Shape::Constraint { info, inline } => {
@@ -1094,6 +1220,7 @@ impl Schema {
                     contents: Contents::Empty,
                     cascade,
                     only,
+                    ..
                 } => {
                     let mut emptied = vec![table.clone()];
                     if *cascade {
@@ -1110,8 +1237,15 @@ impl Schema {
                     }
                 }
                 Effect::Rows {
-                    table, contents, ..
+                    table,
+                    contents,
+                    listed,
+                    ..
                 } => {
+                    let listed = listed.as_deref().map(|l| Contents::Few {
+                        non_null: self.listed_non_null(table, l),
+                    });
+                    let contents = listed.as_ref().unwrap_or(contents);
                     // Rows inserted into a partitioned table land in its
                     // partitions; a partition's rows are its parent's.
                     let mut filled = vec![table.clone()];
@@ -1122,11 +1256,23 @@ impl Schema {
                     }
                 }
                 // Few rows the file wrote: a column set to anything but a
-                // non-NULL constant may be NULL now.
-                Effect::Update { table, set } => {
+                // non-NULL constant may be NULL now; one set to such a
+                // constant in every row is not.
+                Effect::Update {
+                    table,
+                    set,
+                    every_row,
+                } => {
                     let key = self.resolve(table, &self.tables);
                     if let Some((_, Contents::Few { non_null })) = self.contents.get_mut(&key) {
                         non_null.retain(|c| set.iter().all(|(s, constant)| s != c || *constant));
+                        if *every_row {
+                            for (c, _) in set.iter().filter(|(_, constant)| *constant) {
+                                if !non_null.contains(c) {
+                                    non_null.push(c.clone());
+                                }
+                            }
+                        }
                     }
                 }
                 Effect::Inherit {
@@ -1158,6 +1304,53 @@ impl Schema {
     }
 
     /// `rows` join what table `name` holds (as statements of `file` see it).
+    /// The columns of `table` that every row `listed` inserts sets to a
+    /// non-NULL value: a constant, or its default when it is not given
+    /// and has one that is not NULL (`Column::default_non_null`). A
+    /// `VALUES` without a column list fills the table's columns in
+    /// order; of a table the model does not fully know, only the columns
+    /// named count.
+    fn listed_non_null(&self, table: &QualName, listed: &super::effects::Listed) -> Vec<String> {
+        use super::effects::DEFAULTED;
+        let known = self.table(table).filter(|t| t.columns_known);
+        let order: Vec<&str> = match (&listed.columns, known) {
+            (Some(named), _) => named.iter().map(String::as_str).collect(),
+            (None, Some(t)) => t
+                .columns_in_order()
+                .into_iter()
+                .map(|c| c.name.as_str())
+                .collect(),
+            (None, None) => return Vec::new(),
+        };
+        let given = |name: &str| {
+            order
+                .iter()
+                .position(|c| *c == name)
+                .map_or(DEFAULTED, |i| {
+                    listed.values.get(i).copied().unwrap_or(DEFAULTED)
+                })
+        };
+        let columns: Vec<&str> = match known {
+            Some(t) => t
+                .columns_in_order()
+                .into_iter()
+                .map(|c| c.name.as_str())
+                .collect(),
+            None => order.clone(),
+        };
+        columns
+            .into_iter()
+            .filter(|c| {
+                let g = given(c);
+                let default = known
+                    .and_then(|t| t.column(c))
+                    .is_some_and(|c| c.default_non_null());
+                !g.maybe_null && (!g.default || default)
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
     fn add_contents(&mut self, name: &QualName, rows: &Contents, file: usize) {
         let now = self.contents(name, file).with(rows);
         let key = self.resolve(name, &self.tables);

@@ -173,10 +173,19 @@ fn check(cx: &DownCx, out: &mut Findings) {
     // A rename undone by dropping the renamed object and creating it again
     // under its old name (an index, or the constraint it backs: one name).
     let recreated = |from: &Obj| created.iter().any(|c| c.same_key(from) || twins(c, from));
+    // A rename PostgreSQL refuses (of a name the up left behind, renames
+    // undone in the wrong order: `down-object-already-gone`) fails the
+    // down: it undoes nothing, and what it would leave of that chain is
+    // moot.
+    let refused = |r: &Renamed| {
+        cx.refused
+            .iter()
+            .any(|o| o.same_key(&r.from) || o.same_key(&r.to))
+    };
     for Renamed { from, to, at, .. } in renames
         .all()
         .iter()
-        .filter(|r| !r.is_back() && !recreated(&r.from))
+        .filter(|r| !r.is_back() && !recreated(&r.from) && !refused(r))
     {
         let gone = dropped.iter().any(|d| d.same_key(to) || twins(d, to));
         if gone {
@@ -223,6 +232,39 @@ mod tests {
     use crate::rules::testing::*;
 
     const RULE: &str = "down-not-reversing-up";
+
+    /// A down PostgreSQL refuses at a rename (checked on PostgreSQL 15:
+    /// `column "a2" does not exist`) undoes nothing: the chain is
+    /// `down-object-already-gone`'s alone. A down that runs, or what the
+    /// down never attempts, is still reported.
+    #[test]
+    fn refused_rename_chain_ok() {
+        let files = |down| {
+            [
+                ("1_t.up.sql", "CREATE TABLE t (id int, a int, b int);"),
+                (
+                    "2_r.up.sql",
+                    "ALTER TABLE t RENAME COLUMN a TO a2;\nALTER TABLE t RENAME COLUMN a2 TO a3;\n\
+                     ALTER TABLE t RENAME COLUMN b TO b2;",
+                ),
+                ("2_r.down.sql", down),
+            ]
+        };
+        let wrong_order = "ALTER TABLE t RENAME COLUMN b2 TO b;\n\
+                           ALTER TABLE t RENAME COLUMN a2 TO a;\nALTER TABLE t RENAME COLUMN a3 TO a2;";
+        assert_ok_files(RULE, &files(wrong_order));
+        let out = assert_err_files(
+            RULE,
+            &files("ALTER TABLE t RENAME COLUMN a2 TO a;\nALTER TABLE t RENAME COLUMN a3 TO a2;"),
+        );
+        assert!(
+            out.contains("does not rename column t.b2 back to b"),
+            "{out}"
+        );
+        assert!(!out.contains("a3"), "{out}");
+        let out = assert_err_files(RULE, &files("ALTER TABLE t RENAME COLUMN a3 TO a2;"));
+        assert!(out.contains("column t.a2 back to a"), "{out}");
+    }
 
     #[test]
     fn missing_drops_err() {

@@ -1,16 +1,12 @@
-use pg_query::NodeEnum;
-
 use crate::engine::context::{Findings, StmtCx};
-use crate::model::effects::Effect;
-use crate::model::schema::Gone;
-use crate::model::{Kind, Obj};
+use crate::rules::helpers::uses_of_gone;
 use crate::rules::Check;
 
 declare_rule!(
     "down-object-already-gone",
     Pairing,
     Error,
-    "A down migration that drops or renames what an earlier statement of it already dropped (with its table or column) or renamed away",
+    "A down migration that drops, renames or uses what its up, an earlier migration or an earlier statement of it already dropped (with its table or column) or renamed away",
     Check::Statement(check)
 );
 
@@ -18,32 +14,17 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     if !cx.file.is_down() {
         return;
     }
-    // `ALTER TABLE|INDEX|VIEW IF EXISTS x RENAME ...` skips a missing
-    // relation (a notice); a missing column or constraint of it still fails.
-    let rename_if_exists = matches!(&cx.stmt.node, NodeEnum::RenameStmt(r) if r.missing_ok);
-    for e in cx.facts().effects.iter() {
-        let (obj, verb) = match e {
-            Effect::Drop {
-                obj,
-                if_exists: false,
-                ..
-            } => (obj, "drop"),
-            Effect::Rename { from, .. } => (from, "rename"),
-            _ => continue,
-        };
-        let Some((what, gone)) = gone(cx, obj) else {
-            continue;
-        };
-        if rename_if_exists && (obj.table.is_none() || what != "it") {
-            continue;
-        }
-        let here = gone.at.file == cx.file_index;
+    let up = cx.file.parsed.path.replace(".down.sql", ".up.sql");
+    for u in uses_of_gone(cx) {
+        let here = u.gone.at.file == cx.file_index;
         let place = if here {
-            format!("on line {}", gone.at.line)
+            format!("on line {}", u.gone.at.line)
+        } else if cx.schema.file_name(u.gone.at.file) == Some(up.as_str()) {
+            format!("by its up ({})", cx.schema.describe_origin(u.gone.at))
         } else {
-            format!("by its up ({})", cx.schema.describe_origin(gone.at))
+            format!("by {}", cx.schema.describe_origin(u.gone.at))
         };
-        let help = if verb == "rename" {
+        let help = if u.verb == "rename" {
             "undo renames in the reverse order of the up: rename what sits inside a table (columns, constraints) before \
              renaming the table back, or name it by the name it has at this point"
                 .to_string()
@@ -51,7 +32,7 @@ fn check(cx: &StmtCx, out: &mut Findings) {
             format!(
                 "leave the statement out (what it drops is already gone), or reorder the down so that it runs before \
                  line {}; `IF EXISTS` would hide the mistake",
-                gone.at.line
+                u.gone.at.line
             )
         } else {
             "name it by the name it has after the up, or leave the statement out (what it drops is already gone); \
@@ -61,26 +42,16 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to {verb} {}: {what} was {} {place}, so it no longer exists here; the rollback \
+                "PostgreSQL refuses to {} {}: {} was {} {place}, so it no longer exists here; the rollback \
                  fails and golang-migrate marks the database dirty",
-                obj.describe(),
-                gone.how,
+                u.verb,
+                u.obj.describe(),
+                u.what,
+                u.gone.how,
             ),
         )
         .help(help);
     }
-}
-
-/// The object, or the table it belongs to, left earlier in this file.
-fn gone<'a>(cx: &'a StmtCx, obj: &Obj) -> Option<(String, &'a Gone)> {
-    if let Some(g) = cx.schema.gone(&obj.key()) {
-        return Some(("it".to_string(), g));
-    }
-    let table = obj.table.as_ref().filter(|_| obj.kind.on_table())?;
-    let g = cx
-        .schema
-        .gone(&Obj::new(Kind::Table, table.clone()).key())?;
-    Some((format!("table {table}"), g))
 }
 
 #[cfg(test)]
@@ -203,6 +174,21 @@ mod tests {
                 ),
             ],
         );
+        // What an earlier migration removed is gone for the down too
+        // (PostgreSQL 15: `column "a" of relation "t" does not exist`).
+        let out = assert_err_files(
+            RULE,
+            &[
+                ("1_a.up.sql", "CREATE TABLE t (id int, a int);"),
+                ("2_b.up.sql", "ALTER TABLE t DROP COLUMN a;"),
+                ("3_c.up.sql", "ALTER TABLE t ADD COLUMN z int;"),
+                (
+                    "3_c.down.sql",
+                    "ALTER TABLE t DROP COLUMN z;\nALTER TABLE t DROP COLUMN a;",
+                ),
+            ],
+        );
+        assert!(out.contains("dropped by 2_b.up.sql:1"), "{out}");
         // Another version's up is not this down's.
         assert_ok_files(
             RULE,

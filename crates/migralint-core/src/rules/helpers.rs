@@ -1093,3 +1093,12 @@ pub fn describe_dependent(dependent: &Obj, via: &Obj) -> String {
         _ => dependent.describe(),
     }
 }
+
+/// The objects statement `cx` needs that the history dropped or renamed
+/// away (`Schema::gone_uses`).
+pub fn uses_of_gone<'a>(cx: &StmtCx<'a>) -> Vec<crate::model::schema::GoneUse<'a>> {
+    cx.schema.gone_uses(
+        &cx.facts().effects,
+        crate::model::effects::relation_if_exists(&cx.stmt.node),
+    )
+}

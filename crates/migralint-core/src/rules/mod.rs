@@ -85,6 +85,7 @@ mod if_not_exists_hides_drift;
 mod invalid_suppression;
 mod missing_down;
 mod missing_up;
+mod object_already_gone;
 mod object_name_pattern;
 mod prefer_bigint_over_int;
 mod prefer_create_if_not_exists;
@@ -134,6 +135,7 @@ pub static REGISTRY: &[&Rule] = &[
     &prefer_create_if_not_exists::RULE,
     &alter_column_type_serial::RULE,
     &if_not_exists_hides_drift::RULE,
+    &object_already_gone::RULE,
     &truncate_referenced_table::RULE,
     // locking
     &require_concurrent_index_creation::RULE,
