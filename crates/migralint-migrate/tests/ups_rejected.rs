@@ -31,6 +31,12 @@ fn ups_fail_exactly_when_reported() {
     // (ups after BASE, the last is reported)
     let cases: &[(&[&str], bool)] = &[
         (&["DROP INDEX t_a_idx;\nDROP INDEX t_a_idx;"], true),
+        // A unique or primary key takes its index with it.
+        (&["ALTER TABLE x ADD CONSTRAINT x_id_key UNIQUE (id);", "ALTER TABLE x DROP CONSTRAINT x_id_key;\nDROP INDEX x_id_key;"], true),
+        (&["ALTER TABLE x ADD CONSTRAINT x_id_key UNIQUE (id);", "ALTER TABLE x DROP CONSTRAINT x_id_key;", "DROP INDEX x_id_key;"], true),
+        (&["CREATE UNIQUE INDEX x_u ON x (id);\nALTER TABLE x ADD CONSTRAINT x_pk PRIMARY KEY USING INDEX x_u;", "ALTER TABLE x DROP CONSTRAINT x_pk;\nDROP INDEX x_pk;"], true),
+        (&["ALTER TABLE x ADD CONSTRAINT x_id_key UNIQUE (id);", "ALTER TABLE x DROP CONSTRAINT x_id_key;\nCREATE UNIQUE INDEX x_id_key ON x (id);", "DROP INDEX x_id_key;"], false),
+        (&["ALTER TABLE t DROP CONSTRAINT t_b_check;\nDROP INDEX IF EXISTS t_b_check;"], false),
         (&["DROP INDEX t_a_idx;", "DROP INDEX t_a_idx;"], true),
         (&["ALTER INDEX t_a_idx RENAME TO i2;\nALTER INDEX i2 RENAME TO i3;", "DROP INDEX i2;"], true),
         (&["ALTER INDEX t_a_idx RENAME TO i2;\nALTER INDEX i2 RENAME TO i3;", "DROP INDEX i3;"], false),

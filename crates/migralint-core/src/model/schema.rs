@@ -838,14 +838,61 @@ impl Schema {
         // rollback fails there: `down-name-already-taken`). In an up the
         // model more likely missed a drop: the rename is followed.
         let refused = |e: &Effect| matches!(e, Effect::Rename { from, to } if !from.same_key(to) && self.holder(to).is_some());
+        let owned = self.indexes_of_dropped_constraints(effects);
         if self.undo.is_some() && effects.iter().any(refused) {
             let kept: Vec<Effect> = effects.iter().filter(|e| !refused(e)).cloned().collect();
             self.apply_tables(&kept, file);
             self.apply_objects(&kept);
-            return;
+        } else {
+            self.apply_tables(effects, file);
+            self.apply_objects(effects);
         }
-        self.apply_tables(effects, file);
-        self.apply_objects(effects);
+        // A unique, primary-key or exclusion constraint takes its index
+        // with it (the index has the constraint's name).
+        for (index, constraint) in owned {
+            self.set_index(index.name.key(), None);
+            self.objects.drop_object(&index, false);
+            self.gone.insert(
+                index.key(),
+                Gone {
+                    at: self.place,
+                    how: format!("dropped with {}", constraint.describe()),
+                    renamed: false,
+                    table: constraint.table.clone(),
+                },
+            );
+        }
+    }
+
+    /// The indexes that the constraints `effects` drop own: (the index,
+    /// the constraint).
+    fn indexes_of_dropped_constraints(&self, effects: &[Effect]) -> Vec<(Obj, Obj)> {
+        effects
+            .iter()
+            .filter_map(|e| {
+                let Effect::Drop { obj, .. } = e else {
+                    return None;
+                };
+                let table = obj
+                    .table
+                    .as_ref()
+                    .filter(|_| obj.kind == Kind::Constraint)?;
+                let owns_index = self.table(table)?.constraints.iter().any(|c| {
+                    c.name.as_deref() == Some(obj.name.name.as_str())
+                        && matches!(
+                            c.kind,
+                            ConstraintKind::Unique
+                                | ConstraintKind::PrimaryKey
+                                | ConstraintKind::Exclude
+                        )
+                });
+                let index = Obj::new(
+                    Kind::Index,
+                    QualName::new(table.schema.as_deref(), &obj.name.name),
+                );
+                owns_index.then(|| (index, obj.clone()))
+            })
+            .collect()
     }
 
     /// `effects` with each unnamed index named as PostgreSQL names it
