@@ -18,7 +18,14 @@ fn every_fixture_matches_its_snapshot() {
     assert!(names.len() >= 5, "fixtures missing: {names:?}");
     for name in names {
         let path = format!("tests/fixtures/{name}");
-        let out = run(&["check", "--format", "json", &path]);
+        // A fixture may carry its own config (as the wasm parity test
+        // gives it too).
+        let toml = format!("{path}/migralint.toml");
+        let out = if repo_root().join(&toml).exists() {
+            run(&["check", "--format", "json", "--config", &toml, &path])
+        } else {
+            run(&["check", "--format", "json", &path])
+        };
         assert!(
             out.code == 0 || out.code == 1,
             "{name}: exit {} {}",
