@@ -36,6 +36,16 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     vec![
+        // The up keeps n_positive (n > 0): the same test written the other
+        // way round holds for every row.
+        Case {
+            name: "check_turned_round",
+            up: "SELECT 1;",
+            writes: &["INSERT INTO attempt VALUES (3, 1, 'b', 'm', 's', 'syn', NULL, 0)"],
+            down: "ALTER TABLE attempt ADD CONSTRAINT n_positive2 CHECK (0 < n);",
+            refused: false,
+            ..Case::default()
+        },
         // The primary key comes back through the unique index the up left:
         // PostgreSQL sets the index's columns NOT NULL (down-sets-not-null).
         Case {

@@ -843,6 +843,37 @@ fn canonicalize(v: &mut serde_json::Value) {
                 {
                     e.insert("kind".into(), json!(K::AexprOp as i64));
                 }
+                // `0 < n` is `n > 0`: a comparison with the constant on
+                // the left, turned round (the same test of every row).
+                let op_kind = e.get("kind").and_then(|k| k.as_i64()) == Some(K::AexprOp as i64);
+                let constant =
+                    |x: Option<&Value>| x.and_then(|x| x.pointer("/node/Const")).is_some();
+                let turned = match e.get("name").and_then(|n| n.as_array()) {
+                    Some(n) if n.len() == 1 => {
+                        match n[0].pointer("/node/String/sval").and_then(|s| s.as_str()) {
+                            Some("<") => Some(">"),
+                            Some(">") => Some("<"),
+                            Some("<=") => Some(">="),
+                            Some(">=") => Some("<="),
+                            Some(op @ ("=" | "<>")) => Some(op),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(op) = turned
+                    .filter(|_| op_kind && constant(e.get("lexpr")) && !constant(e.get("rexpr")))
+                {
+                    let op = op.to_string();
+                    let l = e.remove("lexpr");
+                    let r = e.remove("rexpr");
+                    e.extend(l.map(|l| ("rexpr".to_string(), l)));
+                    e.extend(r.map(|r| ("lexpr".to_string(), r)));
+                    e.insert(
+                        "name".into(),
+                        json!([{ "node": { "String": { "sval": op } } }]),
+                    );
+                }
             }
             if let Some(Value::Object(cast)) = map.get("TypeCast") {
                 if let Some(arg) = cast.get("arg").and_then(|a| a.get("node")) {

@@ -450,6 +450,9 @@ mod tests {
                 "ALTER TABLE attempt ADD CONSTRAINT fk2 FOREIGN KEY (dest_id) REFERENCES dest;",
             ),
             ("SELECT 1;", "ALTER TABLE attempt ADD CONSTRAINT c2 CHECK (n > 0);"),
+            // The same test written the other way round (accepted on
+            // PostgreSQL 15: every row passes `n > 0`).
+            ("SELECT 1;", "ALTER TABLE attempt ADD CONSTRAINT c2 CHECK (0 < n);"),
             // NOT VALID: the rows already there are not checked.
             (
                 "ALTER TABLE attempt DROP CONSTRAINT attempt_dest_id_fkey;",
