@@ -13,7 +13,8 @@ use migralint_core::locks::{locks_in, LockMode};
 use migralint_core::model::{effects::effects, Schema};
 use migralint_core::parse::parse_file;
 
-const SETUP: &str = "CREATE TABLE users (id int PRIMARY KEY, email text, n int);\n\
+const SETUP: &str = "CREATE EXTENSION IF NOT EXISTS citext;\n\
+     CREATE TABLE users (id int PRIMARY KEY, email text, n int, nick citext);\n\
      CREATE INDEX users_email ON users (email);\n\
      ALTER TABLE users ADD CONSTRAINT users_n_pos CHECK (n > 0) NOT VALID;\n\
      CREATE TABLE orders (id int, user_id int);\n\
@@ -47,6 +48,12 @@ const STATEMENTS: &[&str] = &[
     "CREATE INDEX users_n ON users (n)",
     "CREATE UNIQUE INDEX users_n ON users (n)",
     "ALTER TABLE users ALTER COLUMN n TYPE bigint",
+    // citext's casts from and to text are binary: the table keeps its file
+    // (the index on email is built again).
+    "ALTER TABLE users ALTER COLUMN email TYPE citext",
+    "ALTER TABLE users ALTER COLUMN nick TYPE text",
+    "ALTER TABLE users ALTER COLUMN nick TYPE varchar",
+    "ALTER TABLE users ALTER COLUMN nick TYPE varchar(10)",
     "ALTER TABLE users ADD COLUMN c int DEFAULT 0",
     "ALTER TABLE users ALTER COLUMN n SET NOT NULL",
     "ALTER TABLE users ALTER COLUMN email SET DEFAULT 'x'",

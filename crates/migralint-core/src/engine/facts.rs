@@ -73,6 +73,9 @@ pub enum Split {
 struct Names {
     /// The first statement that creates each object.
     first_created: FxHashMap<ObjKey, usize>,
+    /// The first statement that creates each object or renames something
+    /// to its name.
+    first_made: FxHashMap<ObjKey, usize>,
     /// The last statement that creates each object or renames something
     /// to its name.
     last_taken: FxHashMap<ObjKey, usize>,
@@ -227,6 +230,16 @@ impl FileFacts {
         tokens::within(&self.tokens, self.stmts[i].span)
     }
 
+    /// Statement `i` comes after one of the file that creates `obj` or
+    /// renames something to its name (`ALTER TYPE t RENAME TO t_old` makes
+    /// `t_old`: a later `DROP TYPE t_old` finds it).
+    pub fn made_before(&self, obj: &Obj, i: usize) -> bool {
+        self.names()
+            .first_made
+            .get(&obj.key())
+            .is_some_and(|&j| j < i)
+    }
+
     /// Statement `i` comes after one of the file that creates `obj`.
     pub fn created_before(&self, obj: &Obj, i: usize) -> bool {
         self.names()
@@ -266,14 +279,27 @@ impl FileFacts {
             })
     }
 
-    /// A statement before statement `i` drops `obj`: unless that drop
-    /// failed (and the file with it), `obj` is not there at `i`.
+    /// A statement before statement `i` drops `obj` or renames it away:
+    /// unless that statement failed (and the file with it), nothing of
+    /// that name is there at `i`, unless a statement between takes it.
     /// (A function dropped without its arguments is any of its name.)
     pub fn dropped_before(&self, obj: &Obj, i: usize) -> bool {
-        self.stmts[..i].iter().any(|s| {
-            s.effects
-                .iter()
-                .any(|e| matches!(e, Effect::Drop { obj: d, .. } if d.same_key(obj)))
+        let freed = self.stmts[..i].iter().rposition(|s| {
+            s.effects.iter().any(|e| match e {
+                Effect::Drop { obj: d, .. } => d.same_key(obj),
+                Effect::Rename { from, to } => from.same_key(obj) && !to.same_key(obj),
+                _ => false,
+            })
+        });
+        let Some(freed) = freed else {
+            return false;
+        };
+        !self.stmts[freed + 1..i].iter().any(|s| {
+            s.effects.iter().any(|e| match e {
+                Effect::Create { obj: c, .. } => c.same_key(obj),
+                Effect::Rename { to, .. } => to.same_key(obj),
+                _ => false,
+            })
         })
     }
 
@@ -339,10 +365,13 @@ impl FileFacts {
                         Effect::Create { obj, .. } if obj.is_named() => {
                             let key = obj.key();
                             names.first_created.entry(key.clone()).or_insert(i);
+                            names.first_made.entry(key.clone()).or_insert(i);
                             names.last_taken.insert(key, i);
                         }
                         Effect::Rename { to, .. } => {
-                            names.last_taken.insert(to.key(), i);
+                            let key = to.key();
+                            names.first_made.entry(key.clone()).or_insert(i);
+                            names.last_taken.insert(key, i);
                         }
                         Effect::Drop { obj, .. } if obj.kind == Kind::Table => {
                             names.last_dropped_table.insert(obj.name.key(), i);

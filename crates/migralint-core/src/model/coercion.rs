@@ -14,6 +14,11 @@ pub enum Verdict {
     /// `timestamp` ↔ `timestamptz` (PostgreSQL 12+): no rewrite only when
     /// the session TimeZone is UTC.
     TimeZone,
+    /// Binary-coercible, so the rows stay, but the new type sorts and
+    /// compares with other operators: every index on the column is rebuilt
+    /// (`text` ↔ `citext`; PostgreSQL 15: the table's relfilenode kept,
+    /// each index's new). The reason, in words.
+    Reindex(&'static str),
 }
 
 /// Judges `old` → `new` without USING or COLLATE.
@@ -54,6 +59,11 @@ pub fn judge(old: &SqlType, new: &SqlType, pg_version: u32) -> Verdict {
             _ => Rewrite("a narrower precision: every value must be checked"),
         },
         ("cidr", "inet") => Safe,
+        // citext's casts from and to text and varchar are binary
+        // (`WITHOUT FUNCTION`); a limit added is checked as for varchar.
+        ("text" | "varchar", "citext") | ("citext", "text") => Reindex(CITEXT),
+        ("citext", "varchar") if new.mods.is_empty() => Reindex(CITEXT),
+        ("citext", "varchar") => Rewrite("a length limit is added: every value must be checked"),
         ("varbit", "varbit") => {
             if widens(&old.mods, &new.mods) {
                 Safe
@@ -79,6 +89,9 @@ pub fn judge(old: &SqlType, new: &SqlType, pg_version: u32) -> Verdict {
         _ => Rewrite("not binary-coercible: every value is converted"),
     }
 }
+
+const CITEXT: &str =
+    "binary-coercible, but citext compares case-insensitively, with other operators than text";
 
 /// Integer types by the values they hold (`int2` < `int4` < `int8`), with
 /// the largest, as PostgreSQL's out-of-range error names the type.

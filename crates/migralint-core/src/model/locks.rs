@@ -632,7 +632,13 @@ fn catalog_only_type_change(
         return false;
     };
     let (old, new) = schema.judged_types(old, new);
-    coercion::judge(&old, &new, pg_version) == coercion::Verdict::Safe
+    match coercion::judge(&old, &new, pg_version) {
+        coercion::Verdict::Safe => true,
+        // The rows stay (the table keeps its file); an index on the column
+        // is built again (`changing-column-type` reports that).
+        coercion::Verdict::Reindex(_) => true,
+        _ => false,
+    }
 }
 
 /// `ADD COLUMN` rewrites the table: a volatile default (any default before

@@ -335,6 +335,24 @@ impl Schema {
         found
     }
 
+    /// The names of the indexes on column `column` of `table` that the
+    /// model knows, a primary key's or unique constraint's included (what
+    /// a change of the column's operator class rebuilds).
+    pub fn indexes_on_column(&self, table: &QualName, column: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .objects
+            .on_column(table, column)
+            .into_iter()
+            .filter(|(o, _)| {
+                o.kind == Kind::Index || (o.kind == Kind::Constraint && o.referable.is_some())
+            })
+            .map(|(o, _)| o.name.name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The two types a type change from `old` to `new` is judged on: a
     /// known domain as its base type (a checking one only on the old
     /// side: leaving a domain checks nothing).

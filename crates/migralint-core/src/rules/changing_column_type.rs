@@ -140,6 +140,26 @@ fn check(cx: &StmtCx, out: &mut Findings) {
                 )
                 .help(format!("{recipe}.{extra}"));
             }
+            Verdict::Reindex(reason) => {
+                let indexes = cx.schema.indexes_on_column(&table, &cmd.name);
+                if indexes.is_empty() {
+                    continue;
+                }
+                let names: Vec<String> = indexes.iter().map(|n| quote_ident(n)).collect();
+                out.report(
+                    span,
+                    format!(
+                        "ALTER COLUMN {column} TYPE changes {old} → {new} ({reason}): the rows stay, but PostgreSQL rebuilds \
+                         every index on {column} ({}) while holding {}",
+                        names.join(", "),
+                        describe_lock(cx, &table)
+                    ),
+                )
+                .help(format!(
+                    "without an index on {column} the change is catalog-only: drop the index (`DROP INDEX CONCURRENTLY`, alone \
+                     in its file), change the type, then build it again `CONCURRENTLY`. Or: {recipe}"
+                ));
+            }
             Verdict::TimeZone => {
                 if cx.tx.time_zone_utc {
                     continue;
@@ -176,6 +196,7 @@ fn safe_sources(new: &SqlType) -> Option<String> {
         ("numeric", [p]) => format!("numeric(p2) with p2 ≤ {p}"),
         ("numeric", [p, s]) => format!("numeric(p2,{s}) with p2 ≤ {p}"),
         ("inet", _) => "cidr".to_string(),
+        ("citext", _) => "text or varchar(n), and no index is on the column".to_string(),
         ("varbit", []) => "bit varying(n)".to_string(),
         ("varbit", [m]) => format!("bit varying(n) with n ≤ {m}"),
         ("timestamptz", _) => {
@@ -361,6 +382,54 @@ mod tests {
         ] {
             assert_err_files(RULE, &files(err));
         }
+    }
+
+    /// citext's casts from and to text and varchar are binary: the rows
+    /// stay, and only the indexes on the column are built again (checked
+    /// by relfilenode on PostgreSQL 15: table kept, each index new, also
+    /// for an unnamed index and a unique constraint's); a limit added
+    /// rewrites as for varchar.
+    #[test]
+    fn citext_rebuilds_only_indexes() {
+        let files = |up: &'static str| {
+            [
+                (
+                    "1_a.up.sql",
+                    "CREATE EXTENSION IF NOT EXISTS citext;
+\
+                     CREATE TABLE t (a text, b varchar(50), c citext, d text, e citext, f text UNIQUE);
+\
+                     CREATE INDEX t_d_idx ON t (d);
+CREATE INDEX ON t (e);",
+                ),
+                ("2_b.up.sql", up),
+            ]
+        };
+        for ok in [
+            "ALTER TABLE t ALTER COLUMN a TYPE citext;",
+            "ALTER TABLE t ALTER COLUMN b TYPE citext;",
+            "ALTER TABLE t ALTER COLUMN c TYPE text;",
+            "ALTER TABLE t ALTER COLUMN c TYPE varchar;",
+        ] {
+            assert_ok_files(RULE, &files(ok));
+        }
+        for (up, index) in [
+            ("ALTER TABLE t ALTER COLUMN d TYPE citext;", "t_d_idx"),
+            ("ALTER TABLE t ALTER COLUMN e TYPE text;", "t_e_idx"),
+            ("ALTER TABLE t ALTER COLUMN f TYPE citext;", "t_f_key"),
+        ] {
+            let out = assert_err_files(RULE, &files(up));
+            assert!(
+                out.contains("the rows stay, but PostgreSQL rebuilds every index")
+                    && out.contains(index),
+                "{out}"
+            );
+        }
+        let out = assert_err_files(
+            RULE,
+            &files("ALTER TABLE t ALTER COLUMN c TYPE varchar(10);"),
+        );
+        assert!(out.contains("PostgreSQL rewrites t"), "{out}");
     }
 
     #[test]

@@ -1109,4 +1109,37 @@ mod tests {
         );
         assert!(out.contains("CREATE TABLE scratch"), "{out}");
     }
+
+    /// The enum-value removal of a down: the type renamed away, made again
+    /// under its name, the old one dropped. The name is free once the
+    /// rename ran (in the same transaction, or the file failed before):
+    /// `CREATE TYPE` cannot meet `already exists` (checked on PostgreSQL
+    /// 15). Taken again between (a second create) it can.
+    #[test]
+    fn renamed_away_before_ok() {
+        let files = [(
+            "000002_state_pending.down.sql",
+            "ALTER TYPE state RENAME TO state_old;
+CREATE TYPE state AS ENUM ('open', 'closed');
+             ALTER TABLE t ALTER COLUMN s TYPE state USING s::text::state;
+DROP TYPE IF EXISTS state_old;
+             ALTER TABLE a RENAME TO a_old;
+CREATE TABLE a (id int);",
+        )];
+        assert_ok_files(RULE, &files);
+        let files = [(
+            "000002_state_pending.down.sql",
+            "ALTER TYPE state RENAME TO state_old;
+CREATE TYPE state AS ENUM ('open');
+             ALTER TYPE state_old RENAME TO state;",
+        )];
+        assert_ok_files(RULE, &files);
+        let files = [(
+            "000002_x.down.sql",
+            "ALTER TABLE a RENAME TO a_old;
+ALTER TABLE b RENAME TO a;
+CREATE TABLE a (id int);",
+        )];
+        assert!(!lint_files(RULE, &files).is_empty());
+    }
 }

@@ -156,7 +156,7 @@ fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
                     _ => None,
                 })
                 .collect();
-            if !dropped.is_empty() && dropped.iter().all(|o| file.created_before(o, i)) {
+            if !dropped.is_empty() && dropped.iter().all(|o| file.made_before(o, i)) {
                 return Vec::new();
             }
             let names: Vec<String> = dropped.iter().map(|o| o.name.to_string()).collect();
@@ -209,7 +209,7 @@ fn drop_sites(cx: &StmtCx, i: usize, stmt: &Statement) -> Vec<DropSite> {
                 // An index, not a constraint: the statement always fails,
                 // and IF EXISTS would make it a silent no-op
                 // (`down-drops-unknown-object` says so).
-                if file.created_before(&obj, i)
+                if file.made_before(&obj, i)
                     || cx.schema.objects.index_not_constraint(&obj).is_some()
                 {
                     continue;
@@ -418,6 +418,27 @@ mod tests {
                 "000001_example.down.sql",
                 "CREATE TABLE tmp (id int);\nINSERT INTO tmp SELECT 1;\nDROP TABLE tmp;\n\
              ALTER TABLE t ADD COLUMN c int;\nALTER TABLE t DROP COLUMN c;",
+            )],
+        );
+    }
+
+    /// What a rename earlier in the file made is there to drop: the
+    /// enum-value removal of a down (checked on PostgreSQL 15, on a
+    /// database where the up never ran).
+    #[test]
+    fn renamed_earlier_in_file_ok() {
+        assert_ok_files(
+            RULE,
+            &[(
+                "000002_state_pending.down.sql",
+                "ALTER TYPE state RENAME TO state_old;
+CREATE TYPE state AS ENUM ('open');
+\
+                 ALTER TABLE t ALTER COLUMN s TYPE state USING s::text::state;
+DROP TYPE state_old;
+\
+                 ALTER TABLE t RENAME COLUMN c TO c_old;
+ALTER TABLE t DROP COLUMN c_old;",
             )],
         );
     }
