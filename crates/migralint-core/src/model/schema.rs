@@ -225,6 +225,30 @@ pub struct GoneUse<'a> {
     pub gone: &'a Gone,
 }
 
+impl GoneUse<'_> {
+    /// What PostgreSQL says of the statement, for one run in file
+    /// `file`, whose up (for a down) is named `up`: `PostgreSQL refuses
+    /// to drop index i: it was dropped with column t.a by 2_b.up.sql:1, so
+    /// it no longer exists here`.
+    pub fn refusal(&self, schema: &Schema, file: usize, up: Option<&str>) -> String {
+        let at = self.gone.at;
+        let place = if at.file == file {
+            format!("on line {}", at.line)
+        } else if up.is_some() && schema.file_name(at.file) == up {
+            format!("by its up ({})", schema.describe_origin(at))
+        } else {
+            format!("by {}", schema.describe_origin(at))
+        };
+        format!(
+            "PostgreSQL refuses to {} {}: {} was {} {place}, so it no longer exists here",
+            self.verb,
+            self.obj.describe(),
+            self.what,
+            self.gone.how,
+        )
+    }
+}
+
 /// How an object left the schema.
 #[derive(Clone, Debug)]
 pub struct Gone {

@@ -17,13 +17,6 @@ fn check(cx: &StmtCx, out: &mut Findings) {
     let up = cx.file.parsed.path.replace(".down.sql", ".up.sql");
     for u in uses_of_gone(cx) {
         let here = u.gone.at.file == cx.file_index;
-        let place = if here {
-            format!("on line {}", u.gone.at.line)
-        } else if cx.schema.file_name(u.gone.at.file) == Some(up.as_str()) {
-            format!("by its up ({})", cx.schema.describe_origin(u.gone.at))
-        } else {
-            format!("by {}", cx.schema.describe_origin(u.gone.at))
-        };
         let help = if u.verb == "rename" {
             "undo renames in the reverse order of the up: rename what sits inside a table (columns, constraints) before \
              renaming the table back, or name it by the name it has at this point"
@@ -42,12 +35,8 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to {} {}: {} was {} {place}, so it no longer exists here; the rollback \
-                 fails and golang-migrate marks the database dirty",
-                u.verb,
-                u.obj.describe(),
-                u.what,
-                u.gone.how,
+                "{}; the rollback fails and golang-migrate marks the database dirty",
+                u.refusal(cx.schema, cx.file_index, Some(&up))
             ),
         )
         .help(help);

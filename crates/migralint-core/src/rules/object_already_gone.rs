@@ -29,20 +29,11 @@ fn check(cx: &StmtCx, out: &mut Findings) {
         return;
     }
     for u in uses_of_gone(cx) {
-        let place = if u.gone.at.file == cx.file_index {
-            format!("on line {}", u.gone.at.line)
-        } else {
-            format!("by {}", cx.schema.describe_origin(u.gone.at))
-        };
         out.report(
             cx.stmt.span,
             format!(
-                "PostgreSQL refuses to {} {}: {} was {} {place}, so it no longer exists here; the migration \
-                 fails (`does not exist`) and golang-migrate marks the database dirty",
-                u.verb,
-                u.obj.describe(),
-                u.what,
-                u.gone.how,
+                "{}; the migration fails (`does not exist`) and golang-migrate marks the database dirty",
+                u.refusal(cx.schema, cx.file_index, None)
             ),
         )
         .help(
